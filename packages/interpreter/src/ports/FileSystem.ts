@@ -1,0 +1,65 @@
+/**
+ * The file-system port: exactly the primitives that durability is built from, on host paths.
+ * Nothing here is atomic beyond what POSIX promises (rename, exclusive create); `Durable.ts`
+ * composes these into atomic writes. Implemented by `NodeFileSystem` (real disk) and
+ * `MemoryFileSystem` (in-memory, with injectable faults and crashes).
+ */
+import { Context, Data, type Effect } from "effect";
+
+export type FsErrorReason =
+  | "NotFound" // ENOENT
+  | "Exists" // EEXIST
+  | "NotDirectory" // ENOTDIR
+  | "IsDirectory" // EISDIR
+  | "NotEmpty" // ENOTEMPTY
+  | "NoSpace" // ENOSPC, EDQUOT
+  | "PermissionDenied" // EACCES, EPERM
+  | "ReadOnly" // EROFS
+  | "Invalid" // EINVAL, ELOOP, ENAMETOOLONG
+  | "Injected" // a fault injected by a test layer
+  | "Other";
+
+export class FsError extends Data.TaggedError("FsError")<{
+  readonly reason: FsErrorReason;
+  readonly op: string;
+  readonly path: string;
+  readonly message: string;
+}> {}
+
+export type FileKind = "file" | "directory" | "symlink" | "other";
+
+export interface Stat {
+  readonly kind: FileKind;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+export interface FileSystemService {
+  readonly readFile: (path: string) => Effect.Effect<Uint8Array, FsError>;
+  readonly readDirectory: (path: string) => Effect.Effect<ReadonlyArray<string>, FsError>;
+  /** Does not follow a final symlink. */
+  readonly lstat: (path: string) => Effect.Effect<Stat, FsError>;
+  readonly readLink: (path: string) => Effect.Effect<string, FsError>;
+  /** Resolves every symlink (host semantics); used to check that a path stays inside the root. */
+  readonly realPath: (path: string) => Effect.Effect<string, FsError>;
+  /** Create a new file (fails with Exists if anything is there) and write all of `data` to it. */
+  readonly writeNewFile: (path: string, data: Uint8Array, mode?: number) => Effect.Effect<void, FsError>;
+  /** Flush a file's content to stable storage. */
+  readonly fsync: (path: string) => Effect.Effect<void, FsError>;
+  /** Flush a directory's entries (creations, renames, removals in it) to stable storage. */
+  readonly fsyncDirectory: (path: string) => Effect.Effect<void, FsError>;
+  /** Atomically replace `to` with `from` (both in one file system). */
+  readonly rename: (from: string, to: string) => Effect.Effect<void, FsError>;
+  /** Create a symlink at `path` holding `target`; fails with Exists if anything is there. */
+  readonly symlink: (target: string, path: string) => Effect.Effect<void, FsError>;
+  /** Remove a file or symlink (not a directory). */
+  readonly remove: (path: string) => Effect.Effect<void, FsError>;
+  /** Create a directory and any missing parents; succeeds if it exists. */
+  readonly makeDirectory: (path: string) => Effect.Effect<void, FsError>;
+  /** Remove an empty directory. */
+  readonly removeDirectory: (path: string) => Effect.Effect<void, FsError>;
+  /** Set a file's or link's modification time (used by tests and `add` to keep creation order). */
+  readonly setModifiedTime: (path: string, mtimeMs: number) => Effect.Effect<void, FsError>;
+}
+
+export class FileSystem extends Context.Tag("switchyard/FileSystem")<FileSystem, FileSystemService>() {}

@@ -1,0 +1,53 @@
+/**
+ * Generation numbers: positive integers written in plain decimal, as in `system-7-link`.
+ * Guix reads "+1", "01" and "#x5" as numbers; we accept `^[0-9]+$` only, so a typo is an error.
+ */
+import * as O from "fp-ts/lib/Option.js";
+import * as t from "io-ts";
+
+declare const GenerationNumberBrand: unique symbol;
+export type GenerationNumber = number & { readonly [GenerationNumberBrand]: true };
+
+const DIGITS = /^[0-9]+$/;
+const LINK_NAME = /^(.+)-([0-9]+)-link$/;
+
+/** Parse a number as a user writes it; leading zeros are refused (`01` is not a generation). */
+export const parse = (text: string): O.Option<GenerationNumber> => {
+  if (!DIGITS.test(text)) return O.none;
+  if (text.length > 1 && text.startsWith("0")) return O.none;
+  const n = Number(text);
+  return Number.isSafeInteger(n) && n >= 1 ? O.some(n as GenerationNumber) : O.none;
+};
+
+/** Digits that are a number but not a canonical one (`0`, `007`): worth a pointed message. */
+export const isDigits = (text: string): boolean => DIGITS.test(text);
+
+export const unsafe = (n: number): GenerationNumber => {
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`not a generation number: ${n}`);
+  return n as GenerationNumber;
+};
+
+/** `system-7-link` for profile `system`. */
+export const linkName = (profileName: string, n: GenerationNumber): string => `${profileName}-${n}-link`;
+
+export type LinkNameMatch =
+  | { readonly _tag: "Generation"; readonly number: GenerationNumber }
+  | { readonly _tag: "Malformed"; readonly digits: string }
+  | { readonly _tag: "Other" };
+
+/** Classify a directory entry next to the profile: a generation link, a malformed one, or unrelated. */
+export const matchLinkName = (profileName: string, entry: string): LinkNameMatch => {
+  const m = LINK_NAME.exec(entry);
+  if (m === null || m[1] !== profileName) return { _tag: "Other" };
+  const digits = m[2] ?? "";
+  const n = parse(digits);
+  return O.isSome(n) ? { _tag: "Generation", number: n.value } : { _tag: "Malformed", digits };
+};
+
+/** Codec for plans and JSON output. */
+export const GenerationNumberCodec = new t.Type<GenerationNumber, number, unknown>(
+  "GenerationNumber",
+  (u): u is GenerationNumber => typeof u === "number" && Number.isSafeInteger(u) && u >= 1,
+  (u, c) => (typeof u === "number" && Number.isSafeInteger(u) && u >= 1 ? t.success(u as GenerationNumber) : t.failure(u, c, "expected a generation number")),
+  (a) => a,
+);
