@@ -19,6 +19,8 @@ const tagged = <Tag extends string, P extends t.Props>(tag: Tag, props: P) =>
 
 /** Point `path` at `target` atomically (new link at a temp name, rename over, fsync the directory). */
 export const ReplaceSymlink = tagged("ReplaceSymlink", { path: InRootPathCodec, target: t.string });
+/** Create generation link `path` -> `target` atomically, stamped with the creation time the plan chose. */
+export const CreateGenerationLink = tagged("CreateGenerationLink", { path: InRootPathCodec, target: InRootPathCodec, createdMs: t.number });
 /** Remove a generation link (the system directory itself is left for garbage collection). */
 export const RemoveLink = tagged("RemoveLink", { path: InRootPathCodec, target: t.string });
 /** Write a whole file atomically and durably. */
@@ -37,7 +39,7 @@ export const ReloadService = tagged("ReloadService", { service: ServiceRef });
 export const Commit = tagged("Commit", {});
 
 export const Step = t.union(
-  [ReplaceSymlink, RemoveLink, WriteFile, RunActivation, StopService, StartService, RestartService, ReloadService, Commit],
+  [ReplaceSymlink, CreateGenerationLink, RemoveLink, WriteFile, RunActivation, StopService, StartService, RestartService, ReloadService, Commit],
   "Step",
 );
 export type Step = t.TypeOf<typeof Step>;
@@ -51,6 +53,8 @@ export const describe = (step: Step): string => {
   switch (step._tag) {
     case "ReplaceSymlink":
       return `link ${step.path} -> ${step.target}`;
+    case "CreateGenerationLink":
+      return `create ${step.path} -> ${step.target}`;
     case "RemoveLink":
       return `remove ${step.path} (was -> ${step.target})`;
     case "WriteFile":

@@ -62,8 +62,11 @@ export interface World {
   readonly running: SystemLink;
   /** `/run/booted-system`. */
   readonly booted: SystemLink;
-  /** The boot config's path and its content, null when absent or when there is no bootloader. */
-  readonly bootConfig: { readonly path: InRootPath; readonly content: string | null } | null;
+  /**
+   * The boot config (null when the bootloader is `none`): its path, its content and a digest of it
+   * (both null when the file is absent). The digest is computed where the file is read.
+   */
+  readonly bootConfig: { readonly path: InRootPath; readonly content: string | null; readonly digest: string | null } | null;
   /** Names the service manager reports up; null when there is no service manager to ask. */
   readonly liveServices: ReadonlyArray<string> | null;
 }
@@ -99,3 +102,12 @@ export const Paths = {
   defaultProfile: "/var/lib/switchyard/profiles/system" as InRootPath,
   grubConfig: "/boot/grub/grub.cfg" as InRootPath,
 } as const;
+
+/** The link name of generation `n` in this profile, as the profile link holds it (`system-7-link`). */
+export const linkNameOf = (settings: Settings, n: number): string => `${profileName(settings)}-${n}-link`;
+
+/** The in-root path of generation `n`'s link. */
+export const linkPathOf = (settings: Settings, n: number): InRootPath => {
+  const dir = profileDir(settings);
+  return `${dir === "/" ? "" : dir}/${linkNameOf(settings, n)}` as InRootPath;
+};

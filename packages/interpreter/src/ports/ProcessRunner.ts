@@ -29,6 +29,10 @@ export class ProcessError extends Data.TaggedError("ProcessError")<{
 
 export interface ProcessRunnerService {
   readonly run: (request: RunRequest) => Effect.Effect<RunResult, ProcessError>;
+  /** This process's id, recorded in the lock. */
+  readonly pid: number;
+  /** Whether a process with this id exists, so a lock left by a dead holder can be taken over. */
+  readonly isAlive: (pid: number) => Effect.Effect<boolean>;
 }
 
 export class ProcessRunner extends Context.Tag("switchyard/ProcessRunner")<ProcessRunner, ProcessRunnerService>() {}

@@ -1,0 +1,13 @@
+/** The documented exit codes (docs/cli.md). */
+export const ExitCode = {
+  Ok: 0,
+  /** The operation failed, or nothing matched. */
+  Failed: 1,
+  /** Invalid input or usage. */
+  Invalid: 2,
+  /** A saved plan no longer matches the machine. */
+  Stale: 3,
+  /** Another apply holds the lock. */
+  Locked: 4,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,0 +1,58 @@
+/**
+ * Every way a command can end badly, turned into one line on standard error and an exit code.
+ * This is the only place errors are formatted; commands fail with tagged values.
+ */
+import { Data } from "effect";
+import { ExitCode } from "./ExitCode.js";
+
+/** A command's own refusal: bad input, nothing matched… */
+export class CommandFailed extends Data.TaggedError("CommandFailed")<{ readonly message: string; readonly exit: ExitCode }> {}
+
+export const invalid = (message: string) => new CommandFailed({ message, exit: ExitCode.Invalid });
+export const failed = (message: string) => new CommandFailed({ message, exit: ExitCode.Failed });
+
+export interface Report {
+  readonly lines: ReadonlyArray<string>;
+  readonly exit: ExitCode;
+}
+
+type Known =
+  | CommandFailed
+  | { readonly _tag: "ObserveError"; readonly reason: string; readonly message: string }
+  | { readonly _tag: "LockHeld"; readonly message: string }
+  | { readonly _tag: "StalePlan"; readonly message: string }
+  | {
+      readonly _tag: "ApplyFailed";
+      readonly message: string;
+      readonly reverted: boolean;
+      readonly committed: boolean;
+      readonly failure: { readonly lastLines: ReadonlyArray<string> };
+      readonly revertFailure: { readonly step: string; readonly message: string } | null;
+    }
+  | { readonly _tag: "FsError"; readonly message: string };
+
+export const report = (e: Known): Report => {
+  switch (e._tag) {
+    case "CommandFailed":
+      return { lines: [e.message], exit: e.exit };
+    case "ObserveError":
+      return { lines: [e.message], exit: e.reason === "Io" ? ExitCode.Failed : ExitCode.Invalid };
+    case "LockHeld":
+      return { lines: [e.message], exit: ExitCode.Locked };
+    case "StalePlan":
+      return { lines: [e.message], exit: ExitCode.Stale };
+    case "FsError":
+      return { lines: [e.message], exit: ExitCode.Failed };
+    case "ApplyFailed": {
+      const lines = [e.message];
+      if (e.failure.lastLines.length > 0) lines.push("its last output:", ...e.failure.lastLines.map((l) => `  | ${l}`));
+      if (e.committed) lines.push("the transition was committed; the steps before the failure stay done");
+      else if (e.reverted) lines.push("reverted: the previous generation is running again; the boot default did not move");
+      else if (e.revertFailure !== null) {
+        lines.push(`reverting failed too, at '${e.revertFailure.step}': ${e.revertFailure.message}`);
+        lines.push("the machine may be between generations: check 'switchyard describe' and switch again");
+      }
+      return { lines, exit: ExitCode.Failed };
+    }
+  }
+};

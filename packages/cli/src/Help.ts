@@ -1,0 +1,33 @@
+/** The usage text: kept in one place so `--help` needs no other module. */
+export const usage = `switchyard — switch a system between generations, and roll back, in one previewable step
+
+Usage:
+  switchyard list [PATTERN] [--json]
+  switchyard describe [--json]
+  switchyard add SYSTEM_DIR
+  switchyard plan OPERATION [--mode switch|boot|test] [--json] [--out FILE]
+  switchyard apply OPERATION [--mode switch|boot|test] [--yes]
+  switchyard apply --plan FILE [--yes]
+
+Operations:
+  switch SPEC        SPEC is N (a generation), +K or -K (K generations newer/older)
+  rollback           the highest generation below the current one
+  delete [PATTERN]   remove generation links (default 'old': all but the current one)
+
+Patterns:
+  N   N,M,...   N..M   N..   ..M   Ns|Nh|Nd|Nw|Nm (m = 30 days)   +N (delete: keep N)   old
+
+Options:
+  --root DIR               the managed root (default /)
+  --profile PATH           the system profile (default /var/lib/switchyard/profiles/system)
+  --bootloader grub|none   regenerate /boot/grub/grub.cfg or not (default grub)
+  --service-manager none   how services are observed and driven (default none)
+  --services live|conservative   how changed running services are treated (default live)
+  --mode switch|boot|test  switch: activate now and at boot; boot: at next boot only; test: now only
+  --activation-timeout S   seconds an activation script may run (default 300)
+  --json                   one JSON document on standard output
+  --yes, -y                do not ask for confirmation
+  --debug                  show internal details of errors
+
+Exit codes: 0 success, 1 failed or nothing matched, 2 invalid input or usage, 3 stale plan, 4 locked.
+`;

@@ -1,0 +1,97 @@
+/** Text for people: the generation table, a generation's description, a plan. */
+import { BootConfig, Manifest, Plan, Step, type World } from "@switchyard/model";
+
+export const marks = (world: World.World, g: World.Generation): ReadonlyArray<string> => {
+  const m: Array<string> = [];
+  if (g.number === world.current) m.push("current");
+  if (g.number === world.running.generation) m.push("running");
+  if (g.number === world.booted.generation) m.push("booted");
+  return m;
+};
+
+export const labelOf = (g: World.Generation): string => (g.manifest._tag === "Valid" ? g.manifest.manifest.label : "(invalid manifest)");
+
+export const created = (g: World.Generation): string => BootConfig.formatStamp(g.createdMs, g.utcOffsetMinutes);
+
+export const table = (world: World.World, gens: ReadonlyArray<World.Generation>): string => {
+  const rows = gens.map((g) => [String(g.number), created(g), labelOf(g), marks(world, g).join(", ")]);
+  const header = ["Generation", "Created", "Label", ""];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (cells: ReadonlyArray<string>) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padStart(widths[0] as number) : c.padEnd(widths[i] as number)))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+};
+
+export const description = (world: World.World, g: World.Generation): string => {
+  const lines = [`Generation ${g.number}${marks(world, g).length > 0 ? ` (${marks(world, g).join(", ")})` : ""}`];
+  lines.push(`  created   ${created(g)}`, `  system    ${g.system}`);
+  if (g.manifest._tag === "Invalid") {
+    lines.push(`  manifest  invalid: ${Manifest.errorLine(g.manifest.error)}`);
+    return lines.join("\n");
+  }
+  const m = g.manifest.manifest;
+  lines.push(`  label     ${m.label}`);
+  lines.push(`  boot      linux ${[m.boot.kernel, ...m.boot.params, `${BootConfig.SYSTEM_PARAM}=${g.system}`].join(" ")}`);
+  if (m.boot.initrd !== null) lines.push(`            initrd ${m.boot.initrd}`);
+  lines.push(`  activate  ${m.activate ?? "(none)"}`);
+  if (m.services.length === 0) lines.push("  services  (none)");
+  else {
+    lines.push(`  services  ${m.services.length}`);
+    for (const s of m.services) {
+      const needs = s.requires.length > 0 ? ` (requires ${s.requires.join(", ")})` : "";
+      lines.push(`    ${s.name}${needs}: ${s.start.join(" ")}`);
+    }
+  }
+  if (world.running.generation !== null && world.running.generation !== g.number) {
+    lines.push(`  note      generation ${world.running.generation} is running (after 'apply --mode test'); it becomes this one on the next switch or boot`);
+  }
+  return lines.join("\n");
+};
+
+const operationText = (plan: Plan.Plan): string => {
+  const op = plan.operation;
+  switch (op._tag) {
+    case "Switch":
+    case "Rollback":
+      return `${op._tag === "Rollback" ? "roll back" : "switch"} from generation ${plan.from ?? "(none)"} to ${plan.to ?? "(none)"} (mode ${plan.mode})`;
+    case "Delete":
+      return `delete generation${plan.delete.length === 1 ? "" : "s"} ${plan.delete.join(", ")}`;
+    case "Add":
+      return `add ${op.system} as generation ${plan.to ?? "?"}`;
+  }
+};
+
+export const plan = (p: Plan.Plan): string => {
+  const lines = [`Plan: ${operationText(p)}`];
+  if (p.running !== p.from && p.running !== null) lines.push(`  (generation ${p.running} is running)`);
+  const s = p.services;
+  const groups: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
+    ["stop", s.stop],
+    ["start", s.start],
+    ["restart", s.restart],
+    ["reload", s.reload],
+    ["NOT restarted (changed)", s.skip],
+  ];
+  const shown = groups.filter(([, names]) => names.length > 0);
+  if (shown.length > 0) {
+    lines.push("Services:");
+    for (const [title, names] of shown) lines.push(`  ${title}: ${names.join(", ")}`);
+    if (s.unchanged.length > 0) lines.push(`  unchanged: ${s.unchanged.length}`);
+    if (p.serviceManager === "none") lines.push("  (no service manager: service steps are recorded, not executed)");
+  }
+  if (p.boot !== null) lines.push(`Boot menu: default ${p.boot.default}; entries ${p.boot.entries.join(", ")}`);
+  if (Plan.isEmpty(p)) lines.push("Nothing to do.");
+  else {
+    lines.push("Steps:");
+    p.steps.forEach((step, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${Step.describe(step)}`));
+  }
+  if (p.revert.length > 0) {
+    lines.push("If a step before the commit fails, these steps put the running system back:");
+    p.revert.forEach((step, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${Step.describe(step)}`));
+  }
+  for (const w of p.warnings) lines.push(`warning: ${w}`);
+  return lines.join("\n");
+};

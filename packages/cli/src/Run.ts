@@ -1,0 +1,44 @@
+/** Runs one command's Effect on the live ports and maps how it ended to an exit code. */
+import { Cause, Effect, Exit, Option } from "effect";
+import * as Args from "./Args.js";
+import * as Context from "./Context.js";
+import { ExitCode } from "./ExitCode.js";
+import * as Failure from "./Failure.js";
+
+type Command = (ctx: Context.CommandContext) => Effect.Effect<void, unknown, never> | Effect.Effect<void, unknown, unknown>;
+
+export const runCommand = async (args: Args.Parsed, command: Command): Promise<number> => {
+  const debug = Args.flag(args, "debug");
+  try {
+    const root = Context.rootOf(args);
+    const serviceManager = Args.oneOf(args, "service-manager", ["none", "s6"] as const) ?? "none";
+    const layer = Context.liveLayer(serviceManager);
+    const program = Effect.gen(function* () {
+      const settings = yield* Context.settings(root, args);
+      if (settings.serviceManager !== serviceManager) Context.liveLayer(settings.serviceManager);
+      yield* command({ root, settings, args }) as Effect.Effect<void, unknown, never>;
+    }).pipe(Effect.provide(layer));
+    const exit = await Effect.runPromiseExit(program as Effect.Effect<void, unknown, never>);
+    if (Exit.isSuccess(exit)) return ExitCode.Ok;
+    const failure = Cause.failureOption(exit.cause);
+    if (Option.isSome(failure)) {
+      const r = Failure.report(failure.value as Parameters<typeof Failure.report>[0]);
+      process.stderr.write(r.lines.map((l, i) => (i === 0 ? `switchyard: ${l}\n` : `  ${l}\n`)).join(""));
+      return r.exit;
+    }
+    const defect = Cause.squash(exit.cause);
+    if (defect instanceof Args.UsageError) {
+      process.stderr.write(`switchyard: ${defect.message}\n`);
+      return ExitCode.Invalid;
+    }
+    process.stderr.write(`switchyard: internal error: ${defect instanceof Error ? defect.message : String(defect)}\n`);
+    if (debug) process.stderr.write(`${Cause.pretty(exit.cause)}\n`);
+    return 70;
+  } catch (e) {
+    if (e instanceof Args.UsageError) {
+      process.stderr.write(`switchyard: ${e.message}\n`);
+      return ExitCode.Invalid;
+    }
+    throw e;
+  }
+};

@@ -1,0 +1,47 @@
+/**
+ * `switchyard add SYSTEM_DIR`: register a built system directory as generation max+1. SYSTEM_DIR
+ * is a path inside the root (like every path of the on-disk layout); a relative one is taken from
+ * the working directory and must lie inside the root.
+ */
+import * as path from "node:path";
+import { InRootPath, Transition, World } from "@switchyard/model";
+import { Apply, Clock, FileSystem, Observe, Root } from "@switchyard/interpreter";
+import { Effect } from "effect";
+import type { CommandContext } from "../Context.js";
+import * as Failure from "../Failure.js";
+import { ACTIVATION_TIMEOUT_MS } from "./apply.js";
+
+const systemPath = (ctx: CommandContext, given: string) => {
+  if (given.startsWith("/")) return InRootPath.fromAbsolute(given);
+  const inside = Root.inside(ctx.root, path.resolve(given));
+  return inside === null ? InRootPath.fromAbsolute("relative path outside the root") : InRootPath.fromAbsolute(inside);
+};
+
+export const run = (ctx: CommandContext) =>
+  Effect.gen(function* () {
+    const [, given, extra] = ctx.args.positional;
+    if (given === undefined || extra !== undefined) return yield* Failure.invalid("usage: switchyard add SYSTEM_DIR");
+    const system = systemPath(ctx, given);
+    if (system._tag === "Left") return yield* Failure.invalid(`${given}: not a path inside the root ${Root.host(ctx.root, "/")}`);
+    const fs = yield* FileSystem;
+    const host = Root.host(ctx.root, system.right);
+    const stat = yield* Effect.either(fs.lstat(host));
+    if (stat._tag === "Left" || stat.right.kind !== "directory") {
+      const hint = ctx.root.prefix !== "" && given.startsWith(ctx.root.prefix) ? ` (paths are inside --root; did you mean ${given.slice(ctx.root.prefix.length)}?)` : "";
+      return yield* Failure.invalid(`${host} is not a directory${hint}`);
+    }
+    const world = yield* Observe.world(ctx.root, ctx.settings);
+    const manifest = yield* Observe.readManifest(ctx.root, system.right);
+    const clock = yield* Clock;
+    const nowMs = yield* clock.nowMs;
+    const plan = Transition.adding(world, { system: system.right, manifest, nowMs, utcOffsetMinutes: clock.utcOffsetMinutes(nowMs) });
+    if (plan._tag === "Left") return yield* Failure.invalid(plan.left.message);
+    if (plan.right.steps.length === 0) {
+      process.stdout.write(`generation ${plan.right.to} already points to ${system.right}; nothing added\n`);
+      return;
+    }
+    yield* Apply.applyPlan(plan.right, { root: ctx.root, settings: ctx.settings, command: "add", activationTimeoutMs: ACTIVATION_TIMEOUT_MS });
+    for (const w of plan.right.warnings) process.stderr.write(`warning: ${w}\n`);
+    const link = Root.host(ctx.root, World.linkPathOf(ctx.settings, plan.right.to ?? 0));
+    process.stdout.write(`added generation ${plan.right.to}: ${link} -> ${system.right}\n`);
+  });

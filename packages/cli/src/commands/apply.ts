@@ -1,0 +1,87 @@
+/**
+ * `switchyard apply OPERATION [--yes]` computes the plan, shows it, asks (on a terminal) and carries
+ * it out; `switchyard apply --plan FILE` carries out a saved plan after checking that the machine
+ * still looks the way it did when the plan was computed.
+ */
+import * as fs from "node:fs";
+import * as readline from "node:readline/promises";
+import { Plan, Step } from "@switchyard/model";
+import { Apply } from "@switchyard/interpreter";
+import { Effect } from "effect";
+import * as Args from "../Args.js";
+import type { CommandContext } from "../Context.js";
+import * as Failure from "../Failure.js";
+import * as Render from "../Render.js";
+import * as PlanCommand from "./plan.js";
+
+export const ACTIVATION_TIMEOUT_MS = 300_000;
+
+const load = (file: string) =>
+  Effect.gen(function* () {
+    const text = yield* Effect.try({
+      try: () => fs.readFileSync(file, "utf8"),
+      catch: (e) => Failure.invalid(`cannot read plan ${file}: ${(e as Error).message}`),
+    });
+    const json = yield* Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => Failure.invalid(`${file}: not a switchyard plan (not valid JSON)`) });
+    const plan = Plan.decode(json);
+    if (plan._tag === "Left") return yield* Failure.invalid(`${file}: not a usable switchyard plan: ${plan.left.field}: ${plan.left.message}`);
+    return plan.right;
+  });
+
+const confirm = (question: string) =>
+  Effect.promise(async () => {
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    const answer = await rl.question(question);
+    rl.close();
+    return /^y(es)?$/i.test(answer.trim());
+  });
+
+const activationTimeout = (ctx: CommandContext): number => {
+  const given = Args.option(ctx.args, "activation-timeout");
+  if (given === undefined) return ACTIVATION_TIMEOUT_MS;
+  if (!/^[0-9]+$/.test(given) || Number(given) < 1) throw new Args.UsageError(`--activation-timeout takes whole seconds, not '${given}'`);
+  return Number(given) * 1000;
+};
+
+export const run = (ctx: CommandContext) =>
+  Effect.gen(function* () {
+    const file = Args.option(ctx.args, "plan");
+    if (file !== undefined && ctx.args.positional.length > 1) return yield* Failure.invalid("give either OPERATION or --plan FILE, not both");
+    const plan = file === undefined ? yield* PlanCommand.compute(ctx, "apply") : yield* load(file);
+    process.stdout.write(`${Render.plan(plan)}\n`);
+    if (Plan.isEmpty(plan)) return;
+    if (!Args.flag(ctx.args, "yes") && process.stdin.isTTY === true && process.stderr.isTTY === true) {
+      if (!(yield* confirm("Apply this plan? [y/N] "))) return yield* Failure.failed("not applied");
+    }
+    const total = plan.steps.length;
+    const report = yield* Apply.applyPlan(plan, {
+      root: ctx.root,
+      settings: ctx.settings,
+      command: file === undefined ? ctx.args.positional.join(" ") : `apply --plan ${file}`,
+      activationTimeoutMs: activationTimeout(ctx),
+      onEvent: (event) => {
+        if (event._tag === "Output") process.stderr.write(`  | ${event.line}\n`);
+        else if (event._tag === "StepStarted") process.stderr.write(`[${event.index + 1}/${total}] ${Step.describe(event.step)}\n`);
+        else process.stderr.write(`[revert ${event.index + 1}/${plan.revert.length}] ${Step.describe(event.step)}\n`);
+      },
+    });
+    if (report.servicesRecorded > 0) {
+      process.stdout.write(`${report.servicesRecorded} service step(s) recorded, not executed: there is no service manager (--service-manager none)\n`);
+    }
+    process.stdout.write(`${done(plan)}\n`);
+  });
+
+const done = (plan: Plan.Plan): string => {
+  switch (plan.operation._tag) {
+    case "Delete":
+      return `deleted generation${plan.delete.length === 1 ? "" : "s"} ${plan.delete.join(", ")}`;
+    case "Add":
+      return `added generation ${plan.to}`;
+    default:
+      return plan.mode === "boot"
+        ? `generation ${plan.to} will be used from the next boot`
+        : plan.mode === "test"
+          ? `generation ${plan.to} is running; the boot default is unchanged`
+          : `switched from generation ${plan.from ?? "(none)"} to ${plan.to}`;
+  }
+};

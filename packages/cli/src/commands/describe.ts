@@ -1,0 +1,19 @@
+/** `switchyard describe [--json]`: the current generation, its boot entry and its services. */
+import { World } from "@switchyard/model";
+import { Observe } from "@switchyard/interpreter";
+import { Effect } from "effect";
+import * as Args from "../Args.js";
+import type { CommandContext } from "../Context.js";
+import * as Failure from "../Failure.js";
+import * as Json from "../Json.js";
+import * as Render from "../Render.js";
+
+export const run = (ctx: CommandContext) =>
+  Effect.gen(function* () {
+    if (ctx.args.positional.length > 1) return yield* Failure.invalid("describe takes no arguments; see 'switchyard --help'");
+    const world = yield* Observe.world(ctx.root, ctx.settings);
+    const g = world.current === null ? undefined : World.generation(world, world.current);
+    if (g === undefined) return yield* Failure.failed("no current generation, nothing to describe; add one with 'switchyard add SYSTEM_DIR' and switch to it");
+    if (Args.flag(ctx.args, "json")) Json.print(Json.describe(world, g));
+    else process.stdout.write(`${Render.description(world, g)}\n`);
+  });

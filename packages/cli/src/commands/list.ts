@@ -1,0 +1,33 @@
+/** `switchyard list [PATTERN] [--json]`: the generations, or those a pattern selects. */
+import { Pattern, World } from "@switchyard/model";
+import { Clock, Observe, Root } from "@switchyard/interpreter";
+import { Effect } from "effect";
+import * as Args from "../Args.js";
+import type { CommandContext } from "../Context.js";
+import * as Failure from "../Failure.js";
+import * as Json from "../Json.js";
+import * as Render from "../Render.js";
+
+export const run = (ctx: CommandContext) =>
+  Effect.gen(function* () {
+    const [, patternText, extra] = ctx.args.positional;
+    if (extra !== undefined) return yield* Failure.invalid("list takes at most one PATTERN; see 'switchyard --help'");
+    const world = yield* Observe.world(ctx.root, ctx.settings);
+    let selected: ReadonlyArray<World.Generation> = world.generations;
+    if (patternText !== undefined) {
+      const pattern = Pattern.parse(patternText, "list");
+      if (pattern._tag === "Left") return yield* Failure.invalid(pattern.left.message);
+      const now = yield* (yield* Clock).nowMs;
+      const numbers = Pattern.selectForList(pattern.right, world.generations, now);
+      selected = numbers.flatMap((n) => World.generation(world, n) ?? []);
+    }
+    if (selected.length === 0) {
+      return yield* Failure.failed(
+        world.generations.length === 0
+          ? `no generations in ${Root.host(ctx.root, World.profileDir(ctx.settings))}; add one with 'switchyard add SYSTEM_DIR'`
+          : "no matching generation",
+      );
+    }
+    if (Args.flag(ctx.args, "json")) Json.print(Json.list(world, selected));
+    else process.stdout.write(`${Render.table(world, selected)}\n`);
+  });

@@ -1,0 +1,44 @@
+/** `switchyard plan OPERATION [--mode M] [--json] [--out FILE]`: the whole transition, without doing it. */
+import * as path from "node:path";
+import { Plan, Transition } from "@switchyard/model";
+import { Clock, Durable, Observe } from "@switchyard/interpreter";
+import { Effect } from "effect";
+import * as Args from "../Args.js";
+import type { CommandContext } from "../Context.js";
+import * as Failure from "../Failure.js";
+import * as Json from "../Json.js";
+import * as Operation from "../Operation.js";
+import * as Render from "../Render.js";
+
+/** Observe the machine and compute the plan for the command line's operation. */
+export const compute = (ctx: CommandContext, command: string) =>
+  Effect.gen(function* () {
+    const operation = Operation.parse(ctx.args, command);
+    const mode = Operation.mode(ctx.args);
+    const services = Args.oneOf(ctx.args, "services", ["live", "conservative"] as const) ?? "live";
+    if (operation._tag === "Delete" && Args.option(ctx.args, "mode") !== undefined) {
+      return yield* Failure.invalid("--mode does not apply to delete");
+    }
+    const world = yield* Observe.world(ctx.root, ctx.settings);
+    const nowMs = yield* (yield* Clock).nowMs;
+    const plan = Transition.between(world, { operation, mode, services, nowMs });
+    if (plan._tag === "Left") {
+      return yield* plan.left.reason === "Invalid" ? Failure.invalid(plan.left.message) : Failure.failed(plan.left.message);
+    }
+    return plan.right;
+  });
+
+export const run = (ctx: CommandContext) =>
+  Effect.gen(function* () {
+    const plan = yield* compute(ctx, "plan");
+    const out = Args.option(ctx.args, "out");
+    const document = Plan.encode(plan);
+    if (out !== undefined) {
+      yield* Durable.writeFile(path.resolve(out), new TextEncoder().encode(`${JSON.stringify(document, null, 2)}\n`));
+    }
+    if (Args.flag(ctx.args, "json")) Json.print(document);
+    else {
+      process.stdout.write(`${Render.plan(plan)}\n`);
+      if (out !== undefined) process.stdout.write(`Saved to ${out}; carry it out with 'switchyard apply --plan ${out}'.\n`);
+    }
+  });

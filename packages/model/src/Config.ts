@@ -1,0 +1,66 @@
+/**
+ * `/etc/switchyard/config.json`: the machine's own settings, kept across every regeneration of the
+ * boot config (Guix resets the timeout to 5 on every switch; we do not). Command-line flags win
+ * over the file, the file over the defaults.
+ */
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
+import * as t from "io-ts";
+import * as InRootPath from "./InRootPath.js";
+import { firstError } from "./internal/Report.js";
+import { strictPartial } from "./internal/Strict.js";
+import type * as World from "./World.js";
+
+const Seconds = new t.Type<number, number, unknown>(
+  "seconds",
+  (u): u is number => typeof u === "number" && Number.isInteger(u) && u >= 0,
+  (u, c) => (typeof u === "number" && Number.isInteger(u) && u >= 0 && u <= 86400 ? t.success(u) : t.failure(u, c, "expected whole seconds from 0 to 86400")),
+  (a) => a,
+);
+
+export const Bootloader = t.union([t.literal("grub"), t.literal("none")], "bootloader");
+export const ServiceManagerKind = t.union([t.literal("none"), t.literal("s6")], "serviceManager");
+
+export const ConfigFile = strictPartial(
+  {},
+  { profile: t.string, bootloader: Bootloader, timeout: Seconds, serviceManager: ServiceManagerKind },
+  "config",
+);
+export type ConfigFile = t.TypeOf<typeof ConfigFile>;
+
+export interface Overrides {
+  readonly profile?: string | undefined;
+  readonly bootloader?: World.BootloaderKind | undefined;
+  readonly serviceManager?: World.ServiceManagerKind | undefined;
+}
+
+export const DEFAULT_TIMEOUT = 5;
+
+export const fromText = (text: string, file: string): E.Either<string, ConfigFile> => {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return E.left(`${file}: not valid JSON; fix or remove it`);
+  }
+  return pipe(
+    ConfigFile.decode(json),
+    E.mapLeft((errors) => {
+      const { field, message } = firstError(errors);
+      return `${file}: ${field}: ${message}`;
+    }),
+  );
+};
+
+export const settings = (file: ConfigFile, overrides: Overrides, defaultProfile: InRootPath.InRootPath): E.Either<string, World.Settings> => {
+  const profileText = overrides.profile ?? file.profile;
+  const profile = profileText === undefined ? E.right(defaultProfile) : InRootPath.fromAbsolute(profileText);
+  if (E.isLeft(profile)) return E.left(`profile: ${profile.left}; give an absolute path inside the root`);
+  if (profile.right === "/") return E.left("profile: '/' cannot be a profile; give a path such as /var/lib/switchyard/profiles/system");
+  return E.right({
+    profile: profile.right,
+    bootloader: overrides.bootloader ?? file.bootloader ?? "grub",
+    timeout: file.timeout ?? DEFAULT_TIMEOUT,
+    serviceManager: overrides.serviceManager ?? file.serviceManager ?? "none",
+  });
+};

@@ -1,0 +1,18 @@
+/**
+ * Why no plan could be made. Plain tagged data: the CLI turns `reason` into an exit code and prints
+ * `message`, which names the thing and what to do about it.
+ */
+export type Reason =
+  /** The user's input is wrong: a bad pattern or spec, an unknown generation, an invalid manifest. */
+  | "Invalid"
+  /** The input is fine but the operation cannot be done: nothing older to roll back to, nothing matched. */
+  | "Failed";
+
+export interface PlanError {
+  readonly _tag: "PlanError";
+  readonly reason: Reason;
+  readonly message: string;
+}
+
+export const invalid = (message: string): PlanError => ({ _tag: "PlanError", reason: "Invalid", message });
+export const failed = (message: string): PlanError => ({ _tag: "PlanError", reason: "Failed", message });

@@ -1,0 +1,428 @@
+/**
+ * The FileSystem port's contract, run against both layers: the live one on a fresh temp directory
+ * and the in-memory one on an equivalent root. Directory listings are SORTED (by UTF-16 code
+ * unit) in both layers. A final property drives both layers with the same random operations and
+ * requires the same outcome at every step and the same tree at the end.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Effect } from "effect";
+import fc from "fast-check";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { makeMemoryFileSystem, contentOf, type Tree, type TreeEntry } from "../../packages/interpreter/src/MemoryFileSystem.js";
+import { NodeFileSystemLive } from "../../packages/interpreter/src/NodeFileSystem.js";
+import { FileSystem, type FileSystemService, type FsError } from "../../packages/interpreter/src/ports/FileSystem.js";
+
+interface Subject {
+  readonly fs: FileSystemService;
+  readonly root: string;
+  readonly tree: (mtimes?: boolean) => Tree;
+  readonly dispose: () => void;
+}
+
+/** A real directory as the same `Tree` shape `MemoryFileSystem.snapshot` returns. */
+const treeOfDirectory = (root: string, mtimes = false): Tree => {
+  const result: Record<string, TreeEntry> = {};
+  const visit = (relative: string): void => {
+    for (const name of fs.readdirSync(path.join(root, relative)).sort()) {
+      const key = relative === "" ? name : `${relative}/${name}`;
+      const full = path.join(root, key);
+      const stats = fs.lstatSync(full);
+      const time = mtimes ? { mtimeMs: stats.mtimeMs } : {};
+      if (stats.isSymbolicLink()) result[key] = { kind: "symlink", target: fs.readlinkSync(full), ...time };
+      else if (stats.isFile()) result[key] = { kind: "file", content: contentOf(new Uint8Array(fs.readFileSync(full))), ...time };
+      else result[key] = { kind: "directory", ...time };
+      if (stats.isDirectory()) visit(key);
+    }
+  };
+  visit("");
+  return result;
+};
+
+const serviceOf = (layer: typeof NodeFileSystemLive): FileSystemService => Effect.runSync(Effect.provide(FileSystem, layer));
+
+const nodeSubject = (): Subject => {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-fs-")));
+  return {
+    fs: serviceOf(NodeFileSystemLive),
+    root,
+    tree: (mtimes) => treeOfDirectory(root, mtimes),
+    dispose: () => fs.rmSync(root, { recursive: true, force: true }),
+  };
+};
+
+const memorySubject = (root = "/tmp/switchyard-fs-memory"): Subject => {
+  const memory = makeMemoryFileSystem({ seed: { [root]: { kind: "directory" } } });
+  return { fs: serviceOf(memory.layer), root, tree: (mtimes) => memory.snapshot({ under: root, mtimes }), dispose: () => {} };
+};
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+const text = (data: Uint8Array): string => new TextDecoder().decode(data);
+const run = <A>(effect: Effect.Effect<A, FsError>): Promise<A> => Effect.runPromise(effect);
+/** "ok" or the failure's reason. */
+const outcome = (effect: Effect.Effect<unknown, FsError>): Promise<string> =>
+  Effect.runPromise(Effect.match(effect, { onFailure: (error) => error.reason, onSuccess: () => "ok" }));
+
+const T1 = 1_600_000_000_000;
+const T2 = 1_700_000_000_000;
+
+describe.each([
+  ["NodeFileSystem", nodeSubject],
+  ["MemoryFileSystem", () => memorySubject()],
+] as const)("FileSystem contract: %s", (_name, make) => {
+  let s: Subject;
+  const p = (relative: string): string => path.posix.join(s.root, relative);
+  const write = (relative: string, content: string) => run(s.fs.writeNewFile(p(relative), bytes(content)));
+  const link = (target: string, relative: string) => run(s.fs.symlink(target, p(relative)));
+  const read = async (relative: string) => text(await run(s.fs.readFile(p(relative))));
+
+  beforeEach(() => {
+    s = make();
+  });
+  afterEach(() => s.dispose());
+
+  it("writes a new file and reads back every byte", async () => {
+    const data = new Uint8Array([0, 1, 2, 255, 10, 13]);
+    await run(s.fs.writeNewFile(p("f"), data));
+    expect(await run(s.fs.readFile(p("f")))).toEqual(data);
+    expect(await run(s.fs.lstat(p("f")))).toMatchObject({ kind: "file", size: 6 });
+  });
+
+  it("writeNewFile fails with Exists on a file, a directory or a dangling link, and leaves them alone", async () => {
+    await write("f", "old");
+    await run(s.fs.makeDirectory(p("d")));
+    await link("nowhere", "dangling");
+    expect(await outcome(s.fs.writeNewFile(p("f"), bytes("new")))).toBe("Exists");
+    expect(await outcome(s.fs.writeNewFile(p("d"), bytes("new")))).toBe("Exists");
+    expect(await outcome(s.fs.writeNewFile(p("dangling"), bytes("new")))).toBe("Exists");
+    expect(await read("f")).toBe("old");
+    expect(s.tree()).toEqual({ d: { kind: "directory" }, dangling: { kind: "symlink", target: "nowhere" }, f: { kind: "file", content: "old" } });
+  });
+
+  it("writeNewFile fails with NotFound without a parent and NotDirectory under a file", async () => {
+    await write("f", "");
+    expect(await outcome(s.fs.writeNewFile(p("missing/f"), bytes("")))).toBe("NotFound");
+    expect(await outcome(s.fs.writeNewFile(p("f/g"), bytes("")))).toBe("NotDirectory");
+  });
+
+  it("readFile follows links, and fails with NotFound, IsDirectory, NotDirectory", async () => {
+    await write("f", "hello");
+    await link("f", "l");
+    await run(s.fs.makeDirectory(p("d")));
+    expect(await read("l")).toBe("hello");
+    expect(await outcome(s.fs.readFile(p("missing")))).toBe("NotFound");
+    expect(await outcome(s.fs.readFile(p("d")))).toBe("IsDirectory");
+    expect(await outcome(s.fs.readFile(p("f/x")))).toBe("NotDirectory");
+  });
+
+  it("readDirectory lists names sorted, through links; NotFound and NotDirectory", async () => {
+    await run(s.fs.makeDirectory(p("d")));
+    for (const name of ["b", "a", "C", "a.tmp"]) await write(`d/${name}`, "");
+    await link("d", "l");
+    expect(await run(s.fs.readDirectory(p("d")))).toEqual(["C", "a", "a.tmp", "b"]);
+    expect(await run(s.fs.readDirectory(p("l")))).toEqual(["C", "a", "a.tmp", "b"]);
+  });
+
+  it("readDirectory fails with NotFound and NotDirectory", async () => {
+    await write("f", "");
+    expect(await outcome(s.fs.readDirectory(p("missing")))).toBe("NotFound");
+    expect(await outcome(s.fs.readDirectory(p("f")))).toBe("NotDirectory");
+  });
+
+  it("lstat reports kinds without following the last link, with the link's size and mtime", async () => {
+    await write("f", "abc");
+    await run(s.fs.makeDirectory(p("d")));
+    await link("f", "l");
+    await run(s.fs.setModifiedTime(p("l"), T1));
+    expect((await run(s.fs.lstat(p("d")))).kind).toBe("directory");
+    expect(await run(s.fs.lstat(p("l")))).toEqual({ kind: "symlink", size: 1, mtimeMs: T1 });
+    expect(await outcome(s.fs.lstat(p("missing")))).toBe("NotFound");
+    expect(await outcome(s.fs.lstat(p("f/x")))).toBe("NotDirectory");
+  });
+
+  it("readLink returns the stored target; Invalid on a non-link, NotFound when missing", async () => {
+    await write("f", "");
+    await link("../somewhere/else", "l");
+    expect(await run(s.fs.readLink(p("l")))).toBe("../somewhere/else");
+    expect(await outcome(s.fs.readLink(p("f")))).toBe("Invalid");
+    expect(await outcome(s.fs.readLink(p("missing")))).toBe("NotFound");
+  });
+
+  it("realPath resolves relative, absolute and intermediate links", async () => {
+    await run(s.fs.makeDirectory(p("d/e")));
+    await write("d/e/f", "");
+    await link("d/e", "rel");
+    await link(p("d"), "abs");
+    await link("../rel/f", "d/up");
+    expect(await run(s.fs.realPath(p("rel/f")))).toBe(p("d/e/f"));
+    expect(await run(s.fs.realPath(p("abs/e")))).toBe(p("d/e"));
+    expect(await run(s.fs.realPath(p("abs/up")))).toBe(p("d/e/f"));
+    expect(await run(s.fs.realPath(s.root))).toBe(s.root);
+  });
+
+  it("realPath fails with NotFound on a dangling link and Invalid on a loop", async () => {
+    await link("nowhere", "dangling");
+    await link("loop", "loop");
+    expect(await outcome(s.fs.realPath(p("dangling")))).toBe("NotFound");
+    expect(await outcome(s.fs.realPath(p("loop")))).toBe("Invalid");
+    expect(await outcome(s.fs.readFile(p("loop/x")))).toBe("Invalid");
+  });
+
+  it("symlink fails with Exists whatever is at the path, NotFound without a parent", async () => {
+    await write("f", "");
+    await run(s.fs.makeDirectory(p("d")));
+    await link("a", "l");
+    await link("nowhere", "dangling");
+    for (const at of ["f", "d", "l", "dangling"]) expect(await outcome(s.fs.symlink("b", p(at)))).toBe("Exists");
+    expect(await outcome(s.fs.symlink("b", p("missing/l")))).toBe("NotFound");
+    expect(await run(s.fs.readLink(p("l")))).toBe("a");
+  });
+
+  it("rename moves a file, and replaces an existing file or symlink", async () => {
+    await write("a", "A");
+    await write("b", "B");
+    await link("b", "l");
+    await write("c", "C");
+    await run(s.fs.rename(p("a"), p("b")));
+    await run(s.fs.rename(p("c"), p("l")));
+    expect(s.tree()).toEqual({ b: { kind: "file", content: "A" }, l: { kind: "file", content: "C" } });
+  });
+
+  it("rename of a symlink over a symlink switches the link (the generation switch)", async () => {
+    await link("gen-1", "current");
+    await link("gen-2", "current.tmp");
+    await run(s.fs.rename(p("current.tmp"), p("current")));
+    expect(s.tree()).toEqual({ current: { kind: "symlink", target: "gen-2" } });
+  });
+
+  it("rename moves a directory with its contents, onto a missing name or an empty directory", async () => {
+    await run(s.fs.makeDirectory(p("d/sub")));
+    await write("d/sub/f", "x");
+    await run(s.fs.makeDirectory(p("empty")));
+    await run(s.fs.rename(p("d"), p("e")));
+    await run(s.fs.rename(p("e"), p("empty")));
+    expect(s.tree()).toEqual({
+      empty: { kind: "directory" },
+      "empty/sub": { kind: "directory" },
+      "empty/sub/f": { kind: "file", content: "x" },
+    });
+  });
+
+  it("rename fails with NotFound, IsDirectory, NotDirectory, NotEmpty, Invalid; same path is a no-op", async () => {
+    await write("f", "");
+    await run(s.fs.makeDirectory(p("d")));
+    await run(s.fs.makeDirectory(p("full")));
+    await write("full/x", "");
+    expect(await outcome(s.fs.rename(p("missing"), p("g")))).toBe("NotFound");
+    expect(await outcome(s.fs.rename(p("f"), p("missing/g")))).toBe("NotFound");
+    expect(await outcome(s.fs.rename(p("f"), p("d")))).toBe("IsDirectory");
+    expect(await outcome(s.fs.rename(p("d"), p("f")))).toBe("NotDirectory");
+    expect(await outcome(s.fs.rename(p("d"), p("full")))).toBe("NotEmpty");
+    expect(await outcome(s.fs.rename(p("d"), p("d/sub")))).toBe("Invalid");
+    expect(await outcome(s.fs.rename(p("full/x"), p("full")))).toBe("NotEmpty");
+    expect(await outcome(s.fs.rename(p("f"), p("f")))).toBe("ok");
+    expect(Object.keys(s.tree())).toEqual(["d", "f", "full", "full/x"]);
+  });
+
+  it("remove deletes a file or a symlink (not its target); IsDirectory, NotFound", async () => {
+    await write("f", "");
+    await link("f", "l");
+    await run(s.fs.makeDirectory(p("d")));
+    await run(s.fs.remove(p("l")));
+    expect(await outcome(s.fs.remove(p("d")))).toBe("IsDirectory");
+    expect(await outcome(s.fs.remove(p("missing")))).toBe("NotFound");
+    expect(s.tree()).toEqual({ d: { kind: "directory" }, f: { kind: "file", content: "" } });
+  });
+
+  it("makeDirectory creates parents, succeeds when present, follows links", async () => {
+    await run(s.fs.makeDirectory(p("a/b/c")));
+    await run(s.fs.makeDirectory(p("a/b")));
+    await link("a", "l");
+    await run(s.fs.makeDirectory(p("l/x/y")));
+    await run(s.fs.makeDirectory(p("l")));
+    expect(Object.keys(s.tree())).toEqual(["a", "a/b", "a/b/c", "a/x", "a/x/y", "l"]);
+  });
+
+  it("makeDirectory fails with Exists on a file, NotDirectory under one, NotFound through a dangling link", async () => {
+    await write("f", "");
+    await link("f", "lf");
+    await link("nowhere", "dangling");
+    expect(await outcome(s.fs.makeDirectory(p("f")))).toBe("Exists");
+    expect(await outcome(s.fs.makeDirectory(p("lf")))).toBe("Exists");
+    expect(await outcome(s.fs.makeDirectory(p("f/x")))).toBe("NotDirectory");
+    expect(await outcome(s.fs.makeDirectory(p("dangling")))).toBe("NotFound");
+    expect(await outcome(s.fs.makeDirectory(p("dangling/x")))).toBe("NotFound");
+  });
+
+  it("removeDirectory removes an empty directory; NotEmpty, NotDirectory (file or link), NotFound", async () => {
+    await run(s.fs.makeDirectory(p("empty")));
+    await run(s.fs.makeDirectory(p("full")));
+    await write("full/x", "");
+    await link("empty", "l");
+    expect(await outcome(s.fs.removeDirectory(p("full")))).toBe("NotEmpty");
+    expect(await outcome(s.fs.removeDirectory(p("full/x")))).toBe("NotDirectory");
+    expect(await outcome(s.fs.removeDirectory(p("l")))).toBe("NotDirectory");
+    expect(await outcome(s.fs.removeDirectory(p("missing")))).toBe("NotFound");
+    await run(s.fs.removeDirectory(p("empty")));
+    expect(Object.keys(s.tree())).toEqual(["full", "full/x", "l"]);
+  });
+
+  it("setModifiedTime sets a file's mtime, and a symlink's without touching its target", async () => {
+    await write("f", "");
+    await link("f", "l");
+    await run(s.fs.setModifiedTime(p("f"), T1));
+    await run(s.fs.setModifiedTime(p("l"), T2));
+    expect((await run(s.fs.lstat(p("f")))).mtimeMs).toBe(T1);
+    expect((await run(s.fs.lstat(p("l")))).mtimeMs).toBe(T2);
+    expect(s.tree(true)).toEqual({ f: { kind: "file", content: "", mtimeMs: T1 }, l: { kind: "symlink", target: "f", mtimeMs: T2 } });
+    expect(await outcome(s.fs.setModifiedTime(p("missing"), T1))).toBe("NotFound");
+  });
+
+  it("fsync accepts files (through links) and directories; fsyncDirectory only directories", async () => {
+    await write("f", "");
+    await link("f", "lf");
+    await run(s.fs.makeDirectory(p("d")));
+    await link("d", "ld");
+    for (const at of ["f", "lf", "d"]) expect(await outcome(s.fs.fsync(p(at)))).toBe("ok");
+    for (const at of ["d", "ld"]) expect(await outcome(s.fs.fsyncDirectory(p(at)))).toBe("ok");
+    expect(await outcome(s.fs.fsync(p("missing")))).toBe("NotFound");
+    expect(await outcome(s.fs.fsyncDirectory(p("missing")))).toBe("NotFound");
+    expect(await outcome(s.fs.fsyncDirectory(p("f")))).toBe("NotDirectory");
+  });
+
+  it("errors carry op, path and a one-line message", async () => {
+    await write("f", "");
+    const error = await Effect.runPromise(Effect.flip(s.fs.rename(p("missing"), p("g"))));
+    expect(error).toMatchObject({ _tag: "FsError", reason: "NotFound", op: "rename", path: p("missing") });
+    expect(error.message).toBe(`cannot rename ${p("missing")} to ${p("g")}: no such file or directory`);
+    expect((await Effect.runPromise(Effect.flip(s.fs.writeNewFile(p("f"), bytes(""))))).message).toBe(
+      `cannot create ${p("f")}: file already exists`,
+    );
+  });
+
+  it("a whole generation switch leaves the expected tree", async () => {
+    await run(s.fs.makeDirectory(p("generations/1")));
+    await write("generations/1/manifest", "one");
+    await link("generations/1", "current");
+    await run(s.fs.makeDirectory(p("generations/2")));
+    await write("generations/2/manifest.tmp", "two");
+    await run(s.fs.fsync(p("generations/2/manifest.tmp")));
+    await run(s.fs.rename(p("generations/2/manifest.tmp"), p("generations/2/manifest")));
+    await run(s.fs.fsyncDirectory(p("generations/2")));
+    await link("generations/2", "current.tmp");
+    await run(s.fs.rename(p("current.tmp"), p("current")));
+    await run(s.fs.fsyncDirectory(s.root));
+    expect(s.tree()).toEqual({
+      current: { kind: "symlink", target: "generations/2" },
+      generations: { kind: "directory" },
+      "generations/1": { kind: "directory" },
+      "generations/1/manifest": { kind: "file", content: "one" },
+      "generations/2": { kind: "directory" },
+      "generations/2/manifest": { kind: "file", content: "two" },
+    });
+    expect(await read("current/manifest")).toBe("two");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Both layers agree on random operation sequences.
+
+type Target = string | { readonly absolute: string };
+type Op =
+  | { readonly op: "writeNewFile"; readonly path: string; readonly content: string }
+  | { readonly op: "symlink"; readonly target: Target; readonly path: string }
+  | { readonly op: "rename"; readonly from: string; readonly to: string }
+  | { readonly op: "setModifiedTime"; readonly path: string }
+  | {
+      readonly op:
+        | "remove"
+        | "makeDirectory"
+        | "removeDirectory"
+        | "fsync"
+        | "fsyncDirectory"
+        | "readFile"
+        | "readDirectory"
+        | "lstat"
+        | "readLink"
+        | "realPath";
+      readonly path: string;
+    };
+
+const relativePath = fc.array(fc.constantFrom("a", "b", "c"), { minLength: 1, maxLength: 3 }).map((names) => names.join("/"));
+const target: fc.Arbitrary<Target> = fc.oneof(relativePath, fc.constantFrom(".", "nowhere"), relativePath.map((absolute) => ({ absolute })));
+const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ op: fc.constant("writeNewFile" as const), path: relativePath, content: fc.constantFrom("", "x", "yy") }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("symlink" as const), target, path: relativePath }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant("rename" as const), from: relativePath, to: relativePath }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("makeDirectory" as const), path: relativePath }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      op: fc.constantFrom(
+        "remove" as const,
+        "removeDirectory" as const,
+        "fsync" as const,
+        "fsyncDirectory" as const,
+        "setModifiedTime" as const,
+        "readFile" as const,
+        "readDirectory" as const,
+        "lstat" as const,
+        "readLink" as const,
+        "realPath" as const,
+      ),
+      path: relativePath,
+    }),
+  },
+);
+
+/** Runs `op` and describes its result as a string both layers must agree on. */
+const perform = (s: Subject, op: Op): Promise<string> => {
+  const p = (relative: string) => path.posix.join(s.root, relative);
+  const described = <A>(effect: Effect.Effect<A, FsError>, show: (a: A) => string = () => "") =>
+    Effect.runPromise(Effect.match(effect, { onFailure: (e) => `error ${e.reason}`, onSuccess: (a) => `ok ${show(a)}` }));
+  switch (op.op) {
+    case "writeNewFile":
+      return described(s.fs.writeNewFile(p(op.path), bytes(op.content)));
+    case "symlink":
+      return described(s.fs.symlink(typeof op.target === "string" ? op.target : p(op.target.absolute), p(op.path)));
+    case "rename":
+      return described(s.fs.rename(p(op.from), p(op.to)));
+    case "setModifiedTime":
+      return described(s.fs.setModifiedTime(p(op.path), T1));
+    case "remove":
+    case "makeDirectory":
+    case "removeDirectory":
+    case "fsync":
+    case "fsyncDirectory":
+      return described(s.fs[op.op](p(op.path)));
+    case "readFile":
+      return described(s.fs.readFile(p(op.path)), text);
+    case "readDirectory":
+      return described(s.fs.readDirectory(p(op.path)), (names) => names.join(","));
+    case "lstat":
+      return described(s.fs.lstat(p(op.path)), (st) => (st.kind === "directory" ? st.kind : `${st.kind} ${st.size}`));
+    case "readLink":
+      return described(s.fs.readLink(p(op.path)), String);
+    case "realPath":
+      return described(s.fs.realPath(p(op.path)), String);
+  }
+};
+
+describe("FileSystem contract: both layers agree", () => {
+  it("give the same outcome at every step and the same final tree for random operation sequences", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArbitrary, { maxLength: 25 }), async (ops) => {
+        const live = nodeSubject();
+        const memory = memorySubject(live.root); // same root string, so absolute targets and realPath agree
+        try {
+          for (const op of ops) expect([op, await perform(memory, op)]).toEqual([op, await perform(live, op)]);
+          expect(memory.tree()).toEqual(live.tree());
+        } finally {
+          live.dispose();
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
