@@ -1,13 +1,15 @@
 // Bundles the CLI into packages/cli/dist: an ESM entry plus lazily loaded chunks, so `--help`
-// loads almost nothing and each command loads only what it uses.
+// loads almost nothing and each command loads only what it uses. The bundle is built beside
+// dist and swapped in with renames, so a concurrent build or run never sees half a bundle.
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { renameSync, rmSync } from "node:fs";
 
-const outdir = new URL("../packages/cli/dist/", import.meta.url).pathname;
-rmSync(outdir, { recursive: true, force: true });
+const cli = new URL("../packages/cli/", import.meta.url).pathname;
+const dist = `${cli}dist`;
+const staging = `${cli}.dist-${process.pid}`;
 await build({
-  entryPoints: { switchyard: new URL("../packages/cli/src/main.ts", import.meta.url).pathname },
-  outdir,
+  entryPoints: { switchyard: `${cli}src/main.ts` },
+  outdir: staging,
   bundle: true,
   splitting: true,
   format: "esm",
@@ -18,3 +20,11 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
   logLevel: "warning",
 });
+const old = `${cli}.dist-old-${process.pid}`;
+try {
+  renameSync(dist, old);
+} catch {
+  // No previous bundle.
+}
+renameSync(staging, dist);
+rmSync(old, { recursive: true, force: true });

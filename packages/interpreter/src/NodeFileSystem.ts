@@ -3,7 +3,7 @@
  * so that what `Durable.ts` composes is exactly what the kernel promises. Errors are mapped to
  * `FsError` reasons by errno (see `internal/FsErrors.ts`); nothing is retried or hidden.
  */
-import { constants } from "node:fs";
+import { constants, mkdirSync } from "node:fs";
 import * as fsp from "node:fs/promises";
 import { Effect, Layer } from "effect";
 import { FileSystem, type FileKind, type FileSystemService, type FsError } from "./ports/FileSystem.js";
@@ -59,7 +59,13 @@ const service: FileSystemService = {
   // symlink(2) fails with EEXIST whatever is at `path`, even a dangling link.
   symlink: (target, path) => attempt("symlink", path, () => fsp.symlink(target, path)),
   remove: (path) => attempt("remove", path, () => fsp.unlink(path)),
-  makeDirectory: (path) => attempt("makeDirectory", path, () => fsp.mkdir(path, { recursive: true })).pipe(Effect.asVoid),
+  // Sync on purpose: Node 20's async recursive mkdir reports ENOTDIR for a path through a dangling
+  // link, where the sync one (like mkdir(2)) reports ENOENT.
+  makeDirectory: (path) =>
+    Effect.try({
+      try: () => void mkdirSync(path, { recursive: true }),
+      catch: (cause) => FsErrors.fromNode(cause, "makeDirectory", path),
+    }).pipe(Effect.withSpan("FileSystem.makeDirectory", { attributes: { path } })),
   removeDirectory: (path) => attempt("removeDirectory", path, () => fsp.rmdir(path)),
   // lutimes: the link's own times, never its target's. Node takes seconds; atime follows mtime.
   setModifiedTime: (path, mtimeMs) =>

@@ -34,7 +34,9 @@ export const plan = (world: World.World, patternText: string | null, nowMs: numb
     if (why === undefined) doomed.push(n);
     else warnings.push(`not removing generation ${n}, which is ${why}`);
   }
-  if (doomed.length === 0) return E.left(PlanError.failed("no matching generation"));
+  if (doomed.length === 0) {
+    return E.left(PlanError.failed(warnings.length === 0 ? "no matching generation" : `no matching generation (${warnings.join("; ")})`));
+  }
   const gone = new Set(doomed);
   const remaining: World.World = { ...world, generations: world.generations.filter((g) => !gone.has(g.number)) };
 
