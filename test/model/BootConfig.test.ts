@@ -152,17 +152,14 @@ menuentry 'Only (#7, 2024-01-08 00:00)' --id switchyard-7 {
     expect(BootConfig.render(world, n(1))).toEqual(BootConfig.render(world, n(1)));
   });
 
-  it("renders 10,000 generations quickly", () => {
+  // Speed lives in `npm run bench`; this checks only the shape of a large menu.
+  it("renders 10,000 generations with the default first and the rest newest first", () => {
     const world = Worlds.world(Array.from({ length: 10_000 }, (_, i) => ({ number: i + 1, boot: { params: ["quiet", "console=tty0"] } })));
-    const start = performance.now();
     const r = rendered(world, 5_000);
-    const elapsed = performance.now() - start;
     expect(r.summary.entries).toHaveLength(10_000);
     expect(r.summary.entries[0]).toBe(5_000);
     expect(r.summary.entries[1]).toBe(10_000);
     expect(r.content.endsWith("\t}\n}\n")).toBe(true);
-    // Generous bound for loaded CI machines: a linear render takes well under 200 ms even cold.
-    expect(elapsed).toBeLessThan(2_000);
   });
 
   it("lists every valid generation exactly once, default first, the rest newest first", () => {

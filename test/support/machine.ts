@@ -1,0 +1,222 @@
+/**
+ * A whole machine for interpreter tests: a root holding generations (system directories with
+ * manifest.json and the profile's links), on the in-memory file system or in a real temp dir, with
+ * the in-memory process runner and service manager. `plan` and `apply` go through exactly what the
+ * CLI uses: observe → Transition → applyPlan.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Effect, Either, Exit, Layer } from "effect";
+import * as Apply from "../../packages/interpreter/src/Apply.js";
+import { makeMemoryFileSystem, type MemoryFileSystem, type Tree, type TreeEntry } from "../../packages/interpreter/src/MemoryFileSystem.js";
+import * as MemoryServiceManager from "../../packages/interpreter/src/MemoryServiceManager.js";
+import { fixedClock } from "../../packages/interpreter/src/NodeClock.js";
+import { NodeFileSystemLive } from "../../packages/interpreter/src/NodeFileSystem.js";
+import * as Observe from "../../packages/interpreter/src/Observe.js";
+import type { Clock } from "../../packages/interpreter/src/ports/Clock.js";
+import type { FileSystem } from "../../packages/interpreter/src/ports/FileSystem.js";
+import { ProcessRunner, type RunRequest } from "../../packages/interpreter/src/ports/ProcessRunner.js";
+import type { ServiceManager } from "../../packages/interpreter/src/ports/ServiceManager.js";
+import * as Root from "../../packages/interpreter/src/Root.js";
+import type * as Plan from "../../packages/model/src/Plan.js";
+import type * as ServiceRecord from "../../packages/model/src/ServiceRecord.js";
+import * as Transition from "../../packages/model/src/Transition.js";
+import * as World from "../../packages/model/src/World.js";
+
+export const NOW_MS = Date.UTC(2026, 10, 21, 12, 0);
+const DAY = 86_400_000;
+export const MEMORY_ROOT = "/machine";
+
+export interface GenerationSpec {
+  readonly number: number;
+  readonly services?: ReadonlyArray<ServiceRecord.ServiceRecordInput>;
+  readonly activate?: boolean;
+  readonly createdMs?: number;
+}
+
+export interface MachineSpec {
+  readonly generations: ReadonlyArray<GenerationSpec>;
+  readonly current: number | null;
+  readonly running?: number | null;
+  readonly booted?: number | null;
+  readonly timeout?: number;
+}
+
+export const systemOf = (n: number): string => `/store/${String(n).padStart(4, "0")}abcdefghijklmnopqrstuvwxyz012345-example-${n}`;
+export const linkOf = (n: number): string => `${World.Paths.defaultProfile}-${n}-link`;
+
+/** The machine as a tree of in-root paths. */
+export const treeOf = (spec: MachineSpec): Tree => {
+  const tree: Record<string, TreeEntry> = {};
+  for (const g of spec.generations) tree[`${systemOf(g.number)}/`] = { kind: "directory" };
+  for (const g of spec.generations) {
+    const system = systemOf(g.number);
+    const manifest = {
+      schema: 1,
+      label: `Example OS (#${g.number})`,
+      boot: { kernel: "kernel", initrd: "initrd", params: ["quiet"] },
+      ...(g.activate === false ? {} : { activate: "activate" }),
+      services: g.services ?? [],
+    };
+    tree[`${system}/manifest.json`] = { kind: "file", content: JSON.stringify(manifest) };
+    tree[`${system}/kernel`] = { kind: "file", content: `kernel ${g.number}` };
+    if (g.activate !== false) tree[`${system}/activate`] = { kind: "file", content: "#!/bin/sh\nexit 0\n" };
+    tree[linkOf(g.number)] = { kind: "symlink", target: system, mtimeMs: g.createdMs ?? NOW_MS - (100 - g.number) * DAY };
+  }
+  if (spec.current !== null) tree[World.Paths.defaultProfile] = { kind: "symlink", target: `system-${spec.current}-link` };
+  const running = spec.running === undefined ? spec.current : spec.running;
+  if (running !== null) tree[World.Paths.currentSystem] = { kind: "symlink", target: systemOf(running) };
+  const booted = spec.booted === undefined ? spec.current : spec.booted;
+  if (booted !== null) tree[World.Paths.bootedSystem] = { kind: "symlink", target: systemOf(booted) };
+  tree["/boot/grub/"] = { kind: "directory" };
+  if (spec.timeout !== undefined) tree[World.Paths.configFile] = { kind: "file", content: JSON.stringify({ timeout: spec.timeout }) };
+  return tree;
+};
+
+export interface Machine {
+  readonly root: Root.Root;
+  readonly settings: World.Settings;
+  readonly layer: Layer.Layer<FileSystem | Clock | ProcessRunner | ServiceManager>;
+  readonly services: MemoryServiceManager.MemoryServiceManager;
+  /** Activation scripts run, as "ACTION SYSTEM". */
+  readonly activations: Array<string>;
+  /** Systems whose activation script fails. */
+  readonly failingActivations: Set<string>;
+  /** The whole root as in-root paths; symlink mtimes only for generation links. */
+  readonly snapshot: () => Tree;
+}
+
+const settingsOf = (spec: MachineSpec): World.Settings => ({
+  profile: World.Paths.defaultProfile,
+  bootloader: "grub",
+  timeout: spec.timeout ?? 5,
+  serviceManager: "none",
+});
+
+const runnerFor = (root: Root.Root, activations: Array<string>, failing: Set<string>) =>
+  Layer.succeed(ProcessRunner, {
+    pid: 4242,
+    isAlive: () => Effect.succeed(false),
+    run: (request: RunRequest) =>
+      Effect.sync(() => {
+        const system = request.env.SWITCHYARD_SYSTEM ?? "?";
+        activations.push(`${request.env.SWITCHYARD_ACTION} ${system}`);
+        const fails = failing.has(system);
+        return { exitCode: fails ? 3 : 0, signal: null, timedOut: false, lastLines: fails ? ["activation exploded"] : [] };
+      }),
+  });
+
+const keepMtime = (p: string): boolean => /-[0-9]+-link$/.test(p);
+
+export const memoryMachine = (spec: MachineSpec): Machine & { readonly fs: MemoryFileSystem } => {
+  const memory = makeMemoryFileSystem({ now: () => NOW_MS });
+  const tree = treeOf(spec);
+  const seeded: Record<string, TreeEntry> = {};
+  for (const [p, e] of Object.entries(tree)) seeded[`${MEMORY_ROOT}${p.replace(/\/$/, "")}`] = e;
+  memory.seed(seeded);
+  const root = Root.make(MEMORY_ROOT);
+  const activations: Array<string> = [];
+  const failing = new Set<string>();
+  const services = MemoryServiceManager.make();
+  return {
+    fs: memory,
+    root,
+    settings: settingsOf(spec),
+    services,
+    activations,
+    failingActivations: failing,
+    layer: Layer.mergeAll(memory.layer, fixedClock(NOW_MS), runnerFor(root, activations, failing), services.layer),
+    snapshot: () => {
+      const all = memory.snapshot({ under: MEMORY_ROOT, mtimes: true });
+      const out: Record<string, TreeEntry> = {};
+      for (const [p, e] of Object.entries(all)) out[`/${p}`] = strip(`/${p}`, e);
+      return out;
+    },
+  };
+};
+
+const strip = (p: string, e: TreeEntry): TreeEntry => {
+  if (e.kind === "symlink") return keepMtime(p) ? { kind: "symlink", target: e.target, mtimeMs: e.mtimeMs } : { kind: "symlink", target: e.target };
+  if (e.kind === "file") return { kind: "file", content: e.content };
+  return { kind: "directory" };
+};
+
+export const realMachine = (spec: MachineSpec): Machine & { readonly dir: string } => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-machine-"));
+  for (const [p, e] of Object.entries(treeOf(spec))) {
+    const host = path.join(dir, p);
+    fs.mkdirSync(e.kind === "directory" ? host : path.dirname(host), { recursive: true });
+    if (e.kind === "file") fs.writeFileSync(host, e.content, { mode: p.endsWith("/activate") ? 0o755 : 0o644 });
+    if (e.kind === "symlink") {
+      fs.symlinkSync(e.target, host);
+      if (e.mtimeMs !== undefined) fs.lutimesSync(host, e.mtimeMs / 1000, e.mtimeMs / 1000);
+    }
+  }
+  const root = Root.make(dir);
+  const activations: Array<string> = [];
+  const failing = new Set<string>();
+  const services = MemoryServiceManager.make();
+  return {
+    dir,
+    root,
+    settings: settingsOf(spec),
+    services,
+    activations,
+    failingActivations: failing,
+    layer: Layer.mergeAll(NodeFileSystemLive, fixedClock(NOW_MS), runnerFor(root, activations, failing), services.layer),
+    snapshot: () => snapshotDir(dir),
+  };
+};
+
+/** A real directory as the same kind of tree (in-root paths). */
+export const snapshotDir = (dir: string): Tree => {
+  const out: Record<string, TreeEntry> = {};
+  const walk = (rel: string) => {
+    for (const name of fs.readdirSync(path.join(dir, rel)).sort()) {
+      const r = `${rel}/${name}`;
+      const st = fs.lstatSync(path.join(dir, r));
+      if (st.isSymbolicLink()) out[r] = strip(r, { kind: "symlink", target: fs.readlinkSync(path.join(dir, r)), mtimeMs: Math.round(st.mtimeMs) });
+      else if (st.isDirectory()) {
+        out[r] = { kind: "directory" };
+        walk(r);
+      } else out[r] = { kind: "file", content: fs.readFileSync(path.join(dir, r), "utf8") };
+    }
+  };
+  walk("");
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+};
+
+export const observe = (m: Machine) => Effect.runPromise(Observe.world(m.root, m.settings).pipe(Effect.provide(m.layer)));
+
+export const plan = async (m: Machine, operation: Plan.Operation, mode: Plan.Mode = "switch") => {
+  const world = await observe(m);
+  return Transition.between(world, { operation, mode, nowMs: NOW_MS });
+};
+
+export const planOrThrow = async (m: Machine, operation: Plan.Operation, mode: Plan.Mode = "switch"): Promise<Plan.Plan> => {
+  const p = await plan(m, operation, mode);
+  if (p._tag === "Left") throw new Error(p.left.message);
+  return p.right;
+};
+
+export const apply = (m: Machine, p: Plan.Plan) =>
+  Effect.runPromiseExit(
+    Apply.applyPlan(p, { root: m.root, settings: m.settings, command: "test", activationTimeoutMs: 1000 }).pipe(Effect.provide(m.layer)),
+  );
+
+/** Plan and apply; throws when either fails. */
+export const run = async (m: Machine, operation: Plan.Operation, mode: Plan.Mode = "switch"): Promise<Plan.Plan> => {
+  const p = await planOrThrow(m, operation, mode);
+  const exit = await apply(m, p);
+  if (Exit.isFailure(exit)) throw new Error(`apply failed: ${JSON.stringify(exit.cause)}`);
+  return p;
+};
+
+export const switchTo = (m: Machine, n: number, mode: Plan.Mode = "switch") => run(m, { _tag: "Switch", spec: String(n) }, mode);
+
+export const cleanup = (m: Machine & { readonly dir?: string }) => {
+  if (m.dir !== undefined) fs.rmSync(m.dir, { recursive: true, force: true });
+};
+
+export const isLeft = Either.isLeft;
