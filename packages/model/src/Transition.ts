@@ -79,7 +79,7 @@ const switchTo = (world: World.World, request: Request, number: GenerationNumber
   const steps: Array<Step.Step> = [];
   const revert: Array<Step.Step> = [];
   if (diff !== null) {
-    const forward = forwardSteps(world, running, target, manifest, diff);
+    const forward = forwardSteps(world, running, target, manifest, diff, request.mode);
     steps.push(...forward);
     if (forward.length > 0) revert.push(...revertSteps(world, running, target, manifest, diff, liveNames, request.services ?? "live"));
   }
@@ -150,13 +150,22 @@ const phases = (
 
 const refTo = (system: World.Generation["system"], generation: GenerationNumber | null) => (record: Record_): Ref => ({ system, generation, record });
 
-const activate = (system: World.Generation["system"], manifest: Manifest.Manifest, action: "switch" | "revert"): Array<Step.Step> =>
+type Action = Extract<Step.Step, { _tag: "RunActivation" }>["action"];
+
+const activate = (system: World.Generation["system"], manifest: Manifest.Manifest, action: Action): Array<Step.Step> =>
   manifest.activate === null ? [] : [{ _tag: "RunActivation", system, script: manifest.activate as World.Generation["system"], action }];
 
-const forwardSteps = (world: World.World, running: Side, target: World.Generation, manifest: Manifest.Manifest, diff: ServiceDiff.ServiceDiff): Array<Step.Step> => {
+const forwardSteps = (
+  world: World.World,
+  running: Side,
+  target: World.Generation,
+  manifest: Manifest.Manifest,
+  diff: ServiceDiff.ServiceDiff,
+  mode: Plan.Mode,
+): Array<Step.Step> => {
   const moves = world.running.system !== target.system;
   const middle: Array<Step.Step> = moves
-    ? [{ _tag: "ReplaceSymlink", path: World.Paths.currentSystem, target: target.system }, ...activate(target.system, manifest, "switch")]
+    ? [{ _tag: "ReplaceSymlink", path: World.Paths.currentSystem, target: target.system }, ...activate(target.system, manifest, mode === "test" ? "test" : "switch")]
     : [];
   return phases(diff, refTo(running.system ?? target.system, running.generation), refTo(target.system, target.number), middle);
 };

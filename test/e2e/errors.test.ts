@@ -1,0 +1,462 @@
+/**
+ * Every error a user can hit, through the built binary. Each refusal must (1) exit with the
+ * documented code (1 failed or nothing matched, 2 invalid input or usage, 3 stale plan, 4 locked),
+ * (2) say so in one line on stderr beginning `switchyard: ` that names the thing, with no stack
+ * trace, and (3) leave the root exactly as it was.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  Fixture,
+  PROFILE,
+  PROFILE_DIR,
+  REPO,
+  cleanUp,
+  exists,
+  expectError,
+  generationNumbers,
+  host,
+  linkOf,
+  ok,
+  readLink,
+  run,
+  runRaw,
+  simpleRoot,
+  systemOf,
+  tempDir,
+  tempRoot,
+  treeHash,
+  type GenerationSpec,
+  type Result,
+} from "./support.js";
+
+afterAll(cleanUp);
+
+const Invalid = 2;
+const Failed = 1;
+const Stale = 3;
+const Locked = 4;
+const LOCK = "/var/lib/switchyard/lock";
+
+/** Run, then check that the root did not change and that the refusal reads as it should. */
+const refuses = (root: string, args: ReadonlyArray<string>, code: number, message: string | RegExp): Result => {
+  const before = treeHash(root);
+  const r = run(root, ...args);
+  expect(treeHash(root), `switchyard ${args.join(" ")} changed the root; stderr: ${r.stderr}`).toBe(before);
+  expectError(r, code, message);
+  return r;
+};
+
+/** Generations 1 and 2 (current, running, booted) and a target 3 built from `three`. */
+const rootWithTarget = (three: Partial<GenerationSpec>): string =>
+  tempRoot({ generations: [{ number: 1 }, { number: 2 }, { number: 3, ...three }], current: 2, running: 2, booted: 2 });
+
+const manifestFile = (root: string, n: number): string => host(root, `${systemOf(n)}/manifest.json`);
+
+const manifest = (extra: Record<string, unknown>) => ({ schema: 1, label: "Broken", boot: { kernel: "kernel" }, ...extra });
+
+describe("an invalid manifest of the target is refused before anything is touched", () => {
+  const switchTo3 = ["apply", "switch", "3", "--yes"];
+  const prefix = (root: string) => `cannot switch to generation 3: ${manifestFile(root, 3)}: `;
+
+  it("malformed JSON", () => {
+    const root = rootWithTarget({ manifest: "{ schema: 1 }\n" });
+    refuses(root, switchTo3, Invalid, `${prefix(root)}(file): not valid JSON`);
+  });
+
+  it("a truncated manifest", () => {
+    const root = rootWithTarget({ manifest: '{"schema": 1, "label": "Trunc' });
+    refuses(root, switchTo3, Invalid, `${prefix(root)}(file): not valid JSON`);
+  });
+
+  it("an unknown schema, naming the field as written", () => {
+    const root = rootWithTarget({ manifest: manifest({ schema: 2 }) });
+    refuses(root, switchTo3, Invalid, `${prefix(root)}schema: unknown schema 2: this switchyard reads schema 1`);
+  });
+
+  it("a missing kernel, naming the field as written", () => {
+    const root = rootWithTarget({ manifest: manifest({ boot: { initrd: "initrd" } }) });
+    refuses(root, switchTo3, Invalid, `${prefix(root)}boot.kernel: `);
+  });
+
+  it("an unknown field", () => {
+    const root = rootWithTarget({ manifest: manifest({ colour: "red" }) });
+    refuses(root, switchTo3, Invalid, `${prefix(root)}colour: unknown field 'colour'`);
+  });
+
+  it("duplicate service names", () => {
+    const root = rootWithTarget({ services: [{ name: "db", start: ["/bin/true"] }, { name: "db", start: ["/bin/false"] }] });
+    refuses(root, switchTo3, Invalid, `${prefix(root)}services[1].name: duplicate service name 'db'`);
+  });
+
+  it("a requirement cycle", () => {
+    const root = rootWithTarget({
+      services: [
+        { name: "a", requires: ["b"], start: ["/bin/true"] },
+        { name: "b", requires: ["a"], start: ["/bin/true"] },
+      ],
+    });
+    refuses(root, switchTo3, Invalid, "requirement cycle: a -> b -> a");
+  });
+
+  it("an unknown requirement", () => {
+    const root = rootWithTarget({ services: [{ name: "web", requires: ["db"], start: ["/bin/true"] }] });
+    refuses(root, switchTo3, Invalid, `${prefix(root)}services[0].requires[0]: 'web' requires 'db', which no service in this generation provides`);
+  });
+
+  it("a service name with '/', naming the field as written", () => {
+    const root = rootWithTarget({ services: [{ name: "a/b", start: ["/bin/true"] }] });
+    refuses(root, switchTo3, Invalid, `${prefix(root)}services[0].name: invalid service name 'a/b'`);
+  });
+
+  it("a service name '..', naming the field as written", () => {
+    const root = rootWithTarget({ services: [{ name: "..", start: ["/bin/true"] }] });
+    refuses(root, switchTo3, Invalid, `${prefix(root)}services[0].name: invalid service name '..'`);
+  });
+
+  it("bytes that are not UTF-8", () => {
+    const root = rootWithTarget({});
+    fs.writeFileSync(
+      manifestFile(root, 3),
+      Buffer.concat([Buffer.from('{"schema":1,"label":"caf'), Buffer.from([0xe9, 0xff]), Buffer.from('","boot":{"kernel":"kernel"}}\n')]),
+    );
+    refuses(root, switchTo3, Invalid, `${prefix(root)}(file): not valid UTF-8`);
+  });
+
+  it("a manifest over 16 MiB (not read at all)", () => {
+    const root = rootWithTarget({});
+    fs.writeFileSync(manifestFile(root, 3), '{"schema":1,');
+    fs.truncateSync(manifestFile(root, 3), 16 * 1024 * 1024 + 1); // sparse: fast to make
+    refuses(root, switchTo3, Invalid, `${prefix(root)}(file): 16777217 bytes is over the 16 MiB limit`);
+  });
+
+  it("an invalid manifest of another generation is listed, not fatal", () => {
+    const root = rootWithTarget({ manifest: "{" });
+    const before = treeHash(root);
+    const listed = JSON.parse(ok(root, "list", "--json").stdout).generations;
+    expect(listed[2]).toMatchObject({ number: 3, label: null });
+    expect(listed[2].error).toContain("not valid JSON");
+    ok(root, "apply", "switch", "1", "--yes");
+    expect(readLink(root, PROFILE)).toBe("system-1-link");
+    expect(treeHash(root)).not.toBe(before);
+  });
+});
+
+describe("a profile in a shape switchyard did not leave is refused, naming the link", () => {
+  const attempt = ["apply", "switch", "1", "--yes"];
+
+  it("a generation link escaping the root through a relative target", () => {
+    const root = simpleRoot(2);
+    Fixture.link(root, linkOf(3), `${"../".repeat(12)}etc`);
+    refuses(root, attempt, Invalid, `${host(root, linkOf(3))} points outside the root (${"../".repeat(12)}etc)`);
+    refuses(root, ["list"], Invalid, `${host(root, linkOf(3))} points outside the root`);
+  });
+
+  it("a generation link escaping the root through a symlink on the way", () => {
+    const root = simpleRoot(2);
+    fs.symlinkSync("/etc", host(root, "/escape"));
+    Fixture.link(root, linkOf(3), "/escape");
+    refuses(root, attempt, Invalid, `${host(root, "/escape")} resolves outside the root (to /etc)`);
+  });
+
+  it("a dangling profile link", () => {
+    const root = simpleRoot(2);
+    Fixture.link(root, PROFILE, "system-7-link");
+    refuses(root, attempt, Invalid, `${host(root, PROFILE)} is dangling: system-7-link does not exist`);
+    refuses(root, ["describe"], Invalid, `${host(root, PROFILE)} is dangling`);
+  });
+
+  it("a profile link pointing to something that is not a generation", () => {
+    const root = simpleRoot(2);
+    Fixture.link(root, PROFILE, systemOf(2));
+    refuses(root, attempt, Invalid, `${host(root, PROFILE)} points to ${systemOf(2)}, which is not a generation of this profile`);
+  });
+
+  it("a regular file where the profile link should be", () => {
+    const root = simpleRoot(2);
+    fs.rmSync(host(root, PROFILE));
+    fs.writeFileSync(host(root, PROFILE), "system-2-link\n");
+    refuses(root, attempt, Invalid, `${host(root, PROFILE)} should be a symlink but is a file`);
+  });
+
+  it("a regular file where a generation link should be", () => {
+    const root = simpleRoot(2);
+    fs.writeFileSync(host(root, linkOf(4)), "not a link\n");
+    refuses(root, attempt, Invalid, `${host(root, linkOf(4))} should be a symlink to a system directory but is a file`);
+  });
+
+  it("system-01-link in the profile directory", () => {
+    const root = simpleRoot(2);
+    Fixture.link(root, `${PROFILE_DIR}/system-01-link`, systemOf(1));
+    refuses(root, attempt, Invalid, `${host(root, `${PROFILE_DIR}/system-01-link`)}: '01' is not a generation number`);
+    refuses(root, ["list"], Invalid, "'01' is not a generation number");
+  });
+
+  it("/run/current-system escaping the root", () => {
+    const root = simpleRoot(2);
+    Fixture.link(root, "/run/current-system", `${"../".repeat(8)}etc`);
+    refuses(root, attempt, Invalid, `${host(root, "/run/current-system")} points outside the root`);
+  });
+
+  it("/run/booted-system escaping the root", () => {
+    const root = simpleRoot(2);
+    Fixture.link(root, "/run/booted-system", `${"../".repeat(8)}etc`);
+    refuses(root, ["list"], Invalid, `${host(root, "/run/booted-system")} points outside the root`);
+  });
+});
+
+describe("invalid patterns", () => {
+  const root = simpleRoot(2);
+
+  it.each([
+    ["0x5", "invalid generation pattern '0x5': use N, N,M"],
+    ["5..3", "invalid generation pattern '5..3': the range starts after it ends"],
+    ["1,,2", "invalid generation pattern '1,,2': a list element is empty"],
+    ["3D", "invalid generation pattern '3D': units are lowercase ('d')"],
+    ["", "invalid generation pattern '': the pattern is empty"],
+    ["..", "invalid generation pattern '..': a range needs at least one end"],
+  ])("%j is refused by list and delete", (pattern, message) => {
+    refuses(root, ["list", pattern], Invalid, message);
+    refuses(root, ["apply", "delete", pattern, "--yes"], Invalid, message);
+  });
+
+  it("+N and old only make sense for delete", () => {
+    refuses(root, ["list", "+1"], Invalid, "invalid generation pattern '+1': '+N' only makes sense for delete");
+    refuses(root, ["list", "old"], Invalid, "invalid generation pattern 'old': 'old' only makes sense for delete");
+  });
+
+  it("+0 would delete the current generation", () => {
+    refuses(root, ["apply", "delete", "+0", "--yes"], Invalid, "invalid generation pattern '+0'");
+  });
+
+  it("a list pattern that matches nothing", () => {
+    refuses(root, ["list", "9"], Failed, "no matching generation");
+  });
+});
+
+describe("operations that cannot be done", () => {
+  const root = simpleRoot(2);
+
+  it("switch to a generation that does not exist", () => {
+    refuses(root, ["apply", "switch", "9", "--yes"], Invalid, "generation 9 does not exist");
+  });
+
+  it("switch to a relative spec out of range", () => {
+    refuses(root, ["apply", "switch", "+5", "--yes"], Failed, "cannot switch to '+5': only 1 generation is newer than the current one (2)");
+    refuses(root, ["apply", "switch", "-5", "--yes"], Failed, "cannot switch to '-5': only 1 generation is older than the current one (2)");
+  });
+
+  it("switch to a spec that is not one", () => {
+    refuses(root, ["apply", "switch", "two", "--yes"], Invalid, "invalid generation spec 'two'");
+  });
+
+  it("rollback with nothing older", () => {
+    const oldest = simpleRoot(1);
+    refuses(oldest, ["apply", "rollback", "--yes"], Failed, "no generation older than the current one (1)");
+  });
+
+  it("delete with nothing matching", () => {
+    refuses(root, ["apply", "delete", "9", "--yes"], Failed, "no matching generation");
+    refuses(root, ["apply", "delete", "1000d", "--yes"], Failed, "no matching generation");
+  });
+
+  it("delete with only the current one matching", () => {
+    refuses(root, ["apply", "delete", "2", "--yes"], Failed, "not removing generation 2, which is current");
+  });
+
+  it("delete never removes the booted generation", () => {
+    const booted = simpleRoot(3, { booted: 1 });
+    refuses(booted, ["apply", "delete", "1", "--yes"], Failed, "not removing generation 1, which is booted");
+    refuses(booted, ["apply", "delete", "1,3", "--yes"], Failed, /not removing generation 1, which is booted.*not removing generation 3, which is current/);
+  });
+
+  it("nothing to list, describe or roll back in an empty root", () => {
+    const empty = tempRoot({ generations: [] });
+    refuses(empty, ["list"], Failed, `no generations in ${host(empty, PROFILE_DIR)}`);
+    refuses(empty, ["describe"], Failed, "no current generation");
+    refuses(empty, ["apply", "rollback", "--yes"], Failed, "there is no current generation");
+  });
+});
+
+describe("usage errors", () => {
+  const root = simpleRoot(2);
+
+  it.each([
+    [["frobnicate"], "unknown command 'frobnicate'"],
+    [["list", "--frob"], "unknown option '--frob'"],
+    [["list", "-x"], "unknown option '-x'"],
+    [["list", "--json=yes"], "option '--json' takes no value"],
+    [["plan"], "usage: switchyard plan switch SPEC | rollback | delete [PATTERN]"],
+    [["apply", "--yes"], "usage: switchyard apply switch SPEC | rollback | delete [PATTERN]"],
+    [["apply", "fly", "--yes"], "unknown operation 'fly'"],
+    [["apply", "switch", "--yes"], "switch takes one SPEC"],
+    [["apply", "rollback", "2", "--yes"], "rollback takes no argument"],
+    [["apply", "delete", "1", "2", "--yes"], "delete takes at most one PATTERN"],
+    [["apply", "switch", "1", "--mode", "fast", "--yes"], "--mode must be one of switch, boot, test, not 'fast'"],
+    [["apply", "switch", "1", "--yes", "--mode"], "option '--mode' needs a value"],
+    [["apply", "delete", "1", "--mode", "boot", "--yes"], "--mode does not apply to delete"],
+    [["apply", "switch", "1", "--bootloader", "lilo", "--yes"], "--bootloader must be one of grub, none, not 'lilo'"],
+    [["apply", "switch", "1", "--services", "some", "--yes"], "--services must be one of live, conservative, not 'some'"],
+    [["apply", "switch", "1", "--activation-timeout", "0", "--yes"], "--activation-timeout takes whole seconds, not '0'"],
+    [["apply", "switch", "1", "--service-manager", "s6", "--yes"], "--service-manager s6 is not available in this version"],
+    [["list", "1", "2"], "list takes at most one PATTERN"],
+    [["describe", "now"], "describe takes no arguments"],
+    [["add"], "usage: switchyard add SYSTEM_DIR"],
+    [["list", "--profile", "profiles/system"], "profile: 'profiles/system' is not an absolute path"],
+  ])("switchyard %j", (args, message) => {
+    refuses(root, args, Invalid, message);
+  });
+
+  it("no command at all", () => {
+    refuses(root, [], Invalid, /command/);
+  });
+
+  it("a --root that does not exist is invalid input naming it", () => {
+    const missing = path.join(tempDir(), "no-such-root");
+    const r = runRaw(["--root", missing, "list"]);
+    expectError(r, Invalid, missing);
+    expect(fs.existsSync(missing)).toBe(false);
+  });
+});
+
+describe("a bad /etc/switchyard/config.json", () => {
+  const withConfig = (text: string): string => {
+    const root = simpleRoot(2);
+    fs.mkdirSync(host(root, "/etc/switchyard"), { recursive: true });
+    fs.writeFileSync(host(root, "/etc/switchyard/config.json"), text);
+    return root;
+  };
+  const config = (root: string) => host(root, "/etc/switchyard/config.json");
+
+  it("invalid JSON", () => {
+    const root = withConfig('{"timeout": 3,');
+    refuses(root, ["apply", "switch", "1", "--yes"], Invalid, `${config(root)}: not valid JSON`);
+  });
+
+  it("an unknown key", () => {
+    const root = withConfig('{"timeuot": 3}\n');
+    refuses(root, ["list"], Invalid, `${config(root)}: timeuot: unknown field 'timeuot'`);
+  });
+
+  it("a bad timeout, naming the key as written", () => {
+    const root = withConfig('{"timeout": -1}\n');
+    refuses(root, ["apply", "switch", "1", "--yes"], Invalid, `${config(root)}: timeout: expected whole seconds from 0 to 86400`);
+  });
+
+  it("a bad bootloader, naming the key as written", () => {
+    const root = withConfig('{"bootloader": "lilo"}\n');
+    refuses(root, ["list"], Invalid, `${config(root)}: bootloader: `);
+  });
+
+  it("serviceManager s6 is not available yet", () => {
+    const root = withConfig('{"serviceManager": "s6"}\n');
+    refuses(root, ["list"], Invalid, "--service-manager s6 is not available in this version");
+  });
+});
+
+describe("saved plans", () => {
+  it("a stale plan: the profile changed between plan --out and apply --plan", () => {
+    const root = simpleRoot(2);
+    const file = path.join(tempDir(), "plan.json");
+    ok(root, "plan", "switch", "1", "--out", file);
+    ok(root, "apply", "switch", "3", "--yes");
+    const r = refuses(root, ["apply", "--plan", file, "--yes"], Stale, "the plan is stale: the profile now points to system-3-link (the plan expected system-2-link)");
+    expect(r.stderr).toContain("compute it again with 'switchyard plan'");
+  });
+
+  it("a stale plan: grub.cfg was edited by hand", () => {
+    const root = simpleRoot(2);
+    ok(root, "apply", "switch", "2", "--yes");
+    const file = path.join(tempDir(), "plan.json");
+    ok(root, "plan", "switch", "1", "--out", file);
+    fs.appendFileSync(host(root, "/boot/grub/grub.cfg"), "# my edit\n");
+    refuses(root, ["apply", "--plan", file, "--yes"], Stale, "the plan is stale");
+  });
+
+  it("a plan that is not JSON", () => {
+    const root = simpleRoot(2);
+    const file = path.join(tempDir(), "plan.json");
+    fs.writeFileSync(file, "switch to 1 please\n");
+    refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `${file}: not a switchyard plan (not valid JSON)`);
+  });
+
+  it("JSON that is not a plan", () => {
+    const root = simpleRoot(2);
+    const file = path.join(tempDir(), "plan.json");
+    fs.writeFileSync(file, '{"generations": [1]}\n');
+    refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `${file}: not a usable switchyard plan`);
+    fs.writeFileSync(file, "[]\n");
+    refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `${file}: not a usable switchyard plan`);
+  });
+
+  it("a plan edited to write outside the root", () => {
+    const root = simpleRoot(2);
+    const file = path.join(tempDir(), "plan.json");
+    ok(root, "plan", "switch", "1", "--out", file);
+    const plan = JSON.parse(fs.readFileSync(file, "utf8"));
+    const step = plan.steps.find((s: { _tag: string }) => s._tag === "ReplaceSymlink");
+    step.path = "/../../../../tmp/evil";
+    fs.writeFileSync(file, JSON.stringify(plan));
+    refuses(root, ["apply", "--plan", file, "--yes"], Invalid, "'/../../../../tmp/evil' climbs above the root");
+  });
+
+  it("a plan file that does not exist, and a plan given with an operation", () => {
+    const root = simpleRoot(2);
+    const file = path.join(tempDir(), "missing.json");
+    refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `cannot read plan ${file}`);
+    refuses(root, ["apply", "switch", "1", "--plan", file, "--yes"], Invalid, "give either OPERATION or --plan FILE, not both");
+  });
+});
+
+describe("the lock", () => {
+  it("held by a live process: exit 4 naming it; a dead holder's lock is taken over", () => {
+    const root = simpleRoot(2);
+    const holder = (pid: number) => `${JSON.stringify({ pid, command: "apply switch 3", startedAt: "2024-05-01T10:00:00.000Z" })}\n`;
+    fs.writeFileSync(host(root, LOCK), holder(process.pid));
+    refuses(root, ["apply", "switch", "1", "--yes"], Locked, `${host(root, LOCK)}: pid ${process.pid} ('switchyard apply switch 3', started 2024-05-01T10:00:00.000Z)`);
+    refuses(root, ["add", systemOf(1)], Locked, `pid ${process.pid}`);
+    // Reading needs no lock.
+    ok(root, "plan", "switch", "1");
+
+    fs.writeFileSync(host(root, LOCK), holder(2147483646));
+    ok(root, "apply", "switch", "1", "--yes");
+    expect(readLink(root, PROFILE)).toBe("system-1-link");
+    expect(exists(root, LOCK)).toBe(false);
+    expect(fs.readdirSync(host(root, "/var/lib/switchyard"))).toEqual(["profiles"]);
+  });
+});
+
+describe("add", () => {
+  const root = simpleRoot(2);
+
+  it("a regular file", () => {
+    fs.writeFileSync(host(root, "/notes.txt"), "hello\n");
+    refuses(root, ["add", "/notes.txt"], Invalid, `${host(root, "/notes.txt")} is not a directory`);
+  });
+
+  it("a path that does not exist", () => {
+    refuses(root, ["add", "/store/nothing-here"], Invalid, `${host(root, "/store/nothing-here")} is not a directory`);
+  });
+
+  it("a host path given instead of an in-root one", () => {
+    refuses(root, ["add", host(root, systemOf(1))], Invalid, `(paths are inside --root; did you mean ${systemOf(1)}?)`);
+  });
+
+  it("a relative path outside the root", () => {
+    refuses(root, ["add", path.relative(REPO, "/")], Invalid, "not a path inside the root");
+  });
+
+  it("a directory with an invalid manifest", () => {
+    const system = Fixture.makeSystem(root, { number: 20, manifest: manifest({ boot: { kernel: "../vmlinuz" } }) });
+    refuses(root, ["add", system], Invalid, `${host(root, system)}/manifest.json: boot.kernel: '../vmlinuz' leaves the system directory`);
+    const broken = Fixture.makeSystem(root, { number: 21, manifest: "{" });
+    refuses(root, ["add", broken], Invalid, `${host(root, broken)}/manifest.json: (file): not valid JSON`);
+  });
+
+  it("a directory without a manifest", () => {
+    fs.mkdirSync(host(root, "/store/empty"));
+    refuses(root, ["add", "/store/empty"], Invalid, `${host(root, "/store/empty")}/manifest.json: (file): missing; this is not a system directory`);
+    expect(generationNumbers(root)).toEqual([1, 2, 3]);
+  });
+});
