@@ -45,11 +45,11 @@ const demoRoot = () =>
     booted: 3,
   });
 
-describe("list", () => {
+describe.concurrent("list", () => {
   const root = demoRoot();
 
-  it("prints the generations as a table, marking current, running and booted", () => {
-    const r = ok(root, "list");
+  it("prints the generations as a table, marking current, running and booted", async () => {
+    const r = await ok(root, "list");
     expect(r.stdout).toBe(
       [
         "Generation  Created           Label",
@@ -62,8 +62,8 @@ describe("list", () => {
     expect(r.stderr).toBe("");
   });
 
-  it("prints one JSON document with the generations ascending", () => {
-    const r = ok(root, "list", "--json");
+  it("prints one JSON document with the generations ascending", async () => {
+    const r = await ok(root, "list", "--json");
     const entry = (n: number, label: string, mine: boolean) => ({
       number: n,
       created: new Date(createdAt(n)).toISOString(),
@@ -83,38 +83,39 @@ describe("list", () => {
     expect(JSON.parse(r.stdout).generations[0].created).toBe("2024-01-01T12:30:00.000Z");
   });
 
-  it("keeps the written order of a comma list, in the table and in JSON", () => {
-    expect(ok(root, "list", "3,1").stdout.split("\n").slice(1, 3).map((l) => l.trim().split(" ")[0])).toEqual(["3", "1"]);
-    expect(JSON.parse(ok(root, "list", "3,1,3", "--json").stdout).generations.map((g: { number: number }) => g.number)).toEqual([3, 1]);
+  it("keeps the written order of a comma list, in the table and in JSON", async () => {
+    expect((await ok(root, "list", "3,1")).stdout.split("\n").slice(1, 3).map((l) => l.trim().split(" ")[0])).toEqual(["3", "1"]);
+    expect(JSON.parse((await ok(root, "list", "3,1,3", "--json")).stdout).generations.map((g: { number: number }) => g.number)).toEqual([3, 1]);
   });
 
-  it("selects by range and by age", () => {
-    const numbers = (...args: Array<string>) => JSON.parse(ok(root, "list", ...args, "--json").stdout).generations.map((g: { number: number }) => g.number);
-    expect(numbers("2..")).toEqual([2, 3]);
-    expect(numbers("..2")).toEqual([1, 2]);
-    expect(numbers("1..2")).toEqual([1, 2]);
+  it("selects by range and by age", async () => {
+    const numbers = async (...args: Array<string>) =>
+      JSON.parse((await ok(root, "list", ...args, "--json")).stdout).generations.map((g: { number: number }) => g.number);
+    expect(await numbers("2..")).toEqual([2, 3]);
+    expect(await numbers("..2")).toEqual([1, 2]);
+    expect(await numbers("1..2")).toEqual([1, 2]);
     const recent = tempRoot({
       generations: [{ number: 1, createdMs: Date.now() - 10 * DAY_MS }, { number: 2, createdMs: Date.now() - 2 * DAY_MS }, { number: 3 }],
       current: 3,
     });
-    expect(JSON.parse(ok(recent, "list", "3d", "--json").stdout).generations.map((g: { number: number }) => g.number)).toEqual([2, 3]);
+    expect(JSON.parse((await ok(recent, "list", "3d", "--json")).stdout).generations.map((g: { number: number }) => g.number)).toEqual([2, 3]);
   });
 
-  it("changes nothing on disk", () => {
+  it("changes nothing on disk", async () => {
     const before = treeHash(root);
-    ok(root, "list");
-    ok(root, "describe", "--json");
-    ok(root, "plan", "switch", "1", "--json");
+    await ok(root, "list");
+    await ok(root, "describe", "--json");
+    await ok(root, "plan", "switch", "1", "--json");
     expect(treeHash(root)).toBe(before);
   });
 });
 
-describe("describe", () => {
+describe.concurrent("describe", () => {
   const root = demoRoot();
   const system = systemOf(3);
 
-  it("describes the current generation: boot entry, activation, services", () => {
-    const r = ok(root, "describe");
+  it("describes the current generation: boot entry, activation, services", async () => {
+    const r = await ok(root, "describe");
     expect(r.stdout).toContain("Generation 3 (current, running, booted)");
     expect(r.stdout).toContain("  created   2024-01-03 12:30");
     expect(r.stdout).toContain(`  system    ${system}`);
@@ -126,8 +127,8 @@ describe("describe", () => {
     expect(r.stdout).toContain("    web (requires db): /bin/sleep infinity");
   });
 
-  it("--json gives the same as one document", () => {
-    const doc = JSON.parse(ok(root, "describe", "--json").stdout);
+  it("--json gives the same as one document", async () => {
+    const doc = JSON.parse((await ok(root, "describe", "--json")).stdout);
     expect(doc).toMatchObject({
       number: 3,
       created: "2024-01-03T12:30:00.000Z",
@@ -145,61 +146,63 @@ describe("describe", () => {
   });
 });
 
-describe("add", () => {
-  it("registers a system directory as max+1 without switching to it", () => {
+describe.concurrent("add", () => {
+  it("registers a system directory as max+1 without switching to it", async () => {
     const root = simpleRoot(3);
     const system = Fixture.makeSystem(root, { number: 7, label: "New build" });
     const running = readLink(root, CURRENT_SYSTEM);
-    const r = ok(root, "add", system);
+    const r = await ok(root, "add", system);
     expect(r.stdout).toBe(`added generation 4: ${host(root, linkOf(4))} -> ${system}\n`);
     expect(readLink(root, linkOf(4))).toBe(system);
     expect(readLink(root, PROFILE)).toBe("system-3-link");
     expect(readLink(root, CURRENT_SYSTEM)).toBe(running);
     expect(activations(root)).toEqual([]);
-    const listed = JSON.parse(ok(root, "list", "4", "--json").stdout).generations[0];
+    // The boot menu offers it under "Older generations"; the default stays.
+    expect(menu(root)).toEqual([3, 4, 2, 1]);
+    const listed = JSON.parse((await ok(root, "list", "4", "--json")).stdout).generations[0];
     expect(listed).toMatchObject({ number: 4, label: "New build", system, current: false, running: false });
     // The new link's mtime is its creation time.
     expect(Math.abs(Date.parse(listed.created) - Date.now())).toBeLessThan(60_000);
   });
 
-  it("takes a relative SYSTEM_DIR from the working directory (inside the root)", () => {
+  it("takes a relative SYSTEM_DIR from the working directory (inside the root)", async () => {
     const root = simpleRoot(3);
     const system = Fixture.makeSystem(root, { number: 8 });
-    const r = run(root, "add", path.relative(REPO, host(root, system)));
+    const r = await run(root, "add", path.relative(REPO, host(root, system)));
     expect(r.code, r.stderr).toBe(0);
     expect(readLink(root, linkOf(4))).toBe(system);
   });
 
-  it("numbers max+1 after a rollback, never current+1", () => {
+  it("numbers max+1 after a rollback, never current+1", async () => {
     const root = simpleRoot(3);
-    ok(root, "apply", "rollback", "--yes");
+    await ok(root, "apply", "rollback", "--yes");
     expect(readLink(root, PROFILE)).toBe("system-2-link");
     const system = Fixture.makeSystem(root, { number: 9 });
-    ok(root, "add", system);
+    await ok(root, "add", system);
     expect(readLink(root, linkOf(3))).toBe(systemOf(3));
     expect(readLink(root, linkOf(4))).toBe(system);
     expect(readLink(root, PROFILE)).toBe("system-2-link");
   });
 
-  it("adding the same directory twice does nothing the second time, and says so", () => {
+  it("adding the same directory twice does nothing the second time, and says so", async () => {
     const root = simpleRoot(3);
     const system = Fixture.makeSystem(root, { number: 10 });
-    ok(root, "add", system);
+    await ok(root, "add", system);
     const before = treeHash(root);
-    const r = ok(root, "add", system);
+    const r = await ok(root, "add", system);
     expect(r.stdout).toContain(`generation 4 already points to ${system}; nothing added`);
     expect(treeHash(root)).toBe(before);
     expect(generationNumbers(root)).toEqual([1, 2, 3, 4]);
   });
 
-  it("after add and switch, rollback returns to the previous generation", () => {
+  it("after add and switch, rollback returns to the previous generation", async () => {
     const root = simpleRoot(3);
     const system = Fixture.makeSystem(root, { number: 11 });
-    ok(root, "add", system);
-    ok(root, "apply", "switch", "4", "--yes");
+    await ok(root, "add", system);
+    await ok(root, "apply", "switch", "4", "--yes");
     expect(readLink(root, PROFILE)).toBe("system-4-link");
     expect(readLink(root, CURRENT_SYSTEM)).toBe(system);
-    const r = ok(root, "apply", "rollback", "--yes");
+    const r = await ok(root, "apply", "rollback", "--yes");
     expect(r.stdout).toContain("switched from generation 4 to 3");
     expect(readLink(root, PROFILE)).toBe("system-3-link");
     expect(readLink(root, CURRENT_SYSTEM)).toBe(systemOf(3));
@@ -207,12 +210,12 @@ describe("add", () => {
   });
 });
 
-describe("plan", () => {
+describe.concurrent("plan", () => {
   const root = demoRoot();
 
-  it("shows the whole transition as text, and changes nothing", () => {
+  it("shows the whole transition as text, and changes nothing", async () => {
     const before = treeHash(root);
-    const r = ok(root, "plan", "switch", "2");
+    const r = await ok(root, "plan", "switch", "2");
     expect(r.stdout).toContain("Plan: switch from generation 3 to 2 (mode switch)");
     expect(r.stdout).toContain("Services:\n  stop: cache, db, web\n  start: db, web\n");
     expect(r.stdout).toContain("Boot menu: default 2; entries 2, 3, 1");
@@ -224,8 +227,8 @@ describe("plan", () => {
     expect(treeHash(root)).toBe(before);
   });
 
-  it("--json is the plan document: operation, from, to, delete, boot, services, steps", () => {
-    const plan = JSON.parse(ok(root, "plan", "switch", "2", "--json").stdout);
+  it("--json is the plan document: operation, from, to, delete, boot, services, steps", async () => {
+    const plan = JSON.parse((await ok(root, "plan", "switch", "2", "--json")).stdout);
     expect(plan).toMatchObject({
       operation: { _tag: "Switch", spec: "2" },
       mode: "switch",
@@ -250,24 +253,24 @@ describe("plan", () => {
     expect(plan.steps.find((s: { _tag: string }) => s._tag === "RunActivation")).toMatchObject({ system: systemOf(2), script: `${systemOf(2)}/activate` });
   });
 
-  it("--json for test mode has no boot summary, for delete the generations it removes", () => {
-    const test = JSON.parse(ok(root, "plan", "switch", "-1", "--mode", "test", "--json").stdout);
+  it("--json for test mode has no boot summary, for delete the generations it removes", async () => {
+    const test = JSON.parse((await ok(root, "plan", "switch", "-1", "--mode", "test", "--json")).stdout);
     expect(test).toMatchObject({ operation: { _tag: "Switch", spec: "-1" }, mode: "test", from: 3, to: 2, boot: null });
     expect(test.steps.map((s: { _tag: string }) => s._tag)).not.toContain("WriteFile");
-    const rollback = JSON.parse(ok(root, "plan", "rollback", "--json").stdout);
+    const rollback = JSON.parse((await ok(root, "plan", "rollback", "--json")).stdout);
     expect(rollback).toMatchObject({ operation: { _tag: "Rollback" }, from: 3, to: 2 });
-    const del = JSON.parse(ok(root, "plan", "delete", "1", "--json").stdout);
+    const del = JSON.parse((await ok(root, "plan", "delete", "1", "--json")).stdout);
     expect(del).toMatchObject({ operation: { _tag: "Delete", pattern: "1" }, delete: [1], boot: { default: 3, entries: [3, 2] } });
     expect(del.steps.map((s: { _tag: string }) => s._tag)).toEqual(["Commit", "WriteFile", "RemoveLink"]);
   });
 
-  it("plan --out saves the plan; apply --plan carries it out", () => {
+  it("plan --out saves the plan; apply --plan carries it out", async () => {
     const r2 = demoRoot();
     const file = path.join(tempDir(), "switch-1.json");
-    const shown = ok(r2, "plan", "switch", "1", "--out", file);
+    const shown = await ok(r2, "plan", "switch", "1", "--out", file);
     expect(shown.stdout).toContain(`Saved to ${file}; carry it out with 'switchyard apply --plan ${file}'.`);
-    expect(JSON.parse(fs.readFileSync(file, "utf8"))).toEqual(JSON.parse(ok(r2, "plan", "switch", "1", "--json").stdout));
-    const applied = ok(r2, "apply", "--plan", file, "--yes");
+    expect(JSON.parse(fs.readFileSync(file, "utf8"))).toEqual(JSON.parse((await ok(r2, "plan", "switch", "1", "--json")).stdout));
+    const applied = await ok(r2, "apply", "--plan", file, "--yes");
     expect(applied.stdout).toContain("switched from generation 3 to 1");
     expect(readLink(r2, PROFILE)).toBe("system-1-link");
     expect(readLink(r2, CURRENT_SYSTEM)).toBe(systemOf(1));
@@ -276,18 +279,18 @@ describe("plan", () => {
   });
 });
 
-describe("apply --mode", () => {
+describe.concurrent("apply --mode", () => {
   /** A root that switchyard has already written grub.cfg for, on generation 3. */
-  const managedRoot = () => {
+  const managedRoot = async () => {
     const root = simpleRoot(3);
-    ok(root, "apply", "switch", "3", "--yes");
+    await ok(root, "apply", "switch", "3", "--yes");
     expect(readText(root, GRUB)).not.toBeNull();
     return root;
   };
 
-  it("switch: moves the profile, /run/current-system and the boot default, and activates", () => {
-    const root = managedRoot();
-    const r = ok(root, "apply", "switch", "1", "--mode", "switch", "--yes");
+  it("switch: moves the profile, /run/current-system and the boot default, and activates", async () => {
+    const root = await managedRoot();
+    const r = await ok(root, "apply", "switch", "1", "--mode", "switch", "--yes");
     expect(r.stdout).toContain("switched from generation 3 to 1");
     expect(readLink(root, PROFILE)).toBe("system-1-link");
     expect(readLink(root, CURRENT_SYSTEM)).toBe(systemOf(1));
@@ -297,10 +300,10 @@ describe("apply --mode", () => {
     expect(r.stderr).toContain(`  | activated ${systemOf(1)} (switch)`);
   });
 
-  it("boot: moves the profile and the boot default only; nothing runs", () => {
-    const root = managedRoot();
+  it("boot: moves the profile and the boot default only; nothing runs", async () => {
+    const root = await managedRoot();
     const running = fs.lstatSync(host(root, CURRENT_SYSTEM), { bigint: true });
-    const r = ok(root, "apply", "switch", "1", "--mode", "boot", "--yes");
+    const r = await ok(root, "apply", "switch", "1", "--mode", "boot", "--yes");
     expect(r.stdout).toContain("generation 1 will be used from the next boot");
     expect(readLink(root, PROFILE)).toBe("system-1-link");
     expect(menu(root)[0]).toBe(1);
@@ -310,18 +313,18 @@ describe("apply --mode", () => {
     expect(activations(root)).toEqual([]);
   });
 
-  it("test: moves /run/current-system and activates; the profile and grub.cfg stay", () => {
-    const root = managedRoot();
+  it("test: moves /run/current-system and activates; the profile and grub.cfg stay", async () => {
+    const root = await managedRoot();
     const grub = readText(root, GRUB);
     const profileMtime = profileLinkMtime(root);
-    const r = ok(root, "apply", "switch", "1", "--mode", "test", "--yes");
+    const r = await ok(root, "apply", "switch", "1", "--mode", "test", "--yes");
     expect(r.stdout).toContain("generation 1 is running; the boot default is unchanged");
     expect(readLink(root, CURRENT_SYSTEM)).toBe(systemOf(1));
     expect(activations(root)).toHaveLength(1);
     expect(readLink(root, PROFILE)).toBe("system-3-link");
     expect(profileLinkMtime(root)).toBe(profileMtime);
     expect(readText(root, GRUB)).toBe(grub);
-    const listed = JSON.parse(ok(root, "list", "--json").stdout).generations;
+    const listed = JSON.parse((await ok(root, "list", "--json")).stdout).generations;
     expect(listed.map((g: { number: number; current: boolean; running: boolean }) => [g.number, g.current, g.running])).toEqual([
       [1, false, true],
       [2, false, false],
@@ -329,19 +332,19 @@ describe("apply --mode", () => {
     ]);
   });
 
-  it("test: the activation script is told the action is 'test', not 'switch'", () => {
-    const root = managedRoot();
-    ok(root, "apply", "switch", "1", "--mode", "test", "--yes");
+  it("test: the activation script is told the action is 'test', not 'switch'", async () => {
+    const root = await managedRoot();
+    await ok(root, "apply", "switch", "1", "--mode", "test", "--yes");
     expect(activations(root)).toEqual([`test ${systemOf(1)}`]);
   });
 });
 
-describe("delete", () => {
-  it("removes the links and regenerates grub.cfg at once", () => {
+describe.concurrent("delete", () => {
+  it("removes the links and regenerates grub.cfg at once", async () => {
     const root = simpleRoot(3);
-    ok(root, "apply", "switch", "3", "--yes");
+    await ok(root, "apply", "switch", "3", "--yes");
     expect(menu(root)).toEqual([3, 2, 1]);
-    const r = ok(root, "apply", "delete", "1", "--yes");
+    const r = await ok(root, "apply", "delete", "1", "--yes");
     expect(r.stdout).toContain("deleted generation 1");
     expect(generationNumbers(root)).toEqual([2, 3]);
     expect(menu(root)).toEqual([3, 2]);
@@ -349,7 +352,7 @@ describe("delete", () => {
     expect(readLink(root, PROFILE)).toBe("system-3-link");
   });
 
-  it("a duration deletes what is older, keeping the newest of those (in use at the cut-off)", () => {
+  it("a duration deletes what is older, keeping the newest of those (in use at the cut-off)", async () => {
     const now = Date.now();
     const root = tempRoot({
       generations: [
@@ -362,74 +365,74 @@ describe("delete", () => {
       running: 4,
       booted: 4,
     });
-    expect(JSON.parse(ok(root, "plan", "delete", "15d", "--json").stdout).delete).toEqual([1]);
-    ok(root, "apply", "delete", "15d", "--yes");
+    expect(JSON.parse((await ok(root, "plan", "delete", "15d", "--json")).stdout).delete).toEqual([1]);
+    await ok(root, "apply", "delete", "15d", "--yes");
     expect(generationNumbers(root)).toEqual([2, 3, 4]);
     // Older than 5 days: 2 and 3; 3 was in use 5 days ago, so it stays.
-    ok(root, "apply", "delete", "5d", "--yes");
+    await ok(root, "apply", "delete", "5d", "--yes");
     expect(generationNumbers(root)).toEqual([3, 4]);
   });
 
-  it("+N keeps the newest N up to the current one; newer ones are not touched", () => {
+  it("+N keeps the newest N up to the current one; newer ones are not touched", async () => {
     const root = tempRoot({ generations: [1, 2, 3, 4, 5].map((number) => ({ number })), current: 3, running: 3, booted: 3 });
-    const r = ok(root, "apply", "delete", "+2", "--yes");
+    const r = await ok(root, "apply", "delete", "+2", "--yes");
     expect(r.stdout).toContain("deleted generation 1");
     expect(generationNumbers(root)).toEqual([2, 3, 4, 5]);
   });
 
-  it("'old' deletes all but the current generation, and is the default pattern", () => {
+  it("'old' deletes all but the current generation, and is the default pattern", async () => {
     const explicit = simpleRoot(2);
     const implicit = simpleRoot(2);
-    expect(JSON.parse(ok(implicit, "plan", "delete", "--json").stdout)).toMatchObject({ operation: { _tag: "Delete", pattern: null }, delete: [1, 3] });
-    ok(explicit, "apply", "delete", "old", "--yes");
-    ok(implicit, "apply", "delete", "--yes");
+    expect(JSON.parse((await ok(implicit, "plan", "delete", "--json")).stdout)).toMatchObject({ operation: { _tag: "Delete", pattern: null }, delete: [1, 3] });
+    await ok(explicit, "apply", "delete", "old", "--yes");
+    await ok(implicit, "apply", "delete", "--yes");
     expect(generationNumbers(explicit)).toEqual([2]);
     expect(generationNumbers(implicit)).toEqual([2]);
     expect(menu(implicit)).toEqual([2]);
   });
 
-  it("never removes the booted generation", () => {
+  it("never removes the booted generation", async () => {
     const root = simpleRoot(3, { booted: 1 });
-    const r = ok(root, "apply", "delete", "old", "--yes");
+    const r = await ok(root, "apply", "delete", "old", "--yes");
     expect(r.stdout).toContain("warning: not removing generation 1, which is booted");
     expect(generationNumbers(root)).toEqual([1, 3]);
   });
 });
 
-describe("settings", () => {
-  it("the timeout of config.json survives every regeneration of grub.cfg", () => {
+describe.concurrent("settings", () => {
+  it("the timeout of config.json survives every regeneration of grub.cfg", async () => {
     const root = simpleRoot(3, { config: { timeout: 17 } });
-    ok(root, "apply", "switch", "1", "--yes");
+    await ok(root, "apply", "switch", "1", "--yes");
     expect(readText(root, GRUB)).toContain("set timeout=17\n");
-    ok(root, "apply", "delete", "2", "--yes");
+    await ok(root, "apply", "delete", "2", "--yes");
     expect(readText(root, GRUB)).toContain("set timeout=17\n");
-    ok(root, "apply", "switch", "3", "--yes");
+    await ok(root, "apply", "switch", "3", "--yes");
     expect(readText(root, GRUB)).toContain("set timeout=17\n");
   });
 
-  it("--bootloader none writes no grub.cfg", () => {
+  it("--bootloader none writes no grub.cfg", async () => {
     const root = simpleRoot(3);
-    const r = ok(root, "apply", "switch", "1", "--bootloader", "none", "--yes");
+    const r = await ok(root, "apply", "switch", "1", "--bootloader", "none", "--yes");
     expect(r.stdout).not.toContain("grub.cfg");
     expect(readLink(root, PROFILE)).toBe("system-1-link");
     expect(exists(root, GRUB)).toBe(false);
-    ok(root, "apply", "delete", "2", "--bootloader", "none", "--yes");
+    await ok(root, "apply", "delete", "2", "--bootloader", "none", "--yes");
     expect(exists(root, GRUB)).toBe(false);
   });
 
-  it("bootloader none in config.json writes no grub.cfg either", () => {
+  it("bootloader none in config.json writes no grub.cfg either", async () => {
     const root = simpleRoot(3, { config: { bootloader: "none" } });
-    ok(root, "apply", "switch", "1", "--yes");
+    await ok(root, "apply", "switch", "1", "--yes");
     expect(exists(root, GRUB)).toBe(false);
   });
 });
 
-describe("a failing activation", () => {
-  it("reverts: exit 1, the script's last lines shown, the old system running, nothing else changed", () => {
+describe.concurrent("a failing activation", () => {
+  it("reverts: exit 1, the script's last lines shown, the old system running, nothing else changed", async () => {
     const root = tempRoot({ generations: [{ number: 1 }, { number: 2 }, { number: 3, activate: "fail" }], current: 2, running: 2, booted: 2 });
-    ok(root, "apply", "switch", "2", "--yes");
+    await ok(root, "apply", "switch", "2", "--yes");
     const before = treeHash(root, { exclude: ["/var/log"] });
-    const r = run(root, "apply", "switch", "3", "--yes");
+    const r = await run(root, "apply", "switch", "3", "--yes");
     expect(r.code).toBe(1);
     const errorLines = r.stderr.split("\n").filter((l) => l.startsWith("switchyard: "));
     expect(errorLines).toEqual([`switchyard: activate ${systemOf(3)} (switch) failed: activation script of ${systemOf(3)} exited with status 3`]);
@@ -446,34 +449,34 @@ describe("a failing activation", () => {
   });
 });
 
-describe("there and back", () => {
-  it("switching A -> B -> A restores the tree exactly", () => {
+describe.concurrent("there and back", () => {
+  it("switching A -> B -> A restores the tree exactly", async () => {
     const root = demoRoot();
-    ok(root, "apply", "switch", "2", "--yes");
+    await ok(root, "apply", "switch", "2", "--yes");
     const options = { exclude: ["/var/log"], profileLinkMtime: false };
     const before = treeHash(root, options);
-    ok(root, "apply", "switch", "3", "--yes");
+    await ok(root, "apply", "switch", "3", "--yes");
     expect(treeHash(root, options)).not.toBe(before);
-    ok(root, "apply", "switch", "2", "--yes");
+    await ok(root, "apply", "switch", "2", "--yes");
     expect(treeHash(root, options)).toBe(before);
   });
 
-  it("switch then rollback restores the tree exactly", () => {
+  it("switch then rollback restores the tree exactly", async () => {
     const root = simpleRoot(2);
-    ok(root, "apply", "switch", "2", "--yes");
+    await ok(root, "apply", "switch", "2", "--yes");
     const options = { exclude: ["/var/log"], profileLinkMtime: false };
     const before = treeHash(root, options);
-    ok(root, "apply", "switch", "+1", "--yes");
+    await ok(root, "apply", "switch", "+1", "--yes");
     expect(readLink(root, PROFILE)).toBe("system-3-link");
-    ok(root, "apply", "rollback", "--yes");
+    await ok(root, "apply", "rollback", "--yes");
     expect(treeHash(root, options)).toBe(before);
   });
 
-  it("a switch to the current generation changes nothing once grub.cfg is written", () => {
+  it("a switch to the current generation changes nothing once grub.cfg is written", async () => {
     const root = simpleRoot(3);
-    ok(root, "apply", "switch", "3", "--yes");
+    await ok(root, "apply", "switch", "3", "--yes");
     const before = treeHash(root);
-    const r = ok(root, "apply", "switch", "3", "--yes");
+    const r = await ok(root, "apply", "switch", "3", "--yes");
     expect(r.stdout).toContain("Nothing to do.");
     expect(treeHash(root)).toBe(before);
   });

@@ -40,9 +40,9 @@ const Locked = 4;
 const LOCK = "/var/lib/switchyard/lock";
 
 /** Run, then check that the root did not change and that the refusal reads as it should. */
-const refuses = (root: string, args: ReadonlyArray<string>, code: number, message: string | RegExp): Result => {
+const refuses = async (root: string, args: ReadonlyArray<string>, code: number, message: string | RegExp): Promise<Result> => {
   const before = treeHash(root);
-  const r = run(root, ...args);
+  const r = await run(root, ...args);
   expect(treeHash(root), `switchyard ${args.join(" ")} changed the root; stderr: ${r.stderr}`).toBe(before);
   expectError(r, code, message);
   return r;
@@ -56,159 +56,157 @@ const manifestFile = (root: string, n: number): string => host(root, `${systemOf
 
 const manifest = (extra: Record<string, unknown>) => ({ schema: 1, label: "Broken", boot: { kernel: "kernel" }, ...extra });
 
-describe("an invalid manifest of the target is refused before anything is touched", () => {
+describe.concurrent("an invalid manifest of the target is refused before anything is touched", () => {
   const switchTo3 = ["apply", "switch", "3", "--yes"];
   const prefix = (root: string) => `cannot switch to generation 3: ${manifestFile(root, 3)}: `;
 
-  it("malformed JSON", () => {
+  it("malformed JSON", async () => {
     const root = rootWithTarget({ manifest: "{ schema: 1 }\n" });
-    refuses(root, switchTo3, Invalid, `${prefix(root)}(file): not valid JSON`);
+    await refuses(root, switchTo3, Invalid, `${prefix(root)}(file): not valid JSON`);
   });
 
-  it("a truncated manifest", () => {
+  it("a truncated manifest", async () => {
     const root = rootWithTarget({ manifest: '{"schema": 1, "label": "Trunc' });
-    refuses(root, switchTo3, Invalid, `${prefix(root)}(file): not valid JSON`);
+    await refuses(root, switchTo3, Invalid, `${prefix(root)}(file): not valid JSON`);
   });
 
-  it("an unknown schema, naming the field as written", () => {
+  it("an unknown schema, naming the field as written", async () => {
     const root = rootWithTarget({ manifest: manifest({ schema: 2 }) });
-    refuses(root, switchTo3, Invalid, `${prefix(root)}schema: unknown schema 2: this switchyard reads schema 1`);
+    await refuses(root, switchTo3, Invalid, `${prefix(root)}schema: unknown schema 2: this switchyard reads schema 1`);
   });
 
-  it("a missing kernel, naming the field as written", () => {
+  it("a missing kernel, naming the field as written", async () => {
     const root = rootWithTarget({ manifest: manifest({ boot: { initrd: "initrd" } }) });
-    refuses(root, switchTo3, Invalid, `${prefix(root)}boot.kernel: `);
+    await refuses(root, switchTo3, Invalid, `${prefix(root)}boot.kernel: `);
   });
 
-  it("an unknown field", () => {
+  it("an unknown field", async () => {
     const root = rootWithTarget({ manifest: manifest({ colour: "red" }) });
-    refuses(root, switchTo3, Invalid, `${prefix(root)}colour: unknown field 'colour'`);
+    await refuses(root, switchTo3, Invalid, `${prefix(root)}colour: unknown field 'colour'`);
   });
 
-  it("duplicate service names", () => {
+  it("duplicate service names", async () => {
     const root = rootWithTarget({ services: [{ name: "db", start: ["/bin/true"] }, { name: "db", start: ["/bin/false"] }] });
-    refuses(root, switchTo3, Invalid, `${prefix(root)}services[1].name: duplicate service name 'db'`);
+    await refuses(root, switchTo3, Invalid, `${prefix(root)}services[1].name: duplicate service name 'db'`);
   });
 
-  it("a requirement cycle", () => {
+  it("a requirement cycle", async () => {
     const root = rootWithTarget({
       services: [
         { name: "a", requires: ["b"], start: ["/bin/true"] },
         { name: "b", requires: ["a"], start: ["/bin/true"] },
       ],
     });
-    refuses(root, switchTo3, Invalid, "requirement cycle: a -> b -> a");
+    await refuses(root, switchTo3, Invalid, "requirement cycle: a -> b -> a");
   });
 
-  it("an unknown requirement", () => {
+  it("an unknown requirement", async () => {
     const root = rootWithTarget({ services: [{ name: "web", requires: ["db"], start: ["/bin/true"] }] });
-    refuses(root, switchTo3, Invalid, `${prefix(root)}services[0].requires[0]: 'web' requires 'db', which no service in this generation provides`);
+    await refuses(root, switchTo3, Invalid, `${prefix(root)}services[0].requires[0]: 'web' requires 'db', which no service in this generation provides`);
   });
 
-  it("a service name with '/', naming the field as written", () => {
+  it("a service name with '/', naming the field as written", async () => {
     const root = rootWithTarget({ services: [{ name: "a/b", start: ["/bin/true"] }] });
-    refuses(root, switchTo3, Invalid, `${prefix(root)}services[0].name: invalid service name 'a/b'`);
+    await refuses(root, switchTo3, Invalid, `${prefix(root)}services[0].name: invalid service name 'a/b'`);
   });
 
-  it("a service name '..', naming the field as written", () => {
+  it("a service name '..', naming the field as written", async () => {
     const root = rootWithTarget({ services: [{ name: "..", start: ["/bin/true"] }] });
-    refuses(root, switchTo3, Invalid, `${prefix(root)}services[0].name: invalid service name '..'`);
+    await refuses(root, switchTo3, Invalid, `${prefix(root)}services[0].name: invalid service name '..'`);
   });
 
-  it("bytes that are not UTF-8", () => {
+  it("bytes that are not UTF-8", async () => {
     const root = rootWithTarget({});
     fs.writeFileSync(
       manifestFile(root, 3),
       Buffer.concat([Buffer.from('{"schema":1,"label":"caf'), Buffer.from([0xe9, 0xff]), Buffer.from('","boot":{"kernel":"kernel"}}\n')]),
     );
-    refuses(root, switchTo3, Invalid, `${prefix(root)}(file): not valid UTF-8`);
+    await refuses(root, switchTo3, Invalid, `${prefix(root)}(file): not valid UTF-8`);
   });
 
-  it("a manifest over 16 MiB (not read at all)", () => {
+  it("a manifest over 16 MiB (not read at all)", async () => {
     const root = rootWithTarget({});
     fs.writeFileSync(manifestFile(root, 3), '{"schema":1,');
     fs.truncateSync(manifestFile(root, 3), 16 * 1024 * 1024 + 1); // sparse: fast to make
-    refuses(root, switchTo3, Invalid, `${prefix(root)}(file): 16777217 bytes is over the 16 MiB limit`);
+    await refuses(root, switchTo3, Invalid, `${prefix(root)}(file): 16777217 bytes is over the 16 MiB limit`);
   });
 
-  it("an invalid manifest of another generation is listed, not fatal", () => {
+  it("an invalid manifest of another generation is listed, not fatal", async () => {
     const root = rootWithTarget({ manifest: "{" });
     const before = treeHash(root);
-    const listed = JSON.parse(ok(root, "list", "--json").stdout).generations;
+    const listed = JSON.parse((await ok(root, "list", "--json")).stdout).generations;
     expect(listed[2]).toMatchObject({ number: 3, label: null });
     expect(listed[2].error).toContain("not valid JSON");
-    ok(root, "apply", "switch", "1", "--yes");
+    await ok(root, "apply", "switch", "1", "--yes");
     expect(readLink(root, PROFILE)).toBe("system-1-link");
     expect(treeHash(root)).not.toBe(before);
   });
 });
 
-describe("a profile in a shape switchyard did not leave is refused, naming the link", () => {
+describe.concurrent("a profile in a shape switchyard did not leave is refused, naming the link", () => {
   const attempt = ["apply", "switch", "1", "--yes"];
 
-  it("a generation link escaping the root through a relative target", () => {
+  it("a generation link escaping the root through a relative target", async () => {
     const root = simpleRoot(2);
     Fixture.link(root, linkOf(3), `${"../".repeat(12)}etc`);
-    refuses(root, attempt, Invalid, `${host(root, linkOf(3))} points outside the root (${"../".repeat(12)}etc)`);
-    refuses(root, ["list"], Invalid, `${host(root, linkOf(3))} points outside the root`);
+    await refuses(root, attempt, Invalid, `${host(root, linkOf(3))} points outside the root (${"../".repeat(12)}etc)`);
+    await refuses(root, ["list"], Invalid, `${host(root, linkOf(3))} points outside the root`);
   });
 
-  it("a generation link escaping the root through a symlink on the way", () => {
+  it("a generation link escaping the root through a symlink on the way", async () => {
     const root = simpleRoot(2);
     fs.symlinkSync("/etc", host(root, "/escape"));
     Fixture.link(root, linkOf(3), "/escape");
-    refuses(root, attempt, Invalid, `${host(root, "/escape")} resolves outside the root (to /etc)`);
+    await refuses(root, attempt, Invalid, `${host(root, "/escape")} resolves outside the root (to /etc)`);
   });
 
-  it("a dangling profile link", () => {
+  it("a dangling profile link", async () => {
     const root = simpleRoot(2);
     Fixture.link(root, PROFILE, "system-7-link");
-    refuses(root, attempt, Invalid, `${host(root, PROFILE)} is dangling: system-7-link does not exist`);
-    refuses(root, ["describe"], Invalid, `${host(root, PROFILE)} is dangling`);
+    await refuses(root, attempt, Invalid, `${host(root, PROFILE)} is dangling: system-7-link does not exist`);
+    await refuses(root, ["describe"], Invalid, `${host(root, PROFILE)} is dangling`);
   });
 
-  it("a profile link pointing to something that is not a generation", () => {
+  it("a profile link pointing to something that is not a generation", async () => {
     const root = simpleRoot(2);
     Fixture.link(root, PROFILE, systemOf(2));
-    refuses(root, attempt, Invalid, `${host(root, PROFILE)} points to ${systemOf(2)}, which is not a generation of this profile`);
+    await refuses(root, attempt, Invalid, `${host(root, PROFILE)} points to ${systemOf(2)}, which is not a generation of this profile`);
   });
 
-  it("a regular file where the profile link should be", () => {
+  it("a regular file where the profile link should be", async () => {
     const root = simpleRoot(2);
     fs.rmSync(host(root, PROFILE));
     fs.writeFileSync(host(root, PROFILE), "system-2-link\n");
-    refuses(root, attempt, Invalid, `${host(root, PROFILE)} should be a symlink but is a file`);
+    await refuses(root, attempt, Invalid, `${host(root, PROFILE)} should be a symlink but is a file`);
   });
 
-  it("a regular file where a generation link should be", () => {
+  it("a regular file where a generation link should be", async () => {
     const root = simpleRoot(2);
     fs.writeFileSync(host(root, linkOf(4)), "not a link\n");
-    refuses(root, attempt, Invalid, `${host(root, linkOf(4))} should be a symlink to a system directory but is a file`);
+    await refuses(root, attempt, Invalid, `${host(root, linkOf(4))} should be a symlink to a system directory but is a file`);
   });
 
-  it("system-01-link in the profile directory", () => {
+  it("system-01-link in the profile directory", async () => {
     const root = simpleRoot(2);
     Fixture.link(root, `${PROFILE_DIR}/system-01-link`, systemOf(1));
-    refuses(root, attempt, Invalid, `${host(root, `${PROFILE_DIR}/system-01-link`)}: '01' is not a generation number`);
-    refuses(root, ["list"], Invalid, "'01' is not a generation number");
+    await refuses(root, attempt, Invalid, `${host(root, `${PROFILE_DIR}/system-01-link`)}: '01' is not a generation number`);
+    await refuses(root, ["list"], Invalid, "'01' is not a generation number");
   });
 
-  it("/run/current-system escaping the root", () => {
+  it("/run/current-system escaping the root", async () => {
     const root = simpleRoot(2);
     Fixture.link(root, "/run/current-system", `${"../".repeat(8)}etc`);
-    refuses(root, attempt, Invalid, `${host(root, "/run/current-system")} points outside the root`);
+    await refuses(root, attempt, Invalid, `${host(root, "/run/current-system")} points outside the root`);
   });
 
-  it("/run/booted-system escaping the root", () => {
+  it("/run/booted-system escaping the root", async () => {
     const root = simpleRoot(2);
     Fixture.link(root, "/run/booted-system", `${"../".repeat(8)}etc`);
-    refuses(root, ["list"], Invalid, `${host(root, "/run/booted-system")} points outside the root`);
+    await refuses(root, ["list"], Invalid, `${host(root, "/run/booted-system")} points outside the root`);
   });
 });
 
-describe("invalid patterns", () => {
-  const root = simpleRoot(2);
-
+describe.concurrent("invalid patterns", () => {
   it.each([
     ["0x5", "invalid generation pattern '0x5': use N, N,M"],
     ["5..3", "invalid generation pattern '5..3': the range starts after it ends"],
@@ -216,72 +214,77 @@ describe("invalid patterns", () => {
     ["3D", "invalid generation pattern '3D': units are lowercase ('d')"],
     ["", "invalid generation pattern '': the pattern is empty"],
     ["..", "invalid generation pattern '..': a range needs at least one end"],
-  ])("%j is refused by list and delete", (pattern, message) => {
-    refuses(root, ["list", pattern], Invalid, message);
-    refuses(root, ["apply", "delete", pattern, "--yes"], Invalid, message);
+  ])("%j is refused by list and delete", async (pattern, message) => {
+    const root = simpleRoot(2);
+    await refuses(root, ["list", pattern], Invalid, message);
+    await refuses(root, ["apply", "delete", pattern, "--yes"], Invalid, message);
   });
 
-  it("+N and old only make sense for delete", () => {
-    refuses(root, ["list", "+1"], Invalid, "invalid generation pattern '+1': '+N' only makes sense for delete");
-    refuses(root, ["list", "old"], Invalid, "invalid generation pattern 'old': 'old' only makes sense for delete");
+  it("+N and old only make sense for delete", async () => {
+    const root = simpleRoot(2);
+    await refuses(root, ["list", "+1"], Invalid, "invalid generation pattern '+1': '+N' only makes sense for delete");
+    await refuses(root, ["list", "old"], Invalid, "invalid generation pattern 'old': 'old' only makes sense for delete");
   });
 
-  it("+0 would delete the current generation", () => {
-    refuses(root, ["apply", "delete", "+0", "--yes"], Invalid, "invalid generation pattern '+0'");
+  it("+0 would delete the current generation", async () => {
+    const root = simpleRoot(2);
+    await refuses(root, ["apply", "delete", "+0", "--yes"], Invalid, "invalid generation pattern '+0'");
   });
 
-  it("a list pattern that matches nothing", () => {
-    refuses(root, ["list", "9"], Failed, "no matching generation");
+  it("a list pattern that matches nothing", async () => {
+    const root = simpleRoot(2);
+    await refuses(root, ["list", "9"], Failed, "no matching generation");
   });
 });
 
-describe("operations that cannot be done", () => {
-  const root = simpleRoot(2);
-
-  it("switch to a generation that does not exist", () => {
-    refuses(root, ["apply", "switch", "9", "--yes"], Invalid, "generation 9 does not exist");
+describe.concurrent("operations that cannot be done", () => {
+  it("switch to a generation that does not exist", async () => {
+    const root = simpleRoot(2);
+    await refuses(root, ["apply", "switch", "9", "--yes"], Invalid, "generation 9 does not exist");
   });
 
-  it("switch to a relative spec out of range", () => {
-    refuses(root, ["apply", "switch", "+5", "--yes"], Failed, "cannot switch to '+5': only 1 generation is newer than the current one (2)");
-    refuses(root, ["apply", "switch", "-5", "--yes"], Failed, "cannot switch to '-5': only 1 generation is older than the current one (2)");
+  it("switch to a relative spec out of range", async () => {
+    const root = simpleRoot(2);
+    await refuses(root, ["apply", "switch", "+5", "--yes"], Failed, "cannot switch to '+5': only 1 generation is newer than the current one (2)");
+    await refuses(root, ["apply", "switch", "-5", "--yes"], Failed, "cannot switch to '-5': only 1 generation is older than the current one (2)");
   });
 
-  it("switch to a spec that is not one", () => {
-    refuses(root, ["apply", "switch", "two", "--yes"], Invalid, "invalid generation spec 'two'");
+  it("switch to a spec that is not one", async () => {
+    const root = simpleRoot(2);
+    await refuses(root, ["apply", "switch", "two", "--yes"], Invalid, "invalid generation spec 'two'");
   });
 
-  it("rollback with nothing older", () => {
+  it("rollback with nothing older", async () => {
     const oldest = simpleRoot(1);
-    refuses(oldest, ["apply", "rollback", "--yes"], Failed, "no generation older than the current one (1)");
+    await refuses(oldest, ["apply", "rollback", "--yes"], Failed, "no generation older than the current one (1)");
   });
 
-  it("delete with nothing matching", () => {
-    refuses(root, ["apply", "delete", "9", "--yes"], Failed, "no matching generation");
-    refuses(root, ["apply", "delete", "1000d", "--yes"], Failed, "no matching generation");
+  it("delete with nothing matching", async () => {
+    const root = simpleRoot(2);
+    await refuses(root, ["apply", "delete", "9", "--yes"], Failed, "no matching generation");
+    await refuses(root, ["apply", "delete", "1000d", "--yes"], Failed, "no matching generation");
   });
 
-  it("delete with only the current one matching", () => {
-    refuses(root, ["apply", "delete", "2", "--yes"], Failed, "not removing generation 2, which is current");
+  it("delete with only the current one matching", async () => {
+    const root = simpleRoot(2);
+    await refuses(root, ["apply", "delete", "2", "--yes"], Failed, "not removing generation 2, which is current");
   });
 
-  it("delete never removes the booted generation", () => {
+  it("delete never removes the booted generation", async () => {
     const booted = simpleRoot(3, { booted: 1 });
-    refuses(booted, ["apply", "delete", "1", "--yes"], Failed, "not removing generation 1, which is booted");
-    refuses(booted, ["apply", "delete", "1,3", "--yes"], Failed, /not removing generation 1, which is booted.*not removing generation 3, which is current/);
+    await refuses(booted, ["apply", "delete", "1", "--yes"], Failed, "not removing generation 1, which is booted");
+    await refuses(booted, ["apply", "delete", "1,3", "--yes"], Failed, /not removing generation 1, which is booted.*not removing generation 3, which is current/);
   });
 
-  it("nothing to list, describe or roll back in an empty root", () => {
+  it("nothing to list, describe or roll back in an empty root", async () => {
     const empty = tempRoot({ generations: [] });
-    refuses(empty, ["list"], Failed, `no generations in ${host(empty, PROFILE_DIR)}`);
-    refuses(empty, ["describe"], Failed, "no current generation");
-    refuses(empty, ["apply", "rollback", "--yes"], Failed, "there is no current generation");
+    await refuses(empty, ["list"], Failed, `no generations in ${host(empty, PROFILE_DIR)}`);
+    await refuses(empty, ["describe"], Failed, "no current generation");
+    await refuses(empty, ["apply", "rollback", "--yes"], Failed, "there is no current generation");
   });
 });
 
-describe("usage errors", () => {
-  const root = simpleRoot(2);
-
+describe.concurrent("usage errors", () => {
   it.each([
     [["frobnicate"], "unknown command 'frobnicate'"],
     [["list", "--frob"], "unknown option '--frob'"],
@@ -304,23 +307,25 @@ describe("usage errors", () => {
     [["describe", "now"], "describe takes no arguments"],
     [["add"], "usage: switchyard add SYSTEM_DIR"],
     [["list", "--profile", "profiles/system"], "profile: 'profiles/system' is not an absolute path"],
-  ])("switchyard %j", (args, message) => {
-    refuses(root, args, Invalid, message);
+  ])("switchyard %j", async (args, message) => {
+    const root = simpleRoot(2);
+    await refuses(root, args, Invalid, message);
   });
 
-  it("no command at all", () => {
-    refuses(root, [], Invalid, /command/);
+  it("no command at all", async () => {
+    const root = simpleRoot(2);
+    await refuses(root, [], Invalid, /command/);
   });
 
-  it("a --root that does not exist is invalid input naming it", () => {
+  it("a --root that does not exist is invalid input naming it", async () => {
     const missing = path.join(tempDir(), "no-such-root");
-    const r = runRaw(["--root", missing, "list"]);
+    const r = await runRaw(["--root", missing, "list"]);
     expectError(r, Invalid, missing);
     expect(fs.existsSync(missing)).toBe(false);
   });
 });
 
-describe("a bad /etc/switchyard/config.json", () => {
+describe.concurrent("a bad /etc/switchyard/config.json", () => {
   const withConfig = (text: string): string => {
     const root = simpleRoot(2);
     fs.mkdirSync(host(root, "/etc/switchyard"), { recursive: true });
@@ -329,134 +334,154 @@ describe("a bad /etc/switchyard/config.json", () => {
   };
   const config = (root: string) => host(root, "/etc/switchyard/config.json");
 
-  it("invalid JSON", () => {
+  it("invalid JSON", async () => {
     const root = withConfig('{"timeout": 3,');
-    refuses(root, ["apply", "switch", "1", "--yes"], Invalid, `${config(root)}: not valid JSON`);
+    await refuses(root, ["apply", "switch", "1", "--yes"], Invalid, `${config(root)}: not valid JSON`);
   });
 
-  it("an unknown key", () => {
+  it("an unknown key", async () => {
     const root = withConfig('{"timeuot": 3}\n');
-    refuses(root, ["list"], Invalid, `${config(root)}: timeuot: unknown field 'timeuot'`);
+    await refuses(root, ["list"], Invalid, `${config(root)}: timeuot: unknown field 'timeuot'`);
   });
 
-  it("a bad timeout, naming the key as written", () => {
+  it("a bad timeout, naming the key as written", async () => {
     const root = withConfig('{"timeout": -1}\n');
-    refuses(root, ["apply", "switch", "1", "--yes"], Invalid, `${config(root)}: timeout: expected whole seconds from 0 to 86400`);
+    await refuses(root, ["apply", "switch", "1", "--yes"], Invalid, `${config(root)}: timeout: expected whole seconds from 0 to 86400`);
   });
 
-  it("a bad bootloader, naming the key as written", () => {
+  it("a bad bootloader, naming the key as written", async () => {
     const root = withConfig('{"bootloader": "lilo"}\n');
-    refuses(root, ["list"], Invalid, `${config(root)}: bootloader: `);
+    await refuses(root, ["list"], Invalid, `${config(root)}: bootloader: `);
   });
 
-  it("serviceManager s6 is not available yet", () => {
+  it("serviceManager s6 is not available yet", async () => {
     const root = withConfig('{"serviceManager": "s6"}\n');
-    refuses(root, ["list"], Invalid, "--service-manager s6 is not available in this version");
+    await refuses(root, ["list"], Invalid, "--service-manager s6 is not available in this version");
   });
 });
 
-describe("saved plans", () => {
-  it("a stale plan: the profile changed between plan --out and apply --plan", () => {
+describe.concurrent("saved plans", () => {
+  it("a stale plan: the profile was changed by hand between plan --out and apply --plan", async () => {
     const root = simpleRoot(2);
     const file = path.join(tempDir(), "plan.json");
-    ok(root, "plan", "switch", "1", "--out", file);
-    ok(root, "apply", "switch", "3", "--yes");
-    const r = refuses(root, ["apply", "--plan", file, "--yes"], Stale, "the plan is stale: the profile now points to system-3-link (the plan expected system-2-link)");
+    await ok(root, "plan", "switch", "1", "--out", file);
+    Fixture.link(root, PROFILE, "system-3-link");
+    const r = await refuses(root, ["apply", "--plan", file, "--yes"], Stale, "the plan is stale: the profile now points to system-3-link (the plan expected system-2-link)");
     expect(r.stderr).toContain("compute it again with 'switchyard plan'");
   });
 
-  it("a stale plan: grub.cfg was edited by hand", () => {
+  it("a stale plan: another apply switched in between", async () => {
     const root = simpleRoot(2);
-    ok(root, "apply", "switch", "2", "--yes");
     const file = path.join(tempDir(), "plan.json");
-    ok(root, "plan", "switch", "1", "--out", file);
-    fs.appendFileSync(host(root, "/boot/grub/grub.cfg"), "# my edit\n");
-    refuses(root, ["apply", "--plan", file, "--yes"], Stale, "the plan is stale");
+    await ok(root, "plan", "switch", "1", "--out", file);
+    await ok(root, "apply", "switch", "3", "--yes");
+    await refuses(root, ["apply", "--plan", file, "--yes"], Stale, "the plan is stale: the profile now points to system-3-link");
   });
 
-  it("a plan that is not JSON", () => {
+  it("a stale plan: a generation was added in between", async () => {
+    const root = simpleRoot(2);
+    const file = path.join(tempDir(), "plan.json");
+    await ok(root, "plan", "delete", "old", "--out", file);
+    Fixture.link(root, linkOf(4), Fixture.makeSystem(root, { number: 4 }));
+    await refuses(root, ["apply", "--plan", file, "--yes"], Stale, "the plan is stale");
+  });
+
+  it("a stale plan: grub.cfg was edited by hand", async () => {
+    const root = simpleRoot(2);
+    await ok(root, "apply", "switch", "2", "--yes");
+    const file = path.join(tempDir(), "plan.json");
+    await ok(root, "plan", "switch", "1", "--out", file);
+    fs.appendFileSync(host(root, "/boot/grub/grub.cfg"), "# my edit\n");
+    await refuses(root, ["apply", "--plan", file, "--yes"], Stale, "the plan is stale");
+  });
+
+  it("a plan that is not JSON", async () => {
     const root = simpleRoot(2);
     const file = path.join(tempDir(), "plan.json");
     fs.writeFileSync(file, "switch to 1 please\n");
-    refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `${file}: not a switchyard plan (not valid JSON)`);
+    await refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `${file}: not a switchyard plan (not valid JSON)`);
   });
 
-  it("JSON that is not a plan", () => {
+  it("JSON that is not a plan", async () => {
     const root = simpleRoot(2);
     const file = path.join(tempDir(), "plan.json");
     fs.writeFileSync(file, '{"generations": [1]}\n');
-    refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `${file}: not a usable switchyard plan`);
+    await refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `${file}: not a usable switchyard plan`);
     fs.writeFileSync(file, "[]\n");
-    refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `${file}: not a usable switchyard plan`);
+    await refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `${file}: not a usable switchyard plan`);
   });
 
-  it("a plan edited to write outside the root", () => {
+  it("a plan edited to write outside the root", async () => {
     const root = simpleRoot(2);
     const file = path.join(tempDir(), "plan.json");
-    ok(root, "plan", "switch", "1", "--out", file);
+    await ok(root, "plan", "switch", "1", "--out", file);
     const plan = JSON.parse(fs.readFileSync(file, "utf8"));
     const step = plan.steps.find((s: { _tag: string }) => s._tag === "ReplaceSymlink");
     step.path = "/../../../../tmp/evil";
     fs.writeFileSync(file, JSON.stringify(plan));
-    refuses(root, ["apply", "--plan", file, "--yes"], Invalid, "'/../../../../tmp/evil' climbs above the root");
+    await refuses(root, ["apply", "--plan", file, "--yes"], Invalid, "'/../../../../tmp/evil' climbs above the root");
   });
 
-  it("a plan file that does not exist, and a plan given with an operation", () => {
+  it("a plan file that does not exist, and a plan given with an operation", async () => {
     const root = simpleRoot(2);
     const file = path.join(tempDir(), "missing.json");
-    refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `cannot read plan ${file}`);
-    refuses(root, ["apply", "switch", "1", "--plan", file, "--yes"], Invalid, "give either OPERATION or --plan FILE, not both");
+    await refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `cannot read plan ${file}`);
+    await refuses(root, ["apply", "switch", "1", "--plan", file, "--yes"], Invalid, "give either OPERATION or --plan FILE, not both");
   });
 });
 
-describe("the lock", () => {
-  it("held by a live process: exit 4 naming it; a dead holder's lock is taken over", () => {
+describe.concurrent("the lock", () => {
+  it("held by a live process: exit 4 naming it; a dead holder's lock is taken over", async () => {
     const root = simpleRoot(2);
     const holder = (pid: number) => `${JSON.stringify({ pid, command: "apply switch 3", startedAt: "2024-05-01T10:00:00.000Z" })}\n`;
     fs.writeFileSync(host(root, LOCK), holder(process.pid));
-    refuses(root, ["apply", "switch", "1", "--yes"], Locked, `${host(root, LOCK)}: pid ${process.pid} ('switchyard apply switch 3', started 2024-05-01T10:00:00.000Z)`);
-    refuses(root, ["add", systemOf(1)], Locked, `pid ${process.pid}`);
+    await refuses(root, ["apply", "switch", "1", "--yes"], Locked, `${host(root, LOCK)}: pid ${process.pid} ('switchyard apply switch 3', started 2024-05-01T10:00:00.000Z)`);
+    await refuses(root, ["add", systemOf(1)], Locked, `pid ${process.pid}`);
     // Reading needs no lock.
-    ok(root, "plan", "switch", "1");
+    await ok(root, "plan", "switch", "1");
 
     fs.writeFileSync(host(root, LOCK), holder(2147483646));
-    ok(root, "apply", "switch", "1", "--yes");
+    await ok(root, "apply", "switch", "1", "--yes");
     expect(readLink(root, PROFILE)).toBe("system-1-link");
     expect(exists(root, LOCK)).toBe(false);
-    expect(fs.readdirSync(host(root, "/var/lib/switchyard"))).toEqual(["profiles"]);
+    expect(fs.readdirSync(host(root, "/var/lib/switchyard")).filter((n) => n.startsWith("lock"))).toEqual([]);
   });
 });
 
-describe("add", () => {
-  const root = simpleRoot(2);
-
-  it("a regular file", () => {
+describe.concurrent("add", () => {
+  it("a regular file", async () => {
+    const root = simpleRoot(2);
     fs.writeFileSync(host(root, "/notes.txt"), "hello\n");
-    refuses(root, ["add", "/notes.txt"], Invalid, `${host(root, "/notes.txt")} is not a directory`);
+    await refuses(root, ["add", "/notes.txt"], Invalid, `${host(root, "/notes.txt")} is not a directory`);
   });
 
-  it("a path that does not exist", () => {
-    refuses(root, ["add", "/store/nothing-here"], Invalid, `${host(root, "/store/nothing-here")} is not a directory`);
+  it("a path that does not exist", async () => {
+    const root = simpleRoot(2);
+    await refuses(root, ["add", "/store/nothing-here"], Invalid, `${host(root, "/store/nothing-here")} is not a directory`);
   });
 
-  it("a host path given instead of an in-root one", () => {
-    refuses(root, ["add", host(root, systemOf(1))], Invalid, `(paths are inside --root; did you mean ${systemOf(1)}?)`);
+  it("a host path given instead of an in-root one", async () => {
+    const root = simpleRoot(2);
+    await refuses(root, ["add", host(root, systemOf(1))], Invalid, `(paths are inside --root; did you mean ${systemOf(1)}?)`);
   });
 
-  it("a relative path outside the root", () => {
-    refuses(root, ["add", path.relative(REPO, "/")], Invalid, "not a path inside the root");
+  it("a relative path outside the root", async () => {
+    const root = simpleRoot(2);
+    await refuses(root, ["add", path.relative(REPO, "/")], Invalid, "not a path inside the root");
   });
 
-  it("a directory with an invalid manifest", () => {
+  it("a directory with an invalid manifest", async () => {
+    const root = simpleRoot(2);
     const system = Fixture.makeSystem(root, { number: 20, manifest: manifest({ boot: { kernel: "../vmlinuz" } }) });
-    refuses(root, ["add", system], Invalid, `${host(root, system)}/manifest.json: boot.kernel: '../vmlinuz' leaves the system directory`);
+    await refuses(root, ["add", system], Invalid, `${host(root, system)}/manifest.json: boot.kernel: '../vmlinuz' leaves the system directory`);
     const broken = Fixture.makeSystem(root, { number: 21, manifest: "{" });
-    refuses(root, ["add", broken], Invalid, `${host(root, broken)}/manifest.json: (file): not valid JSON`);
+    await refuses(root, ["add", broken], Invalid, `${host(root, broken)}/manifest.json: (file): not valid JSON`);
   });
 
-  it("a directory without a manifest", () => {
+  it("a directory without a manifest", async () => {
+    const root = simpleRoot(2);
     fs.mkdirSync(host(root, "/store/empty"));
-    refuses(root, ["add", "/store/empty"], Invalid, `${host(root, "/store/empty")}/manifest.json: (file): missing; this is not a system directory`);
+    await refuses(root, ["add", "/store/empty"], Invalid, `${host(root, "/store/empty")}/manifest.json: (file): missing; this is not a system directory`);
     expect(generationNumbers(root)).toEqual([1, 2, 3]);
   });
 });

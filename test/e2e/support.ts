@@ -3,7 +3,7 @@
  * binary on it the way a user would (no TTY, TZ=UTC), and fingerprint the whole root so a test can
  * say "nothing changed" in one comparison. Importing this module makes sure the bundle exists.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -106,26 +106,37 @@ export interface Result {
 }
 
 /** `switchyard --root ROOT ARGS...`, as a user runs it: no terminal, UTC. */
-export const run = (root: string, ...args: ReadonlyArray<string>): Result => runRaw(["--root", root, ...args]);
+export const run = (root: string, ...args: ReadonlyArray<string>): Promise<Result> => runRaw(["--root", root, ...args]);
 
-/** `switchyard ARGS...` without `--root`. */
-export const runRaw = (args: ReadonlyArray<string>): Result => {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: REPO,
-    encoding: "utf8",
-    env: { ...process.env, TZ: "UTC" },
-    stdio: ["ignore", "pipe", "pipe"],
-    timeout: 60_000,
+/**
+ * `switchyard ARGS...` without `--root`. Asynchronous, so the tests of a file can run concurrently:
+ * most of the suite's time is node starting the binary.
+ */
+export const runRaw = (args: ReadonlyArray<string>): Promise<Result> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, TZ: "UTC" }, stdio: ["ignore", "pipe", "pipe"] });
+    const stdout: Array<Buffer> = [];
+    const stderr: Array<Buffer> = [];
+    child.stdout.on("data", (b: Buffer) => stdout.push(b));
+    child.stderr.on("data", (b: Buffer) => stderr.push(b));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const out = Buffer.concat(stdout).toString("utf8");
+      const err = Buffer.concat(stderr).toString("utf8");
+      if (code === null) reject(new Error(`switchyard ${args.join(" ")} was killed by ${signal}\n${out}${err}`));
+      else resolve({ code, stdout: out, stderr: err });
+    });
   });
-  if (r.error !== undefined) throw r.error;
-  if (r.status === null) throw new Error(`switchyard ${args.join(" ")} was killed by ${r.signal}\n${r.stdout}${r.stderr}`);
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
 
-/** Run and expect success; the message shows stderr when it fails. */
-export const ok = (root: string, ...args: ReadonlyArray<string>): Result => {
-  const r = run(root, ...args);
-  expect({ command: args.join(" "), code: r.code, stderr: r.stderr }).toMatchObject({ command: args.join(" "), code: 0 });
+/** Run and expect success; a failure shows the command and its stderr. */
+export const ok = async (root: string, ...args: ReadonlyArray<string>): Promise<Result> => {
+  const r = await run(root, ...args);
+  expect(r.code, `switchyard ${args.join(" ")} exited ${r.code}:\n${r.stderr}`).toBe(0);
   return r;
 };
 

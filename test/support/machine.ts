@@ -97,6 +97,7 @@ const settingsOf = (spec: MachineSpec): World.Settings => ({
 const runnerFor = (root: Root.Root, activations: Array<string>, failing: Set<string>) =>
   Layer.succeed(ProcessRunner, {
     pid: 4242,
+    bootId: "memory-boot",
     isAlive: () => Effect.succeed(false),
     run: (request: RunRequest) =>
       Effect.sync(() => {

@@ -9,5 +9,7 @@ export const ExitCode = {
   Stale: 3,
   /** Another apply holds the lock. */
   Locked: 4,
+  /** An interrupted apply must be finished or reverted first: `switchyard recover`. */
+  Interrupted: 5,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -20,6 +20,9 @@ type Known =
   | CommandFailed
   | { readonly _tag: "ObserveError"; readonly reason: string; readonly message: string }
   | { readonly _tag: "LockHeld"; readonly message: string }
+  | { readonly _tag: "JournalPending"; readonly message: string }
+  | { readonly _tag: "JournalUnreadable"; readonly message: string }
+  | { readonly _tag: "LayoutError"; readonly reason: "Newer" | "Failed"; readonly message: string }
   | { readonly _tag: "StalePlan"; readonly message: string }
   | {
       readonly _tag: "ApplyFailed";
@@ -39,6 +42,12 @@ export const report = (e: Known): Report => {
       return { lines: [e.message], exit: e.reason === "Io" ? ExitCode.Failed : ExitCode.Invalid };
     case "LockHeld":
       return { lines: [e.message], exit: ExitCode.Locked };
+    case "JournalPending":
+      return { lines: [e.message], exit: ExitCode.Interrupted };
+    case "JournalUnreadable":
+      return { lines: [e.message], exit: ExitCode.Invalid };
+    case "LayoutError":
+      return { lines: [e.message], exit: e.reason === "Newer" ? ExitCode.Invalid : ExitCode.Failed };
     case "StalePlan":
       return { lines: [e.message], exit: ExitCode.Stale };
     case "FsError":
@@ -46,11 +55,11 @@ export const report = (e: Known): Report => {
     case "ApplyFailed": {
       const lines = [e.message];
       if (e.failure.lastLines.length > 0) lines.push("its last output:", ...e.failure.lastLines.map((l) => `  | ${l}`));
-      if (e.committed) lines.push("the transition was committed; the steps before the failure stay done");
+      if (e.committed) lines.push("the transition was committed; 'switchyard recover' finishes it once the cause is fixed");
       else if (e.reverted) lines.push("reverted: the previous generation is running again; the boot default did not move");
       else if (e.revertFailure !== null) {
         lines.push(`reverting failed too, at '${e.revertFailure.step}': ${e.revertFailure.message}`);
-        lines.push("the machine may be between generations: check 'switchyard describe' and switch again");
+        lines.push("the machine may be between generations; the journal is kept: fix the cause and run 'switchyard recover'");
       }
       return { lines, exit: ExitCode.Failed };
     }

@@ -8,6 +8,7 @@ Usage:
   switchyard plan OPERATION [--mode switch|boot|test] [--json] [--out FILE]
   switchyard apply OPERATION [--mode switch|boot|test] [--yes]
   switchyard apply --plan FILE [--yes]
+  switchyard recover [--json]            finish or revert an interrupted apply
 
 Operations:
   switch SPEC        SPEC is N (a generation), +K or -K (K generations newer/older)
@@ -25,9 +26,11 @@ Options:
   --services live|conservative   how changed running services are treated (default live)
   --mode switch|boot|test  switch: activate now and at boot; boot: at next boot only; test: now only
   --activation-timeout S   seconds an activation script may run (default 300)
+  --wait-lock S            wait up to S seconds for another apply to finish (default 0)
   --json                   one JSON document on standard output
   --yes, -y                do not ask for confirmation
   --debug                  show internal details of errors
 
-Exit codes: 0 success, 1 failed or nothing matched, 2 invalid input or usage, 3 stale plan, 4 locked.
+Exit codes: 0 success, 1 failed or nothing matched, 2 invalid input or usage, 3 stale plan, 4 locked,
+5 an interrupted apply must be recovered first.
 `;

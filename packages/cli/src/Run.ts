@@ -1,11 +1,24 @@
 /** Runs one command's Effect on the live ports and maps how it ended to an exit code. */
 import { Cause, Effect, Exit, Option } from "effect";
 import * as Args from "./Args.js";
+import { Apply, Layout, type Root } from "@switchyard/interpreter";
 import * as Context from "./Context.js";
+import * as Options from "./Options.js";
 import { ExitCode } from "./ExitCode.js";
 import * as Failure from "./Failure.js";
 
 type Command = (ctx: Context.CommandContext) => Effect.Effect<void, unknown, never> | Effect.Effect<void, unknown, unknown>;
+
+/** Commands that would act on a half-switched machine refuse; the others say it is half-switched. */
+const pendingJournal = (root: Root.Root, command: string) =>
+  command === "recover"
+    ? Effect.void
+    : Apply.refuseIfJournal(root).pipe(
+        Effect.catchTag("JournalPending", (e) => {
+          if (["apply", "add", "plan"].includes(command)) return Effect.fail(e);
+          return Effect.sync(() => process.stderr.write(`switchyard: warning: ${e.message}\n`));
+        }),
+      );
 
 export const runCommand = async (args: Args.Parsed, command: Command): Promise<number> => {
   const debug = Args.flag(args, "debug");
@@ -14,6 +27,8 @@ export const runCommand = async (args: Args.Parsed, command: Command): Promise<n
     const serviceManager = Args.oneOf(args, "service-manager", ["none", "s6"] as const) ?? "none";
     const layer = Context.liveLayer(serviceManager);
     const program = Effect.gen(function* () {
+      yield* Layout.ensure(root, Options.waitLockSeconds(args));
+      yield* pendingJournal(root, String(args.positional[0]));
       const settings = yield* Context.settings(root, args);
       if (settings.serviceManager !== serviceManager) Context.liveLayer(settings.serviceManager);
       yield* command({ root, settings, args }) as Effect.Effect<void, unknown, never>;

@@ -15,6 +15,7 @@ const commands = {
   add: () => import("./commands/add.js"),
   plan: () => import("./commands/plan.js"),
   apply: () => import("./commands/apply.js"),
+  recover: () => import("./commands/recover.js"),
 } as const;
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {

@@ -6,6 +6,7 @@
  * sibling that `isTempName` recognises (and recovery removes). Each operation is idempotent.
  */
 import { Effect } from "effect";
+import * as Failpoint from "./Failpoint.js";
 import { FileSystem, type FsError } from "./ports/FileSystem.js";
 import { basenameOf, dirnameOf } from "./Root.js";
 
@@ -25,7 +26,9 @@ export const writeFile = Effect.fn("writeFileAtomic")(function* (path: string, c
   const temp = tempFor(path);
   yield* fs.writeNewFile(temp, content).pipe(Effect.tapError(() => fs.remove(temp).pipe(Effect.ignore)));
   yield* fs.fsync(temp).pipe(Effect.tapError(() => fs.remove(temp).pipe(Effect.ignore)));
+  yield* Failpoint.hit("write:temp-durable");
   yield* fs.rename(temp, path).pipe(Effect.tapError(() => fs.remove(temp).pipe(Effect.ignore)));
+  yield* Failpoint.hit("write:renamed");
   yield* fs.fsyncDirectory(dir);
 });
 
@@ -37,7 +40,9 @@ export const replaceSymlink = Effect.fn("replaceSymlinkAtomic")(function* (path:
   const cleanup = (e: FsError) => fs.remove(temp).pipe(Effect.ignore, Effect.zipRight(Effect.fail(e)));
   yield* fs.symlink(target, temp);
   if (mtimeMs !== undefined) yield* fs.setModifiedTime(temp, mtimeMs).pipe(Effect.catchAll(cleanup));
+  yield* Failpoint.hit("symlink:temp-created");
   yield* fs.rename(temp, path).pipe(Effect.catchAll(cleanup));
+  yield* Failpoint.hit("symlink:renamed");
   yield* fs.fsyncDirectory(dir);
 });
 

@@ -35,3 +35,19 @@ export class ApplyFailed extends Data.TaggedError("ApplyFailed")<{
   readonly revertFailure: StepFailure | null;
   readonly message: string;
 }> {}
+
+/** An earlier apply was interrupted: `switchyard recover` must finish or revert it first. */
+export class JournalPending extends Data.TaggedError("JournalPending")<{
+  readonly message: string;
+}> {}
+
+/** The journal exists but cannot be decoded; nothing is guessed. */
+export class JournalUnreadable extends Data.TaggedError("JournalUnreadable")<{
+  readonly message: string;
+}> {}
+
+/** The state directory's layout is newer than this switchyard, or could not be migrated. */
+export class LayoutError extends Data.TaggedError("LayoutError")<{
+  readonly reason: "Newer" | "Failed";
+  readonly message: string;
+}> {}

@@ -1,11 +1,12 @@
 /**
  * One apply at a time per root: `/var/lib/switchyard/lock`, created exclusively, naming its holder
- * (pid, command, start time). A second apply fails at once naming the holder. A lock whose holder
- * is no longer alive is taken over: it is first renamed to a name of our own, so of several
- * processes that find the same dead lock only one can take it.
+ * (pid, boot, command, start time). A second apply fails at once naming the holder, or waits for it
+ * with `--wait-lock`. A lock whose holder is dead (its pid is gone, or it was taken before the last
+ * boot) is taken over under a second exclusive file, `lock.takeover`: only its holder may remove a
+ * dead lock, and it re-reads the lock first, so two processes never both take the same dead lock.
  */
 import { World } from "@switchyard/model";
-import { Effect } from "effect";
+import { Duration, Effect } from "effect";
 import { LockHeld, ObserveError } from "./Errors.js";
 import { Clock } from "./ports/Clock.js";
 import { FileSystem, type FsError } from "./ports/FileSystem.js";
@@ -14,18 +15,23 @@ import * as Root from "./Root.js";
 
 export interface Holder {
   readonly pid: number;
+  readonly bootId: string;
   readonly command: string;
   readonly startedAt: string;
+  /** Unique to this acquisition: names its journal files and proves ownership on release. */
+  readonly token: string;
 }
 
 export const lockPath = (root: Root.Root): string => Root.host(root, `${World.Paths.stateDir}/lock`);
+const POLL = Duration.millis(100);
 
 const io = (e: FsError) => new ObserveError({ reason: "Io", message: `cannot take the lock: ${e.message}` });
 
 const parseHolder = (bytes: Uint8Array): Holder | null => {
   try {
     const h = JSON.parse(new TextDecoder().decode(bytes)) as Partial<Holder>;
-    return typeof h.pid === "number" ? { pid: h.pid, command: String(h.command ?? "?"), startedAt: String(h.startedAt ?? "?") } : null;
+    if (typeof h.pid !== "number") return null;
+    return { pid: h.pid, bootId: String(h.bootId ?? ""), command: String(h.command ?? "?"), startedAt: String(h.startedAt ?? "?"), token: String(h.token ?? "") };
   } catch {
     return null;
   }
@@ -34,47 +40,95 @@ const parseHolder = (bytes: Uint8Array): Holder | null => {
 export const describeHolder = (h: Holder | null): string =>
   h === null ? "an unknown process" : `pid ${h.pid} ('switchyard ${h.command}', started ${h.startedAt})`;
 
-/** Take the lock, run `body`, release the lock whatever happens. */
-export const withLock = <A, E, R>(root: Root.Root, command: string, body: Effect.Effect<A, E, R>) =>
-  Effect.acquireUseRelease(acquire(root, command), () => body, (holder) => release(root, holder));
+/** Take the lock (waiting up to `waitSeconds`), run `body`, release the lock whatever happens. */
+export const withLock = <A, E, R>(root: Root.Root, command: string, waitSeconds: number, body: (holder: Holder) => Effect.Effect<A, E, R>) =>
+  Effect.acquireUseRelease(acquire(root, command, waitSeconds), body, (holder) => release(root, holder));
 
-export const acquire = (root: Root.Root, command: string) =>
+type Attempt = { readonly _tag: "Acquired"; readonly holder: Holder } | { readonly _tag: "Held"; readonly holder: Holder | null };
+
+export const acquire = (root: Root.Root, command: string, waitSeconds = 0) =>
   Effect.gen(function* () {
-    const fs = yield* FileSystem;
     const proc = yield* ProcessRunner;
     const clock = yield* Clock;
-    const path = lockPath(root);
-    const me: Holder = { pid: proc.pid, command, startedAt: new Date(yield* clock.nowMs).toISOString() };
-    const bytes = new TextEncoder().encode(`${JSON.stringify(me)}\n`);
-    yield* fs.makeDirectory(Root.dirnameOf(path)).pipe(Effect.mapError(io));
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const created = yield* Effect.either(fs.writeNewFile(path, bytes));
-      if (created._tag === "Right") {
-        yield* fs.fsync(path).pipe(Effect.zipRight(fs.fsyncDirectory(Root.dirnameOf(path))), Effect.mapError(io));
-        return me;
-      }
-      if (created.left.reason !== "Exists") return yield* io(created.left);
-      const held = yield* fs.readFile(path).pipe(Effect.map(parseHolder), Effect.catchAll(() => Effect.succeed(null)));
-      const alive = held === null ? true : yield* proc.isAlive(held.pid);
-      if (alive || attempt > 0) {
+    const started = yield* clock.nowMs;
+    const me: Holder = {
+      pid: proc.pid,
+      bootId: proc.bootId,
+      command,
+      startedAt: new Date(started).toISOString(),
+      token: `${proc.pid}-${started.toString(36)}`,
+    };
+    for (;;) {
+      const attempt = yield* tryAcquire(root, me);
+      if (attempt._tag === "Acquired") return attempt.holder;
+      if ((yield* clock.nowMs) - started >= waitSeconds * 1000) {
+        const waited = waitSeconds > 0 ? ` (waited ${waitSeconds}s)` : "";
         return yield* new LockHeld({
-          message: `another switchyard apply holds ${path}: ${describeHolder(held)}; wait for it to finish (or remove the file if that process is gone)`,
+          message: `another switchyard apply holds ${lockPath(root)}: ${describeHolder(attempt.holder)}${waited}; wait for it to finish (--wait-lock SECONDS)`,
         });
       }
-      // The holder is dead: move its lock aside under our own name; only one contender can.
-      const aside = `${path}.stale-${me.pid}`;
-      const moved = yield* Effect.either(fs.rename(path, aside));
-      if (moved._tag === "Right") yield* fs.remove(aside).pipe(Effect.ignore);
+      yield* Effect.sleep(POLL);
     }
-    return yield* new LockHeld({ message: `could not take ${path}; try again` });
   });
+
+const tryAcquire = (root: Root.Root, me: Holder) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem;
+    const path = lockPath(root);
+    yield* fs.makeDirectory(Root.dirnameOf(path)).pipe(Effect.mapError(io));
+    if (yield* createExclusive(path, me)) return { _tag: "Acquired", holder: me } satisfies Attempt;
+    const held = yield* readHolder(path);
+    if (held === null || (yield* isAlive(held))) return { _tag: "Held", holder: held } satisfies Attempt;
+    return yield* takeOver(path, held, me);
+  });
+
+/** Replace a dead holder's lock with ours, under `lock.takeover`. */
+const takeOver = (path: string, dead: Holder, me: Holder) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem;
+    const mutex = `${path}.takeover`;
+    if (!(yield* createExclusive(mutex, me))) {
+      const other = yield* readHolder(mutex);
+      // A takeover whose own holder died is abandoned; clear it and try again on the next round.
+      if (other !== null && !(yield* isAlive(other))) yield* fs.remove(mutex).pipe(Effect.ignore);
+      return { _tag: "Held", holder: other ?? dead } satisfies Attempt;
+    }
+    const again = yield* readHolder(path);
+    let result: Attempt = { _tag: "Held", holder: again };
+    if (again !== null && again.token === dead.token && again.pid === dead.pid) {
+      yield* fs.remove(path).pipe(Effect.mapError(io));
+      if (yield* createExclusive(path, me)) result = { _tag: "Acquired", holder: me };
+      else result = { _tag: "Held", holder: yield* readHolder(path) };
+    }
+    yield* fs.remove(mutex).pipe(Effect.ignore);
+    return result;
+  });
+
+/** Create `path` holding `me`, durably; false when something is already there. */
+const createExclusive = (path: string, me: Holder) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem;
+    const created = yield* Effect.either(fs.writeNewFile(path, new TextEncoder().encode(`${JSON.stringify(me)}\n`)));
+    if (created._tag === "Left") {
+      if (created.left.reason === "Exists") return false;
+      return yield* io(created.left);
+    }
+    yield* fs.fsync(path).pipe(Effect.zipRight(fs.fsyncDirectory(Root.dirnameOf(path))), Effect.mapError(io));
+    return true;
+  });
+
+const readHolder = (path: string) =>
+  Effect.flatMap(FileSystem, (fs) => fs.readFile(path).pipe(Effect.map(parseHolder), Effect.catchAll(() => Effect.succeed(null))));
+
+const isAlive = (h: Holder) =>
+  Effect.flatMap(ProcessRunner, (proc) => (h.bootId !== "" && h.bootId !== proc.bootId ? Effect.succeed(false) : proc.isAlive(h.pid)));
 
 export const release = (root: Root.Root, holder: Holder) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const path = lockPath(root);
-    const current = yield* fs.readFile(path).pipe(Effect.map(parseHolder), Effect.catchAll(() => Effect.succeed(null)));
-    if (current !== null && current.pid === holder.pid && current.startedAt === holder.startedAt) {
+    const current = yield* readHolder(path);
+    if (current !== null && current.token === holder.token) {
       yield* fs.remove(path).pipe(Effect.zipRight(fs.fsyncDirectory(Root.dirnameOf(path))), Effect.ignore);
     }
   });

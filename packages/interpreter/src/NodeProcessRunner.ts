@@ -4,6 +4,7 @@
  * kills it (SIGTERM, then SIGKILL) when it outlives its timeout.
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { Effect, Layer } from "effect";
 import { ProcessError, ProcessRunner, type RunRequest, type RunResult } from "./ports/ProcessRunner.js";
 
@@ -67,4 +68,12 @@ const isAlive = (pid: number) =>
     }
   });
 
-export const NodeProcessRunnerLive = Layer.succeed(ProcessRunner, { run, pid: process.pid, isAlive });
+const bootId = (() => {
+  try {
+    return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+  } catch {
+    return "unknown";
+  }
+})();
+
+export const NodeProcessRunnerLive = Layer.succeed(ProcessRunner, { run, pid: process.pid, bootId, isAlive });

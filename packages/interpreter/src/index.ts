@@ -1,7 +1,10 @@
 /** The effect interpreter: ports, their live and in-memory layers, observation and apply. */
 export * as Apply from "./Apply.js";
+export * as ApplyJournal from "./ApplyJournal.js";
+export * as Layout from "./Layout.js";
+export * as Recover from "./Recover.js";
 export * as Durable from "./Durable.js";
-export { ApplyFailed, LockHeld, ObserveError, StalePlan } from "./Errors.js";
+export { ApplyFailed, JournalPending, JournalUnreadable, LayoutError, LockHeld, ObserveError, StalePlan } from "./Errors.js";
 export * as Links from "./Links.js";
 export * as Lock from "./Lock.js";
 export * as MemoryServiceManager from "./MemoryServiceManager.js";

@@ -58,6 +58,9 @@ const FIELD_RULES: { readonly [K in keyof Svc]-?: "ignore" | "reload" | "restart
 
 const FIELDS = Object.keys(FIELD_RULES) as ReadonlyArray<keyof Svc>;
 
+/** The fields a switch compares, in a fixed order: what a service's revision is a digest of. */
+export const SIGNIFICANT_FIELDS: ReadonlyArray<keyof Svc> = FIELDS.filter((f) => FIELD_RULES[f] !== "ignore");
+
 /** Field by field; a restart-class difference anywhere wins over any reload-class one. */
 export const classify = (before: Svc, after: Svc): ChangeClass => {
   let result: ChangeClass = "none";

@@ -26,7 +26,36 @@ export const ServiceName = new t.Type<ServiceName, string, unknown>(
 
 const isValidName = (s: string): boolean => NAME.test(s) && !s.startsWith(".");
 
-const Argv = t.array(t.string, "argv");
+/** A NUL cannot be passed to a program (argv and the environment are C strings), so it is refused here. */
+const ArgString = new t.Type<string, string, unknown>(
+  "string",
+  (u): u is string => typeof u === "string" && !u.includes("\u0000"),
+  (u, c) =>
+    typeof u !== "string"
+      ? t.failure(u, c, "expected a string")
+      : u.includes("\u0000")
+        ? t.failure(u, c, "contains a NUL character, which no program can receive")
+        : t.success(u),
+  (a) => a,
+);
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Environment variable names, checked here because the s6 run script exports them: with this
+ * shape a name can never be anything but a name to the shell.
+ */
+export const EnvName = new t.Type<string, string, unknown>(
+  "EnvName",
+  (u): u is string => typeof u === "string" && ENV_NAME.test(u),
+  (u, c) =>
+    typeof u === "string" && ENV_NAME.test(u)
+      ? t.success(u)
+      : t.failure(u, c, `invalid environment variable name ${JSON.stringify(u)}: use letters, digits and _, not starting with a digit`),
+  (a) => a,
+);
+
+const Argv = t.array(ArgString, "argv");
 const NonEmptyArgv = new t.Type<ReadonlyArray<string>, ReadonlyArray<string>, unknown>(
   "argv",
   (u): u is ReadonlyArray<string> => Array.isArray(u) && u.length > 0 && u.every((x) => typeof x === "string"),
@@ -46,7 +75,7 @@ export const ServiceRecordInput = strictPartial(
     requires: t.array(t.string),
     stop: NonEmptyArgv,
     reload: NonEmptyArgv,
-    env: t.record(t.string, t.string),
+    env: t.record(EnvName, ArgString),
     description: t.string,
     reloadTriggers: t.array(t.string),
     restartIfChanged: t.boolean,

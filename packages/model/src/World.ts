@@ -69,6 +69,16 @@ export interface World {
   readonly bootConfig: { readonly path: InRootPath; readonly content: string | null; readonly digest: string | null } | null;
   /** Names the service manager reports up; null when there is no service manager to ask. */
   readonly liveServices: ReadonlyArray<string> | null;
+  /**
+   * Restart debt: services left on old code that still owe a restart. Reserved for the follow-up
+   * that records it; `status` prints it whenever it is present.
+   */
+  readonly debt?: ReadonlyArray<DebtEntry> | null;
+}
+
+export interface DebtEntry {
+  readonly service: string;
+  readonly detail: string;
 }
 
 export const generation = (world: World, n: number): Generation | undefined => {

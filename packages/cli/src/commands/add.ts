@@ -9,7 +9,7 @@ import { Apply, Clock, FileSystem, Observe, Root } from "@switchyard/interpreter
 import { Effect } from "effect";
 import type { CommandContext } from "../Context.js";
 import * as Failure from "../Failure.js";
-import { ACTIVATION_TIMEOUT_MS } from "./apply.js";
+import * as Options from "../Options.js";
 
 const systemPath = (ctx: CommandContext, given: string) => {
   if (given.startsWith("/")) return InRootPath.fromAbsolute(given);
@@ -40,7 +40,7 @@ export const run = (ctx: CommandContext) =>
       process.stdout.write(`generation ${plan.right.to} already points to ${system.right}; nothing added\n`);
       return;
     }
-    yield* Apply.applyPlan(plan.right, { root: ctx.root, settings: ctx.settings, command: "add", activationTimeoutMs: ACTIVATION_TIMEOUT_MS });
+    yield* Apply.applyPlan(plan.right, { root: ctx.root, settings: ctx.settings, command: "add", activationTimeoutMs: Options.activationTimeoutMs(ctx.args), waitLockSeconds: Options.waitLockSeconds(ctx.args) });
     for (const w of plan.right.warnings) process.stderr.write(`warning: ${w}\n`);
     const link = Root.host(ctx.root, World.linkPathOf(ctx.settings, plan.right.to ?? 0));
     process.stdout.write(`added generation ${plan.right.to}: ${link} -> ${system.right}\n`);

@@ -11,10 +11,9 @@ import { Effect } from "effect";
 import * as Args from "../Args.js";
 import type { CommandContext } from "../Context.js";
 import * as Failure from "../Failure.js";
+import * as Options from "../Options.js";
 import * as Render from "../Render.js";
 import * as PlanCommand from "./plan.js";
-
-export const ACTIVATION_TIMEOUT_MS = 300_000;
 
 const load = (file: string) =>
   Effect.gen(function* () {
@@ -36,13 +35,6 @@ const confirm = (question: string) =>
     return /^y(es)?$/i.test(answer.trim());
   });
 
-const activationTimeout = (ctx: CommandContext): number => {
-  const given = Args.option(ctx.args, "activation-timeout");
-  if (given === undefined) return ACTIVATION_TIMEOUT_MS;
-  if (!/^[0-9]+$/.test(given) || Number(given) < 1) throw new Args.UsageError(`--activation-timeout takes whole seconds, not '${given}'`);
-  return Number(given) * 1000;
-};
-
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
     const file = Args.option(ctx.args, "plan");
@@ -58,7 +50,8 @@ export const run = (ctx: CommandContext) =>
       root: ctx.root,
       settings: ctx.settings,
       command: file === undefined ? ctx.args.positional.join(" ") : `apply --plan ${file}`,
-      activationTimeoutMs: activationTimeout(ctx),
+      activationTimeoutMs: Options.activationTimeoutMs(ctx.args),
+      waitLockSeconds: Options.waitLockSeconds(ctx.args),
       onEvent: (event) => {
         if (event._tag === "Output") process.stderr.write(`  | ${event.line}\n`);
         else if (event._tag === "StepStarted") process.stderr.write(`[${event.index + 1}/${total}] ${Step.describe(event.step)}\n`);

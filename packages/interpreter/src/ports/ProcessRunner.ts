@@ -31,6 +31,8 @@ export interface ProcessRunnerService {
   readonly run: (request: RunRequest) => Effect.Effect<RunResult, ProcessError>;
   /** This process's id, recorded in the lock. */
   readonly pid: number;
+  /** Identifies the current boot, so a lock left before a reboot is not mistaken for a live one. */
+  readonly bootId: string;
   /** Whether a process with this id exists, so a lock left by a dead holder can be taken over. */
   readonly isAlive: (pid: number) => Effect.Effect<boolean>;
 }

@@ -1,0 +1,37 @@
+/** `switchyard recover [--json]`: finish or revert an interrupted apply, and say which and why. */
+import { Step } from "@switchyard/model";
+import { Recover } from "@switchyard/interpreter";
+import { Effect } from "effect";
+import * as Args from "../Args.js";
+import type { CommandContext } from "../Context.js";
+import * as Failure from "../Failure.js";
+import * as Json from "../Json.js";
+import * as Options from "../Options.js";
+
+export const run = (ctx: CommandContext) =>
+  Effect.gen(function* () {
+    if (ctx.args.positional.length > 1) return yield* Failure.invalid("recover takes no arguments; see 'switchyard --help'");
+    const json = Args.flag(ctx.args, "json");
+    const report = yield* Recover.recover({
+      root: ctx.root,
+      settings: ctx.settings,
+      command: "recover",
+      activationTimeoutMs: Options.activationTimeoutMs(ctx.args),
+      waitLockSeconds: Options.waitLockSeconds(ctx.args),
+      onEvent: (event) => {
+        if (json) return;
+        if (event._tag === "Output") process.stderr.write(`  | ${event.line}\n`);
+        else process.stderr.write(`[${event._tag === "RevertStarted" ? "revert " : ""}${event.index + 1}] ${Step.describe(event.step)}\n`);
+      },
+    });
+    if (json) {
+      Json.print(report);
+      return;
+    }
+    if (report.action === "nothing") process.stdout.write("nothing to recover: no apply was interrupted\n");
+    else {
+      const where = report.action === "finished" ? `generation ${report.to} is now current` : `generation ${report.from ?? "(none)"} stays current`;
+      process.stdout.write(`${report.action} the interrupted ${report.operation?._tag.toLowerCase() ?? "apply"}: ${report.reason}; ${where}\n`);
+    }
+    if (report.cleaned.length > 0) process.stdout.write(`removed ${report.cleaned.length} leftover temp file(s)\n`);
+  });
