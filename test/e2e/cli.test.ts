@@ -320,7 +320,8 @@ describe.concurrent("apply --mode", () => {
     const r = await ok(root, "apply", "switch", "1", "--mode", "test", "--yes");
     expect(r.stdout).toContain("generation 1 is running; the boot default is unchanged");
     expect(readLink(root, CURRENT_SYSTEM)).toBe(systemOf(1));
-    expect(activations(root)).toHaveLength(1);
+    // The activation script is told the real mode.
+    expect(activations(root)).toEqual([`test ${systemOf(1)}`]);
     expect(readLink(root, PROFILE)).toBe("system-3-link");
     expect(profileLinkMtime(root)).toBe(profileMtime);
     expect(readText(root, GRUB)).toBe(grub);
@@ -332,10 +333,14 @@ describe.concurrent("apply --mode", () => {
     ]);
   });
 
-  it("test: the activation script is told the action is 'test', not 'switch'", async () => {
-    const root = await managedRoot();
-    await ok(root, "apply", "switch", "1", "--mode", "test", "--yes");
-    expect(activations(root)).toEqual([`test ${systemOf(1)}`]);
+  it("rollback takes the modes too", async () => {
+    const tested = await managedRoot();
+    await ok(tested, "apply", "rollback", "--mode", "test", "--yes");
+    expect([readLink(tested, PROFILE), readLink(tested, CURRENT_SYSTEM), menu(tested)[0]]).toEqual(["system-3-link", systemOf(2), 3]);
+    const booted = await managedRoot();
+    await ok(booted, "apply", "rollback", "--mode", "boot", "--yes");
+    expect([readLink(booted, PROFILE), readLink(booted, CURRENT_SYSTEM), menu(booted)[0]]).toEqual(["system-2-link", systemOf(3), 2]);
+    expect(activations(booted)).toEqual([]);
   });
 });
 
@@ -479,5 +484,28 @@ describe.concurrent("there and back", () => {
     const r = await ok(root, "apply", "switch", "3", "--yes");
     expect(r.stdout).toContain("Nothing to do.");
     expect(treeHash(root)).toBe(before);
+  });
+});
+
+describe("treeHash (the helper the error tests rely on)", () => {
+  it("sees contents, modes, link targets and generation link mtimes, not file mtimes", () => {
+    const root = simpleRoot(3);
+    const before = treeHash(root);
+    const kernel = host(root, `${systemOf(1)}/kernel`);
+    fs.utimesSync(kernel, new Date(0), new Date(0));
+    expect(treeHash(root)).toBe(before);
+    const mode = fs.statSync(kernel).mode & 0o7777;
+    fs.chmodSync(kernel, mode ^ 0o040);
+    expect(treeHash(root)).not.toBe(before);
+    fs.chmodSync(kernel, mode);
+    expect(treeHash(root)).toBe(before);
+    const mtime = fs.lstatSync(host(root, linkOf(2))).mtime;
+    fs.lutimesSync(host(root, linkOf(2)), new Date(0), new Date(0));
+    expect(treeHash(root)).not.toBe(before);
+    fs.lutimesSync(host(root, linkOf(2)), mtime, mtime);
+    expect(treeHash(root)).toBe(before);
+    fs.mkdirSync(host(root, "/var/empty"));
+    expect(treeHash(root)).not.toBe(before);
+    expect(treeHash(root, { exclude: ["/var/empty"] })).toBe(before);
   });
 });

@@ -13,6 +13,7 @@ import type { CommandContext } from "../Context.js";
 import * as Failure from "../Failure.js";
 import * as Options from "../Options.js";
 import * as Render from "../Render.js";
+import * as SavedPlan from "../SavedPlan.js";
 import * as PlanCommand from "./plan.js";
 
 const load = (file: string) =>
@@ -21,10 +22,9 @@ const load = (file: string) =>
       try: () => fs.readFileSync(file, "utf8"),
       catch: (e) => Failure.invalid(`cannot read plan ${file}: ${(e as Error).message}`),
     });
-    const json = yield* Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => Failure.invalid(`${file}: not a switchyard plan (not valid JSON)`) });
-    const plan = Plan.decode(json);
-    if (plan._tag === "Left") return yield* Failure.invalid(`${file}: not a usable switchyard plan: ${plan.left.field}: ${plan.left.message}`);
-    return plan.right;
+    const saved = SavedPlan.fromText(text);
+    if (saved._tag === "Left") return yield* Failure.invalid(`${file}: ${saved.message}`);
+    return saved.plan;
   });
 
 const confirm = (question: string) =>

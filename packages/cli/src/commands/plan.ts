@@ -1,6 +1,6 @@
 /** `switchyard plan OPERATION [--mode M] [--json] [--out FILE]`: the whole transition, without doing it. */
 import * as path from "node:path";
-import { Plan, Transition } from "@switchyard/model";
+import { Transition } from "@switchyard/model";
 import { Clock, Durable, Observe } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../Args.js";
@@ -9,6 +9,7 @@ import * as Failure from "../Failure.js";
 import * as Json from "../Json.js";
 import * as Operation from "../Operation.js";
 import * as Render from "../Render.js";
+import * as SavedPlan from "../SavedPlan.js";
 
 /** Observe the machine and compute the plan for the command line's operation. */
 export const compute = (ctx: CommandContext, command: string) =>
@@ -32,7 +33,7 @@ export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
     const plan = yield* compute(ctx, "plan");
     const out = Args.option(ctx.args, "out");
-    const document = Plan.encode(plan);
+    const document = SavedPlan.toDocument(plan);
     if (out !== undefined) {
       yield* Durable.writeFile(path.resolve(out), new TextEncoder().encode(`${JSON.stringify(document, null, 2)}\n`));
     }
