@@ -201,6 +201,8 @@ export const buildWorld = (generations: number, services: number): { readonly wo
     booted: running,
     bootConfig: { path: World.Paths.grubConfig, content: null, digest: null },
     liveServices: null,
+    bootId: "00000000-0000-4000-8000-000000000000",
+    restartDebt: { text: null, entries: [] },
   };
   // The boot config as the last switch left it, so a rollback really rewrites it.
   const rendered = BootConfig.render(base, top.number);

@@ -302,7 +302,6 @@ describe.concurrent("usage errors", () => {
     [["apply", "switch", "1", "--bootloader", "lilo", "--yes"], "--bootloader must be one of grub, none, not 'lilo'"],
     [["apply", "switch", "1", "--services", "some", "--yes"], "--services must be one of live, conservative, not 'some'"],
     [["apply", "switch", "1", "--activation-timeout", "0", "--yes"], "--activation-timeout takes whole seconds, not '0'"],
-    [["apply", "switch", "1", "--service-manager", "s6", "--yes"], "--service-manager s6 is not available in this version"],
     [["list", "1", "2"], "list takes at most one PATTERN"],
     [["describe", "now"], "describe takes no arguments"],
     [["add"], "usage: switchyard add SYSTEM_DIR"],
@@ -310,6 +309,11 @@ describe.concurrent("usage errors", () => {
   ])("switchyard %j", async (args, message) => {
     const root = simpleRoot(2);
     await refuses(root, args, Invalid, message);
+  });
+
+  it("--service-manager s6 with no supervisor running", async () => {
+    const root = simpleRoot(2);
+    await refuses(root, ["apply", "switch", "1", "--service-manager", "s6", "--yes"], Failed, "no s6-svscan is running");
   });
 
   it("no command at all", async () => {
@@ -354,9 +358,9 @@ describe.concurrent("a bad /etc/switchyard/config.json", () => {
     await refuses(root, ["list"], Invalid, `${config(root)}: bootloader: `);
   });
 
-  it("serviceManager s6 is not available yet", async () => {
+  it("serviceManager s6 with no supervisor running", async () => {
     const root = withConfig('{"serviceManager": "s6"}\n');
-    await refuses(root, ["list"], Invalid, "--service-manager s6 is not available in this version");
+    await refuses(root, ["apply", "switch", "1", "--yes"], Failed, "no s6-svscan is running");
   });
 });
 

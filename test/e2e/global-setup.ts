@@ -4,9 +4,9 @@
  * worker, so the e2e files work whether or not the config registers it: the build happens once
  * per vitest run, named by the main process's pid (a worker's parent).
  *
- * scripts/build.mjs begins by removing packages/cli/dist, so two workers must never build while the
- * other runs the binary: a mkdir lock serialises them and a stamp file tells the later ones that
- * this run's build is done.
+ * A worker must not rebuild while another runs the binary: the bundle loads its chunks lazily by
+ * hashed name, so a swapped-in bundle can pull them away mid-command. A mkdir lock serialises the
+ * workers and a stamp file tells the later ones that this run's build is done.
  */
 import { spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";

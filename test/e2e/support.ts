@@ -92,7 +92,7 @@ export const cleanUp = (): void => {
   for (const dir of roots.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 };
 
-/** Three generations, 1 to 3, each with a working activation script; `current` on all three links. */
+/** Generations 1 to 3 with working activation scripts; `current` is also the running and booted one. */
 export const simpleRoot = (current = 3, extra: Partial<RootOptions> = {}): string =>
   tempRoot({ generations: [{ number: 1 }, { number: 2 }, { number: 3 }], current, running: current, booted: current, ...extra });
 
@@ -146,7 +146,7 @@ export const ok = async (root: string, ...args: ReadonlyArray<string>): Promise<
  */
 export const expectError = (r: Result, code: number, message: string | RegExp): void => {
   const lines = r.stderr.split("\n").filter((l) => l !== "");
-  expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code });
+  expect(r.code, `exit code; stderr:\n${r.stderr}`).toBe(code);
   expect(r.stderr).not.toMatch(/^\s+at /m);
   expect(r.stdout).not.toMatch(/^\s+at /m);
   expect(lines, r.stderr).toHaveLength(1);

@@ -41,6 +41,8 @@ export interface MachineSpec {
   readonly running?: number | null;
   readonly booted?: number | null;
   readonly timeout?: number;
+  /** Services the in-memory manager reports up before anything runs (default none). */
+  readonly runningServices?: ReadonlyArray<readonly [string, MemoryServiceManager.RunningService]>;
 }
 
 export const systemOf = (n: number): string => `/store/${String(n).padStart(4, "0")}abcdefghijklmnopqrstuvwxyz012345-example-${n}`;
@@ -119,7 +121,7 @@ export const memoryMachine = (spec: MachineSpec): Machine & { readonly fs: Memor
   const root = Root.make(MEMORY_ROOT);
   const activations: Array<string> = [];
   const failing = new Set<string>();
-  const services = MemoryServiceManager.make();
+  const services = MemoryServiceManager.make(spec.runningServices ?? []);
   return {
     fs: memory,
     root,
@@ -157,7 +159,7 @@ export const realMachine = (spec: MachineSpec): Machine & { readonly dir: string
   const root = Root.make(dir);
   const activations: Array<string> = [];
   const failing = new Set<string>();
-  const services = MemoryServiceManager.make();
+  const services = MemoryServiceManager.make(spec.runningServices ?? []);
   return {
     dir,
     root,

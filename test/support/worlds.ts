@@ -107,5 +107,7 @@ export const world = (specs: ReadonlyArray<GenerationSpec>, options: WorldOption
           ? { path: World.Paths.grubConfig, content: null, digest: null }
           : null,
     liveServices: options.liveServices !== undefined ? options.liveServices : settings.serviceManager === "none" ? null : [],
+    bootId: "test-boot",
+    restartDebt: { text: null, entries: [] },
   };
 };

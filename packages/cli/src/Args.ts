@@ -9,7 +9,7 @@ export interface Parsed {
 
 export class UsageError extends Error {}
 
-const VALUED = new Set(["root", "profile", "bootloader", "service-manager", "services", "mode", "out", "plan", "activation-timeout", "wait-lock"]);
+const VALUED = new Set(["root", "profile", "bootloader", "service-manager", "services", "mode", "out", "plan", "activation-timeout", "wait-lock", "scan-directory", "service-timeout", "service-settle-ms"]);
 const FLAGS = new Set(["json", "yes", "debug", "help", "version"]);
 const SHORT: Readonly<Record<string, string>> = { y: "yes", h: "help" };
 

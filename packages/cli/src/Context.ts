@@ -1,6 +1,7 @@
 /**
  * What every command needs before it reads the machine: the root, the settings (flags over
- * config file over defaults) and the layer of live ports for the chosen service manager.
+ * config file over defaults), how services are driven, and the layers of live ports. The service
+ * manager's layer is built only once the settings are known, because the config file may choose it.
  */
 import * as path from "node:path";
 import { Config, World } from "@switchyard/model";
@@ -12,6 +13,7 @@ import {
   NoServiceManagerLive,
   ObserveError,
   Root,
+  S6ServiceManager,
 } from "@switchyard/interpreter";
 import { Effect, Layer } from "effect";
 import * as Args from "./Args.js";
@@ -19,17 +21,25 @@ import * as Args from "./Args.js";
 export interface CommandContext {
   readonly root: Root.Root;
   readonly settings: World.Settings;
+  /** The supervisor's scan directory, service timeout and settle time. */
+  readonly services: Config.ServiceSettings;
   readonly args: Args.Parsed;
 }
 
 export const rootOf = (args: Args.Parsed): Root.Root => Root.make(path.resolve(Args.option(args, "root") ?? "/"));
 
-/** The live ports. The service manager is `none` until a supervisor backend is chosen. */
-export const liveLayer = (serviceManager: World.ServiceManagerKind) => {
-  if (serviceManager !== "none") {
-    throw new Args.UsageError(`--service-manager ${serviceManager} is not available in this version; use --service-manager none`);
-  }
-  return Layer.mergeAll(NodeFileSystemLive, NodeClockLive, NodeProcessRunnerLive, NoServiceManagerLive);
+/** The live ports every command has: file system, clock, processes. */
+export const baseLayer = () => Layer.mergeAll(NodeFileSystemLive, NodeClockLive, NodeProcessRunnerLive);
+
+/** The service manager's live layer; s6 drives the supervisor through the file system and process ports. */
+export const serviceLayer = (root: Root.Root, kind: World.ServiceManagerKind, services: Config.ServiceSettings) =>
+  kind === "s6" ? S6ServiceManager.layer({ root, settings: services }) : NoServiceManagerLive;
+
+const wholeNumber = (args: Args.Parsed, name: string, unit: string): number | undefined => {
+  const given = Args.option(args, name);
+  if (given === undefined) return undefined;
+  if (!/^[0-9]+$/.test(given)) throw new Args.UsageError(`--${name} takes whole ${unit}, not '${given}'`);
+  return Number(given);
 };
 
 /** Read `/etc/switchyard/config.json` (if any) and apply the flags over it. */
@@ -51,5 +61,15 @@ export const settings = (root: Root.Root, args: Args.Parsed) =>
     };
     const s = Config.settings(config.right, overrides, World.Paths.defaultProfile);
     if (s._tag === "Left") return yield* new ObserveError({ reason: "Config", message: s.left });
-    return s.right;
+    const timeout = wholeNumber(args, "service-timeout", "seconds");
+    if (timeout !== undefined && (timeout < 1 || timeout > 86400)) throw new Args.UsageError("--service-timeout takes whole seconds from 1 to 86400");
+    const settle = wholeNumber(args, "service-settle-ms", "milliseconds");
+    if (settle !== undefined && settle > 60_000) throw new Args.UsageError("--service-settle-ms takes whole milliseconds from 0 to 60000");
+    const services = Config.serviceSettings(config.right, {
+      scanDirectory: Args.option(args, "scan-directory"),
+      serviceTimeout: timeout,
+      serviceSettleMs: settle,
+    });
+    if (services._tag === "Left") return yield* new ObserveError({ reason: "Config", message: services.left });
+    return { settings: s.right, services: services.right };
   });

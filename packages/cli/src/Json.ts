@@ -1,5 +1,5 @@
 /** The `--json` documents of list and describe (the plan document is the plan itself). */
-import type { World } from "@switchyard/model";
+import { RestartDebt, type World } from "@switchyard/model";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -20,7 +20,14 @@ export const describe = (world: World.World, g: World.Generation) => {
   const base = generation(world, g);
   if (g.manifest._tag === "Invalid") return base;
   const m = g.manifest.manifest;
-  return { ...base, boot: m.boot, activate: m.activate, services: m.services, runningGeneration: world.running.generation };
+  return {
+    ...base,
+    boot: m.boot,
+    activate: m.activate,
+    services: m.services,
+    runningGeneration: world.running.generation,
+    restartDebt: RestartDebt.standing(world),
+  };
 };
 
 export const print = (doc: unknown): void => {

@@ -1,5 +1,5 @@
 /** Text for people: the generation table, a generation's description, a plan. */
-import { BootConfig, Manifest, Plan, Step, type World } from "@switchyard/model";
+import { BootConfig, Manifest, Plan, RestartDebt, Step, type World } from "@switchyard/model";
 
 export const marks = (world: World.World, g: World.Generation): ReadonlyArray<string> => {
   const m: Array<string> = [];
@@ -45,10 +45,21 @@ export const description = (world: World.World, g: World.Generation): string => 
       lines.push(`    ${s.name}${needs}: ${s.start.join(" ")}`);
     }
   }
+  lines.push(...debtLines(world));
   if (world.running.generation !== null && world.running.generation !== g.number) {
     lines.push(`  note      generation ${world.running.generation} is running (after 'apply --mode test'); it becomes this one on the next switch or boot`);
   }
   return lines.join("\n");
+};
+
+/** Services still running old code, and why; empty when nothing is owed. */
+export const debtLines = (world: World.World): ReadonlyArray<string> => {
+  const debt = RestartDebt.standing(world);
+  if (debt.length === 0) return [];
+  return [
+    `  restart debt (${debt.length}): restart these to run the current code`,
+    ...debt.map((d) => `    ${d.service}: runs generation ${d.runs.generation ?? "?"}'s code; ${d.reason}`),
+  ];
 };
 
 const operationText = (plan: Plan.Plan): string => {

@@ -24,15 +24,14 @@ export const runCommand = async (args: Args.Parsed, command: Command): Promise<n
   const debug = Args.flag(args, "debug");
   try {
     const root = Context.rootOf(args);
-    const serviceManager = Args.oneOf(args, "service-manager", ["none", "s6"] as const) ?? "none";
-    const layer = Context.liveLayer(serviceManager);
     const program = Effect.gen(function* () {
       yield* Layout.ensure(root, Options.waitLockSeconds(args));
       yield* pendingJournal(root, String(args.positional[0]));
-      const settings = yield* Context.settings(root, args);
-      if (settings.serviceManager !== serviceManager) Context.liveLayer(settings.serviceManager);
-      yield* command({ root, settings, args }) as Effect.Effect<void, unknown, never>;
-    }).pipe(Effect.provide(layer));
+      const { settings, services } = yield* Context.settings(root, args);
+      // The service manager may come from the config file, so its layer is built only now.
+      const run = command({ root, settings, services, args }) as Effect.Effect<void, unknown, never>;
+      yield* run.pipe(Effect.provide(Context.serviceLayer(root, settings.serviceManager, services)));
+    }).pipe(Effect.provide(Context.baseLayer()));
     const exit = await Effect.runPromiseExit(program as Effect.Effect<void, unknown, never>);
     if (Exit.isSuccess(exit)) return ExitCode.Ok;
     const failure = Cause.failureOption(exit.cause);

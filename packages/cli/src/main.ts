@@ -16,6 +16,8 @@ const commands = {
   plan: () => import("./commands/plan.js"),
   apply: () => import("./commands/apply.js"),
   recover: () => import("./commands/recover.js"),
+  status: () => import("./commands/status.js"),
+  supervisor: () => import("./commands/supervisor.js"),
 } as const;
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {

@@ -26,7 +26,7 @@ export interface MemoryServiceManager {
   readonly failOn: (op: Operation, name: string) => void;
 }
 
-export const make = (initiallyUp: Iterable<[string, RunningService]> = []): MemoryServiceManager => {
+export const make = (initiallyUp: Iterable<readonly [string, RunningService]> = []): MemoryServiceManager => {
   const running = new Map<string, RunningService>(initiallyUp);
   const log: Array<string> = [];
   const failures = new Set<string>();

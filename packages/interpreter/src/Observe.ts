@@ -5,12 +5,13 @@
  * A link that escapes the root, or a file where a link belongs, is an error naming it; a generation
  * whose system directory is gone is kept, with an invalid manifest, so it can still be listed and deleted.
  */
-import { Manifest, type InRootPath, World } from "@switchyard/model";
+import { Manifest, RestartDebt, type InRootPath, World } from "@switchyard/model";
 import { Effect } from "effect";
 import { ObserveError } from "./Errors.js";
 import * as Links from "./Links.js";
 import { Clock } from "./ports/Clock.js";
 import { FileSystem } from "./ports/FileSystem.js";
+import { ProcessRunner } from "./ports/ProcessRunner.js";
 import { ServiceManager } from "./ports/ServiceManager.js";
 import * as Root from "./Root.js";
 import { sha256 } from "./internal/Digest.js";
@@ -37,6 +38,8 @@ export const world = Effect.fn("observeWorld")(function* (root: Root.Root, setti
   const liveServices = yield* manager.live.pipe(
     Effect.mapError((e) => new ObserveError({ reason: "Io", message: `cannot ask the service manager which services are up: ${e.message}` })),
   );
+  const proc = yield* ProcessRunner;
+  const restartDebt = yield* readRestartDebt(root);
   const w: World.World = {
     settings,
     generations,
@@ -46,6 +49,8 @@ export const world = Effect.fn("observeWorld")(function* (root: Root.Root, setti
     booted,
     bootConfig,
     liveServices,
+    bootId: proc.bootId,
+    restartDebt,
   };
   return w;
 });
@@ -112,6 +117,20 @@ const systemLink = (
     const exists = yield* Links.exists(root, system);
     const manifest = yield* readManifest(root, system, exists);
     return { target, system, generation: null, manifest } satisfies World.SystemLink;
+  });
+
+/** The restart-debt record; an unreadable one counts as empty (it is rewritten by the next switch). */
+const readRestartDebt = (root: Root.Root) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem;
+    const bytes = yield* fs.readFile(Root.host(root, RestartDebt.PATH)).pipe(
+      Effect.map((b): Uint8Array | null => b),
+      Effect.catchAll(() => Effect.succeed(null)),
+    );
+    if (bytes === null) return { text: null, entries: [] };
+    const text = new TextDecoder().decode(bytes);
+    const entries = RestartDebt.fromText(text);
+    return { text, entries: entries._tag === "Right" ? entries.right : [] };
   });
 
 const readBootConfig = (root: Root.Root, path: InRootPath.InRootPath) =>

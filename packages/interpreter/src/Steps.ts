@@ -35,6 +35,8 @@ export const run = (step: Step.Step, options: StepOptions): Effect.Effect<Servic
       return Durable.replaceSymlink(host(step.path), step.target, step.createdMs).pipe(Effect.as("done" as const), Effect.mapError(fsError));
     case "RemoveLink":
       return Durable.removeLink(host(step.path)).pipe(Effect.as("done" as const), Effect.mapError(fsError));
+    case "RemoveFile":
+      return Durable.removeLink(host(step.path)).pipe(Effect.as("done" as const), Effect.mapError(fsError));
     case "WriteFile":
       return Durable.writeFile(host(step.path), encoder.encode(step.content)).pipe(Effect.as("done" as const), Effect.mapError(fsError));
     case "RunActivation":

@@ -23,6 +23,8 @@ export const ReplaceSymlink = tagged("ReplaceSymlink", { path: InRootPathCodec, 
 export const CreateGenerationLink = tagged("CreateGenerationLink", { path: InRootPathCodec, target: InRootPathCodec, createdMs: t.number });
 /** Remove a generation link (the system directory itself is left for garbage collection). */
 export const RemoveLink = tagged("RemoveLink", { path: InRootPathCodec, target: t.string });
+/** Remove a file durably (a file that is already gone is fine). */
+export const RemoveFile = tagged("RemoveFile", { path: InRootPathCodec });
 /** Write a whole file atomically and durably. */
 export const WriteFile = tagged("WriteFile", { path: InRootPathCodec, content: t.string });
 /** Run a system's activation script with SWITCHYARD_SYSTEM and SWITCHYARD_ACTION set. */
@@ -39,7 +41,7 @@ export const ReloadService = tagged("ReloadService", { service: ServiceRef });
 export const Commit = tagged("Commit", {});
 
 export const Step = t.union(
-  [ReplaceSymlink, CreateGenerationLink, RemoveLink, WriteFile, RunActivation, StopService, StartService, RestartService, ReloadService, Commit],
+  [ReplaceSymlink, CreateGenerationLink, RemoveLink, RemoveFile, WriteFile, RunActivation, StopService, StartService, RestartService, ReloadService, Commit],
   "Step",
 );
 export type Step = t.TypeOf<typeof Step>;
@@ -57,6 +59,8 @@ export const describe = (step: Step): string => {
       return `create ${step.path} -> ${step.target}`;
     case "RemoveLink":
       return `remove ${step.path} (was -> ${step.target})`;
+    case "RemoveFile":
+      return `remove ${step.path}`;
     case "WriteFile":
       return `write ${step.path} (${byteLength(step.content)} bytes)`;
     case "RunActivation":

@@ -51,7 +51,7 @@ export interface Status {
   /** Sorted by name; null when there is no service manager to ask. */
   readonly services: ReadonlyArray<ServiceLine> | null;
   /** Restart debt, passed through from the world when it is observed (see `World.debt`). */
-  readonly debt: World.World["debt"] | null;
+  readonly debt: NonNullable<World.World["debt"]> | null;
 }
 
 export const of = (world: World.World, kind: Status["serviceManager"], observed: ReadonlyArray<Observed> | null): Status => {

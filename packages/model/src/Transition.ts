@@ -15,6 +15,7 @@ import type { GenerationNumber } from "./GenerationNumber.js";
 import * as Manifest from "./Manifest.js";
 import type * as Plan from "./Plan.js";
 import * as PlanError from "./PlanError.js";
+import * as RestartDebt from "./RestartDebt.js";
 import * as Preconditions from "./Preconditions.js";
 import * as ServiceDiff from "./ServiceDiff.js";
 import * as ServiceGraph from "./ServiceGraph.js";
@@ -80,8 +81,20 @@ const switchTo = (world: World.World, request: Request, number: GenerationNumber
   const revert: Array<Step.Step> = [];
   if (diff !== null) {
     const forward = forwardSteps(world, running, target, manifest, diff, request.mode);
-    steps.push(...forward);
-    if (forward.length > 0) revert.push(...revertSteps(world, running, target, manifest, diff, liveNames, request.services ?? "live"));
+    const debt = RestartDebt.step(
+      world,
+      RestartDebt.after(world, {
+        diff,
+        running: { generation: running.generation, system: running.system },
+        target: { generation: number, system: target.system, services: new Set(manifest.services.map((s) => s.name)) },
+        conservative: request.services === "conservative",
+      }),
+    );
+    steps.push(...forward, ...(debt === null ? [] : [debt]));
+    if (forward.length > 0 || debt !== null) {
+      revert.push(...revertSteps(world, running, target, manifest, diff, liveNames, request.services ?? "live"));
+      if (debt !== null) revert.push(RestartDebt.restore(world));
+    }
   }
   const commitSteps: Array<Step.Step> = [];
   let boot: Plan.BootSummary | null = null;

@@ -6,6 +6,7 @@
 import type { GenerationNumber } from "./GenerationNumber.js";
 import type { InRootPath } from "./InRootPath.js";
 import type { Manifest, ManifestError } from "./Manifest.js";
+import type { Entry as RestartDebtEntry } from "./RestartDebt.js";
 
 export type ManifestResult =
   | { readonly _tag: "Valid"; readonly manifest: Manifest }
@@ -69,6 +70,10 @@ export interface World {
   readonly bootConfig: { readonly path: InRootPath; readonly content: string | null; readonly digest: string | null } | null;
   /** Names the service manager reports up; null when there is no service manager to ask. */
   readonly liveServices: ReadonlyArray<string> | null;
+  /** Identifies the current boot (restart debt from earlier boots is void). */
+  readonly bootId: string;
+  /** The restart-debt record: its text (null when absent) and its entries. */
+  readonly restartDebt: { readonly text: string | null; readonly entries: ReadonlyArray<RestartDebtEntry> };
   /**
    * Restart debt: services left on old code that still owe a restart. Reserved for the follow-up
    * that records it; `status` prints it whenever it is present.

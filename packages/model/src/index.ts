@@ -10,6 +10,7 @@ export * as Plan from "./Plan.js";
 export * as PlanError from "./PlanError.js";
 export * as Preconditions from "./Preconditions.js";
 export * as S6Service from "./S6Service.js";
+export * as RestartDebt from "./RestartDebt.js";
 export * as ServiceDiff from "./ServiceDiff.js";
 export * as ServiceGraph from "./ServiceGraph.js";
 export * as ServiceRecord from "./ServiceRecord.js";

@@ -8,6 +8,7 @@ import * as readline from "node:readline/promises";
 import { Plan, Step } from "@switchyard/model";
 import { Apply } from "@switchyard/interpreter";
 import { Effect } from "effect";
+import * as AfterFailure from "../AfterFailure.js";
 import * as Args from "../Args.js";
 import type { CommandContext } from "../Context.js";
 import * as Failure from "../Failure.js";
@@ -46,6 +47,7 @@ export const run = (ctx: CommandContext) =>
       if (!(yield* confirm("Apply this plan? [y/N] "))) return yield* Failure.failed("not applied");
     }
     const total = plan.steps.length;
+    const reverted: Array<string> = [];
     const report = yield* Apply.applyPlan(plan, {
       root: ctx.root,
       settings: ctx.settings,
@@ -55,9 +57,12 @@ export const run = (ctx: CommandContext) =>
       onEvent: (event) => {
         if (event._tag === "Output") process.stderr.write(`  | ${event.line}\n`);
         else if (event._tag === "StepStarted") process.stderr.write(`[${event.index + 1}/${total}] ${Step.describe(event.step)}\n`);
-        else process.stderr.write(`[revert ${event.index + 1}/${plan.revert.length}] ${Step.describe(event.step)}\n`);
+        else {
+          reverted.push(Step.describe(event.step));
+          process.stderr.write(`[revert ${event.index + 1}/${plan.revert.length}] ${Step.describe(event.step)}\n`);
+        }
       },
-    });
+    }).pipe(Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, reverted)));
     if (report.servicesRecorded > 0) {
       process.stdout.write(`${report.servicesRecorded} service step(s) recorded, not executed: there is no service manager (--service-manager none)\n`);
     }

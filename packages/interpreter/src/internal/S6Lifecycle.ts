@@ -26,12 +26,17 @@ const failure = (name: string, dir: string, reason: "Failed" | "Timeout", messag
 const ended = (st: { readonly exitCode: number | null; readonly signal: string | null } | null): string =>
   st === null ? "" : st.exitCode !== null ? ` (exit status ${st.exitCode})` : st.signal !== null ? ` (killed by ${st.signal})` : "";
 
-/** Wait until an s6-supervise runs for `dir`, asking s6-svscan to scan if none does yet. */
+/**
+ * Wait until an s6-supervise runs for `dir` and has written its status, asking s6-svscan to scan
+ * if none runs yet. The status matters: `s6-svc -wu` gives up at once when it cannot read it, and a
+ * fresh s6-supervise answers `s6-svok` a moment before it has written it.
+ */
 export const supervise = (s: Scan, name: string, dir: string) =>
   Effect.gen(function* () {
-    if (yield* S6Tools.supervised(dir)) return;
-    yield* S6Tools.rescan(name, s.scan);
-    if (!(yield* S6Tools.waitUntil(S6Tools.supervised(dir), s.settings.serviceTimeoutMs))) {
+    const ready = Effect.map(S6Tools.status(name, dir), (st) => st !== null);
+    if (yield* ready) return;
+    if (!(yield* S6Tools.supervised(dir))) yield* S6Tools.rescan(name, s.scan);
+    if (!(yield* S6Tools.waitUntil(ready, s.settings.serviceTimeoutMs))) {
       return yield* failure(name, dir, "Timeout", `s6-svscan did not pick up service ${name} within ${seconds(s.settings.serviceTimeoutMs)}`);
     }
   });

@@ -1,0 +1,20 @@
+/**
+ * `switchyard status [--json]`: the current, running and booted generation and, for each service,
+ * what the service manager reports next to the revision it runs and whether that is the current
+ * generation's record. With `--service-manager none` the services are not observed.
+ */
+import { Status } from "@switchyard/interpreter";
+import { Effect } from "effect";
+import * as Args from "../Args.js";
+import type { CommandContext } from "../Context.js";
+import * as Failure from "../Failure.js";
+import * as Json from "../Json.js";
+import * as RenderStatus from "../RenderStatus.js";
+
+export const run = (ctx: CommandContext) =>
+  Effect.gen(function* () {
+    if (ctx.args.positional.length > 1) return yield* Failure.invalid("status takes no arguments; see 'switchyard --help'");
+    const status = yield* Status.observe(ctx.root, ctx.settings);
+    if (Args.flag(ctx.args, "json")) Json.print(status);
+    else process.stdout.write(`${RenderStatus.status(status)}\n`);
+  });
