@@ -26,7 +26,7 @@ const MAX_RUNS = 7;
 const MIN_RUNS = 3;
 // Per operation and profile size: how long its runs may take, restoring the state included. The run
 // count drops (never below MIN_RUNS) when one run is slow, so the whole benchmark stays near 3 minutes.
-const BUDGET_MS = 12_000;
+const BUDGET_MS = 8_000;
 const PLANNER = { generations: 10_000, services: 1_000, runs: 7 };
 const HOUR = 3_600_000;
 

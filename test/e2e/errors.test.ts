@@ -150,7 +150,6 @@ describe.concurrent("a profile in a shape switchyard did not leave is refused, n
     const root = simpleRoot(2);
     Fixture.link(root, linkOf(3), `${"../".repeat(12)}etc`);
     await refuses(root, attempt, Invalid, `${host(root, linkOf(3))} points outside the root (${"../".repeat(12)}etc)`);
-    await refuses(root, ["list"], Invalid, `${host(root, linkOf(3))} points outside the root`);
   });
 
   it("a generation link escaping the root through a symlink on the way", async () => {
@@ -164,7 +163,6 @@ describe.concurrent("a profile in a shape switchyard did not leave is refused, n
     const root = simpleRoot(2);
     Fixture.link(root, PROFILE, "system-7-link");
     await refuses(root, attempt, Invalid, `${host(root, PROFILE)} is dangling: system-7-link does not exist`);
-    await refuses(root, ["describe"], Invalid, `${host(root, PROFILE)} is dangling`);
   });
 
   it("a profile link pointing to something that is not a generation", async () => {

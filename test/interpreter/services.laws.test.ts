@@ -136,7 +136,7 @@ describe("service switching (in-memory manager)", () => {
         await switchAndCheck(m, pair.previous, 2, pair.next, policy);
         await switchAndCheck(m, pair.next, 1, pair.previous, policy);
       }),
-      { numRuns: 20 },
+      { numRuns: 50 },
     );
   });
 });

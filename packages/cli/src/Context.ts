@@ -3,6 +3,7 @@
  * config file over defaults), how services are driven, and the layers of live ports. The service
  * manager's layer is built only once the settings are known, because the config file may choose it.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { Config, World } from "@switchyard/model";
 import {
@@ -27,6 +28,18 @@ export interface CommandContext {
 }
 
 export const rootOf = (args: Args.Parsed): Root.Root => Root.make(path.resolve(Args.option(args, "root") ?? "/"));
+
+/** A root that is not a directory is a usage error, not a failure to read the machine. */
+export const checkRoot = (root: Root.Root): void => {
+  const dir = root.prefix === "" ? "/" : root.prefix;
+  let isDirectory = false;
+  try {
+    isDirectory = fs.statSync(dir).isDirectory();
+  } catch {
+    throw new Args.UsageError(`--root ${dir}: no such directory`);
+  }
+  if (!isDirectory) throw new Args.UsageError(`--root ${dir}: not a directory`);
+};
 
 /** The live ports every command has: file system, clock, processes. */
 export const baseLayer = () => Layer.mergeAll(NodeFileSystemLive, NodeClockLive, NodeProcessRunnerLive);

@@ -59,7 +59,8 @@ export const status = (s: SystemStatus.Status): string => {
   const lines = [`Generation ${s.current.generation ?? "(none)"} is current; ${s.running.generation === null ? "no known generation" : `generation ${s.running.generation}`} is running`];
   lines.push(...links(s).map((l) => `  ${l}`));
   lines.push(`Services (${s.serviceManager}):`, ...serviceRows(s).map((r) => `  ${r}`));
-  // Restart debt arrives with a follow-up change; it is printed whenever the world carries it.
-  if (s.debt !== null && s.debt.length > 0) lines.push("Restart debt:", ...s.debt.map((d) => `  ${d.service}: ${d.detail}`));
+  if (s.debt.length > 0) {
+    lines.push("Restart debt (left on old code; restart them to pay it):", ...s.debt.map((d) => `  ${d.service}: runs generation ${d.runs.generation ?? "?"}'s code; ${d.reason}`));
+  }
   return lines.join("\n");
 };

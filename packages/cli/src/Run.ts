@@ -24,6 +24,9 @@ export const runCommand = async (args: Args.Parsed, command: Command): Promise<n
   const debug = Args.flag(args, "debug");
   try {
     const root = Context.rootOf(args);
+    Context.checkRoot(root);
+    Options.activationTimeoutMs(args);
+    Options.waitLockSeconds(args);
     const program = Effect.gen(function* () {
       yield* Layout.ensure(root, Options.waitLockSeconds(args));
       yield* pendingJournal(root, String(args.positional[0]));

@@ -33,9 +33,13 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     return ExitCode.Ok;
   }
   const name = args.positional[0];
-  if (Args.flag(args, "help") || name === undefined || name === "help") {
+  if (Args.flag(args, "help") || name === "help") {
     process.stdout.write(usage);
-    return name === undefined && !Args.flag(args, "help") ? ExitCode.Invalid : ExitCode.Ok;
+    return ExitCode.Ok;
+  }
+  if (name === undefined) {
+    process.stderr.write("switchyard: missing command; see 'switchyard --help'\n");
+    return ExitCode.Invalid;
   }
   if (!(name in commands)) {
     process.stderr.write(`switchyard: unknown command '${name}'; see 'switchyard --help'\n`);

@@ -42,23 +42,36 @@ const ArgString = new t.Type<string, string, unknown>(
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * Environment variable names, checked here because the s6 run script exports them: with this
- * shape a name can never be anything but a name to the shell.
+ * The environment, with names checked here because the s6 run script exports them: with this shape
+ * a name can never be anything but a name to the shell. (`t.record` with a refined key type would
+ * silently drop a bad key instead of refusing it.)
  */
-export const EnvName = new t.Type<string, string, unknown>(
-  "EnvName",
-  (u): u is string => typeof u === "string" && ENV_NAME.test(u),
-  (u, c) =>
-    typeof u === "string" && ENV_NAME.test(u)
-      ? t.success(u)
-      : t.failure(u, c, `invalid environment variable name ${JSON.stringify(u)}: use letters, digits and _, not starting with a digit`),
+const Env = new t.Type<Record<string, string>, Record<string, string>, unknown>(
+  "env",
+  (u): u is Record<string, string> =>
+    typeof u === "object" && u !== null && !Array.isArray(u) && Object.entries(u).every(([k, v]) => ENV_NAME.test(k) && ArgString.is(v)),
+  (u, c) => {
+    if (typeof u !== "object" || u === null || Array.isArray(u)) return t.failure(u, c, "expected an object of environment variables");
+    const out: Array<[string, string]> = [];
+    for (const [name, value] of Object.entries(u)) {
+      const at = [...c, { key: name, type: ArgString, actual: value }];
+      if (!ENV_NAME.test(name)) {
+        return t.failure(value, at, `invalid environment variable name ${JSON.stringify(name)}: use letters, digits and _, not starting with a digit`);
+      }
+      const v = ArgString.validate(value, at);
+      if (v._tag === "Left") return v;
+      out.push([name, v.right]);
+    }
+    // fromEntries defines own properties, so even a variable named __proto__ stays a variable.
+    return t.success(Object.fromEntries(out));
+  },
   (a) => a,
 );
 
 const Argv = t.array(ArgString, "argv");
 const NonEmptyArgv = new t.Type<ReadonlyArray<string>, ReadonlyArray<string>, unknown>(
   "argv",
-  (u): u is ReadonlyArray<string> => Array.isArray(u) && u.length > 0 && u.every((x) => typeof x === "string"),
+  (u): u is ReadonlyArray<string> => Array.isArray(u) && u.length > 0 && u.every((x) => ArgString.is(x)),
   (u, c) => {
     const r = Argv.validate(u, c);
     if (r._tag === "Left") return r;
@@ -75,7 +88,7 @@ export const ServiceRecordInput = strictPartial(
     requires: t.array(t.string),
     stop: NonEmptyArgv,
     reload: NonEmptyArgv,
-    env: t.record(EnvName, ArgString),
+    env: Env,
     description: t.string,
     reloadTriggers: t.array(t.string),
     restartIfChanged: t.boolean,

@@ -4,6 +4,7 @@
  * and the generation it came from) and whether that is what the current generation asks for.
  * Pure: the interpreter observes the world and the supervised services; this puts them side by side.
  */
+import type * as RestartDebt from "./RestartDebt.js";
 import * as ServiceRevision from "./ServiceRevision.js";
 import * as World from "./World.js";
 
@@ -50,8 +51,8 @@ export interface Status {
   readonly booted: Link;
   /** Sorted by name; null when there is no service manager to ask. */
   readonly services: ReadonlyArray<ServiceLine> | null;
-  /** Restart debt, passed through from the world when it is observed (see `World.debt`). */
-  readonly debt: NonNullable<World.World["debt"]> | null;
+  /** Restart debt: services left on old code that still owe a restart (see `RestartDebt`). */
+  readonly debt: ReadonlyArray<RestartDebt.Entry>;
 }
 
 export const of = (world: World.World, kind: Status["serviceManager"], observed: ReadonlyArray<Observed> | null): Status => {
@@ -66,7 +67,7 @@ export const of = (world: World.World, kind: Status["serviceManager"], observed:
     running: { target: world.running.target, generation: world.running.generation },
     booted: { target: world.booted.target, generation: world.booted.generation },
     services: observed === null ? null : lines(observed, wanted),
-    debt: world.debt ?? null,
+    debt: world.restartDebt.entries,
   };
 };
 

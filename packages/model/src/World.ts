@@ -74,16 +74,6 @@ export interface World {
   readonly bootId: string;
   /** The restart-debt record: its text (null when absent) and its entries. */
   readonly restartDebt: { readonly text: string | null; readonly entries: ReadonlyArray<RestartDebtEntry> };
-  /**
-   * Restart debt: services left on old code that still owe a restart. Reserved for the follow-up
-   * that records it; `status` prints it whenever it is present.
-   */
-  readonly debt?: ReadonlyArray<DebtEntry> | null;
-}
-
-export interface DebtEntry {
-  readonly service: string;
-  readonly detail: string;
 }
 
 export const generation = (world: World, n: number): Generation | undefined => {

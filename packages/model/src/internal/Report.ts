@@ -6,9 +6,12 @@ import type * as t from "io-ts";
 
 export const fieldPath = (context: t.Context): string => {
   let path = "";
-  for (const entry of context.slice(1)) {
-    if (entry.key === "") continue;
-    path += /^[0-9]+$/.test(entry.key) ? `[${entry.key}]` : path === "" ? entry.key : `.${entry.key}`;
+  for (let i = 1; i < context.length; i++) {
+    const entry = context[i] as t.ContextEntry;
+    // Union and intersection members are validated against the very value of their parent; their
+    // keys ("0", "1") are member positions, not array indices, and do not belong in the path.
+    if (entry.key === "" || entry.actual === (context[i - 1] as t.ContextEntry).actual) continue;
+    path += /^[0-9]+$/.test(entry.key) && Array.isArray((context[i - 1] as t.ContextEntry).actual) ? `[${entry.key}]` : path === "" ? entry.key : `.${entry.key}`;
   }
   return path === "" ? "(top level)" : path;
 };

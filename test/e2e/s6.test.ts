@@ -1,0 +1,293 @@
+/**
+ * End to end against a real s6 supervision tree: each root gets its own `s6-svscan`, started with
+ * `switchyard supervisor start` and always stopped afterwards. The services are tiny shell scripts
+ * inside each system directory that append "start NAME GEN" to /var/log/services every time they
+ * start (GEN is baked into the script, so it says whose code runs), then sleep. Every switch is
+ * checked three ways: s6-svstat, `switchyard status --json`, and what the services wrote.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanUp, type GenerationSpec, PROFILE, readLink, readText, run, type Result, systemOf, tempRoot } from "./support.js";
+
+const S6 = ["--service-manager", "s6"] as const;
+const SCAN = "/run/switchyard/services";
+const GRUB = "/boot/grub/grub.cfg";
+
+const roots: Array<string> = [];
+
+const sy = (root: string, ...args: ReadonlyArray<string>): Promise<Result> => run(root, ...S6, ...args);
+
+/** Succeeds, or fails the test showing what switchyard said. */
+const ok = async (root: string, ...args: ReadonlyArray<string>): Promise<Result> => {
+  const r = await sy(root, ...args);
+  expect({ args, code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
+  return r;
+};
+
+const script = (lines: ReadonlyArray<string>) => `#!/bin/sh\n${lines.join("\n")}\n`;
+
+/** The test programs of generation `n`, written into its system directory. */
+const installPrograms = (root: string, n: number) => {
+  const bin = path.join(root, systemOf(n), "bin");
+  fs.mkdirSync(bin, { recursive: true });
+  const log = `>> ../../var/log/services`; // the working directory is the system directory, /store/NAME
+  const write = (name: string, lines: ReadonlyArray<string>) => fs.writeFileSync(path.join(bin, name), script(lines), { mode: 0o755 });
+  write("svc", [`echo "start $1 ${n}" ${log}`, `echo "service $1 of generation ${n} starting"`, "exec sleep 1000"]);
+  write("on-stop", [`echo "stop $1 ${n}" ${log}`]);
+  write("reload", [`echo "reload $1 ${n}" ${log}`]);
+  write("reload-fail", ['echo "reload refused: bad configuration"', "exit 1"]);
+  write("crash", ['echo "crashing: cannot open database"', "exit 3"]);
+};
+
+const s6Root = async (generations: ReadonlyArray<GenerationSpec>): Promise<string> => {
+  const root = tempRoot({ generations, current: 1, running: 1, booted: 1 });
+  for (const g of generations) installPrograms(root, g.number);
+  fs.mkdirSync(path.join(root, "var/log"), { recursive: true });
+  roots.push(root);
+  await ok(root, "supervisor", "start");
+  // Bring generation 1's services up, as a first switch would.
+  await ok(root, "apply", "switch", "1", "--yes");
+  return root;
+};
+
+/** Stop every supervisor this file started; if switchyard cannot, stop it by its recorded pid. */
+afterAll(async () => {
+  for (const root of roots.splice(0)) {
+    const r = await sy(root, "supervisor", "stop");
+    const pidText = readText(root, "/var/lib/switchyard/supervisor.pid");
+    if (r.code !== 0 && pidText !== null) {
+      spawnSync("s6-svscanctl", ["-t", path.join(root, SCAN)]);
+      try {
+        process.kill(Number(pidText.trim()), "SIGTERM");
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+  cleanUp();
+});
+
+const serviceLog = (root: string): ReadonlyArray<string> => (readText(root, "/var/log/services") ?? "").split("\n").filter((l) => l !== "");
+
+/** What s6 itself says: name -> up?, for every service directory in the scan directory. */
+const svstat = (root: string): Record<string, boolean> => {
+  const scan = path.join(root, SCAN);
+  const out: Record<string, boolean> = {};
+  for (const name of fs.readdirSync(scan).filter((n) => !n.startsWith("."))) {
+    const r = spawnSync("s6-svstat", ["-o", "up", path.join(scan, name)], { encoding: "utf8" });
+    out[name] = r.stdout.trim() === "true";
+  }
+  return out;
+};
+
+interface StatusService {
+  readonly name: string;
+  readonly observed: { readonly up: boolean; readonly generation: number | null; readonly revision: string | null } | null;
+  readonly matches: boolean;
+}
+
+/** name -> [up, generation whose revision it runs, matches the current generation]. */
+const status = async (root: string): Promise<Record<string, readonly [boolean, number | null, boolean]>> => {
+  const r = await ok(root, "status", "--json");
+  const doc = JSON.parse(r.stdout) as { readonly services: ReadonlyArray<StatusService> };
+  return Object.fromEntries(doc.services.map((s) => [s.name, [s.observed?.up ?? false, s.observed?.generation ?? null, s.matches] as const]));
+};
+
+/** The generation each service last started with, from what the services themselves wrote. */
+const startedAs = (root: string): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const line of serviceLog(root)) {
+    const [what, name, gen] = line.split(" ");
+    if (what === "start") out[name as string] = Number(gen);
+  }
+  return out;
+};
+
+const svc = (name: string, extra: Record<string, unknown> = {}) => ({ name, start: ["bin/svc", name], ...extra });
+
+describe("a switch and a rollback under s6", () => {
+  const gen1 = [
+    svc("db", { env: { V: "1" }, stop: ["bin/on-stop", "db"] }),
+    svc("app", { requires: ["db"], env: { V: "1" } }),
+    svc("web", { requires: ["app"], env: { V: "1" } }),
+    svc("old"),
+    svc("cache", { env: { V: "1" }, stopIfChanged: false }),
+    svc("rl", { reload: ["bin/reload", "rl"], reloadTriggers: ["config-1"] }),
+    svc("pinned", { env: { V: "1" } }),
+  ];
+  const gen2 = [
+    svc("db", { env: { V: "2" }, stop: ["bin/on-stop", "db"] }), // changed: stopped before activation, started after
+    svc("app", { requires: ["db"], env: { V: "1" } }), // unchanged, but requires db: cycled with it
+    svc("web", { requires: ["app"], env: { V: "1" } }), // likewise, through app
+    svc("new"), // added
+    svc("cache", { env: { V: "2" }, stopIfChanged: false }), // restart-only
+    svc("rl", { reload: ["bin/reload", "rl"], reloadTriggers: ["config-2"] }), // reload-only
+    svc("pinned", { env: { V: "2" }, restartIfChanged: false }), // changed but skipped
+  ];
+  let root = "";
+  beforeAll(async () => {
+    root = await s6Root([
+      { number: 1, services: gen1 },
+      { number: 2, services: gen2 },
+    ]);
+  });
+
+  it("generation 1 comes up: every service supervised, up, on generation 1's revision", async () => {
+    expect(svstat(root)).toEqual({ app: true, cache: true, db: true, old: true, pinned: true, rl: true, web: true });
+    const s = await status(root);
+    for (const name of Object.keys(s)) expect([name, s[name]]).toEqual([name, [true, 1, true]]);
+    // Requirements first: db before app before web.
+    const starts = serviceLog(root).filter((l) => l.startsWith("start ")).map((l) => l.split(" ")[1]);
+    expect(starts.indexOf("db")).toBeLessThan(starts.indexOf("app"));
+    expect(starts.indexOf("app")).toBeLessThan(starts.indexOf("web"));
+  });
+
+  it("1 → 2: added, removed, changed, restart-only, reload-only and skipped services each get what the records ask for", async () => {
+    const before = serviceLog(root).length;
+    const r = await ok(root, "apply", "switch", "2", "--yes");
+    expect(r.stdout).toContain("stop: app, db, old, web");
+    expect(r.stdout).toContain("start: app, db, new, web");
+    expect(r.stdout).toContain("restart: cache");
+    expect(r.stdout).toContain("reload: rl");
+    expect(r.stdout).toContain("NOT restarted (changed): pinned");
+    // The stop command ran before db went down (old code), then the phases in order, requirements first.
+    expect(serviceLog(root).slice(before)).toEqual(["stop db 1", "reload rl 2", "start cache 2", "start db 2", "start app 2", "start new 2", "start web 2"]);
+    expect(svstat(root)).toEqual({ app: true, cache: true, db: true, new: true, pinned: true, rl: true, web: true });
+    expect(await status(root)).toEqual({
+      app: [true, 2, true],
+      cache: [true, 2, true],
+      db: [true, 2, true],
+      new: [true, 2, true],
+      // Skipped: still generation 1's code, and status says it is not the current record.
+      pinned: [true, 1, false],
+      // Reloaded in place: its process is generation 1's, its record now generation 2's.
+      rl: [true, 2, true],
+      web: [true, 2, true],
+    });
+    expect(startedAs(root)).toMatchObject({ db: 2, app: 2, web: 2, new: 2, cache: 2, rl: 1, pinned: 1 });
+    expect(readLink(root, PROFILE)).toBe("system-2-link");
+  });
+
+  it("rollback 2 → 1 brings every service back to generation 1's code (a live downgrade)", async () => {
+    const before = serviceLog(root).length;
+    await ok(root, "apply", "rollback", "--yes");
+    expect(serviceLog(root).slice(before)).toEqual([
+      "stop db 2",
+      "reload rl 1",
+      "start cache 1",
+      "start db 1",
+      "start app 1",
+      "start old 1",
+      "start pinned 1",
+      "start web 1",
+    ]);
+    expect(svstat(root)).toEqual({ app: true, cache: true, db: true, old: true, pinned: true, rl: true, web: true });
+    const s = await status(root);
+    for (const name of Object.keys(s)) expect([name, s[name]]).toEqual([name, [true, 1, true]]);
+    expect(startedAs(root)).toEqual({ db: 1, app: 1, web: 1, new: 2, old: 1, cache: 1, rl: 1, pinned: 1 });
+    expect(readLink(root, PROFILE)).toBe("system-1-link");
+    const text = await ok(root, "status");
+    expect(text.stdout).toMatch(/^ {2}db +up +[0-9]+ +[0-9]+[smh].* 1 +[0-9a-f]{16} +yes$/m);
+  });
+});
+
+describe("failures under s6 revert to generation 1", () => {
+  const db = svc("db", { env: { V: "1" } });
+  const web = svc("web", { requires: ["db"], env: { V: "1" } });
+  const rl = svc("rl", { reload: ["bin/reload", "rl"] });
+  const changedDb = svc("db", { env: { V: "2" } });
+  let root = "";
+  beforeAll(async () => {
+    root = await s6Root([
+      { number: 1, services: [db, web, rl] },
+      { number: 2, services: [changedDb, web, rl, svc("crash", { start: ["bin/crash"] })] },
+      { number: 3, services: [changedDb, web, rl, svc("ghost", { start: ["bin/no-such-program"] })] },
+      { number: 4, services: [changedDb, web, rl], activate: "fail" },
+      { number: 5, services: [db, web, svc("rl", { reload: ["bin/reload-fail"], reloadTriggers: ["x"] })] },
+    ]);
+  });
+
+  /** Switch to `n`, expect exit 1 naming `failed`, and everything back on generation 1. */
+  const failsAndReverts = async (n: number, failed: string, output: string) => {
+    const grub = readText(root, GRUB);
+    const r = await sy(root, "apply", "switch", String(n), "--yes");
+    expect(r.code).toBe(1);
+    const errors = r.stderr.split("\n").filter((l) => l.startsWith("switchyard: "));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(failed);
+    expect(r.stderr).toContain("its last output:");
+    expect(r.stderr).toContain(output);
+    expect(r.stderr).toContain("reverted: the previous generation is running again; the boot default did not move");
+    expect(r.stderr).toContain("revert steps run:");
+    expect(r.stderr).toMatch(/state now:\n.*profile +-> system-1-link \(generation 1\)/);
+    expect(r.stderr).toMatch(/^ {4}db +up .* 1 +[0-9a-f]{16} +yes$/m);
+    expect(readLink(root, PROFILE)).toBe("system-1-link");
+    expect(readLink(root, "/run/current-system")).toBe(systemOf(1));
+    expect(readText(root, GRUB)).toBe(grub);
+    expect(await status(root)).toEqual({ db: [true, 1, true], rl: [true, 1, true], web: [true, 1, true] });
+    expect(svstat(root)).toEqual({ db: true, rl: true, web: true });
+    expect(startedAs(root)).toMatchObject({ db: 1, web: 1, rl: 1 });
+    return r;
+  };
+
+  it("a service that exits at once", async () => {
+    await failsAndReverts(2, "start crash failed: service crash", "| crashing: cannot open database");
+  });
+
+  it("a service that never comes up (its program is missing)", async () => {
+    await failsAndReverts(3, "start ghost failed: service ghost", "bin/no-such-program: not found");
+  });
+
+  it("a failing activation script", async () => {
+    await failsAndReverts(4, `activate ${systemOf(4)} (switch) failed`, "| cannot set up /etc: disk on fire");
+  });
+
+  it("a failing reload", async () => {
+    await failsAndReverts(5, "reload rl failed: the reload command of rl exited with status 1", "| reload refused: bad configuration");
+  });
+
+  it("a revert that fails too: stops, and says exactly where every service and link stands", async () => {
+    // Generation 1's program disappears while it runs: going back to it cannot work.
+    fs.rmSync(path.join(root, systemOf(1), "bin/svc"));
+    const r = await sy(root, "apply", "switch", "4", "--yes");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("reverting failed too, at 'start db'");
+    expect(r.stderr).toMatch(/state now:\n.*profile +-> system-1-link \(generation 1\)\n.*\/run\/current-system +-> \/store\/.*-1 \(generation 1\)/);
+    // s6 keeps retrying it: almost always caught down between two attempts.
+    expect(r.stderr).toMatch(/^ {4}db +(down, exit 127, restarting .* +no: not running|up .* yes)$/m);
+    expect(r.stderr).toMatch(/^ {4}web +not supervised .* +no: not running$/m);
+    expect(r.stderr).toMatch(/^ {4}rl +up .* 1 +[0-9a-f]{16} +yes$/m);
+  });
+});
+
+describe("--services conservative under s6", () => {
+  it("leaves a changed running service on its old code", async () => {
+    const root = await s6Root([
+      { number: 1, services: [svc("db", { env: { V: "1" } })] },
+      { number: 2, services: [svc("db", { env: { V: "2" } }), svc("extra")] },
+    ]);
+    const r = await ok(root, "apply", "switch", "2", "--services", "conservative", "--yes");
+    expect(r.stdout).toContain("NOT restarted (changed): db");
+    expect(await status(root)).toEqual({ db: [true, 1, false], extra: [true, 2, true] });
+    expect(startedAs(root)).toEqual({ db: 1, extra: 2 });
+    expect(svstat(root)).toEqual({ db: true, extra: true });
+  });
+});
+
+describe("without a supervisor", () => {
+  it("commands that need one fail with one line naming 'switchyard supervisor start'", async () => {
+    const root = tempRoot({ generations: [{ number: 1, services: [svc("db")] }], current: 1, running: 1, booted: 1 });
+    for (const args of [["status"], ["plan", "switch", "1"], ["apply", "switch", "1", "--yes"]]) {
+      const r = await sy(root, ...args);
+      expect({ args, code: r.code }).toEqual({ args, code: 1 });
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain("no s6-svscan is running on");
+      expect(r.stderr).toContain("run 'switchyard supervisor start'");
+    }
+    const stop = await sy(root, "supervisor", "stop");
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toContain("not running");
+  });
+});
