@@ -1,5 +1,7 @@
 // `npm run demo`: builds a demo root with three generations in a temp directory and walks through
-// list → plan rollback → apply rollback → list with the real switchyard binary.
+// a switch and a rollback with the real switchyard binary and real services under s6: it starts a
+// supervisor of its own on the root's scan directory, shows `status` before and after, and always
+// stops the supervisor (and so every service) at the end.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,24 +13,33 @@ const bin = join(repo, "packages/cli/bin/switchyard.js");
 if (!existsSync(join(repo, "packages/cli/dist/switchyard.js"))) {
   spawnSync(process.execPath, [join(repo, "scripts/build.mjs")], { stdio: "inherit" });
 }
+if (spawnSync("s6-svscan", ["-h"], { stdio: "ignore" }).error !== undefined) {
+  console.error("The demo runs real services under s6: install it first (Debian: apt-get install s6).");
+  process.exit(1);
+}
 
 const root = mkdtempSync(join(tmpdir(), "switchyard-demo-"));
-makeRoot(root, { generations: demoGenerations(), current: 3, running: 3, booted: 3, config: { timeout: 3 } });
+// The config file chooses the s6 service manager, so no command below needs --service-manager.
+makeRoot(root, { generations: demoGenerations(), current: 2, running: 2, booted: 2, config: { timeout: 3, serviceManager: "s6" } });
 
-const switchyard = (args, { quiet = false } = {}) => {
+const switchyard = (args, { quiet = false, check = true } = {}) => {
   if (!quiet) console.log(`\n$ switchyard ${args.join(" ")}`);
   const r = spawnSync(process.execPath, [bin, "--root", root, ...args], { stdio: quiet ? "ignore" : "inherit" });
-  if (r.status !== 0) {
-    console.error(`(exit ${r.status})`);
-    process.exit(r.status ?? 1);
-  }
+  if (check && r.status !== 0) throw new Error(`switchyard ${args.join(" ")} exited with ${r.status}`);
 };
 
-// Bring the fresh root to the state switchyard itself would leave: boot menu written for generation 3.
-switchyard(["apply", "switch", "3", "--yes"], { quiet: true });
 console.log(`Demo root: ${root}  (every command below runs with --root ${root})`);
-switchyard(["list"]);
-switchyard(["plan", "rollback"]);
-switchyard(["apply", "rollback", "--yes"]);
-switchyard(["list"]);
-console.log(`\nExplore further, e.g.: npx switchyard --root ${root} describe`);
+try {
+  switchyard(["supervisor", "start"]);
+  // Bring the fresh root to the state switchyard itself would leave: generation 2's services up, boot menu written.
+  switchyard(["apply", "switch", "2", "--yes"], { quiet: true });
+  switchyard(["list"]);
+  switchyard(["status"]);
+  switchyard(["apply", "switch", "3", "--yes"]);
+  switchyard(["status"]);
+  switchyard(["apply", "rollback", "--yes"]);
+  switchyard(["status"]);
+} finally {
+  switchyard(["supervisor", "stop"], { check: false });
+}
+console.log(`\nExplore further, e.g.: npx switchyard --root ${root} describe   (and 'supervisor start' to bring its services back)`);

@@ -9,10 +9,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { execIn, leftovers, show, type Exec } from "./faults-support.js";
+import { execIn, leftovers, removeSnapshot, show, type Exec } from "./faults-support.js";
 import { cleanUp, linkOf, PROFILE, readLink, readText, systemOf, tempRoot } from "./support.js";
 
-afterAll(cleanUp);
+afterAll(() => {
+  cleanUp();
+  removeSnapshot();
+});
 
 const PROBE = "/var/probe";
 
@@ -120,19 +123,21 @@ describe("8 applies started at once on one root", () => {
       } else if (r.code === 3) {
         // It computed its plan, then took the lock after another apply had moved the profile.
         if (errors.length !== 1 || !/the plan is stale/.test(errors[0] as string)) problems.push(`switch ${n}: exit 3 without the stale-plan line: ${show(r)}`);
+      } else if (r.code === 5) {
+        problems.push(`switch ${n}: exit 5, told an earlier apply was interrupted while another apply was merely running (expected exit 4 naming it): ${errors.join(" / ")}`);
       } else problems.push(`switch ${n}: exit ${r.code ?? r.signal} (expected 0, 4, or 3 for a plan made stale by another apply): ${show(r)}`);
     });
     const succeeded = targets.filter((_, i) => results[i]?.code === 0);
     console.log(`fail fast: exits ${results.map((r, i) => `switch ${targets[i]}→${r.code ?? r.signal}`).join(", ")}`);
-    expect(problems).toEqual([]);
-    expect(succeeded.length).toBeGreaterThanOrEqual(1);
-    expect(results.some((r) => r.code === 4), "the applies contended for the lock").toBe(true);
-    // Every successful apply activated exactly once, and nothing else did.
+    // Mutual exclusion and a consistent tree first, then how each loser was told.
     const activated = lines(root, "activations");
-    expect(activated.map((l) => l.split(" ")[1]).sort()).toEqual(succeeded.map((n) => systemOf(n)).sort());
-    const last = activated[activated.length - 1]?.split(" ")[1];
     const current = expectConsistent(root);
-    expect(systemOf(current)).toBe(last);
+    expect(systemOf(current)).toBe(activated[activated.length - 1]?.split(" ")[1]);
+    expect(succeeded.length).toBeGreaterThanOrEqual(1);
+    // Every successful apply activated exactly once, and nothing else did.
+    expect(activated.map((l) => l.split(" ")[1]).sort()).toEqual(succeeded.map((n) => systemOf(n)).sort());
+    expect(problems).toEqual([]);
+    expect(results.some((r) => r.code === 4), "the applies contended for the lock").toBe(true);
   });
 
   it("--wait-lock 30: they all succeed, one after another", { timeout: 90_000 }, async () => {
@@ -159,15 +164,26 @@ describe("an apply that finds another one under way", () => {
     fs.writeFileSync(path.join(root, PROBE, "go"), "");
     const first = await holder;
     expect(first.code, show(first)).toBe(0);
+    expectConsistent(root, 1);
+    expect(lines(root, "activations"), "the second apply touched nothing").toEqual([`switch ${systemOf(1)}`]);
     const errors = errorLines(second);
-    expect({ code: second.code, errors }, show(second)).toMatchObject({ code: 4 });
+    expect(second.code, `the second apply, started while the first was activating, must exit 4 (locked):\n${show(second)}`).toBe(4);
     expect(errors).toHaveLength(1);
     const m = LOCKED.exec(errors[0] as string);
     expect(m, errors[0]).not.toBeNull();
     expect(Number(m?.[2])).toBe(first.pid);
     expect(m?.[3]).toBe("apply switch 1");
-    expectConsistent(root, 1);
-    expect(lines(root, "activations")).toEqual([`switch ${systemOf(1)}`]);
+  });
+
+  it("list while an apply is activating: exit 0, and no claim that an apply was interrupted", { timeout: 60_000 }, async () => {
+    const root = probeRoot();
+    const holder = execIn(root, ["apply", "switch", "1", "--yes"], { env: { PROBE_HOLD: "1" } });
+    await until(() => fs.existsSync(path.join(root, PROBE, "holding")), "the first apply's activation");
+    const listed = await execIn(root, ["list"]);
+    fs.writeFileSync(path.join(root, PROBE, "go"), "");
+    expect((await holder).code).toBe(0);
+    expect(listed.code, show(listed)).toBe(0);
+    expect(listed.stderr, "a running apply is not an interrupted one; 'run recover' is wrong advice while it runs").not.toMatch(/interrupted|recover/);
   });
 
   it("with --wait-lock, while the holder is activating: it waits, then carries out its own switch", { timeout: 60_000 }, async () => {
@@ -179,8 +195,9 @@ describe("an apply that finds another one under way", () => {
     fs.writeFileSync(path.join(root, PROBE, "go"), "");
     const [first, second] = await Promise.all([holder, waiting]);
     expect(first.code, show(first)).toBe(0);
-    expect(second.code, show(second)).toBe(0);
-    expectConsistent(root, 2);
+    const current = expectConsistent(root);
+    expect(second.code, `the waiting apply must succeed once the lock is free:\n${show(second)}`).toBe(0);
+    expect(current).toBe(2);
     expect(lines(root, "activations")).toEqual([`switch ${systemOf(1)}`, `switch ${systemOf(2)}`]);
   });
 
@@ -199,7 +216,7 @@ describe("an apply that finds another one under way", () => {
     const activated = lines(root, "activations");
     const current = expectConsistent(root);
     expect(systemOf(current)).toBe(activated[activated.length - 1]?.split(" ")[1]);
-    expect({ a: ra.code, b: rb.code }, `${show(ra)}\n${show(rb)}`).toEqual({ a: 0, b: 0 });
+    expect({ "switch 2": ra.code, "switch 5": rb.code }, `both waiters must carry out their switch:\n${show(ra)}\n${show(rb)}`).toEqual({ "switch 2": 0, "switch 5": 0 });
     expect(activated.map((l) => l.split(" ")[1]).sort()).toEqual([systemOf(2), systemOf(5)].sort());
   });
 });

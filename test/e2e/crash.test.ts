@@ -5,7 +5,12 @@
  * then `switchyard recover` (exit 0). The root must then be exactly the tree before the command or
  * exactly the tree after it (computed by running the command without failpoints on other copies),
  * the one that agrees with what recover printed — and with where the crash was: recover finishes
- * exactly when the journal had recorded the Commit step.
+ * exactly when the journal had recorded the Commit step. "finished" means the new tree and
+ * "reverted" the old one; "nothing" means the old tree when the crash came before the journal
+ * existed, and the new one when it came after the apply had renamed its journal away (the crash hit
+ * its final cleanup: the transition was complete, recover only removes the leftover directory).
+ *
+ * The binary run is a private copy of the built bundle (faults-support.ts says why).
  *
  * Left out of the tree comparison: /var/log (the fixture's activation scripts append a line per
  * activation, and a recovered crash legitimately ran the revert activation, so the log differs from
@@ -19,7 +24,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { copyRoot, execIn, frozenClock, inBatches, leftovers, show, type ExecOptions } from "./faults-support.js";
+import { copyRoot, execIn, frozenClock, inBatches, leftovers, removeSnapshot, show, type ExecOptions } from "./faults-support.js";
 import { cleanUp, Fixture, tempDir, treeHash } from "./support.js";
 
 const WIDTH = Number(process.env.SWITCHYARD_CRASH_WIDTH ?? 4);
@@ -28,32 +33,36 @@ const MARKER = "/var/lib/switchyard/layout.v1";
 const MARKER_CONTENT = "switchyard state directory layout v1\n";
 
 const work = tempDir();
-const base = path.join(work, "base");
-Fixture.makeRoot(base, { generations: Fixture.demoGenerations(), current: 3, running: 3, booted: 3 });
-/** A built system that `add` registers as generation 4. */
-const system4 = Fixture.makeSystem(base, { number: 4 });
+/** Three generations with services (a rollback stops, starts and reloads some). */
+const demo = path.join(work, "demo");
+Fixture.makeRoot(demo, { generations: Fixture.demoGenerations(), current: 3, running: 3, booted: 3 });
+/** Three plain generations, and a built system that `add` registers as generation 4. */
+const plain = path.join(work, "plain");
+Fixture.makeRoot(plain, { generations: [{ number: 1 }, { number: 2 }, { number: 3 }], current: 3, running: 3, booted: 3 });
+const system4 = Fixture.makeSystem(plain, { number: 4 });
 const NOW = Date.now();
 
 let copies = 0;
-const freshCopy = (): string => copyRoot(base, path.join(work, `copy-${++copies}`));
+const freshCopy = (base: string): string => copyRoot(base, path.join(work, `copy-${++copies}`));
 
 const oldHash = (root: string) => treeHash(root, { exclude: EXCLUDE });
 const newHash = (root: string) => treeHash(root, { exclude: EXCLUDE, profileLinkMtime: false });
 
 interface Case {
   readonly name: string;
+  readonly base: string;
   readonly args: ReadonlyArray<string>;
   readonly options?: ExecOptions;
 }
 
 const cases: ReadonlyArray<Case> = [
-  { name: "apply rollback", args: ["apply", "rollback", "--yes"] },
-  { name: "apply switch 1", args: ["apply", "switch", "1", "--yes"] },
-  { name: "apply switch 1 --mode test", args: ["apply", "switch", "1", "--mode", "test", "--yes"] },
-  { name: "apply switch 1 --mode boot", args: ["apply", "switch", "1", "--mode", "boot", "--yes"] },
-  { name: "apply delete old", args: ["apply", "delete", "old", "--yes"] },
+  { name: "apply rollback", base: demo, args: ["apply", "rollback", "--yes"] },
+  { name: "apply switch 1", base: plain, args: ["apply", "switch", "1", "--yes"] },
+  { name: "apply switch 1 --mode test", base: plain, args: ["apply", "switch", "1", "--mode", "test", "--yes"] },
+  { name: "apply switch 1 --mode boot", base: plain, args: ["apply", "switch", "1", "--mode", "boot", "--yes"] },
+  { name: "apply delete old", base: plain, args: ["apply", "delete", "old", "--yes"] },
   // `add` stamps the new link and its menu entry with the time: frozen, so every run agrees.
-  { name: "add DIR", args: ["add", system4], options: { nodeArgs: frozenClock(NOW) } },
+  { name: "add DIR", base: plain, args: ["add", system4], options: { nodeArgs: frozenClock(NOW) } },
 ];
 
 type Action = "finished" | "reverted" | "nothing";
@@ -104,7 +113,7 @@ const analyse = (stderr: string, commitStep: number) => {
 
 /** The journal of a run killed just after writing it: the plan it carries out, Commit's index. */
 const commitStepOf = async (c: Case, beganAt: number): Promise<number> => {
-  const root = freshCopy();
+  const root = freshCopy(c.base);
   const r = await execIn(root, c.args, { ...c.options, env: { SWITCHYARD_FAILPOINT: String(beganAt) } });
   expect(r.signal, show(r)).toBe("SIGKILL");
   const plan = JSON.parse(fs.readFileSync(path.join(root, "/var/lib/switchyard/journal/plan.json"), "utf8")) as { steps: Array<{ _tag: string }> };
@@ -125,15 +134,16 @@ afterAll(() => {
   const total = tried.reduce((sum, [, k]) => sum + k, 0);
   console.log(`crash points tried: ${tried.map(([name, k]) => `${name}: ${k}`).join("; ")}; total ${total}`);
   cleanUp();
+  removeSnapshot();
 });
 
 describe("a crash at any failpoint, then recover, leaves exactly the old or the new tree", () => {
   for (const c of cases) {
     it(c.name, { timeout: 120_000 }, async () => {
       // The two trees a crash may end in.
-      const oldRoot = freshCopy();
-      const newRoot = freshCopy();
-      const countRoot = freshCopy();
+      const oldRoot = freshCopy(c.base);
+      const newRoot = freshCopy(c.base);
+      const countRoot = freshCopy(c.base);
       const [reference, counted] = await Promise.all([
         execIn(newRoot, c.args, c.options),
         execIn(countRoot, c.args, { ...c.options, env: { SWITCHYARD_FAILPOINT: "count" } }),
@@ -156,7 +166,7 @@ describe("a crash at any failpoint, then recover, leaves exactly the old or the 
       const problems: Array<string> = [];
       const points = Array.from({ length: K }, (_, i) => i + 1);
       await inBatches(points, WIDTH, async (n) => {
-        const root = freshCopy();
+        const root = freshCopy(c.base);
         const where = `${c.name}: crash at failpoint ${n}/${K} (${labels[n - 1]})`;
         const crashed = await execIn(root, c.args, { ...c.options, env: { SWITCHYARD_FAILPOINT: String(n) } });
         if (crashed.signal !== "SIGKILL") {

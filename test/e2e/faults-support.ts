@@ -7,8 +7,59 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { BIN, REPO } from "./support.js";
+import { BIN as REPO_BIN, REPO } from "./support.js";
+
+/**
+ * A private copy of the built binary, taken once per test file. The bundle loads its command
+ * chunks lazily and their names carry a content hash, so a `node scripts/build.mjs` run elsewhere
+ * (other suites, other sessions) while a test's processes are starting would make them fail with
+ * "Cannot find module …/chunks/apply-….js". The copy is the same bundle, only immune to that. It is
+ * readable by everyone, so it can also be run with dropped privileges.
+ */
+let snapshotDir: string | null = null;
+
+/** Remove the private copy (call from afterAll; vitest's workers do not always run exit handlers). */
+export const removeSnapshot = (): void => {
+  if (snapshotDir !== null) fs.rmSync(snapshotDir, { recursive: true, force: true });
+  snapshotDir = null;
+};
+
+const snapshot = (): string => {
+  const dist = path.join(path.dirname(REPO_BIN), "../dist");
+  for (let attempt = 1; ; attempt++) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-bin-"));
+    try {
+      fs.cpSync(dist, path.join(dir, "dist"), { recursive: true });
+      fs.mkdirSync(path.join(dir, "bin"));
+      fs.writeFileSync(path.join(dir, "bin/switchyard.js"), `import "../dist/switchyard.js";\n`);
+      fs.writeFileSync(path.join(dir, "package.json"), `{"type":"module"}\n`);
+      // Complete: every chunk any file of the copy imports is in the copy.
+      const files = [path.join(dir, "dist/switchyard.js"), ...fs.readdirSync(path.join(dir, "dist/chunks")).filter((n) => n.endsWith(".js")).map((n) => path.join(dir, "dist/chunks", n))];
+      for (const file of files) {
+        for (const m of fs.readFileSync(file, "utf8").matchAll(/(?:from|import\()\s*"(\.{1,2}\/[^"]+)"/g)) {
+          if (!fs.existsSync(path.resolve(path.dirname(file), m[1] as string))) throw new Error(`${file} imports the missing ${m[1]}`);
+        }
+      }
+      const walk = (p: string): void => {
+        fs.chmodSync(p, fs.statSync(p).isDirectory() ? 0o755 : 0o644);
+        if (fs.statSync(p).isDirectory()) for (const n of fs.readdirSync(p)) walk(path.join(p, n));
+      };
+      walk(dir);
+      snapshotDir = dir;
+      process.on("exit", removeSnapshot);
+      return path.join(dir, "bin/switchyard.js");
+    } catch (e) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (attempt >= 20) throw e;
+      spawnSync("sleep", ["0.25"]);
+    }
+  }
+};
+
+/** The binary the fault tests run: a private copy of packages/cli/bin/switchyard.js and its bundle. */
+export const BIN = snapshot();
 
 export interface Exec {
   /** Exit status, or null when the process was killed by a signal. */

@@ -15,8 +15,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { copyRoot, execIn, leftovers, show, works, type Exec, type ExecOptions } from "./faults-support.js";
-import { BIN, cleanUp, Fixture, PROFILE, readLink, tempDir, treeHash, type GenerationSpec } from "./support.js";
+import { BIN, copyRoot, execIn, leftovers, removeSnapshot, show, works, type Exec, type ExecOptions } from "./faults-support.js";
+import { cleanUp, Fixture, PROFILE, readLink, tempDir, treeHash, type GenerationSpec } from "./support.js";
 
 // ---------------------------------------------------------------------------------------------------
 // What this machine can do.
@@ -89,6 +89,7 @@ afterEach(unmountAll);
 afterAll(() => {
   unmountAll();
   cleanUp();
+  removeSnapshot();
 });
 
 // ---------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import * as path from "node:path";
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
+import * as Config from "../../packages/model/src/Config.js";
 import { fnv1a64 } from "../../packages/model/src/internal/Hash.js";
 import * as Manifest from "../../packages/model/src/Manifest.js";
 import * as S6Service from "../../packages/model/src/S6Service.js";
@@ -92,7 +93,8 @@ describe("the rendered run script, executed by /bin/sh", () => {
     fs.mkdirSync(path.join(dir, "service", "data"), { recursive: true });
     fs.mkdirSync(path.join(dir, "store", "sys"), { recursive: true });
     // The printer is fixed test code: NUL-terminated argv, a marker, then the environment (env -0).
-    const printer = 'for a in "$@"; do printf "%s\\0" "$a"; done; printf "%s\\0" "--env--"; env -0';
+    // (No shell variables of its own: they could shadow the record's environment.)
+    const printer = 'if [ "$#" -gt 0 ]; then printf "%s\\0" "$@"; fi; printf "%s\\0" "--env--"; env -0';
     const r = record({ name: "probe", start: ["/bin/sh", "-c", printer, "probe", ...args], env });
     const rendered = S6Service.render(ref(r, "/store/sys"), dir);
     fs.writeFileSync(path.join(dir, "service", "run"), rendered.run, { mode: 0o755 });
@@ -175,5 +177,26 @@ describe("records that would reach a shell are checked when the manifest is deco
   it("refuses a NUL in argv or env values", () => {
     expect(E.isLeft(decode({ name: "db", start: ["x", "a\u0000b"] }))).toBe(true);
     expect(E.isLeft(decode({ name: "db", start: ["x"], env: { A: "\u0000" } }))).toBe(true);
+  });
+});
+
+describe("service settings (config keys and flags)", () => {
+  it("default to /run/switchyard/services, 5 s and 300 ms; flags win over the file", () => {
+    expect(Config.serviceSettings({}, {})).toEqual(E.right({ scanDirectory: "/run/switchyard/services", serviceTimeoutMs: 5000, settleMs: 300 }));
+    const file = { scanDirectory: "/srv/scan/", serviceTimeout: 9, serviceSettleMs: 50 };
+    expect(Config.serviceSettings(file, {})).toEqual(E.right({ scanDirectory: "/srv/scan", serviceTimeoutMs: 9000, settleMs: 50 }));
+    expect(Config.serviceSettings(file, { scanDirectory: "/x", serviceTimeout: 2, serviceSettleMs: 0 })).toEqual(
+      E.right({ scanDirectory: "/x", serviceTimeoutMs: 2000, settleMs: 0 }),
+    );
+  });
+
+  it("refuse a relative or root scan directory and out-of-range numbers", () => {
+    expect(E.isLeft(Config.serviceSettings({ scanDirectory: "run/s6" }, {}))).toBe(true);
+    expect(E.isLeft(Config.serviceSettings({ scanDirectory: "/" }, {}))).toBe(true);
+    expect(E.isLeft(Config.fromText('{"serviceTimeout": 0}', "config.json"))).toBe(true);
+    expect(E.isLeft(Config.fromText('{"serviceSettleMs": 1.5}', "config.json"))).toBe(true);
+    expect(Config.fromText('{"serviceManager": "s6", "scanDirectory": "/run/s6", "serviceTimeout": 10, "serviceSettleMs": 100}', "c")).toEqual(
+      E.right({ serviceManager: "s6", scanDirectory: "/run/s6", serviceTimeout: 10, serviceSettleMs: 100 }),
+    );
   });
 });

@@ -9,6 +9,8 @@ Usage:
   switchyard apply OPERATION [--mode switch|boot|test] [--yes]
   switchyard apply --plan FILE [--yes]
   switchyard recover [--json]            finish or revert an interrupted apply
+  switchyard status [--json]             generations and every service: up/down, revision, current?
+  switchyard supervisor start|stop|status  run switchyard's own s6-svscan on the scan directory
 
 Operations:
   switch SPEC        SPEC is N (a generation), +K or -K (K generations newer/older)
@@ -22,7 +24,10 @@ Options:
   --root DIR               the managed root (default /)
   --profile PATH           the system profile (default /var/lib/switchyard/profiles/system)
   --bootloader grub|none   regenerate /boot/grub/grub.cfg or not (default grub)
-  --service-manager none   how services are observed and driven (default none)
+  --service-manager none|s6   how services are observed and driven (default none)
+  --scan-directory DIR     the s6 scan directory switchyard owns (default /run/switchyard/services)
+  --service-timeout S      seconds a service may take to come up or go down (default 5)
+  --service-settle-ms MS   how long a started service must stay up to count as started (default 300)
   --services live|conservative   how changed running services are treated (default live)
   --mode switch|boot|test  switch: activate now and at boot; boot: at next boot only; test: now only
   --activation-timeout S   seconds an activation script may run (default 300)

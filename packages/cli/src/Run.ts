@@ -7,18 +7,22 @@ import * as Options from "./Options.js";
 import { ExitCode } from "./ExitCode.js";
 import * as Failure from "./Failure.js";
 
+const SERVICE_COMMANDS: ReadonlySet<string> = new Set(["plan", "apply", "recover", "status"]);
+
 type Command = (ctx: Context.CommandContext) => Effect.Effect<void, unknown, never> | Effect.Effect<void, unknown, unknown>;
 
-/** Commands that would act on a half-switched machine refuse; the others say it is half-switched. */
+/**
+ * Commands that would act on a half-switched machine refuse; the others say it is half-switched.
+ * A journal whose apply is still running (its lock holder is alive) is not an interruption: apply
+ * and add then meet the lock, and plan and list read the machine as it is.
+ */
 const pendingJournal = (root: Root.Root, command: string) =>
-  command === "recover"
-    ? Effect.void
-    : Apply.refuseIfJournal(root).pipe(
-        Effect.catchTag("JournalPending", (e) => {
-          if (["apply", "add", "plan"].includes(command)) return Effect.fail(e);
-          return Effect.sync(() => process.stderr.write(`switchyard: warning: ${e.message}\n`));
-        }),
-      );
+  Effect.gen(function* () {
+    if (command === "recover" || (yield* Apply.journalStatus(root)) !== "interrupted") return;
+    const refusal = Apply.interrupted(root);
+    if (["apply", "add", "plan"].includes(command)) return yield* Effect.fail(refusal);
+    process.stderr.write(`switchyard: warning: ${refusal.message}\n`);
+  });
 
 export const runCommand = async (args: Args.Parsed, command: Command): Promise<number> => {
   const debug = Args.flag(args, "debug");
@@ -31,9 +35,11 @@ export const runCommand = async (args: Args.Parsed, command: Command): Promise<n
       yield* Layout.ensure(root, Options.waitLockSeconds(args));
       yield* pendingJournal(root, String(args.positional[0]));
       const { settings, services } = yield* Context.settings(root, args);
-      // The service manager may come from the config file, so its layer is built only now.
+      // The service manager may come from the config file, so its layer is built only now; commands
+      // that neither look at nor drive services work without a running supervisor.
+      const kind = SERVICE_COMMANDS.has(String(args.positional[0])) ? settings.serviceManager : "none";
       const run = command({ root, settings, services, args }) as Effect.Effect<void, unknown, never>;
-      yield* run.pipe(Effect.provide(Context.serviceLayer(root, settings.serviceManager, services)));
+      yield* run.pipe(Effect.provide(Context.serviceLayer(root, kind, services)));
     }).pipe(Effect.provide(Context.baseLayer()));
     const exit = await Effect.runPromiseExit(program as Effect.Effect<void, unknown, never>);
     if (Exit.isSuccess(exit)) return ExitCode.Ok;

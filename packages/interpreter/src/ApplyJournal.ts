@@ -37,15 +37,20 @@ export const begin = Effect.fn("journalBegin")(function* (root: Root.Root, plan:
   const fs = yield* FileSystem;
   const state = stateDirectory(root);
   const staging = `${state}/.journal-new-${token}`;
+  yield* removeTree(staging).pipe(Effect.ignore);
   yield* fs.makeDirectory(staging);
-  for (const [name, value] of [
-    ["plan.json", Plan.encode(plan)],
-    ["progress.json", { phase: "forward", done: -1 } satisfies Progress],
-  ] as const) {
-    yield* fs.writeNewFile(`${staging}/${name}`, json(value));
-    yield* fs.fsync(`${staging}/${name}`);
-  }
-  yield* fs.fsyncDirectory(staging);
+  const stage = Effect.gen(function* () {
+    for (const [name, value] of [
+      ["plan.json", Plan.encode(plan)],
+      ["progress.json", { phase: "forward", done: -1 } satisfies Progress],
+    ] as const) {
+      yield* fs.writeNewFile(`${staging}/${name}`, json(value));
+      yield* fs.fsync(`${staging}/${name}`);
+    }
+    yield* fs.fsyncDirectory(staging);
+  });
+  // A journal that could not be written completely leaves nothing behind: nothing was done yet.
+  yield* stage.pipe(Effect.tapError(() => removeTree(staging).pipe(Effect.ignore)));
   yield* Failpoint.hit("journal:staged");
   yield* fs.rename(staging, directory(root));
   yield* fs.fsyncDirectory(state);
@@ -61,19 +66,26 @@ export const finish = Effect.fn("journalFinish")(function* (root: Root.Root, tok
   const fs = yield* FileSystem;
   const state = stateDirectory(root);
   const done = `${state}/.journal-done-${token}`;
+  // A leftover of an earlier run with the same token would make the rename fail.
+  yield* removeTree(done).pipe(Effect.ignore);
   yield* fs.rename(directory(root), done);
   yield* fs.fsyncDirectory(state);
   yield* Failpoint.hit("journal:finished");
   yield* removeTree(done);
 });
 
-/** Remove a leftover journal directory and what is in it. */
+/**
+ * Remove a journal directory and its files durably: the removals inside it are flushed before the
+ * directory goes, and its removal is flushed in the parent, so a crash cannot bring it back.
+ */
 export const removeTree = (dir: string) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const names = yield* fs.readDirectory(dir);
     for (const name of names) yield* fs.remove(`${dir}/${name}`);
+    if (names.length > 0) yield* fs.fsyncDirectory(dir);
     yield* fs.removeDirectory(dir);
+    yield* fs.fsyncDirectory(Root.dirnameOf(dir));
   });
 
 /** The journal, or null when there is none. A journal that cannot be decoded is never guessed at. */

@@ -1,6 +1,6 @@
 /**
  * The state directory's own layout version. `layout.v1` marks the current layout; every command
- * checks it with one stat. A state directory with content but no marker (made before markers
+ * checks it with one `readdir` of the state directory. A state directory with content but no marker (made before markers
  * existed) is migrated step by step under the lock, each step idempotent, the marker written last,
  * and the layout detected again once the lock is held (another process may have migrated it).
  * A newer layout than this binary knows is refused. Unlike volta, a migration never runs unlocked.
@@ -16,24 +16,29 @@ import * as Root from "./Root.js";
 
 export const CURRENT = 1;
 const MARKER = /^layout\.v([0-9]+)$/;
-const FRESH = new Set(["profiles", "lock", "lock.takeover"]);
+const FRESH = new Set(["profiles", "lock", "lock.takeover", "supervisor.pid", "supervisor.log"]);
 
 const stateDir = (root: Root.Root) => Root.host(root, World.Paths.stateDir);
 export const markerPath = (root: Root.Root, version = CURRENT) => `${stateDir(root)}/layout.v${version}`;
 
 export type Detected = { readonly _tag: "Current" } | { readonly _tag: "Empty" } | { readonly _tag: "Version"; readonly version: number };
 
+/**
+ * One `readdir` of the state directory finds every marker: a newer one next to ours (a newer
+ * switchyard interrupted before removing the old marker) must still be refused.
+ */
 export const detect = (root: Root.Root) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
-    const fast = yield* Effect.either(fs.lstat(markerPath(root)));
-    if (fast._tag === "Right") return { _tag: "Current" } satisfies Detected;
     const names = yield* fs.readDirectory(stateDir(root)).pipe(Effect.catchAll(() => Effect.succeed([] as ReadonlyArray<string>)));
     const versions = names.flatMap((n) => {
       const m = MARKER.exec(n);
       return m === null ? [] : [Number(m[1])];
     });
-    if (versions.length > 0) return { _tag: "Version", version: Math.max(...versions) } satisfies Detected;
+    if (versions.length > 0) {
+      const newest = Math.max(...versions);
+      return newest === CURRENT ? ({ _tag: "Current" } satisfies Detected) : ({ _tag: "Version", version: newest } satisfies Detected);
+    }
     // A state directory holding only what a builder or a first apply puts there is new, not old.
     const content = names.filter((n) => !FRESH.has(n));
     return content.length === 0 ? ({ _tag: "Empty" } satisfies Detected) : ({ _tag: "Version", version: 0 } satisfies Detected);

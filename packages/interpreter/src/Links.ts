@@ -49,11 +49,15 @@ export const resolveInside = (root: Root.Root, linkPath: InRootPath.InRootPath, 
       );
 };
 
-/** Whether an in-root directory exists, checking on the host that no symlink on the way leaves the root. */
-export const exists = (root: Root.Root, path: InRootPath.InRootPath, knownRealRoot?: string) =>
+/**
+ * Whether an in-root directory exists, checking on the host that no symlink on the way leaves the
+ * root. System directories share their parent (a store), so `parents` caches the parent's real path:
+ * one lstat per system directory instead of a realpath that reads every component again.
+ */
+export const exists = (root: Root.Root, path: InRootPath.InRootPath, knownRealRoot?: string, parents?: Map<string, string | null>) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
-    const real = yield* fs.realPath(Root.host(root, path)).pipe(
+    const real = yield* realPathVia(root, path, parents).pipe(
       Effect.map((r): string | null => r),
       Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
       Effect.mapError(io),
@@ -65,6 +69,26 @@ export const exists = (root: Root.Root, path: InRootPath.InRootPath, knownRealRo
       return yield* new ObserveError({ reason: "Link", message: `${Root.host(root, path)} resolves outside the root (to ${real}); fix the symlinks on the way` });
     }
     return true;
+  });
+
+const realPathVia = (root: Root.Root, path: InRootPath.InRootPath, parents?: Map<string, string | null>) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem;
+    const host = Root.host(root, path);
+    if (parents === undefined) return yield* fs.realPath(host);
+    const parent = Root.dirnameOf(host);
+    let realParent = parents.get(parent);
+    if (realParent === undefined) {
+      realParent = yield* fs.realPath(parent).pipe(
+        Effect.map((r): string | null => r),
+        Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
+      );
+      parents.set(parent, realParent);
+    }
+    if (realParent === null) return yield* fs.realPath(host);
+    const stat = yield* fs.lstat(host);
+    // Only a symlink needs resolving; anything else sits where its parent really is.
+    return stat.kind === "symlink" ? yield* fs.realPath(host) : `${realParent === "/" ? "" : realParent}/${Root.basenameOf(host)}`;
   });
 
 export const realRootOf = (root: Root.Root) =>
@@ -94,6 +118,7 @@ export const generations = Effect.fn("observeGenerations")(function* (root: Root
   }
   found.sort((a, b) => a.number - b.number);
   const realRoot = yield* realRootOf(root);
+  const parents = new Map<string, string | null>();
   const generations = yield* Effect.forEach(
     found,
     ({ number, entry }) =>
@@ -106,10 +131,9 @@ export const generations = Effect.fn("observeGenerations")(function* (root: Root
         }
         const target = yield* fs.readLink(host).pipe(Effect.mapError(io));
         const system = yield* resolveInside(root, link, target);
-        const present = yield* exists(root, system, realRoot);
+        const present = yield* exists(root, system, realRoot, parents);
         return { number, link, system, createdMs: stat.mtimeMs, exists: present } satisfies LinkObservation;
-      }),
-    { concurrency: 16 },
+      })
   );
   const profileTarget = yield* read(root, settings.profile);
   let current: GenerationNumber.GenerationNumber | null = null;

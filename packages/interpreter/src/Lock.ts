@@ -20,10 +20,13 @@ export interface Holder {
   readonly startedAt: string;
   /** Unique to this acquisition: names its journal files and proves ownership on release. */
   readonly token: string;
+  /** Directories that taking the lock created (never written), deepest first: release removes them if empty. */
+  readonly createdDirectories?: ReadonlyArray<string>;
 }
 
 export const lockPath = (root: Root.Root): string => Root.host(root, `${World.Paths.stateDir}/lock`);
 const POLL = Duration.millis(100);
+let acquisitions = 0;
 
 const io = (e: FsError) => new ObserveError({ reason: "Io", message: `cannot take the lock: ${e.message}` });
 
@@ -56,11 +59,12 @@ export const acquire = (root: Root.Root, command: string, waitSeconds = 0) =>
       bootId: proc.bootId,
       command,
       startedAt: new Date(started).toISOString(),
-      token: `${proc.pid}-${started.toString(36)}`,
+      token: `${proc.pid}-${started.toString(36)}-${(++acquisitions).toString(36)}`,
     };
+    const created = yield* missingDirectories(root, Root.dirnameOf(lockPath(root)));
     for (;;) {
       const attempt = yield* tryAcquire(root, me);
-      if (attempt._tag === "Acquired") return attempt.holder;
+      if (attempt._tag === "Acquired") return { ...attempt.holder, createdDirectories: created };
       if ((yield* clock.nowMs) - started >= waitSeconds * 1000) {
         const waited = waitSeconds > 0 ? ` (waited ${waitSeconds}s)` : "";
         return yield* new LockHeld({
@@ -71,15 +75,48 @@ export const acquire = (root: Root.Root, command: string, waitSeconds = 0) =>
     }
   });
 
+/** `dir` and its ancestors inside the root that do not exist yet, deepest first. */
+const missingDirectories = (root: Root.Root, dir: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem;
+    const missing: Array<string> = [];
+    for (let d = dir; d.length > root.prefix.length && d !== "/"; d = Root.dirnameOf(d)) {
+      const exists = yield* fs.lstat(d).pipe(
+        Effect.as(true),
+        Effect.catchAll(() => Effect.succeed(false)),
+      );
+      if (exists) break;
+      missing.push(d);
+    }
+    return missing;
+  });
+
 const tryAcquire = (root: Root.Root, me: Holder) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const path = lockPath(root);
     yield* fs.makeDirectory(Root.dirnameOf(path)).pipe(Effect.mapError(io));
-    if (yield* createExclusive(path, me)) return { _tag: "Acquired", holder: me } satisfies Attempt;
-    const held = yield* readHolder(path);
-    if (held === null || (yield* isAlive(held))) return { _tag: "Held", holder: held } satisfies Attempt;
-    return yield* takeOver(path, held, me);
+    // A few rounds: clearing an abandoned takeover, or losing a race for a freed lock, earns another try.
+    let attempt: Attempt = { _tag: "Held", holder: null };
+    for (let round = 0; round < 3; round++) {
+      if (yield* createExclusive(path, me)) {
+        yield* clearAbandonedTakeover(path);
+        return { _tag: "Acquired", holder: me } satisfies Attempt;
+      }
+      const held = yield* readHolder(path);
+      if (held === null || (yield* isAlive(held))) return { _tag: "Held", holder: held } satisfies Attempt;
+      attempt = yield* takeOver(path, held, me);
+      if (attempt._tag === "Acquired") return attempt;
+    }
+    return attempt;
+  });
+
+/** A `lock.takeover` whose holder died is of no use to anyone; the lock holder removes it. */
+const clearAbandonedTakeover = (path: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem;
+    const other = yield* readHolder(`${path}.takeover`);
+    if (other !== null && !(yield* isAlive(other))) yield* fs.remove(`${path}.takeover`).pipe(Effect.ignore);
   });
 
 /** Replace a dead holder's lock with ours, under `lock.takeover`. */
@@ -123,6 +160,13 @@ const readHolder = (path: string) =>
 const isAlive = (h: Holder) =>
   Effect.flatMap(ProcessRunner, (proc) => (h.bootId !== "" && h.bootId !== proc.bootId ? Effect.succeed(false) : proc.isAlive(h.pid)));
 
+/** The holder of the lock if it is alive, else null (no lock, or a dead holder's). */
+export const liveHolder = (root: Root.Root) =>
+  Effect.gen(function* () {
+    const held = yield* readHolder(lockPath(root));
+    return held !== null && (yield* isAlive(held)) ? held : null;
+  });
+
 export const release = (root: Root.Root, holder: Holder) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
@@ -130,5 +174,7 @@ export const release = (root: Root.Root, holder: Holder) =>
     const current = yield* readHolder(path);
     if (current !== null && current.token === holder.token) {
       yield* fs.remove(path).pipe(Effect.zipRight(fs.fsyncDirectory(Root.dirnameOf(path))), Effect.ignore);
+      // A run that only took the lock leaves no trace; one that wrote there keeps the directory.
+      for (const dir of holder.createdDirectories ?? []) yield* fs.removeDirectory(dir).pipe(Effect.ignore);
     }
   });

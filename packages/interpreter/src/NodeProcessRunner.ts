@@ -57,14 +57,24 @@ const run = (request: RunRequest) =>
     });
   });
 
+/** A zombie has exited: only its entry waits to be reaped, so it holds nothing any more. */
+const isZombie = (pid: number): boolean => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
+  }
+};
+
 const isAlive = (pid: number) =>
   Effect.sync(() => {
     try {
       process.kill(pid, 0);
-      return true;
+      return !isZombie(pid);
     } catch (e) {
       // EPERM: it exists but belongs to someone else.
-      return (e as NodeJS.ErrnoException).code === "EPERM";
+      return (e as NodeJS.ErrnoException).code === "EPERM" && !isZombie(pid);
     }
   });
 

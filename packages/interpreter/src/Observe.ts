@@ -28,8 +28,7 @@ export const world = Effect.fn("observeWorld")(function* (root: Root.Root, setti
       Effect.map(
         readManifest(root, g.system, g.exists),
         (manifest): World.Generation => ({ ...g, utcOffsetMinutes: clock.utcOffsetMinutes(g.createdMs), manifest }),
-      ),
-    { concurrency: 16 },
+      )
   );
   const running = yield* systemLink(root, World.Paths.currentSystem, generations, links.current);
   const booted = yield* systemLink(root, World.Paths.bootedSystem, generations, links.current);

@@ -40,7 +40,9 @@ const recoverLocked = (options: Apply.ApplyOptions, token: string) =>
     const committed = progress.phase === "forward" && progress.done >= commitAt;
     const result = committed
       ? yield* Apply.runSteps(plan.steps, "forward", progress.done + 1, options)
-      : yield* Apply.runSteps(plan.revert, "revert", progress.phase === "revert" ? progress.done + 1 : 0, options);
+      : yield* ApplyJournal.record(options.root, { phase: "revert", done: -1 }).pipe(
+          Effect.zipRight(Apply.runSteps(plan.revert, "revert", progress.phase === "revert" ? progress.done + 1 : 0, options)),
+        );
     if (result.failure !== null) {
       return yield* new ApplyFailed({
         failure: result.failure,
@@ -56,7 +58,7 @@ const recoverLocked = (options: Apply.ApplyOptions, token: string) =>
       ? `the interrupted apply had passed its commit point (step ${commitAt + 1} of ${plan.steps.length}), so it was finished`
       : progress.phase === "revert"
         ? "the interrupted apply was already reverting, so the revert was completed"
-        : `the interrupted apply had not reached its commit point (${progress.done + 1} of ${commitAt} steps done), so it was reverted`;
+        : "the interrupted apply had not reached its commit point, so it was reverted";
     return {
       action: committed ? "finished" : "reverted",
       reason,

@@ -27,7 +27,11 @@ export const unsafe = (path: string): InRootPath => {
 
 /** Resolve a link target or relative path against a directory, as the kernel would inside a chroot. */
 export const resolve = (dir: InRootPath, target: string): E.Either<string, InRootPath> =>
-  target.startsWith("/") ? normaliseFrom([], target) : normaliseFrom(segments(dir), target);
+  target.startsWith("/")
+    ? normaliseFrom([], target)
+    : CLEAN.test(`/${target}`)
+      ? E.right(`${dir === "/" ? "" : dir}/${target}` as InRootPath)
+      : normaliseFrom(segments(dir), target);
 
 export const join = (dir: InRootPath, ...names: ReadonlyArray<string>): InRootPath =>
   unsafe(`${dir === "/" ? "" : dir}/${names.join("/")}`);
@@ -56,7 +60,11 @@ export const isWithin = (path: InRootPath, dir: InRootPath): boolean =>
 
 const segments = (path: string): Array<string> => path.split("/").filter((s) => s !== "");
 
+/** No empty, `.` or `..` segment and no trailing slash: already normal, as nearly every path is. */
+const CLEAN = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/;
+
 const normaliseFrom = (base: Array<string>, path: string): E.Either<string, InRootPath> => {
+  if (base.length === 0 && CLEAN.test(path)) return E.right(path as InRootPath);
   const out = [...base];
   for (const segment of path.split("/")) {
     if (segment === "" || segment === ".") continue;

@@ -33,7 +33,13 @@ export type Fault =
   /** The k-th mutating primitive of the operation fails (once); the process goes on. */
   | { readonly _tag: "Fail"; readonly k: number }
   /** Every mutating primitive from the k-th on fails (the process is dead), then power loss keeps `keep` mod (pending+1) of what was not durable. */
-  | { readonly _tag: "Crash"; readonly k: number; readonly keep: number };
+  | {
+      readonly _tag: "Crash";
+      readonly k: number;
+      readonly keep: number;
+      /** Crash the first recover too, the same way, then recover again. */
+      readonly again: { readonly k: number; readonly keep: number } | null;
+    };
 
 export interface InitialSpec {
   /** Generation numbers, ascending, no holes needed. */
@@ -55,7 +61,7 @@ const servicesOf = (n: number) => [
 const manifestOf = (label: string, n: number) =>
   JSON.stringify({ schema: 1, label, boot: { kernel: "kernel", initrd: "initrd", params: ["quiet"] }, activate: "activate", services: servicesOf(n) });
 
-const squash = <A, E>(exit: Exit.Exit<A, E>): A => {
+export const squash = <A, E>(exit: Exit.Exit<A, E>): A => {
   if (Exit.isSuccess(exit)) return exit.value;
   throw new Error(`unexpected failure: ${Cause.pretty(exit.cause)}`);
 };
@@ -75,8 +81,11 @@ export class Real {
 
   private constructor(readonly booted: string) {}
 
-  /** A machine with the given generations, settled on `current` (boot menu written, services up). */
-  static async create(spec: InitialSpec): Promise<Real> {
+  /**
+   * A machine with the given generations, settled on `current` (boot menu and layout marker
+   * written, services up) unless `settle` is false (then as a builder leaves it: no boot menu yet).
+   */
+  static async create(spec: InitialSpec, settle = true): Promise<Real> {
     const real = new Real(systemOf(spec.current));
     const m = real.machine;
     const seed: Record<string, { kind: "file"; content: string } | { kind: "symlink"; target: string; mtimeMs: number }> = {};
@@ -91,9 +100,10 @@ export class Real {
     seed[`${MEMORY_ROOT}${World.Paths.currentSystem}`] = { kind: "symlink", target: systemOf(spec.current), mtimeMs: NOW_MS };
     seed[`${MEMORY_ROOT}${World.Paths.bootedSystem}`] = { kind: "symlink", target: systemOf(spec.current), mtimeMs: NOW_MS };
     m.fs.seed(seed);
-    const settle = await real.plan({ operation: { _tag: "Switch", spec: String(spec.current) }, mode: "switch" });
-    if (Either.isLeft(settle)) throw new Error(settle.left.message);
-    squash(await real.apply(settle.right));
+    if (!settle) return real;
+    const settling = await real.plan({ operation: { _tag: "Switch", spec: String(spec.current) }, mode: "switch" });
+    if (Either.isLeft(settling)) throw new Error(settling.left.message);
+    squash(await real.apply(settling.right));
     return real;
   }
 
@@ -254,7 +264,7 @@ export class Real {
     const paths = Object.keys(snap);
     // No temp files anywhere, no journal and no journal leftovers.
     expect(paths.filter((p) => Durable.isTempName(Root.basenameOf(p))), `temp files ${where}`).toEqual([]);
-    expect(paths.filter((p) => Root.dirnameOf(`/${p}`) === `/${STATE}` && ApplyJournal.isLeftover(Root.basenameOf(p)) && process.env.EXPLORE2 === undefined), `journal leftovers ${where}`).toEqual([]);
+    expect(paths.filter((p) => Root.dirnameOf(`/${p}`) === `/${STATE}` && ApplyJournal.isLeftover(Root.basenameOf(p))), `journal leftovers ${where}`).toEqual([]);
     expect(snap[JOURNAL], `the journal is gone ${where}`).toBeUndefined();
     // The lock is free.
     if (strictLock) {
@@ -308,7 +318,13 @@ const requestOf = (s: M.State, op: M.Operation): { readonly operation: Plan.Oper
   }
 };
 
-type Failure = { readonly _tag: string; readonly committed?: boolean; readonly reverted?: boolean; readonly message?: string };
+type Failure = {
+  readonly _tag: string;
+  readonly committed?: boolean;
+  readonly reverted?: boolean;
+  readonly revertFailure?: unknown;
+  readonly message?: string;
+};
 
 /**
  * Run one operation with `fault` injected, like the CLI would, then whatever a user would do next
@@ -320,7 +336,13 @@ export const perform = async (model: M.Model, real: Real, op: M.Operation, fault
   const added = op._tag === "Add" ? real.buildSystem() : null;
   if (added !== null) model.built.push(added);
   const expected = M.expect(before, model.booted, op, added);
-  const label = `${M.describe(op)}${fault._tag === "None" ? "" : fault._tag === "Fail" ? ` [fail ${fault.k}]` : ` [crash ${fault.k} keep ${fault.keep}]`}`;
+  const label = `${M.describe(op)}${
+    fault._tag === "None"
+      ? ""
+      : fault._tag === "Fail"
+        ? ` [fail ${fault.k}]`
+        : ` [crash ${fault.k} keep ${fault.keep}${fault.again === null ? "" : `; recover crashes at ${fault.again.k} keeping ${fault.again.keep}`}]`
+  }`;
   real.trail.push(label);
   const planned = added !== null ? await real.planAdd(added) : await real.plan(requestOf(before, op));
   if (expected._tag === "Refused") {
@@ -351,38 +373,64 @@ export const perform = async (model: M.Model, real: Real, op: M.Operation, fault
     fs.clearFaults();
     const failure = failureOf(exit) as Failure | null;
     real.staleLockAllowed = true;
-    count(`fail: ${failure === null ? "succeeded anyway" : failure._tag === "ApplyFailed" ? (failure.committed === true ? "failed after commit" : failure.reverted === true ? "failed, reverted" : "failed, revert failed") : failure._tag}`);
-    if (failure === null) M.adopt(model, next);
-    else if (failure._tag === "ApplyFailed") {
+    if (failure === null) {
+      count("fail: succeeded anyway");
+      M.adopt(model, next);
+    } else if (failure._tag === "ApplyFailed") {
+      // What the failure says must be what happened; then recover does what a user would be told to do.
       const journal = real.journalPresent();
+      const says = `${label}: ApplyFailed says committed=${failure.committed}, reverted=${failure.reverted}, revertFailure=${failure.revertFailure === null ? "none" : "some"} (${failure.message})`;
       if (failure.committed === true) {
-        expect(journal, `${label}: committed, so the journal is kept for recover (${failure.message})`).toBe(true);
+        count("fail: failed after commit");
+        // Past the commit point: recover finishes the transition, or, with no journal left, it is already done.
+        if (!journal) expect(await real.isIn(next), `${says}: no journal is left, so the transition must be done`).toBe(true);
         const report = squashRecover(await real.recover(), label);
-        expect(report.action, `${label}: recover of a committed apply`).toBe("finished");
+        expect(report.action, `${says}; recover says`).toBe(journal ? "finished" : "nothing");
         M.adopt(model, next);
         real.staleLockAllowed = false;
       } else if (failure.reverted === true) {
-        // The failure says the previous generation is running again and the boot default did not move.
+        count("fail: failed, reverted");
+        // The previous generation is running again and the boot default did not move.
+        expect(await real.isIn(before), `${says}: reverted means the machine is back where it was`).toBe(true);
         if (journal) {
           const report = squashRecover(await real.recover(), label);
-          if (process.env.EXPLORE1 !== undefined && report.action === "finished") M.adopt(model, next); else
-          expect(report.action, `${label}: reported reverted (${failure.message}); recover says`).toBe("reverted");
+          expect(report.action, `${says}; recover says`).toBe("reverted");
           real.staleLockAllowed = false;
-        } else if (process.env.EXPLORE1 !== undefined && (await real.isIn(next))) M.adopt(model, next);
-      } else {
-        expect(journal, `${label}: the revert failed, so the journal is kept (${failure.message})`).toBe(true);
+        }
+      } else if (failure.revertFailure !== null) {
+        count("fail: failed, revert failed");
+        expect(journal, `${says}: the revert failed, so the journal is kept for recover`).toBe(true);
         const report = squashRecover(await real.recover(), label);
-        expect(report.action, `${label}: recover after a failed revert`).toBe("reverted");
+        expect(report.action, `${says}; recover says`).toBe("reverted");
         real.staleLockAllowed = false;
+      } else {
+        count("fail: nothing done");
+        // Neither committed, nor reverted, nor a failed revert: nothing was done (the journal could not be written).
+        expect(journal, `${says}: nothing was done, so there is no journal`).toBe(false);
+        expect(await real.isIn(before), `${says}: nothing was done`).toBe(true);
       }
     } else {
+      count(`fail: ${failure._tag}`);
       // Refused before the journal (the lock could not be taken, …): nothing changed.
       expect(real.journalPresent(), `${label}: ${failure._tag} leaves no journal (${failure.message})`).toBe(false);
     }
   } else {
     fs.crash((pending) => fault.keep % (pending + 1));
     fs.clearFaults();
-    const report = squashRecover(await real.recover(), label);
+    let first: Recover.RecoverReport | null = null;
+    if (fault.again !== null) {
+      const again = fault.again;
+      real.arm({ _tag: "Crash", k: again.k, keep: 0, again: null });
+      const exit = await real.recover();
+      fs.crash((pending) => again.keep % (pending + 1));
+      fs.clearFaults();
+      // A recover that completed before the second crash made its outcome durable (the journal's removal is fsynced).
+      if (Exit.isSuccess(exit) && exit.value.action !== "nothing") first = exit.value;
+      real.trail.push(`recover [crash ${again.k} keep ${again.keep}]: ${Exit.isSuccess(exit) ? exit.value.action : "crashed"}`);
+    }
+    const last = squashRecover(await real.recover(), label);
+    if (first !== null) expect(last.action, `${label}: recover after a completed recover`).toBe("nothing");
+    const report = first ?? last;
     real.trail.push(`recover: ${report.action}`);
     count(`crash: recover ${report.action}${report.cleaned.length > 0 ? " (cleaned)" : ""}`);
     real.staleLockAllowed = false;

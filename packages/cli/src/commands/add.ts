@@ -4,7 +4,7 @@
  * the working directory and must lie inside the root.
  */
 import * as path from "node:path";
-import { InRootPath, Transition, World } from "@switchyard/model";
+import { InRootPath, type Plan, Transition, World } from "@switchyard/model";
 import { Apply, Clock, FileSystem, Observe, Root } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import type { CommandContext } from "../Context.js";
@@ -30,18 +30,34 @@ export const run = (ctx: CommandContext) =>
       const hint = ctx.root.prefix !== "" && given.startsWith(ctx.root.prefix) ? ` (paths are inside --root; did you mean ${given.slice(ctx.root.prefix.length)}?)` : "";
       return yield* Failure.invalid(`${host} is not a directory${hint}`);
     }
-    const world = yield* Observe.world(ctx.root, ctx.settings);
-    const manifest = yield* Observe.readManifest(ctx.root, system.right);
-    const clock = yield* Clock;
-    const nowMs = yield* clock.nowMs;
-    const plan = Transition.adding(world, { system: system.right, manifest, nowMs, utcOffsetMinutes: clock.utcOffsetMinutes(nowMs) });
-    if (plan._tag === "Left") return yield* Failure.invalid(plan.left.message);
-    if (plan.right.steps.length === 0) {
-      process.stdout.write(`generation ${plan.right.to} already points to ${system.right}; nothing added\n`);
+    const options = {
+      root: ctx.root,
+      settings: ctx.settings,
+      command: "add",
+      activationTimeoutMs: Options.activationTimeoutMs(ctx.args),
+      waitLockSeconds: Options.waitLockSeconds(ctx.args),
+    };
+    // Planned under the lock, so the number it takes is still free when the link is made.
+    const compute = Effect.gen(function* () {
+      const world = yield* Observe.world(ctx.root, ctx.settings);
+      const manifest = yield* Observe.readManifest(ctx.root, system.right);
+      const clock = yield* Clock;
+      const nowMs = yield* clock.nowMs;
+      const plan = Transition.adding(world, { system: system.right, manifest, nowMs, utcOffsetMinutes: clock.utcOffsetMinutes(nowMs) });
+      return plan._tag === "Left" ? yield* Failure.invalid(plan.left.message) : plan.right;
+    });
+    let existing: Plan.Plan | null = null;
+    const outcome = yield* Apply.planAndApply(options, compute, (plan) =>
+      Effect.sync(() => {
+        if (plan.steps.length === 0) existing = plan;
+        return plan.steps.length > 0;
+      }),
+    );
+    if (outcome === null) {
+      process.stdout.write(`generation ${(existing as Plan.Plan | null)?.to ?? "?"} already points to ${system.right}; nothing added\n`);
       return;
     }
-    yield* Apply.applyPlan(plan.right, { root: ctx.root, settings: ctx.settings, command: "add", activationTimeoutMs: Options.activationTimeoutMs(ctx.args), waitLockSeconds: Options.waitLockSeconds(ctx.args) });
-    for (const w of plan.right.warnings) process.stderr.write(`warning: ${w}\n`);
-    const link = Root.host(ctx.root, World.linkPathOf(ctx.settings, plan.right.to ?? 0));
-    process.stdout.write(`added generation ${plan.right.to}: ${link} -> ${system.right}\n`);
+    for (const w of outcome.plan.warnings) process.stderr.write(`warning: ${w}\n`);
+    const link = Root.host(ctx.root, World.linkPathOf(ctx.settings, outcome.plan.to ?? 0));
+    process.stdout.write(`added generation ${outcome.plan.to}: ${link} -> ${system.right}\n`);
   });

@@ -40,34 +40,58 @@ export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
     const file = Args.option(ctx.args, "plan");
     if (file !== undefined && ctx.args.positional.length > 1) return yield* Failure.invalid("give either OPERATION or --plan FILE, not both");
-    const plan = file === undefined ? yield* PlanCommand.compute(ctx, "apply") : yield* load(file);
-    process.stdout.write(`${Render.plan(plan)}\n`);
-    if (Plan.isEmpty(plan)) return;
-    if (!Args.flag(ctx.args, "yes") && process.stdin.isTTY === true && process.stderr.isTTY === true) {
-      if (!(yield* confirm("Apply this plan? [y/N] "))) return yield* Failure.failed("not applied");
-    }
-    const total = plan.steps.length;
     const reverted: Array<string> = [];
-    const report = yield* Apply.applyPlan(plan, {
-      root: ctx.root,
-      settings: ctx.settings,
-      command: file === undefined ? ctx.args.positional.join(" ") : `apply --plan ${file}`,
-      activationTimeoutMs: Options.activationTimeoutMs(ctx.args),
-      waitLockSeconds: Options.waitLockSeconds(ctx.args),
-      onEvent: (event) => {
-        if (event._tag === "Output") process.stderr.write(`  | ${event.line}\n`);
-        else if (event._tag === "StepStarted") process.stderr.write(`[${event.index + 1}/${total}] ${Step.describe(event.step)}\n`);
-        else {
-          reverted.push(Step.describe(event.step));
-          process.stderr.write(`[revert ${event.index + 1}/${plan.revert.length}] ${Step.describe(event.step)}\n`);
+    const options = applyOptions(ctx, file, reverted);
+    const review = (plan: Plan.Plan) =>
+      Effect.gen(function* () {
+        process.stdout.write(`${Render.plan(plan)}\n`);
+        if (Plan.isEmpty(plan)) return false;
+        if (!Args.flag(ctx.args, "yes") && process.stdin.isTTY === true && process.stderr.isTTY === true) {
+          if (!(yield* confirm("Apply this plan? [y/N] "))) return yield* Failure.failed("not applied");
         }
-      },
-    }).pipe(Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, reverted)));
-    if (report.servicesRecorded > 0) {
-      process.stdout.write(`${report.servicesRecorded} service step(s) recorded, not executed: there is no service manager (--service-manager none)\n`);
+        return true;
+      });
+    // A saved plan is checked against the machine under the lock; an operation is planned under it.
+    const outcome = yield* (
+      file === undefined
+        ? Apply.planAndApply(options, PlanCommand.compute(ctx, "apply"), review)
+        : Effect.flatMap(load(file), (plan) =>
+            Effect.flatMap(review(plan), (go) => (go ? Effect.map(Apply.applyPlan(plan, options), (report) => ({ plan, report })) : Effect.succeed(null))),
+          )
+    ).pipe(
+      // A failed apply reports the revert steps that ran and where every link and service stands now.
+      Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, reverted)),
+    );
+    if (outcome === null) return;
+    if (outcome.report.servicesRecorded > 0) {
+      process.stdout.write(`${outcome.report.servicesRecorded} service step(s) recorded, not executed: there is no service manager (--service-manager none)\n`);
     }
-    process.stdout.write(`${done(plan)}\n`);
+    process.stdout.write(`${done(outcome.plan)}\n`);
   });
+
+const applyOptions = (ctx: CommandContext, file: string | undefined, reverted: Array<string>): Apply.ApplyOptions => {
+  let total = 0;
+  let reverting = 0;
+  return {
+    root: ctx.root,
+    settings: ctx.settings,
+    command: file === undefined ? ctx.args.positional.join(" ") : `apply --plan ${file}`,
+    activationTimeoutMs: Options.activationTimeoutMs(ctx.args),
+    waitLockSeconds: Options.waitLockSeconds(ctx.args),
+    onEvent: (event) => {
+      if (event._tag === "Output") process.stderr.write(`  | ${event.line}\n`);
+      else if (event._tag === "StepStarted") process.stderr.write(`[${event.index + 1}${total > 0 ? `/${total}` : ""}] ${Step.describe(event.step)}\n`);
+      else {
+        reverted.push(Step.describe(event.step));
+        process.stderr.write(`[revert ${event.index + 1}${reverting > 0 ? `/${reverting}` : ""}] ${Step.describe(event.step)}\n`);
+      }
+    },
+    onPlan: (plan: Plan.Plan) => {
+      total = plan.steps.length;
+      reverting = plan.revert.length;
+    },
+  };
+};
 
 const done = (plan: Plan.Plan): string => {
   switch (plan.operation._tag) {
