@@ -61,6 +61,9 @@ const faultedOperation: fc.Arbitrary<Operation> = fc.oneof(
   { weight: 1, arbitrary: deletePattern.map((pattern): Operation => ({ _tag: "Delete", pattern })) },
 );
 
+/** Which primitive fails: mostly within a typical apply (≈ 20–80 primitives), sometimes after its end. */
+const primitive = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 45 }) }, { weight: 1, arbitrary: fc.integer({ min: 46, max: 100 }) });
+
 const commands = fc.commands(
   [
     fc.constant(new AddCommand()),
@@ -68,9 +71,9 @@ const commands = fc.commands(
     pick.map((p) => new TestModeCommand(p)),
     fc.constant(new RollbackCommand()),
     deletePattern.map((p) => new DeleteCommand(p)),
-    fc.tuple(faultedOperation, fc.integer({ min: 1, max: 80 })).map(([op, k]) => new FailCommand(op, k)),
+    fc.tuple(faultedOperation, primitive).map(([op, k]) => new FailCommand(op, k)),
     fc
-      .tuple(faultedOperation, fc.integer({ min: 1, max: 80 }), fc.nat(), fc.option(fc.record({ k: fc.integer({ min: 1, max: 60 }), keep: fc.nat() }), { freq: 3 }))
+      .tuple(faultedOperation, primitive, fc.nat(), fc.option(fc.record({ k: fc.integer({ min: 1, max: 60 }), keep: fc.nat() }), { freq: 3 }))
       .map(([op, k, keep, again]) => new CrashCommand(op, k, keep, again)),
   ],
   { maxCommands, ...(env.MBT_REPLAY === undefined ? {} : { replayPath: env.MBT_REPLAY }) },

@@ -8,13 +8,18 @@
  * Machines come from mbt/Harness.ts (`Real`): a memory machine whose clock ticks, so that every run
  * gets its own lock token, as separate CLI processes do.
  */
-import { Effect, Either, Exit } from "effect";
+import { Effect, Either, Exit, Layer } from "effect";
 import { describe, expect, it } from "vitest";
 import type { LogEntry, Tree, TreeEntry } from "../../packages/interpreter/src/MemoryFileSystem.js";
+import * as Apply from "../../packages/interpreter/src/Apply.js";
+import type { Clock } from "../../packages/interpreter/src/ports/Clock.js";
+import { FileSystem, type FileSystemService } from "../../packages/interpreter/src/ports/FileSystem.js";
+import type { ProcessRunner } from "../../packages/interpreter/src/ports/ProcessRunner.js";
+import type { ServiceManager } from "../../packages/interpreter/src/ports/ServiceManager.js";
 import * as Recover from "../../packages/interpreter/src/Recover.js";
 import * as Plan from "../../packages/model/src/Plan.js";
 import * as World from "../../packages/model/src/World.js";
-import { MEMORY_ROOT, NOW_MS, apply, memoryMachine, planOrThrow, switchTo, systemOf, type MachineSpec } from "../support/machine.js";
+import { MEMORY_ROOT, apply, memoryMachine, planOrThrow, switchTo, systemOf, type MachineSpec } from "../support/machine.js";
 import { Real, failureOf, squash } from "./mbt/Harness.js";
 
 const STATE = `${MEMORY_ROOT}${World.Paths.stateDir}`;
@@ -331,34 +336,53 @@ describe("every crash point", () => {
 });
 
 describe("lock tokens", () => {
-  // Two runs with the same pid in the same millisecond (here: the machine's fixed clock and pid; on a
-  // host: pid 1 in a container or an initramfs whose clock restarts at every boot) get the same
-  // token, and so the same `.journal-new-TOKEN` / `.journal-done-TOKEN` names as leftovers of an
-  // earlier run (a failed removal, or a crash).
-  const token = `4242-${NOW_MS.toString(36)}`;
+  // Two runs with the same pid in the same millisecond (pid 1 in a container, or an initramfs whose
+  // clock restarts at every boot) may get the same token, and so meet a `.journal-new-TOKEN` or
+  // `.journal-done-TOKEN` left by the earlier one (a failed removal, a crash). Whatever the token's
+  // format, the disk below plants such a leftover under the very name this run uses, the first time
+  // the run touches that name.
   const spec: MachineSpec = { generations: [{ number: 1 }, { number: 2 }, { number: 3 }], current: 3 };
-  const leftover = (name: string) => ({
-    [`${STATE}/${name}-${token}`]: { kind: "directory" as const },
-    [`${STATE}/${name}-${token}/plan.json`]: { kind: "file" as const, content: "{}" },
-    [`${STATE}/${name}-${token}/progress.json`]: { kind: "file" as const, content: "{}" },
-  });
-  const leftovers = (m: ReturnType<typeof memoryMachine>) => Object.keys(m.fs.snapshot({ under: STATE })).filter((p) => /^\.journal-(new|done)-/.test(p));
-  const recoverOn = (m: ReturnType<typeof memoryMachine>) =>
-    Effect.runPromiseExit(Recover.recover({ root: m.root, settings: m.settings, command: "recover", activationTimeoutMs: 1000 }).pipe(Effect.provide(m.layer)));
+  type Memory = ReturnType<typeof memoryMachine>;
+  const planted = new Set<string>();
+  const planting = (m: Memory, prefix: ".journal-new" | ".journal-done"): Layer.Layer<FileSystem> => {
+    planted.clear();
+    const plant = (path: unknown) => {
+      const match = typeof path === "string" ? new RegExp(`^(.*/\\${prefix}-[^/]+)`).exec(path) : null;
+      if (match === null || planted.has(match[1] as string)) return;
+      planted.add(match[1] as string);
+      m.fs.seed({ [`${match[1]}/plan.json`]: { kind: "file", content: "{}" }, [`${match[1]}/progress.json`]: { kind: "file", content: "{}" } });
+    };
+    const service = Object.fromEntries(
+      Object.entries(m.fs.service).map(([name, f]) => [
+        name,
+        (...args: Array<unknown>) =>
+          Effect.suspend(() => {
+            for (const a of args) plant(a);
+            return (f as (...a: Array<unknown>) => Effect.Effect<unknown, unknown>)(...args);
+          }),
+      ]),
+    ) as unknown as FileSystemService;
+    return Layer.succeed(FileSystem, service);
+  };
+  const run = <A, E>(m: Memory, disk: Layer.Layer<FileSystem>, effect: Effect.Effect<A, E, FileSystem | Clock | ProcessRunner | ServiceManager>) =>
+    Effect.runPromiseExit(effect.pipe(Effect.provide(disk), Effect.provide(m.layer)));
+  const leftovers = (m: Memory) => Object.keys(m.fs.snapshot({ under: STATE })).filter((p) => /^\.journal-(new|done)-/.test(p));
   const outcome = <A>(exit: Exit.Exit<A, unknown>, f: (a: A) => unknown) => (Exit.isSuccess(exit) ? f(exit.value) : `failed: ${(failureOf(exit) as { message: string }).message}`);
+  const options = (m: Memory) => ({ root: m.root, settings: m.settings, command: "test", activationTimeoutMs: 1000 });
 
-  for (const name of [".journal-new", ".journal-done"]) {
-    it(`an apply is not blocked by a ${name}-* left by an earlier run with the same token`, async () => {
+  for (const prefix of [".journal-new", ".journal-done"] as const) {
+    it(`an apply is not blocked by a ${prefix}-TOKEN left by an earlier run with the same token`, async () => {
       const m = memoryMachine(spec);
       await switchTo(m, 3);
-      m.fs.seed(leftover(name));
-      const exit = await apply(m, await planOrThrow(m, { _tag: "Switch", spec: "1" }));
+      const plan = await planOrThrow(m, { _tag: "Switch", spec: "1" });
+      const exit = await run(m, planting(m, prefix), Apply.applyPlan(plan, options(m)));
+      expect(planted.size).toBe(1);
       expect(outcome(exit, () => "switched")).toBe("switched");
       expect(leftovers(m)).toEqual([]);
     });
   }
 
-  it("recover is not blocked by a .journal-done-* left by an earlier run with the same token", async () => {
+  it("recover is not blocked by a .journal-done-TOKEN left by an earlier run with the same token", async () => {
     const m = memoryMachine(spec);
     await switchTo(m, 3);
     const plan = await planOrThrow(m, { _tag: "Switch", spec: "1" });
@@ -368,8 +392,9 @@ describe("lock tokens", () => {
     m.fs.crash();
     m.fs.clearFaults();
     expect(Object.keys(m.fs.snapshot({ under: STATE }))).toContain("journal");
-    m.fs.seed(leftover(".journal-done"));
-    expect(outcome(await recoverOn(m), (r) => r.action)).toBe("reverted");
+    const exit = await run(m, planting(m, ".journal-done"), Recover.recover({ ...options(m), command: "recover" }));
+    expect(planted.size).toBe(1);
+    expect(outcome(exit, (r) => r.action)).toBe("reverted");
     expect(leftovers(m)).toEqual([]);
   });
 });

@@ -66,19 +66,21 @@ export const manifest = (spec: GenerationSpec): Manifest.Manifest => {
 export const generation = (spec: GenerationSpec, settings: World.Settings = defaultSettings): World.Generation => {
   const number = GenerationNumber.unsafe(spec.number);
   const system = InRootPath.unsafe(spec.system ?? systemDir(spec.number));
+  const result: World.ManifestResult =
+    spec.invalid === undefined
+      ? { _tag: "Valid", manifest: manifest(spec) }
+      : {
+          _tag: "Invalid",
+          error: { _tag: "ManifestError", file: `${system}/${Manifest.FILE_NAME}`, field: "(file)", message: spec.invalid },
+        };
   return {
     number,
     link: InRootPath.join(World.profileDir(settings), GenerationNumber.linkName(World.profileName(settings), number)),
     system,
     createdMs: spec.createdMs ?? EPOCH_MS + spec.number * DAY_MS,
     utcOffsetMinutes: spec.utcOffsetMinutes ?? 0,
-    manifest:
-      spec.invalid === undefined
-        ? { _tag: "Valid", manifest: manifest(spec) }
-        : {
-            _tag: "Invalid",
-            error: { _tag: "ManifestError", file: `${system}/${Manifest.FILE_NAME}`, field: "(file)", message: spec.invalid },
-          },
+    header: World.headerOf(result),
+    manifest: result,
   };
 };
 

@@ -6,12 +6,12 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export const generation = (world: World.World, g: World.Generation) => ({
   number: g.number,
   created: iso(g.createdMs),
-  label: g.manifest._tag === "Valid" ? g.manifest.manifest.label : null,
+  label: g.header._tag === "Valid" ? g.header.header.label : null,
   system: g.system,
   current: g.number === world.current,
   running: g.number === world.running.generation,
   booted: g.number === world.booted.generation,
-  ...(g.manifest._tag === "Invalid" ? { error: `${g.manifest.error.file}: ${g.manifest.error.field}: ${g.manifest.error.message}` } : {}),
+  ...(g.header._tag === "Invalid" ? { error: `${g.header.error.file}: ${g.header.error.field}: ${g.header.error.message}` } : {}),
 });
 
 export const list = (world: World.World, gens: ReadonlyArray<World.Generation>) => ({ generations: gens.map((g) => generation(world, g)) });

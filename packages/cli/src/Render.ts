@@ -9,7 +9,7 @@ export const marks = (world: World.World, g: World.Generation): ReadonlyArray<st
   return m;
 };
 
-export const labelOf = (g: World.Generation): string => (g.manifest._tag === "Valid" ? g.manifest.manifest.label : "(invalid manifest)");
+export const labelOf = (g: World.Generation): string => (g.header._tag === "Valid" ? g.header.header.label : "(invalid manifest)");
 
 export const created = (g: World.Generation): string => BootConfig.formatStamp(g.createdMs, g.utcOffsetMinutes);
 

@@ -50,10 +50,14 @@ export const begin = Effect.fn("journalBegin")(function* (root: Root.Root, plan:
     yield* fs.fsyncDirectory(staging);
   });
   // A journal that could not be written completely leaves nothing behind: nothing was done yet.
-  yield* stage.pipe(Effect.tapError(() => removeTree(staging).pipe(Effect.ignore)));
-  yield* Failpoint.hit("journal:staged");
-  yield* fs.rename(staging, directory(root));
-  yield* fs.fsyncDirectory(state);
+  let renamed = false;
+  yield* Effect.gen(function* () {
+    yield* stage;
+    yield* Failpoint.hit("journal:staged");
+    yield* fs.rename(staging, directory(root));
+    renamed = true;
+    yield* fs.fsyncDirectory(state);
+  }).pipe(Effect.tapError(() => removeTree(renamed ? directory(root) : staging).pipe(Effect.ignore)));
   yield* Failpoint.hit("journal:begun");
 });
 

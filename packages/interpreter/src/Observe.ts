@@ -22,13 +22,8 @@ export const MANIFEST_LIMIT = 16 * 1024 * 1024;
 export const world = Effect.fn("observeWorld")(function* (root: Root.Root, settings: World.Settings) {
   const clock = yield* Clock;
   const links = yield* Links.generations(root, settings);
-  const generations = yield* Effect.forEach(
-    links.generations,
-    (g) =>
-      Effect.map(
-        readManifest(root, g.system, g.exists),
-        (manifest): World.Generation => ({ ...g, utcOffsetMinutes: clock.utcOffsetMinutes(g.createdMs), manifest }),
-      )
+  const generations = yield* Effect.forEach(links.generations, (g) =>
+    Effect.map(readText(root, g.system, g.exists), (text) => generationOf(g, clock.utcOffsetMinutes(g.createdMs), text)),
   );
   const running = yield* systemLink(root, World.Paths.currentSystem, generations, links.current);
   const booted = yield* systemLink(root, World.Paths.bootedSystem, generations, links.current);
@@ -67,13 +62,50 @@ export const preconditionWorld = Effect.fn("observePreconditions")(function* (ro
   };
 });
 
-const invalid = (file: string, message: string): World.ManifestResult => ({
+const invalid = (file: string, message: string): Extract<World.ManifestResult, { _tag: "Invalid" }> => ({
   _tag: "Invalid",
   error: { _tag: "ManifestError", file, field: "(file)", message },
 });
 
+type ManifestText = { readonly _tag: "Text"; readonly text: string; readonly file: string } | Extract<World.ManifestResult, { _tag: "Invalid" }>;
+
+/**
+ * A generation whose header is decoded now and whose whole manifest (services included) is decoded
+ * on first read, once: most generations are only listed or put in the boot menu.
+ */
+const generationOf = (g: Links.LinkObservation, utcOffsetMinutes: number, text: ManifestText): World.Generation => {
+  const { exists: _, ...link } = g;
+  if (text._tag === "Invalid") return { ...link, utcOffsetMinutes, header: text, manifest: text };
+  const json = Manifest.parse(text.text, text.file);
+  if (json._tag === "Left") {
+    const invalid = { _tag: "Invalid", error: json.left } as const;
+    return { ...link, utcOffsetMinutes, header: invalid, manifest: invalid };
+  }
+  const header = Manifest.decodeHeader(json.right, g.system, text.file);
+  if (header._tag === "Left") {
+    const invalid = { _tag: "Invalid", error: header.left } as const;
+    return { ...link, utcOffsetMinutes, header: invalid, manifest: invalid };
+  }
+  let full: World.ManifestResult | undefined;
+  const generation = { ...link, utcOffsetMinutes, header: { _tag: "Valid", header: header.right } } as World.Generation;
+  Object.defineProperty(generation, "manifest", {
+    enumerable: true,
+    get: (): World.ManifestResult => (full ??= resultOf(Manifest.decode(json.right, g.system, text.file))),
+  });
+  return generation;
+};
+
+const resultOf = (decoded: ReturnType<typeof Manifest.decode>): World.ManifestResult =>
+  decoded._tag === "Right" ? { _tag: "Valid", manifest: decoded.right } : { _tag: "Invalid", error: decoded.left };
+
 /** Read and decode `<system>/manifest.json`; every failure becomes an invalid result naming the file. */
 export const readManifest = (root: Root.Root, system: InRootPath.InRootPath, exists = true) =>
+  Effect.map(readText(root, system, exists), (text): World.ManifestResult =>
+    text._tag === "Invalid" ? text : resultOf(Manifest.fromText(text.text, system, text.file)),
+  );
+
+/** The manifest's text, or why there is none to read. */
+const readText = (root: Root.Root, system: InRootPath.InRootPath, exists = true) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const file = Root.host(root, `${system === "/" ? "" : system}/${Manifest.FILE_NAME}`);
@@ -86,8 +118,7 @@ export const readManifest = (root: Root.Root, system: InRootPath.InRootPath, exi
     if (bytes._tag === "Left") return invalid(file, bytes.left.message);
     const text = decodeUtf8(bytes.right);
     if (text === null) return invalid(file, "not valid UTF-8; rebuild this system directory");
-    const decoded = Manifest.fromText(text, system, file);
-    return decoded._tag === "Right" ? ({ _tag: "Valid", manifest: decoded.right } as const) : ({ _tag: "Invalid", error: decoded.left } as const);
+    return { _tag: "Text", text, file } satisfies ManifestText;
   });
 
 const decoder = new TextDecoder("utf-8", { fatal: true });

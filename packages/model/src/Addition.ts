@@ -47,6 +47,7 @@ export const plan = (world: World.World, added: NewSystem): E.Either<PlanError.P
     system: added.system,
     createdMs: added.nowMs,
     utcOffsetMinutes: added.utcOffsetMinutes,
+    header: World.headerOf(added.manifest),
     manifest: added.manifest,
   };
   const steps: Array<Step.Step> = [{ _tag: "Commit" }, { _tag: "CreateGenerationLink", path: generation.link, target: added.system, createdMs: added.nowMs }];

@@ -58,13 +58,13 @@ export const render = (world: World.World, defaultNumber: GenerationNumber.Gener
   }
   const chosen = World.generation(world, defaultNumber);
   if (chosen === undefined) return fail(`generation ${defaultNumber} does not exist, so it cannot be the boot default`);
-  if (chosen.manifest._tag === "Invalid") {
-    return fail(`generation ${defaultNumber} cannot be the boot default: ${Manifest.errorLine(chosen.manifest.error)}`);
+  if (chosen.header._tag === "Invalid") {
+    return fail(`generation ${defaultNumber} cannot be the boot default: ${Manifest.errorLine(chosen.header.error)}`);
   }
 
   // One array of lines joined once: the menu may list 10,000 generations.
   const lines: Array<string> = [...HEADER, "set default=0", `set timeout=${timeout}`];
-  pushEntry(lines, "", chosen, chosen.manifest.manifest);
+  pushEntry(lines, "", chosen, chosen.header.header);
   const entries: Array<GenerationNumber.GenerationNumber> = [chosen.number];
   const skipped: Array<Skipped> = [];
   let submenuOpen = false;
@@ -72,15 +72,15 @@ export const render = (world: World.World, defaultNumber: GenerationNumber.Gener
   for (let i = world.generations.length - 1; i >= 0; i--) {
     const g = world.generations[i] as World.Generation;
     if (g.number === chosen.number) continue;
-    if (g.manifest._tag === "Invalid") {
-      skipped.push({ number: g.number, reason: Manifest.errorLine(g.manifest.error) });
+    if (g.header._tag === "Invalid") {
+      skipped.push({ number: g.number, reason: Manifest.errorLine(g.header.error) });
       continue;
     }
     if (!submenuOpen) {
       lines.push(`submenu ${title(OLDER_TITLE)} --id ${OLDER_ID} {`);
       submenuOpen = true;
     }
-    pushEntry(lines, "\t", g, g.manifest.manifest);
+    pushEntry(lines, "\t", g, g.header.header);
     entries.push(g.number);
   }
   if (submenuOpen) lines.push("}");
@@ -89,7 +89,7 @@ export const render = (world: World.World, defaultNumber: GenerationNumber.Gener
   return E.right({ summary: { default: chosen.number, entries }, content: lines.join("\n"), skipped });
 };
 
-const pushEntry = (lines: Array<string>, indent: string, g: World.Generation, manifest: Manifest.Manifest): void => {
+const pushEntry = (lines: Array<string>, indent: string, g: World.Generation, manifest: Manifest.Header): void => {
   const boot = manifest.boot;
   const linux = ["linux", quote(boot.kernel), ...boot.params.map(quote), quote(`${SYSTEM_PARAM}=${g.system}`)];
   lines.push(`${indent}menuentry ${title(entryTitle(g, manifest))} --id ${entryId(g.number)} {`);
@@ -99,7 +99,7 @@ const pushEntry = (lines: Array<string>, indent: string, g: World.Generation, ma
 };
 
 /** `<label> (#N, YYYY-MM-DD HH:MM)`: the number and date tell apart generations that share a label. */
-const entryTitle = (g: World.Generation, manifest: Manifest.Manifest): string =>
+const entryTitle = (g: World.Generation, manifest: Manifest.Header): string =>
   `${manifest.label} (#${g.number}, ${formatStamp(g.createdMs, g.utcOffsetMinutes)})`;
 
 // C0 controls, DEL and C1 controls: a newline would end the command early, a NUL would truncate it.

@@ -74,16 +74,41 @@ export const errorLine = (e: ManifestError): string => `${e.file}: ${e.field}: $
 const fail = (file: string, field: string, message: string): E.Either<ManifestError, never> =>
   E.left({ _tag: "ManifestError", file, field, message });
 
-/** Parse and decode the text of `<system>/manifest.json`. `file` is how errors name it. */
-export const fromText = (text: string, system: InRootPath.InRootPath, file: string): E.Either<ManifestError, Manifest> => {
-  let json: unknown;
+/** Parse the text of a manifest; errors name the file. */
+export const parse = (text: string, file: string): E.Either<ManifestError, unknown> => {
   try {
-    json = JSON.parse(text);
+    return E.right(JSON.parse(text) as unknown);
   } catch (cause) {
     return fail(file, "(file)", `not valid JSON (${cause instanceof Error ? cause.message : String(cause)}); rebuild this system directory`);
   }
-  return decode(json, system, file);
 };
+
+/** Parse and decode the text of `<system>/manifest.json`. `file` is how errors name it. */
+export const fromText = (text: string, system: InRootPath.InRootPath, file: string): E.Either<ManifestError, Manifest> =>
+  E.chain((json: unknown) => decode(json, system, file))(parse(text, file));
+
+/** What the boot menu and `list` need of a generation: everything but its services. */
+export type Header = Pick<Manifest, "label" | "boot" | "activate">;
+
+const HeaderInput = strictPartial(
+  { schema: Schema, label: NonEmptyString, boot: BootInput },
+  { activate: NonEmptyString, services: t.UnknownArray, description: t.string },
+  "manifest",
+);
+
+/**
+ * Decode the header only: the services are left for `decode`, so observing ten thousand
+ * generations does not validate ten thousand service graphs that no decision will read.
+ */
+export const decodeHeader = (json: unknown, system: InRootPath.InRootPath, file: string): E.Either<ManifestError, Header> =>
+  pipe(
+    HeaderInput.decode(json),
+    E.mapLeft((errors) => {
+      const { field, message } = firstError(errors);
+      return { _tag: "ManifestError" as const, file, field, message };
+    }),
+    E.chain((input) => paths(input, system, file)),
+  );
 
 export const decode = (json: unknown, system: InRootPath.InRootPath, file: string): E.Either<ManifestError, Manifest> =>
   pipe(
@@ -95,7 +120,11 @@ export const decode = (json: unknown, system: InRootPath.InRootPath, file: strin
     E.chain((input) => validate(input, system, file)),
   );
 
-const validate = (input: ManifestInput, system: InRootPath.InRootPath, file: string): E.Either<ManifestError, Manifest> => {
+const paths = (
+  input: { readonly label: string; readonly boot: ManifestInput["boot"]; readonly activate?: string | undefined },
+  system: InRootPath.InRootPath,
+  file: string,
+): E.Either<ManifestError, Header> => {
   const within = (field: string, path: string): E.Either<ManifestError, string> =>
     pipe(
       InRootPath.resolve(system, path),
@@ -106,21 +135,20 @@ const validate = (input: ManifestInput, system: InRootPath.InRootPath, file: str
           : fail(file, field, `'${path}' leaves the system directory; use a path inside it or an absolute one`),
       ),
     );
-  const services = (input.services ?? []).map(ServiceRecord.normalise);
-  const graph = ServiceGraph.build(services);
-  if (E.isLeft(graph)) return fail(file, ...describeGraphError(graph.left));
   return pipe(
     E.Do,
     E.bind("kernel", () => within("boot.kernel", input.boot.kernel)),
     E.bind("initrd", () => (input.boot.initrd === undefined ? E.right(null) : within("boot.initrd", input.boot.initrd))),
     E.bind("activate", () => (input.activate === undefined ? E.right(null) : within("activate", input.activate))),
-    E.map(({ kernel, initrd, activate }) => ({
-      label: input.label,
-      boot: { kernel, initrd, params: input.boot.params ?? [] },
-      activate,
-      services,
-    })),
+    E.map(({ kernel, initrd, activate }) => ({ label: input.label, boot: { kernel, initrd, params: input.boot.params ?? [] }, activate })),
   );
+};
+
+const validate = (input: ManifestInput, system: InRootPath.InRootPath, file: string): E.Either<ManifestError, Manifest> => {
+  const services = (input.services ?? []).map(ServiceRecord.normalise);
+  const graph = ServiceGraph.build(services);
+  if (E.isLeft(graph)) return fail(file, ...describeGraphError(graph.left));
+  return E.map((header: Header) => ({ ...header, services }))(paths(input, system, file));
 };
 
 const describeGraphError = (e: ServiceGraph.GraphError): [string, string] => {

@@ -5,12 +5,20 @@
  */
 import type { GenerationNumber } from "./GenerationNumber.js";
 import type { InRootPath } from "./InRootPath.js";
-import type { Manifest, ManifestError } from "./Manifest.js";
+import type { Header, Manifest, ManifestError } from "./Manifest.js";
 import type { Entry as RestartDebtEntry } from "./RestartDebt.js";
 
 export type ManifestResult =
   | { readonly _tag: "Valid"; readonly manifest: Manifest }
   | { readonly _tag: "Invalid"; readonly error: ManifestError };
+
+export type HeaderResult =
+  | { readonly _tag: "Valid"; readonly header: Header }
+  | { readonly _tag: "Invalid"; readonly error: ManifestError };
+
+/** The header of a full decoding result (for worlds built from whole manifests). */
+export const headerOf = (m: ManifestResult): HeaderResult =>
+  m._tag === "Valid" ? { _tag: "Valid", header: { label: m.manifest.label, boot: m.manifest.boot, activate: m.manifest.activate } } : m;
 
 export interface Generation {
   readonly number: GenerationNumber;
@@ -22,6 +30,12 @@ export interface Generation {
   readonly createdMs: number;
   /** Local time offset at `createdMs` (minutes east of UTC), so boot labels show local time. */
   readonly utcOffsetMinutes: number;
+  /** Label, boot entry and activation script: all that the menu and listings read. */
+  readonly header: HeaderResult;
+  /**
+   * The whole manifest, services included. Observers may decode it lazily (on first read): it is a
+   * pure function of the file, and most generations are only ever listed.
+   */
   readonly manifest: ManifestResult;
 }
 

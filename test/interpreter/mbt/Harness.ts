@@ -119,8 +119,11 @@ export class Real {
     return Effect.runPromiseExit(effect.pipe(Effect.provide(this.clock), Effect.provide(this.machine.layer)));
   }
 
-  observe(): Promise<World.World> {
-    return this.run(Observe.world(this.machine.root, this.machine.settings)).then(squash);
+  async observe(): Promise<World.World> {
+    const world = squash(await this.run(Observe.world(this.machine.root, this.machine.settings)));
+    this.observed = world;
+    for (const g of world.generations) this.bySystem.set(g.system, g);
+    return world;
   }
 
   /** Build a new system directory durably, as a builder would (outside switchyard, no faults). */
@@ -221,24 +224,15 @@ export class Real {
     );
   }
 
-  /** Manifests by system directory: system directories are immutable, so each is read once. */
-  private readonly manifests = new Map<string, World.ManifestResult>();
+  /** Generations as last observed, by system directory: what they say depends only on the (immutable) directory. */
+  private readonly bySystem = new Map<string, World.Generation>();
   private observed: World.World | null = null;
 
-  /** The world as far as the boot menu needs it: the generation links with their manifests. */
+  /** The world as far as the boot menu needs it: the generation links, with what their systems say. */
   private async menuWorld(links: Awaited<ReturnType<Real["links"]>>): Promise<World.World> {
-    const generations: Array<World.Generation> = [];
-    for (const g of links.generations) {
-      let manifest = this.manifests.get(g.system);
-      if (manifest === undefined) {
-        manifest = squash(await this.run(Observe.readManifest(this.machine.root, g.system)));
-        this.manifests.set(g.system, manifest);
-      }
-      generations.push({ ...g, utcOffsetMinutes: 0, manifest });
-    }
-    // Everything else (settings, …) as observed once; the menu depends only on the generations.
-    const observed = this.observed ?? (this.observed = await this.observe());
-    return { ...observed, generations, profileTarget: links.profileTarget, current: links.current as World.World["current"] };
+    if (this.observed === null || links.generations.some((g) => !this.bySystem.has(g.system))) await this.observe();
+    const generations = links.generations.map((g): World.Generation => ({ ...(this.bySystem.get(g.system) as World.Generation), number: g.number, link: g.link, createdMs: g.createdMs }));
+    return { ...(this.observed as World.World), generations, profileTarget: links.profileTarget, current: links.current as World.World["current"] };
   }
 
   /** A fresh process could take the lock at once (a lock left by a dead holder is taken over). */
