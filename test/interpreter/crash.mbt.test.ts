@@ -71,7 +71,7 @@ const commands = fc.commands(
     pick.map((p) => new TestModeCommand(p)),
     fc.constant(new RollbackCommand()),
     deletePattern.map((p) => new DeleteCommand(p)),
-    fc.tuple(faultedOperation, primitive).map(([op, k]) => new FailCommand(op, k)),
+    fc.tuple(faultedOperation, primitive, fc.boolean()).map(([op, k, activationFails]) => new FailCommand(op, k, activationFails)),
     fc
       .tuple(faultedOperation, primitive, fc.nat(), fc.option(fc.record({ k: fc.integer({ min: 1, max: 60 }), keep: fc.nat() }), { freq: 3 }))
       .map(([op, k, keep, again]) => new CrashCommand(op, k, keep, again)),

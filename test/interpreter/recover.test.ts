@@ -275,6 +275,59 @@ describe("recover without a journal", () => {
   });
 });
 
+describe("an apply whose journal cannot be written", () => {
+  it("fails saying nothing was changed, and indeed changes nothing (no journal, no .journal-new-*), at every primitive of the journal's creation", async () => {
+    const reference = await machine();
+    const log = await relativeLog(reference, await planOf(reference));
+    const first = log.find((e) => e.path.includes("/.journal-new-"));
+    if (first === undefined) throw new Error("the journal is never staged");
+    const wrong: Array<string> = [];
+    for (let k = first.k; k <= journalBegun(log); k++) {
+      const real = await machine();
+      const before = real.machine.snapshot();
+      const plan = await planOf(real);
+      real.arm({ _tag: "Fail", k });
+      const failure = failureOf(await real.apply(plan)) as { _tag: string; committed: boolean; reverted: boolean; revertFailure: unknown; message: string } | null;
+      real.machine.fs.clearFaults();
+      const what = `${log[k - 1]?.op} ${log[k - 1]?.path} fails`;
+      if (failure === null) continue; // e.g. a failed fsync of the staging files that the apply survived
+      if (failure.committed || failure.reverted || failure.revertFailure !== null) continue; // it claims to have done something: the MBT checks those
+      const { [`/var/lib/switchyard/lock`]: _lock, ...after } = real.machine.snapshot();
+      const changed = Object.keys({ ...before, ...after }).filter((p) => JSON.stringify(before[p]) !== JSON.stringify(after[p]));
+      if (changed.length > 0) wrong.push(`${what}: "${failure.message}", but changed ${changed.join(", ")}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe("an apply whose journal cannot be removed at the end", () => {
+  for (const activationFails of [false, true]) {
+    const done = activationFails ? "reverted (its activation failed)" : "finished";
+    it(`after it ${done}: the failure says so, and recover agrees`, async () => {
+      const reference = await machine();
+      if (activationFails) reference.machine.failingActivations.add(systemOf(1));
+      const old = reference.machine.snapshot();
+      const log = await relativeLog(reference, await planOf(reference));
+      const end = reference.machine.snapshot();
+      const rename = log.find((e) => e.op === "rename" && e.path === JOURNAL);
+      if (rename === undefined) throw new Error("the journal is never removed");
+      const real = await machine();
+      if (activationFails) real.machine.failingActivations.add(systemOf(1));
+      real.arm({ _tag: "Fail", k: rename.k });
+      const failure = failureOf(await real.apply(await planOf(real))) as { committed: boolean; reverted: boolean; message: string } | null;
+      real.machine.fs.clearFaults();
+      expect(real.machine.snapshot()[`${World.Paths.stateDir}/journal`]).toBeDefined();
+      // committed: "the transition was committed; recover finishes it"; reverted: "the previous generation is running again".
+      expect({ committed: failure?.committed, reverted: failure?.reverted }, failure?.message).toEqual(
+        activationFails ? { committed: false, reverted: true } : { committed: true, reverted: false },
+      );
+      const report = squash(await real.recover());
+      expect(report.action).toBe(activationFails ? "reverted" : "finished");
+      expect(real.machine.snapshot()).toEqual(activationFails ? old : end);
+    });
+  }
+});
+
 describe("apply while a journal waits", () => {
   it("is refused with JournalPending naming recover, and touches nothing", async () => {
     const reference = await machine();

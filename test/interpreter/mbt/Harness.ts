@@ -30,8 +30,8 @@ import * as M from "./Model.js";
 
 export type Fault =
   | { readonly _tag: "None" }
-  /** The k-th mutating primitive of the operation fails (once); the process goes on. */
-  | { readonly _tag: "Fail"; readonly k: number }
+  /** The k-th mutating primitive of the operation fails (once); the process goes on. Optionally the target's activation script fails too. */
+  | { readonly _tag: "Fail"; readonly k: number; readonly activationFails?: boolean }
   /** Every mutating primitive from the k-th on fails (the process is dead), then power loss keeps `keep` mod (pending+1) of what was not durable. */
   | {
       readonly _tag: "Crash";
@@ -334,7 +334,7 @@ export const perform = async (model: M.Model, real: Real, op: M.Operation, fault
     fault._tag === "None"
       ? ""
       : fault._tag === "Fail"
-        ? ` [fail ${fault.k}]`
+        ? ` [fail ${fault.k}${fault.activationFails === true ? ", activation fails" : ""}]`
         : ` [crash ${fault.k} keep ${fault.keep}${fault.again === null ? "" : `; recover crashes at ${fault.again.k} keeping ${fault.again.keep}`}]`
   }`;
   real.trail.push(label);
@@ -354,8 +354,12 @@ export const perform = async (model: M.Model, real: Real, op: M.Operation, fault
   else expect(plan.to, label).toBe(op._tag === "Switch" && op.mode === "test" ? next.running : next.current);
 
   if (plan.steps.length === 0) count("empty plan");
+  // A failing activation of the target (switch and test only: add and delete activate nothing).
+  const failing = fault._tag === "Fail" && fault.activationFails === true && op._tag === "Switch" ? M.systemOf(before, M.resolvePick(before, op.pick)) : null;
+  if (failing !== null) real.machine.failingActivations.add(failing);
   real.arm(fault);
   const exit = await real.apply(plan);
+  if (failing !== null) real.machine.failingActivations.delete(failing);
   const fs = real.machine.fs;
   if (fault._tag === "None") {
     fs.clearFaults();
