@@ -124,7 +124,20 @@ export const runLocked = (plan: Plan.Plan, options: ApplyOptions, token: string,
         onSuccess: () => runSteps(plan.revert, "revert", 0, options),
       }),
     );
-    if (back.failure === null) yield* ApplyJournal.finish(options.root, token).pipe(Effect.mapError(cleanupFailure));
+    if (back.failure === null) {
+      yield* ApplyJournal.finish(options.root, token).pipe(
+        Effect.mapError(
+          (e) =>
+            new ApplyFailed({
+              failure,
+              committed: false,
+              reverted: true,
+              revertFailure: null,
+              message: `${failure.step} failed: ${failure.message}; it was reverted, but its journal could not be removed (${e.message}): run 'switchyard recover' to clean up`,
+            }),
+        ),
+      );
+    }
     return yield* new ApplyFailed({
       failure,
       committed: false,

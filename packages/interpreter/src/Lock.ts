@@ -103,12 +103,30 @@ const tryAcquire = (root: Root.Root, me: Holder) =>
         yield* clearAbandonedTakeover(path);
         return { _tag: "Acquired", holder: me } satisfies Attempt;
       }
-      const held = yield* readHolder(path);
-      if (held === null || (yield* isAlive(held))) return { _tag: "Held", holder: held } satisfies Attempt;
+      const read = yield* readHolder(path);
+      // An unreadable lock is one being written (for microseconds) or one a crash left empty.
+      const held = read ?? (yield* abandonedUnreadable(path));
+      if (held === null || (yield* isAlive(held))) return { _tag: "Held", holder: read } satisfies Attempt;
       attempt = yield* takeOver(path, held, me);
       if (attempt._tag === "Acquired") return attempt;
     }
     return attempt;
+  });
+
+/** Seconds after which a lock file that still cannot be read is taken to be a crash's leftover. */
+const UNREADABLE_GRACE_MS = 10_000;
+
+/**
+ * An unreadable lock file older than the grace period stands for a dead holder (pid 0, never alive),
+ * so it goes through the same takeover as any dead lock.
+ */
+const abandonedUnreadable = (path: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem;
+    const clock = yield* Clock;
+    const stat = yield* Effect.either(fs.lstat(path));
+    if (stat._tag === "Left" || (yield* clock.nowMs) - stat.right.mtimeMs < UNREADABLE_GRACE_MS) return null;
+    return { pid: 0, bootId: "", command: "?", startedAt: "?", token: "" } satisfies Holder;
   });
 
 /** A `lock.takeover` whose holder died is of no use to anyone; the lock holder removes it. */
@@ -130,7 +148,7 @@ const takeOver = (path: string, dead: Holder, me: Holder) =>
       if (other !== null && !(yield* isAlive(other))) yield* fs.remove(mutex).pipe(Effect.ignore);
       return { _tag: "Held", holder: other ?? dead } satisfies Attempt;
     }
-    const again = yield* readHolder(path);
+    const again = (yield* readHolder(path)) ?? (dead.pid === 0 ? yield* abandonedUnreadable(path) : null);
     let result: Attempt = { _tag: "Held", holder: again };
     if (again !== null && again.token === dead.token && again.pid === dead.pid) {
       yield* fs.remove(path).pipe(Effect.mapError(io));
@@ -158,7 +176,9 @@ const readHolder = (path: string) =>
   Effect.flatMap(FileSystem, (fs) => fs.readFile(path).pipe(Effect.map(parseHolder), Effect.catchAll(() => Effect.succeed(null))));
 
 const isAlive = (h: Holder) =>
-  Effect.flatMap(ProcessRunner, (proc) => (h.bootId !== "" && h.bootId !== proc.bootId ? Effect.succeed(false) : proc.isAlive(h.pid)));
+  Effect.flatMap(ProcessRunner, (proc) =>
+    h.pid === 0 || (h.bootId !== "" && h.bootId !== proc.bootId) ? Effect.succeed(false) : proc.isAlive(h.pid),
+  );
 
 /** The holder of the lock if it is alive, else null (no lock, or a dead holder's). */
 export const liveHolder = (root: Root.Root) =>
