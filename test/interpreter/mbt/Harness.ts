@@ -391,7 +391,7 @@ export const perform = async (model: M.Model, real: Real, op: M.Operation, fault
         // The previous generation is running again and the boot default did not move.
         expect(await real.isIn(before), `${says}: reverted means the machine is back where it was`).toBe(true);
         // Told to run recover (the journal, or only its leftover, could not be removed): do it.
-        if (journal || failure.message.includes("switchyard recover")) {
+        if (journal || (failure.message ?? "").includes("switchyard recover")) {
           const report = squashRecover(await real.recover(), label);
           expect(report.action, `${says}; recover says`).toBe(journal ? "reverted" : "nothing");
           real.staleLockAllowed = false;
