@@ -25,6 +25,8 @@ import {
   Transition,
   World,
 } from "@switchyard/model";
+// @ts-expect-error: plain JS, shared with the demo and the tests.
+import { storeName } from "./fixture.mjs";
 
 export interface PlannerOptions {
   readonly generations: number;
@@ -78,17 +80,6 @@ const prng = (seed: number) => {
   };
 };
 
-/** The same 32-character base32 store names as scripts/fixture.mjs (`storeName`). */
-const storeName = (seed: number, name: string): string => {
-  const alphabet = "0123456789abcdfghijklmnpqrsvwxyz";
-  let x = (seed * 2654435761) >>> 0;
-  let out = "";
-  for (let i = 0; i < 32; i++) {
-    x = (Math.imul(x ^ (x >>> 15), 2246822519) + i) >>> 0;
-    out += alphabet[x % 32];
-  }
-  return `/store/${out}-${name}`;
-};
 
 type Svc = ServiceRecord.ServiceRecord;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -276,3 +276,21 @@ export const switchScenario = (constraints: RecordsConstraints = {}): fc.Arbitra
     const nextGraph = graphOf(next);
     return liveSet(oldGraph, nextGraph).map((live) => ({ old: oldGraph, next: nextGraph, live }));
   });
+
+/** A normalised record written back as manifest input (defaults included, which is allowed). */
+export const asInput = (records: ReadonlyArray<ServiceRecord.ServiceRecord>): ReadonlyArray<ServiceRecord.ServiceRecordInput> =>
+  records.map((r) => ({
+    name: r.name,
+    start: [...r.start],
+    requires: [...r.requires],
+    provides: [...r.provides],
+    env: { ...r.env },
+    reloadTriggers: [...r.reloadTriggers],
+    restartIfChanged: r.restartIfChanged,
+    stopIfChanged: r.stopIfChanged,
+    reloadIfChanged: r.reloadIfChanged,
+    stopOnRemoval: r.stopOnRemoval,
+    ...(r.description === null ? {} : { description: r.description }),
+    ...(r.stop === null ? {} : { stop: [...r.stop] }),
+    ...(r.reload === null ? {} : { reload: [...r.reload] }),
+  }));

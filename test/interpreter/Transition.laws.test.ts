@@ -8,7 +8,7 @@ import { Exit } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import * as Plan from "../../packages/model/src/Plan.js";
 import type * as ServiceRecord from "../../packages/model/src/ServiceRecord.js";
-import { serviceRecords } from "../arbitraries/services.js";
+import { asInput, serviceRecords } from "../arbitraries/services.js";
 import {
   apply,
   cleanup,
@@ -25,22 +25,6 @@ import {
   type MachineSpec,
 } from "../support/machine.js";
 
-/** A normalised record written back as manifest input (defaults included, which is allowed). */
-const toInput = (records: ReadonlyArray<ServiceRecord.ServiceRecord>): ReadonlyArray<ServiceRecord.ServiceRecordInput> =>
-  records.map((r) => ({
-    name: r.name,
-    start: [...r.start],
-    requires: [...r.requires],
-    provides: [...r.provides],
-    env: { ...r.env },
-    reloadTriggers: [...r.reloadTriggers],
-    restartIfChanged: r.restartIfChanged,
-    stopIfChanged: r.stopIfChanged,
-    reloadIfChanged: r.reloadIfChanged,
-    stopOnRemoval: r.stopOnRemoval,
-    ...(r.stop === null ? {} : { stop: [...r.stop] }),
-    ...(r.reload === null ? {} : { reload: [...r.reload] }),
-  }));
 
 /** Plans from two roots differ only in the host paths their messages name. */
 const portable = (m: Machine, p: unknown): unknown => JSON.parse(JSON.stringify(p).split(m.root.prefix).join("<root>"));
@@ -51,7 +35,7 @@ const machineSpec: fc.Arbitrary<MachineSpec> = fc
   .chain((numbers) => {
     const sorted = [...numbers].sort((a, b) => a - b);
     return fc.record({
-      generations: fc.tuple(...sorted.map((n) => serviceRecords({ maxLength: 4 }).map((s) => ({ number: n, services: toInput(s) })))),
+      generations: fc.tuple(...sorted.map((n) => serviceRecords({ maxLength: 4 }).map((s) => ({ number: n, services: asInput(s) })))),
       current: fc.constantFrom(...sorted),
       timeout: fc.integer({ min: 0, max: 30 }),
     });

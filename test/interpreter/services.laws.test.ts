@@ -15,28 +15,11 @@ import * as ServiceGraph from "../../packages/model/src/ServiceGraph.js";
 import type * as ServiceRecord from "../../packages/model/src/ServiceRecord.js";
 import * as ServiceRevision from "../../packages/model/src/ServiceRevision.js";
 import * as Transition from "../../packages/model/src/Transition.js";
-import { generationPair, graphOf } from "../arbitraries/services.js";
+import { generationPair, graphOf, asInput } from "../arbitraries/services.js";
 import { apply, type Machine, memoryMachine, NOW_MS, observe, systemOf } from "../support/machine.js";
 
 type Svc = ServiceRecord.ServiceRecord;
 
-/** A normalised record written back as manifest input (defaults included, which is allowed). */
-const toInput = (records: ReadonlyArray<Svc>): ReadonlyArray<ServiceRecord.ServiceRecordInput> =>
-  records.map((r) => ({
-    name: r.name,
-    start: [...r.start],
-    requires: [...r.requires],
-    provides: [...r.provides],
-    env: { ...r.env },
-    reloadTriggers: [...r.reloadTriggers],
-    restartIfChanged: r.restartIfChanged,
-    stopIfChanged: r.stopIfChanged,
-    reloadIfChanged: r.reloadIfChanged,
-    stopOnRemoval: r.stopOnRemoval,
-    ...(r.description === null ? {} : { description: r.description }),
-    ...(r.stop === null ? {} : { stop: [...r.stop] }),
-    ...(r.reload === null ? {} : { reload: [...r.reload] }),
-  }));
 
 const scenario = generationPair({ maxLength: 6 }).chain((pair) =>
   fc.record({
@@ -125,8 +108,8 @@ describe("service switching (in-memory manager)", () => {
         const first = new Set(upFirst);
         const m = memoryMachine({
           generations: [
-            { number: 1, services: toInput(pair.previous) },
-            { number: 2, services: toInput(pair.next) },
+            { number: 1, services: asInput(pair.previous) },
+            { number: 2, services: asInput(pair.next) },
           ],
           current: 1,
           runningServices: pair.previous

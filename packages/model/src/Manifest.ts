@@ -101,24 +101,15 @@ const HeaderInput = strictPartial(
  * generations does not validate ten thousand service graphs that no decision will read.
  */
 export const decodeHeader = (json: unknown, system: InRootPath.InRootPath, file: string): E.Either<ManifestError, Header> =>
-  pipe(
-    HeaderInput.decode(json),
-    E.mapLeft((errors) => {
-      const { field, message } = firstError(errors);
-      return { _tag: "ManifestError" as const, file, field, message };
-    }),
-    E.chain((input) => paths(input, system, file)),
-  );
+  pipe(HeaderInput.decode(json), E.mapLeft(reportIn(file)), E.chain((input) => paths(input, system, file)));
 
 export const decode = (json: unknown, system: InRootPath.InRootPath, file: string): E.Either<ManifestError, Manifest> =>
-  pipe(
-    ManifestInput.decode(json),
-    E.mapLeft((errors) => {
-      const { field, message } = firstError(errors);
-      return { _tag: "ManifestError" as const, file, field, message };
-    }),
-    E.chain((input) => validate(input, system, file)),
-  );
+  pipe(ManifestInput.decode(json), E.mapLeft(reportIn(file)), E.chain((input) => validate(input, system, file)));
+
+/** io-ts errors as the one error line of `file`. */
+const reportIn =
+  (file: string) =>
+  (errors: t.Errors): ManifestError => ({ _tag: "ManifestError", file, ...firstError(errors) });
 
 const paths = (
   input: { readonly label: string; readonly boot: ManifestInput["boot"]; readonly activate?: string | undefined },
