@@ -178,6 +178,7 @@ export const buildWorld = (generations: number, services: number): { readonly wo
       system: storeName(n, `example-os-${n}`) as InRootPath.InRootPath,
       createdMs: now - (generations - n + 1) * HOUR,
       utcOffsetMinutes: 60,
+      header: World.headerOf({ _tag: "Valid", manifest }),
       manifest: { _tag: "Valid", manifest },
     });
   }

@@ -97,7 +97,8 @@ const measure = (argv, env, after = () => {}) => {
 // ---------------------------------------------------------------------------------------------------
 // The profiles
 
-const systemOf = (i) => storeName(i, `example-os-${i}`);
+// Named like a NixOS system closure, so link targets are as long as real ones (about 90 bytes).
+const systemOf = (i) => storeName(i, `nixos-system-machine-24.11.20241120.${(i * 2654435761 >>> 0).toString(16).padStart(8, "0").slice(0, 7)}-${i}`);
 const createdMs = (n, i, nowMs) => nowMs - (n - i + 1) * HOUR;
 
 /** A small manifest (three services, one changing every third generation), so every rollback has a diff. */
