@@ -8,7 +8,7 @@ import * as BootConfig from "./BootConfig.js";
 import * as GenerationNumber from "./GenerationNumber.js";
 import type * as InRootPath from "./InRootPath.js";
 import * as Manifest from "./Manifest.js";
-import type * as Plan from "./Plan.js";
+import * as Plan from "./Plan.js";
 import * as PlanError from "./PlanError.js";
 import * as Preconditions from "./Preconditions.js";
 import type * as Step from "./Step.js";
@@ -32,7 +32,7 @@ export const plan = (world: World.World, added: NewSystem): E.Either<PlanError.P
     from: world.current,
     running: world.running.generation,
     delete: [],
-    services: { stop: [], start: [], restart: [], reload: [], skip: [], unchanged: [] },
+    services: Plan.emptyServices,
     serviceManager: world.settings.serviceManager,
     preconditions: Preconditions.of(world),
     revert: [],

@@ -7,7 +7,7 @@ import * as E from "fp-ts/lib/Either.js";
 import * as BootConfig from "./BootConfig.js";
 import * as GenerationNumber from "./GenerationNumber.js";
 import * as Pattern from "./Pattern.js";
-import type * as Plan from "./Plan.js";
+import * as Plan from "./Plan.js";
 import * as PlanError from "./PlanError.js";
 import * as Preconditions from "./Preconditions.js";
 import type * as Step from "./Step.js";
@@ -66,7 +66,7 @@ export const plan = (world: World.World, patternText: string | null, nowMs: numb
     running: world.running.generation,
     delete: [...doomed].sort((a, b) => a - b).map(GenerationNumber.unsafe),
     boot,
-    services: { stop: [], start: [], restart: [], reload: [], skip: [], unchanged: [] },
+    services: Plan.emptyServices,
     serviceManager: world.settings.serviceManager,
     preconditions: Preconditions.of(world),
     steps,

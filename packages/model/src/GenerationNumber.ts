@@ -19,8 +19,6 @@ export const parse = (text: string): O.Option<GenerationNumber> => {
   return Number.isSafeInteger(n) && n >= 1 ? O.some(n as GenerationNumber) : O.none;
 };
 
-/** Digits that are a number but not a canonical one (`0`, `007`): worth a pointed message. */
-export const isDigits = (text: string): boolean => DIGITS.test(text);
 
 export const unsafe = (n: number): GenerationNumber => {
   if (!Number.isSafeInteger(n) || n < 1) throw new Error(`not a generation number: ${n}`);

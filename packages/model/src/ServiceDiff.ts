@@ -12,9 +12,6 @@ import * as ServiceRecord from "./ServiceRecord.js";
 type Name = ServiceRecord.ServiceName;
 type Svc = ServiceRecord.ServiceRecord;
 
-export interface Side {
-  readonly graph: ServiceGraph.ServiceGraph;
-}
 
 /** Stop lists OLD records, every other record list NEW ones; a stopped-then-started service is in both stop and start. */
 export interface ServiceDiff {

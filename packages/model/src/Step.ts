@@ -45,10 +45,7 @@ export const Step = t.union(
   "Step",
 );
 export type Step = t.TypeOf<typeof Step>;
-export type StepTag = Step["_tag"];
 
-export const isServiceStep = (s: Step): s is Extract<Step, { service: ServiceRef }> =>
-  s._tag === "StopService" || s._tag === "StartService" || s._tag === "RestartService" || s._tag === "ReloadService";
 
 /** A one-line description, used by `plan` and by the interpreter's progress lines. */
 export const describe = (step: Step): string => {

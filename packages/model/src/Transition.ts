@@ -13,7 +13,7 @@ import * as BootConfig from "./BootConfig.js";
 import * as Deletion from "./Deletion.js";
 import type { GenerationNumber } from "./GenerationNumber.js";
 import * as Manifest from "./Manifest.js";
-import type * as Plan from "./Plan.js";
+import * as Plan from "./Plan.js";
 import * as PlanError from "./PlanError.js";
 import * as RestartDebt from "./RestartDebt.js";
 import * as Preconditions from "./Preconditions.js";
@@ -119,7 +119,7 @@ const switchTo = (world: World.World, request: Request, number: GenerationNumber
     running: world.running.generation,
     delete: [],
     boot,
-    services: diff === null ? { stop: [], start: [], restart: [], reload: [], skip: [], unchanged: [] } : ServiceDiff.summary(diff),
+    services: diff === null ? Plan.emptyServices : ServiceDiff.summary(diff),
     serviceManager: world.settings.serviceManager,
     preconditions: Preconditions.of(world),
     steps: all,
