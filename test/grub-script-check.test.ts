@@ -9,8 +9,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as BootConfig from "../packages/model/src/BootConfig.js";
-import * as GenerationNumber from "../packages/model/src/GenerationNumber.js";
+import * as BootConfig from "../packages/model/src/boot/BootConfig.js";
+import * as GenerationNumber from "../packages/model/src/world/GenerationNumber.js";
 import * as Worlds from "./support/worlds.js";
 
 const CANDIDATES = ["/usr/bin/grub-script-check", "/usr/sbin/grub-script-check", "/bin/grub-script-check", "/sbin/grub-script-check"];

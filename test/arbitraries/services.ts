@@ -7,8 +7,8 @@
  */
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
-import * as ServiceGraph from "../../packages/model/src/ServiceGraph.js";
-import * as ServiceRecord from "../../packages/model/src/ServiceRecord.js";
+import * as ServiceGraph from "../../packages/model/src/services/ServiceGraph.js";
+import * as ServiceRecord from "../../packages/model/src/services/ServiceRecord.js";
 
 type Svc = ServiceRecord.ServiceRecord;
 type Name = ServiceRecord.ServiceName;

@@ -10,8 +10,8 @@ import * as path from "node:path";
 import { Effect } from "effect";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makeMemoryFileSystem, contentOf, type Tree, type TreeEntry } from "../../packages/interpreter/src/MemoryFileSystem.js";
-import { NodeFileSystemLive } from "../../packages/interpreter/src/NodeFileSystem.js";
+import { makeMemoryFileSystem, contentOf, type Tree, type TreeEntry } from "../../packages/interpreter/src/memory/MemoryFileSystem.js";
+import { NodeFileSystemLive } from "../../packages/interpreter/src/node/NodeFileSystem.js";
 import { FileSystem, type FileSystemService, type FsError } from "../../packages/interpreter/src/ports/FileSystem.js";
 
 interface Subject {

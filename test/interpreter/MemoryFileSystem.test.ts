@@ -7,7 +7,7 @@ import { posix } from "node:path";
 import { Effect, Either } from "effect";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { makeMemoryFileSystem, type MemoryFileSystem, type Tree } from "../../packages/interpreter/src/MemoryFileSystem.js";
+import { makeMemoryFileSystem, type MemoryFileSystem, type Tree } from "../../packages/interpreter/src/memory/MemoryFileSystem.js";
 import type { FileSystemService, FsError } from "../../packages/interpreter/src/ports/FileSystem.js";
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);

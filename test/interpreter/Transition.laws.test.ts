@@ -6,8 +6,8 @@
 import fc from "fast-check";
 import { Exit } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
-import * as Plan from "../../packages/model/src/Plan.js";
-import type * as ServiceRecord from "../../packages/model/src/ServiceRecord.js";
+import * as Plan from "../../packages/model/src/plan/Plan.js";
+import type * as ServiceRecord from "../../packages/model/src/services/ServiceRecord.js";
 import { asInput, serviceRecords } from "../arbitraries/services.js";
 import {
   apply,

@@ -6,12 +6,12 @@
  */
 import { Effect, Exit, Layer } from "effect";
 import { describe, expect, it } from "vitest";
-import * as Layout from "../../packages/interpreter/src/Layout.js";
-import { makeMemoryFileSystem, type MemoryFileSystem, type Tree } from "../../packages/interpreter/src/MemoryFileSystem.js";
+import * as Layout from "../../packages/interpreter/src/state/Layout.js";
+import { makeMemoryFileSystem, type MemoryFileSystem, type Tree } from "../../packages/interpreter/src/memory/MemoryFileSystem.js";
 import { Clock } from "../../packages/interpreter/src/ports/Clock.js";
 import { FileSystem, type FileSystemService } from "../../packages/interpreter/src/ports/FileSystem.js";
 import { ProcessRunner } from "../../packages/interpreter/src/ports/ProcessRunner.js";
-import * as Root from "../../packages/interpreter/src/Root.js";
+import * as Root from "../../packages/interpreter/src/root/Root.js";
 
 const ROOT = "/r";
 const root = Root.make(ROOT);

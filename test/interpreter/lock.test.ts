@@ -8,12 +8,12 @@
 import { Clock as EffectClock, Effect, Either, Exit, Fiber, Layer, TestClock, TestContext } from "effect";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import * as Lock from "../../packages/interpreter/src/Lock.js";
-import { makeMemoryFileSystem, type MemoryFileSystem } from "../../packages/interpreter/src/MemoryFileSystem.js";
+import * as Lock from "../../packages/interpreter/src/state/Lock.js";
+import { makeMemoryFileSystem, type MemoryFileSystem } from "../../packages/interpreter/src/memory/MemoryFileSystem.js";
 import { Clock } from "../../packages/interpreter/src/ports/Clock.js";
 import { FileSystem, type FileSystemService } from "../../packages/interpreter/src/ports/FileSystem.js";
 import { ProcessRunner } from "../../packages/interpreter/src/ports/ProcessRunner.js";
-import * as Root from "../../packages/interpreter/src/Root.js";
+import * as Root from "../../packages/interpreter/src/root/Root.js";
 
 const ROOT = "/r";
 const root = Root.make(ROOT);

@@ -10,15 +10,15 @@
  */
 import { Effect, Either, Exit, Layer } from "effect";
 import { describe, expect, it } from "vitest";
-import type { LogEntry, Tree, TreeEntry } from "../../packages/interpreter/src/MemoryFileSystem.js";
-import * as Apply from "../../packages/interpreter/src/Apply.js";
+import type { LogEntry, Tree, TreeEntry } from "../../packages/interpreter/src/memory/MemoryFileSystem.js";
+import * as Apply from "../../packages/interpreter/src/apply/Apply.js";
 import type { Clock } from "../../packages/interpreter/src/ports/Clock.js";
 import { FileSystem, type FileSystemService } from "../../packages/interpreter/src/ports/FileSystem.js";
 import type { ProcessRunner } from "../../packages/interpreter/src/ports/ProcessRunner.js";
 import type { ServiceManager } from "../../packages/interpreter/src/ports/ServiceManager.js";
-import * as Recover from "../../packages/interpreter/src/Recover.js";
-import * as Plan from "../../packages/model/src/Plan.js";
-import * as World from "../../packages/model/src/World.js";
+import * as Recover from "../../packages/interpreter/src/state/Recover.js";
+import * as Plan from "../../packages/model/src/plan/Plan.js";
+import * as World from "../../packages/model/src/world/World.js";
 import { MEMORY_ROOT, apply, memoryMachine, planOrThrow, switchTo, systemOf, type MachineSpec } from "../support/machine.js";
 import { Real, failureOf, squash } from "./mbt/Harness.js";
 

@@ -9,12 +9,12 @@
 import fc from "fast-check";
 import { Exit } from "effect";
 import { describe, expect, it } from "vitest";
-import type * as Plan from "../../packages/model/src/Plan.js";
-import * as ServiceDiff from "../../packages/model/src/ServiceDiff.js";
-import * as ServiceGraph from "../../packages/model/src/ServiceGraph.js";
-import type * as ServiceRecord from "../../packages/model/src/ServiceRecord.js";
-import * as ServiceRevision from "../../packages/model/src/ServiceRevision.js";
-import * as Transition from "../../packages/model/src/Transition.js";
+import type * as Plan from "../../packages/model/src/plan/Plan.js";
+import * as ServiceDiff from "../../packages/model/src/services/ServiceDiff.js";
+import * as ServiceGraph from "../../packages/model/src/services/ServiceGraph.js";
+import type * as ServiceRecord from "../../packages/model/src/services/ServiceRecord.js";
+import * as ServiceRevision from "../../packages/model/src/services/ServiceRevision.js";
+import * as Transition from "../../packages/model/src/transition/Transition.js";
 import { generationPair, graphOf, asInput } from "../arbitraries/services.js";
 import { apply, type Machine, memoryMachine, NOW_MS, observe, systemOf } from "../support/machine.js";
 

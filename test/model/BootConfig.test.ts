@@ -1,8 +1,8 @@
 import * as fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-import * as BootConfig from "../../packages/model/src/BootConfig.js";
-import * as GenerationNumber from "../../packages/model/src/GenerationNumber.js";
+import * as BootConfig from "../../packages/model/src/boot/BootConfig.js";
+import * as GenerationNumber from "../../packages/model/src/world/GenerationNumber.js";
 import * as Worlds from "../support/worlds.js";
 
 const n = GenerationNumber.unsafe;

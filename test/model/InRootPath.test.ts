@@ -2,7 +2,7 @@ import * as path from "node:path";
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-import * as InRootPath from "../../packages/model/src/InRootPath.js";
+import * as InRootPath from "../../packages/model/src/paths/InRootPath.js";
 
 const segment = fc.constantFrom("a", "b", "store", ".", "..", "", "x.y", "...", ".hidden");
 const relativePath = fc.array(segment, { minLength: 1, maxLength: 6 }).map((s) => s.join("/"));

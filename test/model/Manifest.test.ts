@@ -1,8 +1,8 @@
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-import * as Config from "../../packages/model/src/Config.js";
-import * as InRootPath from "../../packages/model/src/InRootPath.js";
-import * as Manifest from "../../packages/model/src/Manifest.js";
+import * as Config from "../../packages/model/src/world/Config.js";
+import * as InRootPath from "../../packages/model/src/paths/InRootPath.js";
+import * as Manifest from "../../packages/model/src/world/Manifest.js";
 
 const system = InRootPath.unsafe("/store/abc-system");
 const base = { schema: 1, label: "Example", boot: { kernel: "kernel", initrd: "initrd", params: ["quiet"] } };

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-import * as Pattern from "../../packages/model/src/Pattern.js";
+import * as Pattern from "../../packages/model/src/select/Pattern.js";
 
 const SECOND = 1000;
 const HOUR = 3600 * SECOND;

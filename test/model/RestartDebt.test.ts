@@ -1,10 +1,10 @@
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-import * as Plan from "../../packages/model/src/Plan.js";
-import * as RestartDebt from "../../packages/model/src/RestartDebt.js";
-import type * as ServiceRecord from "../../packages/model/src/ServiceRecord.js";
-import * as Transition from "../../packages/model/src/Transition.js";
-import type * as World from "../../packages/model/src/World.js";
+import * as Plan from "../../packages/model/src/plan/Plan.js";
+import * as RestartDebt from "../../packages/model/src/services/RestartDebt.js";
+import type * as ServiceRecord from "../../packages/model/src/services/ServiceRecord.js";
+import * as Transition from "../../packages/model/src/transition/Transition.js";
+import type * as World from "../../packages/model/src/world/World.js";
 import * as Worlds from "../support/worlds.js";
 
 const record = (r: { name: string; start: ReadonlyArray<string>; restartIfChanged?: boolean }) => r as unknown as ServiceRecord.ServiceRecordInput;

@@ -11,13 +11,13 @@ import * as path from "node:path";
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { afterAll, describe, expect, it } from "vitest";
-import * as Config from "../../packages/model/src/Config.js";
+import * as Config from "../../packages/model/src/world/Config.js";
 import { fnv1a64 } from "../../packages/model/src/internal/Hash.js";
-import * as Manifest from "../../packages/model/src/Manifest.js";
-import * as S6Service from "../../packages/model/src/S6Service.js";
-import * as ServiceRecord from "../../packages/model/src/ServiceRecord.js";
-import * as ServiceRevision from "../../packages/model/src/ServiceRevision.js";
-import type * as Step from "../../packages/model/src/Step.js";
+import * as Manifest from "../../packages/model/src/world/Manifest.js";
+import * as S6Service from "../../packages/model/src/services/s6/S6Service.js";
+import * as ServiceRecord from "../../packages/model/src/services/ServiceRecord.js";
+import * as ServiceRevision from "../../packages/model/src/services/ServiceRevision.js";
+import type * as Step from "../../packages/model/src/plan/Step.js";
 
 const record = (input: Omit<ServiceRecord.ServiceRecordInput, "name"> & { readonly name: string }): ServiceRecord.ServiceRecord =>
   ServiceRecord.normalise(input as ServiceRecord.ServiceRecordInput);

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import * as ServiceDiff from "../../packages/model/src/ServiceDiff.js";
-import * as ServiceGraph from "../../packages/model/src/ServiceGraph.js";
-import * as ServiceRecord from "../../packages/model/src/ServiceRecord.js";
+import * as ServiceDiff from "../../packages/model/src/services/ServiceDiff.js";
+import * as ServiceGraph from "../../packages/model/src/services/ServiceGraph.js";
+import * as ServiceRecord from "../../packages/model/src/services/ServiceRecord.js";
 import * as Arb from "../arbitraries/services.js";
 
 type Svc = ServiceRecord.ServiceRecord;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
-import * as Spec from "../../packages/model/src/Spec.js";
+import * as Spec from "../../packages/model/src/select/Spec.js";
 
 const spec = (text: string): Spec.Spec => {
   const r = Spec.parse(text);

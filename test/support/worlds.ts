@@ -3,11 +3,11 @@
  * care about: settings and profile paths from `World.Paths`, a system directory per generation, a
  * manifest with a kernel and an initrd inside it, and run/booted links on the current generation.
  */
-import * as GenerationNumber from "../../packages/model/src/GenerationNumber.js";
-import * as InRootPath from "../../packages/model/src/InRootPath.js";
-import * as Manifest from "../../packages/model/src/Manifest.js";
-import * as ServiceRecord from "../../packages/model/src/ServiceRecord.js";
-import * as World from "../../packages/model/src/World.js";
+import * as GenerationNumber from "../../packages/model/src/world/GenerationNumber.js";
+import * as InRootPath from "../../packages/model/src/paths/InRootPath.js";
+import * as Manifest from "../../packages/model/src/world/Manifest.js";
+import * as ServiceRecord from "../../packages/model/src/services/ServiceRecord.js";
+import * as World from "../../packages/model/src/world/World.js";
 
 /** 2024-01-01T00:00:00Z: default generation N is created N days later, at midnight UTC. */
 export const EPOCH_MS = Date.UTC(2024, 0, 1);

@@ -17,7 +17,7 @@ import {
   S6ServiceManager,
 } from "@switchyard/interpreter";
 import { Effect, Layer } from "effect";
-import * as Args from "./Args.js";
+import * as Args from "./args/Args.js";
 
 export interface CommandContext {
   readonly root: Root.Root;

@@ -1,11 +1,11 @@
 /** Runs one command's Effect on the live ports and maps how it ended to an exit code. */
 import { Cause, Effect, Exit, Option } from "effect";
-import * as Args from "./Args.js";
+import * as Args from "./args/Args.js";
 import { Apply, Layout, type Root } from "@switchyard/interpreter";
 import * as Context from "./Context.js";
-import * as Options from "./Options.js";
+import * as Options from "./args/Options.js";
 import { ExitCode } from "./ExitCode.js";
-import * as Failure from "./Failure.js";
+import * as Failure from "./render/Failure.js";
 
 const SERVICE_COMMANDS: ReadonlySet<string> = new Set(["plan", "apply", "recover", "status"]);
 

@@ -3,9 +3,9 @@
  * fast), run it on the live ports, and turn any failure into one line and a documented exit code.
  * Stack traces only with --debug.
  */
-import * as Args from "./Args.js";
+import * as Args from "./args/Args.js";
 import { ExitCode } from "./ExitCode.js";
-import { usage } from "./Help.js";
+import { usage } from "./args/Help.js";
 
 const VERSION = "0.1.0";
 

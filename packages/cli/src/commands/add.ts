@@ -8,8 +8,8 @@ import { InRootPath, type Plan, Transition, World } from "@switchyard/model";
 import { Apply, Clock, FileSystem, Observe, Root } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import type { CommandContext } from "../Context.js";
-import * as Failure from "../Failure.js";
-import * as Options from "../Options.js";
+import * as Failure from "../render/Failure.js";
+import * as Options from "../args/Options.js";
 
 const systemPath = (ctx: CommandContext, given: string) => {
   if (given.startsWith("/")) return InRootPath.fromAbsolute(given);

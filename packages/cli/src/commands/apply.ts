@@ -8,12 +8,12 @@ import * as readline from "node:readline/promises";
 import { Plan, Step } from "@switchyard/model";
 import { Apply } from "@switchyard/interpreter";
 import { Effect } from "effect";
-import * as AfterFailure from "../AfterFailure.js";
-import * as Args from "../Args.js";
+import * as AfterFailure from "./AfterFailure.js";
+import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
-import * as Failure from "../Failure.js";
-import * as Options from "../Options.js";
-import * as Render from "../Render.js";
+import * as Failure from "../render/Failure.js";
+import * as Options from "../args/Options.js";
+import * as Render from "../render/Render.js";
 import * as SavedPlan from "../SavedPlan.js";
 import * as PlanCommand from "./plan.js";
 

@@ -2,11 +2,11 @@
 import { World } from "@switchyard/model";
 import { Observe } from "@switchyard/interpreter";
 import { Effect } from "effect";
-import * as Args from "../Args.js";
+import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
-import * as Failure from "../Failure.js";
-import * as Json from "../Json.js";
-import * as Render from "../Render.js";
+import * as Failure from "../render/Failure.js";
+import * as Json from "../render/Json.js";
+import * as Render from "../render/Render.js";
 
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {

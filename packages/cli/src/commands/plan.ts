@@ -3,12 +3,12 @@ import * as path from "node:path";
 import { Transition } from "@switchyard/model";
 import { Clock, Durable, Observe } from "@switchyard/interpreter";
 import { Effect } from "effect";
-import * as Args from "../Args.js";
+import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
-import * as Failure from "../Failure.js";
-import * as Json from "../Json.js";
-import * as Operation from "../Operation.js";
-import * as Render from "../Render.js";
+import * as Failure from "../render/Failure.js";
+import * as Json from "../render/Json.js";
+import * as Operation from "../args/Operation.js";
+import * as Render from "../render/Render.js";
 import * as SavedPlan from "../SavedPlan.js";
 
 /** Observe the machine and compute the plan for the command line's operation. */

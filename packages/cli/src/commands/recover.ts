@@ -2,11 +2,11 @@
 import { Step } from "@switchyard/model";
 import { Recover } from "@switchyard/interpreter";
 import { Effect } from "effect";
-import * as Args from "../Args.js";
+import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
-import * as Failure from "../Failure.js";
-import * as Json from "../Json.js";
-import * as Options from "../Options.js";
+import * as Failure from "../render/Failure.js";
+import * as Json from "../render/Json.js";
+import * as Options from "../args/Options.js";
 
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {

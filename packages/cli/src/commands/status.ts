@@ -5,11 +5,11 @@
  */
 import { Status } from "@switchyard/interpreter";
 import { Effect } from "effect";
-import * as Args from "../Args.js";
+import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
-import * as Failure from "../Failure.js";
-import * as Json from "../Json.js";
-import * as RenderStatus from "../RenderStatus.js";
+import * as Failure from "../render/Failure.js";
+import * as Json from "../render/Json.js";
+import * as RenderStatus from "../render/RenderStatus.js";
 
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {

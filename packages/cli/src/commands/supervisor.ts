@@ -5,10 +5,10 @@
  */
 import { S6Supervisor } from "@switchyard/interpreter";
 import { Effect } from "effect";
-import * as Args from "../Args.js";
+import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
-import * as Failure from "../Failure.js";
-import * as Json from "../Json.js";
+import * as Failure from "../render/Failure.js";
+import * as Json from "../render/Json.js";
 
 const describe = (s: S6Supervisor.State): string =>
   s.running

@@ -1,0 +1,95 @@
+/**
+ * Every way a command can end badly, turned into one line on standard error and an exit code.
+ * This is the only place errors are formatted; commands fail with tagged values.
+ */
+import type { SystemStatus } from "@switchyard/model";
+import { Data } from "effect";
+import { ExitCode } from "../ExitCode.js";
+import * as RenderStatus from "./RenderStatus.js";
+
+/** A command's own refusal: bad input, nothing matched… */
+export class CommandFailed extends Data.TaggedError("CommandFailed")<{ readonly message: string; readonly exit: ExitCode }> {}
+
+export const invalid = (message: string) => new CommandFailed({ message, exit: ExitCode.Invalid });
+export const failed = (message: string) => new CommandFailed({ message, exit: ExitCode.Failed });
+
+export interface Report {
+  readonly lines: ReadonlyArray<string>;
+  readonly exit: ExitCode;
+}
+
+interface ApplyFailedError {
+  readonly _tag: "ApplyFailed";
+  readonly message: string;
+  readonly reverted: boolean;
+  readonly committed: boolean;
+  readonly failure: { readonly lastLines: ReadonlyArray<string> };
+  readonly revertFailure: { readonly step: string; readonly message: string } | null;
+}
+
+/** A failed apply with what the command saw around it: the revert steps that ran, and where the machine stands now. */
+export class ApplyFailedReport extends Data.TaggedError("ApplyFailedReport")<{
+  readonly failed: ApplyFailedError;
+  readonly revertSteps: ReadonlyArray<string>;
+  readonly state: SystemStatus.Status | null;
+  /** Why the state could not be read, when it could not. */
+  readonly stateError: string | null;
+}> {}
+
+type Known =
+  | CommandFailed
+  | ApplyFailedReport
+  | { readonly _tag: "SupervisorError"; readonly reason: "NotOurs" | "Failed" | "Timeout"; readonly message: string }
+  | { readonly _tag: "ObserveError"; readonly reason: string; readonly message: string }
+  | { readonly _tag: "LockHeld"; readonly message: string }
+  | { readonly _tag: "JournalPending"; readonly message: string }
+  | { readonly _tag: "JournalUnreadable"; readonly message: string }
+  | { readonly _tag: "LayoutError"; readonly reason: "Newer" | "Failed"; readonly message: string }
+  | { readonly _tag: "StalePlan"; readonly message: string }
+  | ApplyFailedError
+  | { readonly _tag: "FsError"; readonly message: string };
+
+export const report = (e: Known): Report => {
+  switch (e._tag) {
+    case "CommandFailed":
+      return { lines: [e.message], exit: e.exit };
+    case "ObserveError":
+      return { lines: [e.message], exit: e.reason === "Io" ? ExitCode.Failed : ExitCode.Invalid };
+    case "LockHeld":
+      return { lines: [e.message], exit: ExitCode.Locked };
+    case "JournalPending":
+      return { lines: [e.message], exit: ExitCode.Interrupted };
+    case "JournalUnreadable":
+      return { lines: [e.message], exit: ExitCode.Invalid };
+    case "LayoutError":
+      return { lines: [e.message], exit: e.reason === "Newer" ? ExitCode.Invalid : ExitCode.Failed };
+    case "StalePlan":
+      return { lines: [e.message], exit: ExitCode.Stale };
+    case "FsError":
+      return { lines: [e.message], exit: ExitCode.Failed };
+    case "SupervisorError":
+      return { lines: [e.message], exit: ExitCode.Failed };
+    case "ApplyFailedReport":
+      return { lines: [...report(e.failed).lines, ...afterwards(e)], exit: ExitCode.Failed };
+    case "ApplyFailed": {
+      const lines = [e.message];
+      if (e.failure.lastLines.length > 0) lines.push("its last output:", ...e.failure.lastLines.map((l) => `  | ${l}`));
+      if (e.committed) lines.push("the transition was committed; 'switchyard recover' finishes it once the cause is fixed");
+      else if (e.reverted) lines.push("reverted: the previous generation is running again; the boot default did not move");
+      else if (e.revertFailure !== null) {
+        lines.push(`reverting failed too, at '${e.revertFailure.step}': ${e.revertFailure.message}`);
+        lines.push("the machine may be between generations; the journal is kept: fix the cause and run 'switchyard recover'");
+      }
+      return { lines, exit: ExitCode.Failed };
+    }
+  }
+};
+
+/** What the revert did and the state now: every link and every service, so nothing is left to guess. */
+const afterwards = (e: ApplyFailedReport): ReadonlyArray<string> => {
+  const lines: Array<string> = [];
+  if (e.revertSteps.length > 0) lines.push("revert steps run:", ...e.revertSteps.map((step) => `  ${step}`));
+  if (e.state === null) lines.push(`the state now could not be read: ${e.stateError ?? "unknown error"}; check 'switchyard status'`);
+  else lines.push("state now:", ...RenderStatus.links(e.state).map((l) => `  ${l}`), ...RenderStatus.serviceRows(e.state).map((r) => `  ${r}`));
+  return lines;
+};

@@ -1,0 +1,206 @@
+/**
+ * Carries out a plan. It recomputes nothing from the generations: the plan alone drives it, so
+ * what `plan` showed is exactly what happens. Under the lock it refuses to start while an earlier
+ * apply's journal is pending, checks the plan's preconditions (a stale plan touches nothing),
+ * writes the journal, and runs the steps, recording each in the journal. A failure before the
+ * Commit step runs the plan's `revert` steps; the boot default never moved, because it is only
+ * written after Commit. A failure after Commit, or of the revert, leaves the journal for `recover`.
+ */
+import { Plan, Preconditions, Step, type World } from "@switchyard/model";
+import { Effect } from "effect";
+import * as ApplyJournal from "../state/ApplyJournal.js";
+import { ApplyFailed, JournalPending, StalePlan, type StepFailure } from "../Errors.js";
+import * as Failpoint from "../durable/Failpoint.js";
+import * as Layout from "../state/Layout.js";
+import * as Lock from "../state/Lock.js";
+import * as Observe from "../observe/Observe.js";
+import * as Root from "../root/Root.js";
+import * as Steps from "./Steps.js";
+
+export interface ApplyOptions {
+  readonly root: Root.Root;
+  readonly settings: World.Settings;
+  /** How the lock names this run, e.g. "apply rollback". */
+  readonly command: string;
+  readonly activationTimeoutMs: number;
+  /** Seconds to wait for another apply's lock; 0 fails at once. */
+  readonly waitLockSeconds?: number;
+  /** Progress: one line per step started, and every output line of scripts it runs. */
+  readonly onEvent?: (event: Steps.Event) => void;
+  /** Told the plan about to run (after its preconditions held). */
+  readonly onPlan?: (plan: Plan.Plan) => void;
+}
+
+export interface ApplyReport {
+  readonly stepsRun: number;
+  /** Service steps the service manager only recorded (there is no manager to carry them out). */
+  readonly servicesRecorded: number;
+}
+
+export const applyPlan = Effect.fn("applyPlan")(function* (plan: Plan.Plan, options: ApplyOptions) {
+  return yield* Lock.withLock(options.root, options.command, options.waitLockSeconds ?? 0, (holder) => runLocked(plan, options, holder.token));
+});
+
+/**
+ * Take the lock first, then compute the plan and let the caller review it (print, confirm), then
+ * run it: waiting for another apply (`--wait-lock`) never leaves us with a plan made stale by it.
+ * Returns null when the review declined.
+ */
+export const planAndApply = <E, R, E2, R2>(
+  options: ApplyOptions,
+  compute: Effect.Effect<Plan.Plan, E, R>,
+  review: (plan: Plan.Plan) => Effect.Effect<boolean, E2, R2>,
+) =>
+  Lock.withLock(options.root, options.command, options.waitLockSeconds ?? 0, (holder) =>
+    Effect.gen(function* () {
+      yield* refuseIfJournal(options.root);
+      const plan = yield* compute;
+      if (!(yield* review(plan))) return null;
+      // Computed from what was observed under this very lock: its preconditions hold by construction.
+      return { plan, report: yield* runLocked(plan, options, holder.token, false) };
+    }),
+  );
+
+/** Whether a journal is there, and whether its apply is still running (its lock holder is alive). */
+export const journalStatus = (root: Root.Root) =>
+  Effect.gen(function* () {
+    const entry = yield* ApplyJournal.read(root).pipe(Effect.catchTag("JournalUnreadable", () => Effect.succeed("unreadable" as const)));
+    if (entry === null) return "none" as const;
+    return (yield* Lock.liveHolder(root)) === null ? ("interrupted" as const) : ("running" as const);
+  });
+
+/**
+ * Fails when an interrupted apply's journal is waiting for `recover`. Only meaningful with the lock
+ * held (or its holder known dead): a running apply has a journal too.
+ */
+export const refuseIfJournal = (root: Root.Root) =>
+  Effect.flatMap(
+    ApplyJournal.read(root).pipe(Effect.catchTag("JournalUnreadable", () => Effect.succeed("unreadable" as const))),
+    (entry) =>
+      entry === null
+        ? Effect.void
+        : Effect.fail(interrupted(root)),
+  );
+
+export const interrupted = (root: Root.Root) =>
+  new JournalPending({
+    message: `an earlier apply was interrupted (journal ${ApplyJournal.directory(root)}); run 'switchyard recover' to finish or revert it first`,
+  });
+
+/** The body of apply once the lock is held. */
+export const runLocked = (plan: Plan.Plan, options: ApplyOptions, token: string, checkPreconditions = true) =>
+  Effect.gen(function* () {
+    yield* refuseIfJournal(options.root);
+    if (checkPreconditions) {
+      const now = yield* Observe.preconditionWorld(options.root, options.settings);
+      const stale = Preconditions.difference(plan.preconditions, now);
+      if (stale !== null) {
+        return yield* new StalePlan({ message: `the plan is stale: ${stale}; compute it again with 'switchyard plan'` });
+      }
+    }
+    if (plan.steps.length === 0) return { stepsRun: 0, servicesRecorded: 0 } satisfies ApplyReport;
+    options.onPlan?.(plan);
+    if ((yield* Layout.detect(options.root))._tag === "Empty") yield* Layout.stamp(options.root).pipe(Effect.mapError(journalFailure));
+    yield* ApplyJournal.begin(options.root, plan, token).pipe(Effect.mapError(journalFailure));
+    const forward = yield* runSteps(plan.steps, "forward", 0, options);
+    if (forward.failure === null) {
+      yield* ApplyJournal.finish(options.root, token).pipe(Effect.mapError(cleanupFailure));
+      return { stepsRun: plan.steps.length, servicesRecorded: forward.recorded } satisfies ApplyReport;
+    }
+    const failure = forward.failure;
+    if (failure.index > Plan.commitIndex(plan)) {
+      return yield* new ApplyFailed({
+        failure,
+        committed: true,
+        reverted: false,
+        revertFailure: null,
+        message: `${failure.step} failed after the transition was committed: ${failure.message}; run 'switchyard recover' to finish it`,
+      });
+    }
+    const back = yield* ApplyJournal.record(options.root, { phase: "revert", done: -1 }).pipe(
+      Effect.matchEffect({
+        onFailure: (e) =>
+          Effect.succeed({ failure: { index: -1, step: "record the revert in the journal", message: e.message, lastLines: [] }, recorded: 0 } satisfies PhaseResult),
+        onSuccess: () => runSteps(plan.revert, "revert", 0, options),
+      }),
+    );
+    if (back.failure === null) {
+      yield* ApplyJournal.finish(options.root, token).pipe(
+        Effect.mapError(
+          (e) =>
+            new ApplyFailed({
+              failure,
+              committed: false,
+              reverted: true,
+              revertFailure: null,
+              message: `${failure.step} failed: ${failure.message}; it was reverted, but its journal could not be removed (${e.message}): run 'switchyard recover' to clean up`,
+            }),
+        ),
+      );
+    }
+    return yield* new ApplyFailed({
+      failure,
+      committed: false,
+      reverted: back.failure === null,
+      revertFailure: back.failure,
+      message: `${failure.step} failed: ${failure.message}`,
+    });
+  });
+
+/** The journal could not be started: nothing was done. */
+const journalFailure = (e: { readonly message: string }) =>
+  new ApplyFailed({
+    failure: { index: -1, step: "write the journal", message: e.message, lastLines: [] },
+    committed: false,
+    reverted: false,
+    revertFailure: null,
+    message: `cannot write the journal, so nothing was changed: ${e.message}`,
+  });
+
+/** Everything was done but the journal could not be removed: recover only has to clean up. */
+const cleanupFailure = (e: { readonly message: string }) =>
+  new ApplyFailed({
+    failure: { index: -1, step: "remove the journal", message: e.message, lastLines: [] },
+    committed: true,
+    reverted: false,
+    revertFailure: null,
+    message: `the transition is done but its journal could not be removed: ${e.message}; run 'switchyard recover' to clean up`,
+  });
+
+export interface PhaseResult {
+  readonly failure: StepFailure | null;
+  readonly recorded: number;
+}
+
+/**
+ * Run `steps` from index `from`. Stops at the first failure (a step that fails, or a journal record
+ * that cannot be written) and says which. The journal records the Commit step only: every step is
+ * idempotent, so recovery re-runs the revert from its start, or the forward steps from the commit
+ * point, and a record after every step would cost an fsync each (1,000 of them to delete 1,000
+ * generations) for nothing.
+ */
+export const runSteps = (steps: ReadonlyArray<Step.Step>, phase: ApplyJournal.Progress["phase"], from: number, options: ApplyOptions) =>
+  Effect.gen(function* () {
+    let recorded = 0;
+    for (let index = from; index < steps.length; index++) {
+      const step = steps[index] as Step.Step;
+      options.onEvent?.(phase === "forward" ? { _tag: "StepStarted", index, step } : { _tag: "RevertStarted", index, step });
+      const outcome = yield* Effect.either(
+        Steps.run(step, options).pipe(
+          Effect.tap(() =>
+            step._tag === "Commit"
+              ? ApplyJournal.record(options.root, { phase, done: index }).pipe(
+                  Effect.mapError((e) => ({ message: `cannot record the commit in the journal: ${e.message}`, lastLines: [] })),
+                )
+              : Effect.void,
+          ),
+        ),
+      );
+      if (outcome._tag === "Left") {
+        return { failure: { index, step: Step.describe(step), message: outcome.left.message, lastLines: outcome.left.lastLines }, recorded } satisfies PhaseResult;
+      }
+      if (outcome.right === "recorded") recorded++;
+      yield* Failpoint.hit(`${phase}:step-${index}`);
+    }
+    return { failure: null, recorded } satisfies PhaseResult;
+  });

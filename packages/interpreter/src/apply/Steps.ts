@@ -1,0 +1,87 @@
+/** One exhaustive switch over a step's `_tag`: how each step is carried out through the ports. */
+import type { Step } from "@switchyard/model";
+import { Effect } from "effect";
+import * as Durable from "../durable/Durable.js";
+import { FileSystem } from "../ports/FileSystem.js";
+import { ProcessRunner } from "../ports/ProcessRunner.js";
+import { ServiceManager, type ServiceOutcome } from "../ports/ServiceManager.js";
+import * as Root from "../root/Root.js";
+
+export type Event =
+  | { readonly _tag: "StepStarted"; readonly index: number; readonly step: Step.Step }
+  | { readonly _tag: "RevertStarted"; readonly index: number; readonly step: Step.Step }
+  | { readonly _tag: "Output"; readonly line: string };
+
+export interface StepError {
+  readonly message: string;
+  readonly lastLines: ReadonlyArray<string>;
+}
+
+export interface StepOptions {
+  readonly root: Root.Root;
+  readonly activationTimeoutMs: number;
+  readonly onEvent?: (event: Event) => void;
+}
+
+const fsError = (e: { readonly message: string }): StepError => ({ message: e.message, lastLines: [] });
+const encoder = new TextEncoder();
+
+export const run = (step: Step.Step, options: StepOptions): Effect.Effect<ServiceOutcome | "done", StepError, FileSystem | ProcessRunner | ServiceManager> => {
+  const host = (p: string) => Root.host(options.root, p);
+  switch (step._tag) {
+    case "ReplaceSymlink":
+      return Durable.replaceSymlink(host(step.path), step.target).pipe(Effect.as("done" as const), Effect.mapError(fsError));
+    case "CreateGenerationLink":
+      return Durable.replaceSymlink(host(step.path), step.target, step.createdMs).pipe(Effect.as("done" as const), Effect.mapError(fsError));
+    case "RemoveLink":
+      return Durable.removeLink(host(step.path)).pipe(Effect.as("done" as const), Effect.mapError(fsError));
+    case "RemoveFile":
+      return Durable.removeLink(host(step.path)).pipe(Effect.as("done" as const), Effect.mapError(fsError));
+    case "WriteFile":
+      return Durable.writeFile(host(step.path), encoder.encode(step.content)).pipe(Effect.as("done" as const), Effect.mapError(fsError));
+    case "RunActivation":
+      return activate(step, options);
+    case "StopService":
+      return service((m) => m.stop(step.service));
+    case "StartService":
+      return service((m) => m.start(step.service));
+    case "RestartService":
+      return service((m) => m.restart(step.service));
+    case "ReloadService":
+      return service((m) => m.reload(step.service));
+    case "Commit":
+      return Effect.succeed("done" as const);
+  }
+};
+
+const service = (f: (m: ServiceManager["Type"]) => Effect.Effect<ServiceOutcome, { readonly message: string; readonly lastLines: ReadonlyArray<string> }>) =>
+  Effect.flatMap(ServiceManager, (m) => f(m).pipe(Effect.mapError((e): StepError => ({ message: e.message, lastLines: e.lastLines }))));
+
+const activate = (step: Extract<Step.Step, { _tag: "RunActivation" }>, options: StepOptions) =>
+  Effect.gen(function* () {
+    const runner = yield* ProcessRunner;
+    const fs = yield* FileSystem;
+    const script = Root.host(options.root, step.script);
+    yield* fs.lstat(script).pipe(Effect.mapError((e): StepError => ({ message: `activation script ${script}: ${e.message}`, lastLines: [] })));
+    const result = yield* runner
+      .run({
+        argv: [script],
+        env: {
+          SWITCHYARD_SYSTEM: step.system,
+          SWITCHYARD_ACTION: step.action,
+          SWITCHYARD_ROOT: options.root.prefix === "" ? "/" : options.root.prefix,
+        },
+        cwd: Root.host(options.root, step.system),
+        timeoutMs: options.activationTimeoutMs,
+        onLine: (line) => options.onEvent?.({ _tag: "Output", line }),
+      })
+      .pipe(Effect.mapError((e): StepError => ({ message: e.message, lastLines: [] })));
+    if (result.timedOut) {
+      return yield* Effect.fail<StepError>({ message: `activation of ${step.system} timed out after ${options.activationTimeoutMs / 1000}s`, lastLines: result.lastLines });
+    }
+    if (result.exitCode !== 0) {
+      const how = result.exitCode === null ? `was killed by ${result.signal ?? "a signal"}` : `exited with status ${result.exitCode}`;
+      return yield* Effect.fail<StepError>({ message: `activation script of ${step.system} ${how}`, lastLines: result.lastLines });
+    }
+    return "done" as const;
+  });

@@ -1,0 +1,75 @@
+/**
+ * The live file-system layer: each port primitive is one `node:fs` call (or open + call + close),
+ * so that what `Durable.ts` composes is exactly what the kernel promises. Errors are mapped to
+ * `FsError` reasons by errno (see `internal/FsErrors.ts`); nothing is retried or hidden.
+ *
+ * The calls are synchronous on purpose: a command reads thousands of small, cached links and
+ * manifests, and a round trip through libuv's thread pool per call costs more than the call itself
+ * (see docs/benchmarks.md). No span per call either, for the same reason.
+ */
+import * as fs from "node:fs";
+import { Effect, Layer } from "effect";
+import { FileSystem, type FileKind, type FileSystemService, type FsError } from "../ports/FileSystem.js";
+import * as FsErrors from "../ports/FsErrors.js";
+
+const attempt = <A>(op: FsErrors.FsOp, path: string, run: () => A, to?: string): Effect.Effect<A, FsError> =>
+  Effect.try({ try: run, catch: (cause) => FsErrors.fromNode(cause, op, path, to) });
+
+/** Opens `path` read-only with `flags` and fsyncs the descriptor. */
+const syncOpened = (op: FsErrors.FsOp, path: string, flags: number): Effect.Effect<void, FsError> =>
+  attempt(op, path, () => {
+    const fd = fs.openSync(path, flags);
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
+const kindOf = (stats: fs.Stats): FileKind =>
+  stats.isFile() ? "file" : stats.isDirectory() ? "directory" : stats.isSymbolicLink() ? "symlink" : "other";
+
+const writeNewFile = (path: string, data: Uint8Array, mode?: number): Effect.Effect<void, FsError> =>
+  attempt("writeNewFile", path, () => {
+    const fd = fs.openSync(path, "wx", mode ?? 0o666);
+    try {
+      let written = 0;
+      while (written < data.byteLength) written += fs.writeSync(fd, data, written, data.byteLength - written);
+    } catch (e) {
+      // The file is ours (exclusive create): do not leave a partial one behind.
+      fs.closeSync(fd);
+      fs.rmSync(path, { force: true });
+      throw e;
+    }
+    fs.closeSync(fd);
+  });
+
+const service: FileSystemService = {
+  readFile: (path) =>
+    attempt("readFile", path, () => {
+      const buffer = fs.readFileSync(path);
+      return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    }),
+  readDirectory: (path) => attempt("readDirectory", path, () => fs.readdirSync(path).sort()),
+  lstat: (path) =>
+    attempt("lstat", path, () => {
+      const stats = fs.lstatSync(path);
+      return { kind: kindOf(stats), size: stats.size, mtimeMs: stats.mtimeMs };
+    }),
+  readLink: (path) => attempt("readLink", path, () => fs.readlinkSync(path)),
+  realPath: (path) => attempt("realPath", path, () => fs.realpathSync.native(path)),
+  writeNewFile,
+  fsync: (path) => syncOpened("fsync", path, fs.constants.O_RDONLY),
+  fsyncDirectory: (path) => syncOpened("fsyncDirectory", path, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY),
+  rename: (from, to) => attempt("rename", from, () => fs.renameSync(from, to), to),
+  // symlink(2) fails with EEXIST whatever is at `path`, even a dangling link.
+  symlink: (target, path) => attempt("symlink", path, () => fs.symlinkSync(target, path)),
+  remove: (path) => attempt("remove", path, () => fs.unlinkSync(path)),
+  // Like mkdir(2), a path through a dangling link reports ENOENT.
+  makeDirectory: (path) => attempt("makeDirectory", path, () => void fs.mkdirSync(path, { recursive: true })),
+  removeDirectory: (path) => attempt("removeDirectory", path, () => fs.rmdirSync(path)),
+  // lutimes: the link's own times, never its target's. Node takes seconds; atime follows mtime.
+  setModifiedTime: (path, mtimeMs) => attempt("setModifiedTime", path, () => fs.lutimesSync(path, mtimeMs / 1000, mtimeMs / 1000)),
+};
+
+export const NodeFileSystemLive: Layer.Layer<FileSystem> = Layer.succeed(FileSystem, service);

@@ -1,0 +1,91 @@
+/**
+ * One imperative step of a plan. The interpreter runs each with one exhaustive `switch` on `_tag`
+ * and recomputes nothing, so what `plan` shows is exactly what `apply` does. Every step is
+ * idempotent: running it again after a crash leaves the same result.
+ */
+import * as t from "io-ts";
+import { GenerationNumberCodec } from "../world/GenerationNumber.js";
+import { InRootPathCodec } from "../paths/InRootPathCodec.js";
+import { ServiceRecord } from "../services/ServiceRecord.js";
+
+/** Which service to act on, with the record of the generation whose code it should run. */
+export const ServiceRef = t.readonly(
+  t.type({ system: InRootPathCodec, generation: t.union([GenerationNumberCodec, t.null]), record: ServiceRecord }, "ServiceRef"),
+);
+export type ServiceRef = t.TypeOf<typeof ServiceRef>;
+
+const tagged = <Tag extends string, P extends t.Props>(tag: Tag, props: P) =>
+  t.readonly(t.type({ _tag: t.literal(tag), ...props }, tag));
+
+/** Point `path` at `target` atomically (new link at a temp name, rename over, fsync the directory). */
+export const ReplaceSymlink = tagged("ReplaceSymlink", { path: InRootPathCodec, target: t.string });
+/** Create generation link `path` -> `target` atomically, stamped with the creation time the plan chose. */
+export const CreateGenerationLink = tagged("CreateGenerationLink", { path: InRootPathCodec, target: InRootPathCodec, createdMs: t.number });
+/** Remove a generation link (the system directory itself is left for garbage collection). */
+export const RemoveLink = tagged("RemoveLink", { path: InRootPathCodec, target: t.string });
+/** Remove a file durably (a file that is already gone is fine). */
+export const RemoveFile = tagged("RemoveFile", { path: InRootPathCodec });
+/** Write a whole file atomically and durably. */
+export const WriteFile = tagged("WriteFile", { path: InRootPathCodec, content: t.string });
+/** Run a system's activation script with SWITCHYARD_SYSTEM and SWITCHYARD_ACTION set. */
+export const RunActivation = tagged("RunActivation", {
+  system: InRootPathCodec,
+  script: InRootPathCodec,
+  action: t.union([t.literal("switch"), t.literal("test"), t.literal("revert")]),
+});
+export const StopService = tagged("StopService", { service: ServiceRef });
+export const StartService = tagged("StartService", { service: ServiceRef });
+export const RestartService = tagged("RestartService", { service: ServiceRef });
+export const ReloadService = tagged("ReloadService", { service: ServiceRef });
+/** Everything after this point makes the transition permanent; a failure before it reverts. */
+export const Commit = tagged("Commit", {});
+
+export const Step = t.union(
+  [ReplaceSymlink, CreateGenerationLink, RemoveLink, RemoveFile, WriteFile, RunActivation, StopService, StartService, RestartService, ReloadService, Commit],
+  "Step",
+);
+export type Step = t.TypeOf<typeof Step>;
+
+
+/** A one-line description, used by `plan` and by the interpreter's progress lines. */
+export const describe = (step: Step): string => {
+  switch (step._tag) {
+    case "ReplaceSymlink":
+      return `link ${step.path} -> ${step.target}`;
+    case "CreateGenerationLink":
+      return `create ${step.path} -> ${step.target}`;
+    case "RemoveLink":
+      return `remove ${step.path} (was -> ${step.target})`;
+    case "RemoveFile":
+      return `remove ${step.path}`;
+    case "WriteFile":
+      return `write ${step.path} (${byteLength(step.content)} bytes)`;
+    case "RunActivation":
+      return `activate ${step.system} (${step.action})`;
+    case "StopService":
+      return `stop ${step.service.record.name}`;
+    case "StartService":
+      return `start ${step.service.record.name}`;
+    case "RestartService":
+      return `restart ${step.service.record.name}`;
+    case "ReloadService":
+      return `reload ${step.service.record.name}`;
+    case "Commit":
+      return "commit: make it permanent";
+  }
+};
+
+/** UTF-8 length without TextEncoder, which the pure core does not assume. */
+const byteLength = (s: string): number => {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+};

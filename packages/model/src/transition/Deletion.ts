@@ -1,0 +1,76 @@
+/**
+ * Deleting generations: which links go (by pattern, never the current, booted or running one),
+ * and the boot menu rewritten without them. Only links are removed; the system directories stay
+ * until a garbage collector that knows what else refers to them frees them.
+ */
+import * as E from "fp-ts/lib/Either.js";
+import * as BootConfig from "../boot/BootConfig.js";
+import * as GenerationNumber from "../world/GenerationNumber.js";
+import * as Pattern from "../select/Pattern.js";
+import * as Plan from "../plan/Plan.js";
+import * as PlanError from "../plan/PlanError.js";
+import * as Preconditions from "../plan/Preconditions.js";
+import type * as Step from "../plan/Step.js";
+import * as World from "../world/World.js";
+
+export const plan = (world: World.World, patternText: string | null, nowMs: number): E.Either<PlanError.PlanError, Plan.Plan> => {
+  const parsed: E.Either<Pattern.PatternError, Pattern.Pattern> =
+    patternText === null ? E.right({ _tag: "Old" }) : Pattern.parse(patternText, "delete");
+  if (E.isLeft(parsed)) return E.left(PlanError.invalid(parsed.left.message));
+  const candidates = Pattern.selectForDelete(
+    parsed.right,
+    world.generations.map((g) => ({ number: g.number, createdMs: g.createdMs })),
+    world.current,
+    nowMs,
+  );
+  const warnings: Array<string> = [];
+  const protectedAs = new Map<number, string>();
+  if (world.booted.generation !== null) protectedAs.set(world.booted.generation, "booted");
+  if (world.running.generation !== null) protectedAs.set(world.running.generation, "running");
+  if (world.current !== null) protectedAs.set(world.current, "current");
+  const doomed: Array<number> = [];
+  for (const n of candidates) {
+    const why = protectedAs.get(n);
+    if (why === undefined) doomed.push(n);
+    else warnings.push(`not removing generation ${n}, which is ${why}`);
+  }
+  if (doomed.length === 0) {
+    return E.left(PlanError.failed(warnings.length === 0 ? "no matching generation" : `no matching generation (${warnings.join("; ")})`));
+  }
+  const gone = new Set(doomed);
+  const remaining: World.World = { ...world, generations: world.generations.filter((g) => !gone.has(g.number)) };
+
+  const steps: Array<Step.Step> = [{ _tag: "Commit" }];
+  let boot: Plan.BootSummary | null = null;
+  if (world.current !== null && world.bootConfig !== null && world.settings.bootloader !== "none") {
+    const rendered = BootConfig.render(remaining, world.current);
+    if (E.isLeft(rendered)) return E.left(PlanError.invalid(rendered.left.message));
+    for (const s of rendered.right.skipped) warnings.push(`generation ${s.number} left out of the boot menu: ${s.reason}`);
+    boot = rendered.right.summary;
+    if (rendered.right.content !== world.bootConfig.content) {
+      steps.push({ _tag: "WriteFile", path: world.bootConfig.path, content: rendered.right.content });
+    }
+  }
+  // The menu is rewritten before links go, so no crash leaves an entry for a deleted generation.
+  for (const n of [...doomed].sort((a, b) => a - b)) {
+    const g = World.generation(world, n);
+    if (g !== undefined) steps.push({ _tag: "RemoveLink", path: g.link, target: g.system });
+  }
+  return E.right({
+    format: "switchyard-plan",
+    version: 1,
+    operation: { _tag: "Delete", pattern: patternText },
+    mode: "switch",
+    from: world.current,
+    to: world.current,
+    running: world.running.generation,
+    delete: [...doomed].sort((a, b) => a - b).map(GenerationNumber.unsafe),
+    boot,
+    services: Plan.emptyServices,
+    serviceManager: world.settings.serviceManager,
+    preconditions: Preconditions.of(world),
+    steps,
+    revert: [],
+    warnings,
+  });
+};

@@ -1,0 +1,226 @@
+/**
+ * The whole transition between two states of the machine, as data: `between(world, request)`
+ * gives the plan for switch, rollback and delete; `adding(...)` the plan that registers a built
+ * system directory. Phase order for a live switch: stop (old code) → point /run/current-system at
+ * the target and activate it → reload → restart → start → Commit → profile link and boot config.
+ * The boot default therefore only moves after everything else succeeded, and `revert` (the
+ * reverse transition, computed up front) is what a failure before Commit runs.
+ */
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
+import * as Addition from "./Addition.js";
+import * as BootConfig from "../boot/BootConfig.js";
+import * as Deletion from "./Deletion.js";
+import type { GenerationNumber } from "../world/GenerationNumber.js";
+import * as Manifest from "../world/Manifest.js";
+import * as Plan from "../plan/Plan.js";
+import * as PlanError from "../plan/PlanError.js";
+import * as RestartDebt from "../services/RestartDebt.js";
+import * as Preconditions from "../plan/Preconditions.js";
+import * as ServiceDiff from "../services/ServiceDiff.js";
+import * as ServiceGraph from "../services/ServiceGraph.js";
+import * as Spec from "../select/Spec.js";
+import type * as Step from "../plan/Step.js";
+import * as World from "../world/World.js";
+
+export interface Request {
+  readonly operation: Plan.Operation;
+  readonly mode: Plan.Mode;
+  readonly services?: ServiceDiff.Policy;
+  /** Milliseconds since the epoch, for duration patterns. */
+  readonly nowMs: number;
+}
+
+export const between = (world: World.World, request: Request): E.Either<PlanError.PlanError, Plan.Plan> => {
+  const op = request.operation;
+  switch (op._tag) {
+    case "Switch":
+      return pipe(
+        Spec.parse(op.spec),
+        E.chain((spec) => Spec.resolve(spec, numbers(world), world.current)),
+        E.mapLeft(specError),
+        E.chain((target) => switchTo(world, request, target as GenerationNumber)),
+      );
+    case "Rollback":
+      return pipe(
+        Spec.previous(numbers(world), world.current),
+        E.mapLeft(specError),
+        E.chain((target) => switchTo(world, request, target as GenerationNumber)),
+      );
+    case "Delete":
+      return Deletion.plan(world, op.pattern, request.nowMs);
+    case "Add":
+      return E.left(PlanError.invalid("adding a generation needs the new system's manifest; use Transition.adding"));
+  }
+};
+
+/** The plan that registers `added.system` as the next generation. */
+export const adding = (world: World.World, added: Addition.NewSystem): E.Either<PlanError.PlanError, Plan.Plan> => Addition.plan(world, added);
+
+
+const numbers = (world: World.World): ReadonlyArray<number> => world.generations.map((g) => g.number);
+
+const specError = (e: Spec.SpecError): PlanError.PlanError =>
+  e._tag === "InvalidSpec" || e._tag === "NoSuchGeneration" ? PlanError.invalid(e.message) : PlanError.failed(e.message);
+
+const switchTo = (world: World.World, request: Request, number: GenerationNumber): E.Either<PlanError.PlanError, Plan.Plan> => {
+  const target = World.generation(world, number);
+  if (target === undefined) return E.left(PlanError.invalid(`generation ${number} does not exist; see 'switchyard list'`));
+  if (target.manifest._tag === "Invalid") {
+    return E.left(PlanError.invalid(`cannot switch to generation ${number}: ${Manifest.errorLine(target.manifest.error)}`));
+  }
+  const manifest = target.manifest.manifest;
+  const warnings: Array<string> = [];
+  const live = request.mode !== "boot";
+  const running = runningSide(world, warnings);
+  const next = Manifest.graphOf(manifest);
+  const liveNames = new Set(world.liveServices ?? running.graph.order);
+  const diff = live ? ServiceDiff.between(running.graph, next, liveNames, request.services ?? "live") : null;
+
+  const steps: Array<Step.Step> = [];
+  const revert: Array<Step.Step> = [];
+  if (diff !== null) {
+    const forward = forwardSteps(world, running, target, manifest, diff, request.mode);
+    const debt = RestartDebt.step(
+      world,
+      RestartDebt.after(world, {
+        diff,
+        running: { generation: running.generation, system: running.system },
+        target: { generation: number, system: target.system, services: new Set(manifest.services.map((s) => s.name)) },
+        conservative: request.services === "conservative",
+      }),
+    );
+    steps.push(...forward, ...(debt === null ? [] : [debt]));
+    if (forward.length > 0 || debt !== null) {
+      revert.push(...revertSteps(world, running, target, manifest, diff, liveNames, request.services ?? "live"));
+      if (debt !== null) revert.push(RestartDebt.restore(world));
+    }
+  }
+  const commitSteps: Array<Step.Step> = [];
+  let boot: Plan.BootSummary | null = null;
+  if (request.mode !== "test") {
+    const profileLink = World.linkNameOf(world.settings, number);
+    if (world.profileTarget !== profileLink) commitSteps.push({ _tag: "ReplaceSymlink", path: world.settings.profile, target: profileLink });
+    const rendered = bootConfigStep(world, number, warnings);
+    if (E.isLeft(rendered)) return rendered;
+    if (rendered.right !== null) {
+      commitSteps.push(rendered.right.step);
+      boot = rendered.right.summary;
+    }
+  }
+  const all = steps.length + commitSteps.length === 0 ? [] : [...steps, { _tag: "Commit" } as const, ...commitSteps];
+  return E.right({
+    format: "switchyard-plan",
+    version: 1,
+    operation: request.operation,
+    mode: request.mode,
+    from: world.current,
+    to: number,
+    running: world.running.generation,
+    delete: [],
+    boot,
+    services: diff === null ? Plan.emptyServices : ServiceDiff.summary(diff),
+    serviceManager: world.settings.serviceManager,
+    preconditions: Preconditions.of(world),
+    steps: all,
+    revert,
+    warnings,
+  });
+};
+
+interface Side {
+  readonly system: World.Generation["system"] | null;
+  readonly generation: GenerationNumber | null;
+  readonly graph: ServiceGraph.ServiceGraph;
+}
+
+/** The generation whose code runs now; its services are what the diff starts from. */
+const runningSide = (world: World.World, warnings: Array<string>): Side => {
+  const r = world.running;
+  if (r.manifest?._tag === "Invalid") {
+    warnings.push(`the running system's manifest is invalid (${Manifest.errorLine(r.manifest.error)}); its services are treated as unknown`);
+  }
+  const graph = r.manifest?._tag === "Valid" ? Manifest.graphOf(r.manifest.manifest) : ServiceGraph.empty;
+  return { system: r.system, generation: r.generation, graph };
+};
+
+type Ref = Step.ServiceRef;
+type Record_ = Ref["record"];
+
+/** stop → (current-system link, activation) → reload → restart → start. */
+const phases = (
+  diff: ServiceDiff.ServiceDiff,
+  oldRef: (r: Record_) => Ref,
+  newRef: (r: Record_) => Ref,
+  middle: ReadonlyArray<Step.Step>,
+): Array<Step.Step> => [
+  ...diff.stop.map((r): Step.Step => ({ _tag: "StopService", service: oldRef(r) })),
+  ...middle,
+  ...diff.reload.map((r): Step.Step => ({ _tag: "ReloadService", service: newRef(r) })),
+  ...diff.restart.map((r): Step.Step => ({ _tag: "RestartService", service: newRef(r) })),
+  ...diff.start.map((r): Step.Step => ({ _tag: "StartService", service: newRef(r) })),
+];
+
+const refTo = (system: World.Generation["system"], generation: GenerationNumber | null) => (record: Record_): Ref => ({ system, generation, record });
+
+type Action = Extract<Step.Step, { _tag: "RunActivation" }>["action"];
+
+const activate = (system: World.Generation["system"], manifest: Manifest.Manifest, action: Action): Array<Step.Step> =>
+  manifest.activate === null ? [] : [{ _tag: "RunActivation", system, script: manifest.activate as World.Generation["system"], action }];
+
+const forwardSteps = (
+  world: World.World,
+  running: Side,
+  target: World.Generation,
+  manifest: Manifest.Manifest,
+  diff: ServiceDiff.ServiceDiff,
+  mode: Plan.Mode,
+): Array<Step.Step> => {
+  const moves = world.running.system !== target.system;
+  const middle: Array<Step.Step> = moves
+    ? [{ _tag: "ReplaceSymlink", path: World.Paths.currentSystem, target: target.system }, ...activate(target.system, manifest, mode === "test" ? "test" : "switch")]
+    : [];
+  return phases(diff, refTo(running.system ?? target.system, running.generation), refTo(target.system, target.number), middle);
+};
+
+/**
+ * The way back if anything before Commit fails: the reverse transition from the target to the
+ * running generation, assuming the forward one went through. Every step is idempotent, so running
+ * it after a partial forward transition is safe. The current-system link gets its exact old bytes.
+ */
+const revertSteps = (
+  world: World.World,
+  running: Side,
+  target: World.Generation,
+  manifest: Manifest.Manifest,
+  forward: ServiceDiff.ServiceDiff,
+  liveBefore: ReadonlySet<string>,
+  policy: ServiceDiff.Policy,
+): Array<Step.Step> => {
+  const upAfter = new Set<string>(liveBefore);
+  for (const r of forward.stop) upAfter.delete(r.name);
+  for (const r of [...forward.start, ...forward.restart, ...forward.reload]) upAfter.add(r.name);
+  const back = ServiceDiff.between(Manifest.graphOf(manifest), running.graph, upAfter, policy);
+  const r = world.running;
+  const middle: Array<Step.Step> = [];
+  if (r.system !== target.system) {
+    if (r.target === null) middle.push({ _tag: "RemoveLink", path: World.Paths.currentSystem, target: target.system });
+    else middle.push({ _tag: "ReplaceSymlink", path: World.Paths.currentSystem, target: r.target });
+    if (r.system !== null && r.manifest?._tag === "Valid") middle.push(...activate(r.system, r.manifest.manifest, "revert"));
+  }
+  return phases(back, refTo(target.system, target.number), refTo(running.system ?? target.system, running.generation), middle);
+};
+
+const bootConfigStep = (
+  world: World.World,
+  defaultNumber: GenerationNumber,
+  warnings: Array<string>,
+): E.Either<PlanError.PlanError, { readonly step: Step.Step; readonly summary: Plan.BootSummary } | null> => {
+  const bc = world.bootConfig;
+  if (bc === null || world.settings.bootloader === "none") return E.right(null);
+  const rendered = BootConfig.render(world, defaultNumber);
+  if (E.isLeft(rendered)) return E.left(PlanError.invalid(rendered.left.message));
+  for (const s of rendered.right.skipped) warnings.push(`generation ${s.number} left out of the boot menu: ${s.reason}`);
+  if (bc.content === rendered.right.content) return E.right(null);
+  return E.right({ step: { _tag: "WriteFile", path: bc.path, content: rendered.right.content }, summary: rendered.right.summary });
+};
