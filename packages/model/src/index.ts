@@ -20,3 +20,5 @@ export * as Step from "./plan/Step.js";
 export * as SystemStatus from "./world/SystemStatus.js";
 export * as Transition from "./transition/Transition.js";
 export * as World from "./world/World.js";
+export * as Decode from "./codec/Decode.js";
+export * as JsonText from "./codec/JsonText.js";
