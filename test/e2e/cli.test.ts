@@ -487,6 +487,43 @@ describe.concurrent("there and back", () => {
   });
 });
 
+describe.concurrent("text output escapes control characters from manifests", () => {
+  // A label that would turn the terminal red, start a forged table row and rewind the line.
+  const EVIL = "Evil\u001b[31m OS\n         9  2024-01-09 12:30  Forged\r\u009b2J";
+  const SHOWN = "Evil\\x1b[31m OS\\n         9  2024-01-09 12:30  Forged\\r\\x9b2J";
+  const root = tempRoot({
+    generations: [{ number: 1, createdMs: createdAt(1) }, { number: 2, label: EVIL, services: [{ name: "web", start: ["/bin/echo", "a\u001b]0;title\u0007b"] }], createdMs: createdAt(2) }],
+    current: 2,
+    running: 2,
+    booted: 2,
+  });
+  const noControl = (text: string) => expect(text.replace(/\n/g, "")).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+
+  it("list: one row per generation, the label escaped", async () => {
+    const r = await ok(root, "list");
+    const lines = r.stdout.split("\n").filter((l) => l !== "");
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe(`         2  2024-01-02 12:30  ${SHOWN}  current, running, booted`);
+    noControl(r.stdout);
+  });
+
+  it("describe and plan: the label and the service command escaped", async () => {
+    const d = await ok(root, "describe");
+    expect(d.stdout).toContain(`  label     ${SHOWN}\n`);
+    expect(d.stdout).toContain("    web: /bin/echo a\\x1b]0;title\\x07b\n");
+    noControl(d.stdout);
+    const p = await ok(root, "plan", "switch", "1");
+    noControl(p.stdout);
+  });
+
+  it("--json keeps the values as they are", async () => {
+    const doc = JSON.parse((await ok(root, "list", "--json")).stdout);
+    expect(doc.generations[1].label).toBe(EVIL);
+    const described = JSON.parse((await ok(root, "describe", "--json")).stdout);
+    expect(described.services[0].start).toEqual(["/bin/echo", "a\u001b]0;title\u0007b"]);
+  });
+});
+
 describe("treeHash (the helper the error tests rely on)", () => {
   it("sees contents, modes, link targets and generation link mtimes, not file mtimes", () => {
     const root = simpleRoot(3);

@@ -282,31 +282,52 @@ describe.concurrent("operations that cannot be done", () => {
   });
 });
 
+/** A refusal of the command line itself: exit 2, one line naming the command (`switchyard list: …`), root untouched. */
+const refusesUsage = async (root: string, args: ReadonlyArray<string>, command: string | null, message: string): Promise<Result> => {
+  const before = treeHash(root);
+  const r = await run(root, ...args);
+  expect(treeHash(root), `switchyard ${args.join(" ")} changed the root; stderr: ${r.stderr}`).toBe(before);
+  expect(r.code, r.stderr).toBe(Invalid);
+  expect(r.stdout).toBe("");
+  const lines = r.stderr.split("\n").filter((l) => l !== "");
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(new RegExp(`^switchyard${command === null ? "" : ` ${command}`}: `));
+  expect(lines[0]).toContain(message);
+  return r;
+};
+
 describe.concurrent("usage errors", () => {
   it.each([
-    [["frobnicate"], "unknown command 'frobnicate'"],
-    [["list", "--frob"], "unknown option '--frob'"],
-    [["list", "-x"], "unknown option '-x'"],
-    [["list", "--json=yes"], "option '--json' takes no value"],
-    [["plan"], "usage: switchyard plan switch SPEC | rollback | delete [PATTERN]"],
-    [["apply", "--yes"], "usage: switchyard apply switch SPEC | rollback | delete [PATTERN]"],
-    [["apply", "fly", "--yes"], "unknown operation 'fly'"],
-    [["apply", "switch", "--yes"], "switch takes one SPEC"],
-    [["apply", "rollback", "2", "--yes"], "rollback takes no argument"],
-    [["apply", "delete", "1", "2", "--yes"], "delete takes at most one PATTERN"],
-    [["apply", "switch", "1", "--mode", "fast", "--yes"], "--mode must be one of switch, boot, test, not 'fast'"],
-    [["apply", "switch", "1", "--yes", "--mode"], "option '--mode' needs a value"],
-    [["apply", "delete", "1", "--mode", "boot", "--yes"], "--mode does not apply to delete"],
-    [["apply", "switch", "1", "--bootloader", "lilo", "--yes"], "--bootloader must be one of grub, none, not 'lilo'"],
-    [["apply", "switch", "1", "--services", "some", "--yes"], "--services must be one of live, conservative, not 'some'"],
-    [["apply", "switch", "1", "--activation-timeout", "0", "--yes"], "--activation-timeout takes whole seconds, not '0'"],
-    [["list", "1", "2"], "list takes at most one PATTERN"],
-    [["describe", "now"], "describe takes no arguments"],
-    [["add"], "usage: switchyard add SYSTEM_DIR"],
-    [["list", "--profile", "profiles/system"], "profile: 'profiles/system' is not an absolute path"],
-  ])("switchyard %j", async (args, message) => {
+    [["frobnicate"], null, "unknown command 'frobnicate'; see 'switchyard --help'"],
+    [["list", "--frob"], "list", "unknown option '--frob'; see 'switchyard help list'"],
+    [["list", "-x"], "list", "unknown option '-x'"],
+    [["list", "--json=yes"], "list", "--json takes no value"],
+    [["plan"], "plan", "OPERATION is missing: switch SPEC | rollback | delete [PATTERN]"],
+    [["apply", "--yes"], "apply", "OPERATION is missing: switch SPEC | rollback | delete [PATTERN]"],
+    [["apply", "fly", "--yes"], "apply", "unknown operation 'fly'"],
+    [["apply", "switch", "--yes"], "apply", "switch takes one SPEC"],
+    [["apply", "rollback", "2", "--yes"], "apply", "rollback takes no argument"],
+    [["apply", "delete", "1", "2", "--yes"], "apply", "delete takes at most one PATTERN"],
+    [["apply", "switch", "1", "--mode", "fast", "--yes"], "apply", "--mode must be one of switch, boot, test, not 'fast'"],
+    [["apply", "switch", "1", "--yes", "--mode"], "apply", "--mode needs a value: one of switch, boot, test"],
+    [["apply", "delete", "1", "--mode", "boot", "--yes"], "apply", "--mode does not apply to delete"],
+    [["apply", "switch", "1", "--bootloader", "lilo", "--yes"], "apply", "--bootloader must be one of grub, none, not 'lilo'"],
+    [["apply", "switch", "1", "--services", "some", "--yes"], "apply", "--services must be one of live, conservative, not 'some'"],
+    [["apply", "switch", "1", "--activation-timeout", "0", "--yes"], "apply", "--activation-timeout takes whole seconds from 1 to 86400, not '0'"],
+    [["list", "1", "2"], "list", "list takes at most one PATTERN"],
+    [["describe", "now"], "describe", "describe takes no arguments"],
+    [["add"], "add", "add takes one SYSTEM_DIR"],
+    [["supervisor", "begin"], "supervisor", "supervisor takes one ACTION: start, stop or status"],
+    [["apply", "switch", "1", "--plan", "p.json"], "apply", "give either OPERATION or --plan FILE, not both"],
+    [["plan", "rollback", "--mode", "boot", "--mode", "test"], "plan", "--mode is given twice"],
+  ])("switchyard %j", async (args, command, message) => {
     const root = simpleRoot(2);
-    await refuses(root, args, Invalid, message);
+    await refusesUsage(root, args, command, message);
+  });
+
+  it("a bad value in the config file is invalid input, not a usage error", async () => {
+    const root = simpleRoot(2);
+    await refuses(root, ["list", "--profile", "profiles/system"], Invalid, "profile: 'profiles/system' is not an absolute path");
   });
 
   it("--service-manager s6 with no supervisor running", async () => {
@@ -316,7 +337,7 @@ describe.concurrent("usage errors", () => {
 
   it("no command at all", async () => {
     const root = simpleRoot(2);
-    await refuses(root, [], Invalid, /command/);
+    await refuses(root, [], Invalid, "missing command; see 'switchyard --help'");
   });
 
   it("a --root that does not exist is invalid input naming it", async () => {
@@ -336,9 +357,11 @@ describe.concurrent("a bad /etc/switchyard/config.json", () => {
   };
   const config = (root: string) => host(root, "/etc/switchyard/config.json");
 
-  it("invalid JSON", async () => {
-    const root = withConfig('{"timeout": 3,');
-    await refuses(root, ["apply", "switch", "1", "--yes"], Invalid, `${config(root)}: not valid JSON`);
+  it("invalid JSON, naming the line and column", async () => {
+    const root = withConfig('{\n  "timeout": 3,\n}\n');
+    await refuses(root, ["apply", "switch", "1", "--yes"], Invalid, `${config(root)}:3:1: expected a property name in double quotes, found '}'; fix or remove it`);
+    const cut = withConfig('{"timeout": 3,');
+    await refuses(cut, ["list"], Invalid, `${config(cut)}:1:15: `);
   });
 
   it("an unknown key", async () => {
@@ -428,7 +451,26 @@ describe.concurrent("saved plans", () => {
     const root = simpleRoot(2);
     const file = path.join(tempDir(), "missing.json");
     await refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `cannot read plan ${file}`);
-    await refuses(root, ["apply", "switch", "1", "--plan", file, "--yes"], Invalid, "give either OPERATION or --plan FILE, not both");
+    await refusesUsage(root, ["apply", "switch", "1", "--plan", file, "--yes"], "apply", "give either OPERATION or --plan FILE, not both");
+  });
+});
+
+describe.concurrent("files of the user's own (--out)", () => {
+  it("plan --out into a directory that does not exist: exit 2 naming it, nothing created", async () => {
+    const root = simpleRoot(2);
+    const missing = path.join(tempDir(), "no-such-dir");
+    const file = path.join(missing, "deeper", "p.json");
+    await refuses(root, ["plan", "switch", "1", "--out", file], Invalid, `no such directory ${path.dirname(file)}`);
+    expect(fs.existsSync(missing)).toBe(false);
+  });
+
+  it("plan --out under a regular file, or naming a directory", async () => {
+    const root = simpleRoot(2);
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "file"), "x");
+    await refuses(root, ["plan", "switch", "1", "--out", path.join(dir, "file", "p.json")], Invalid, `${path.join(dir, "file")} is not a directory`);
+    await refuses(root, ["plan", "switch", "1", "--out", dir], Invalid, "is a directory; give a file name");
+    expect(fs.readdirSync(dir)).toEqual(["file"]);
   });
 });
 

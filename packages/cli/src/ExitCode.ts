@@ -11,5 +11,9 @@ export const ExitCode = {
   Locked: 4,
   /** An interrupted apply must be finished or reverted first: `switchyard recover`. */
   Interrupted: 5,
+  /** A bug: something no error report covers (details with --debug). */
+  Internal: 70,
+  /** Cancelled at the confirmation prompt (Ctrl-C or end of input), as a shell reports SIGINT. */
+  Cancelled: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

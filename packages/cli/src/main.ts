@@ -1,13 +1,13 @@
 /**
- * The `switchyard` entry point: parse the command line, load the command lazily (so `--help` stays
- * fast), run it on the live ports, and turn any failure into one line and a documented exit code.
- * Stack traces only with --debug.
+ * The `switchyard` entry point: parse the command line, answer help, version and usage errors
+ * without loading anything else (so they stay fast), then load the command lazily, run it on the
+ * live ports, and turn any failure into one line and a documented exit code.
  */
 import * as Args from "./args/Args.js";
+import * as Help from "./args/Help.js";
+import * as HostPaths from "./args/HostPaths.js";
 import { ExitCode } from "./ExitCode.js";
-import { usage } from "./args/Help.js";
-
-const VERSION = "0.1.0";
+import { version } from "../package.json";
 
 const commands = {
   list: () => import("./commands/list.js"),
@@ -18,36 +18,32 @@ const commands = {
   recover: () => import("./commands/recover.js"),
   status: () => import("./commands/status.js"),
   supervisor: () => import("./commands/supervisor.js"),
-} as const;
+} as const satisfies Record<Args.Runnable, unknown>;
+
+const refuse = (command: string | null, message: string): number => {
+  process.stderr.write(`switchyard${command === null ? "" : ` ${command}`}: ${message}\n`);
+  return ExitCode.Invalid;
+};
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
-  let args: Args.Parsed;
-  try {
-    args = Args.parse(argv);
-  } catch (e) {
-    process.stderr.write(`switchyard: ${(e as Error).message}\n`);
-    return ExitCode.Invalid;
+  const parsed = Args.parse(argv);
+  switch (parsed._tag) {
+    case "Version":
+      process.stdout.write(`switchyard ${version}\n`);
+      return ExitCode.Ok;
+    case "Help":
+      process.stdout.write(parsed.command === null ? Help.overview(version) : Help.command(parsed.command));
+      return ExitCode.Ok;
+    case "Invalid":
+      return refuse(parsed.command, parsed.message);
+    case "Run": {
+      const problem = HostPaths.problem(parsed.args);
+      if (problem !== null) return refuse(null, problem);
+      const { runCommand } = await import("./Run.js");
+      const command = await commands[parsed.args.command]();
+      return runCommand(parsed.args, command.run);
+    }
   }
-  if (Args.flag(args, "version")) {
-    process.stdout.write(`switchyard ${VERSION}\n`);
-    return ExitCode.Ok;
-  }
-  const name = args.positional[0];
-  if (Args.flag(args, "help") || name === "help") {
-    process.stdout.write(usage);
-    return ExitCode.Ok;
-  }
-  if (name === undefined) {
-    process.stderr.write("switchyard: missing command; see 'switchyard --help'\n");
-    return ExitCode.Invalid;
-  }
-  if (!(name in commands)) {
-    process.stderr.write(`switchyard: unknown command '${name}'; see 'switchyard --help'\n`);
-    return ExitCode.Invalid;
-  }
-  const { runCommand } = await import("./Run.js");
-  const command = await commands[name as keyof typeof commands]();
-  return runCommand(args, command.run);
 };
 
 main(process.argv.slice(2)).then(
@@ -57,6 +53,6 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     process.stderr.write(`switchyard: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
     if (process.argv.includes("--debug") && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-    process.exitCode = 70;
+    process.exitCode = ExitCode.Internal;
   },
 );

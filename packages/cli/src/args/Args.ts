@@ -1,45 +1,138 @@
 /**
- * Command-line parsing, small and dependency-free so `switchyard --help` starts fast. Options may
- * appear anywhere; `-3`/`+2` are positional (they are generation specs), and `--` ends options.
+ * The command line, parsed against the command and option tables. Dependency-free (no effect), so
+ * `--help`, `--version` and usage errors start fast; every outcome is a value. Options may appear
+ * anywhere; `-3`/`+2` are positional (generation specs); `--` ends the options.
  */
+import * as Commands from "./Commands.js";
+import * as Options from "./Options.js";
+import * as Suggest from "./Suggest.js";
+
+export type Runnable = Exclude<Commands.Name, "help">;
+
 export interface Parsed {
+  readonly command: Runnable;
+  /** The command name first, then its arguments. */
   readonly positional: ReadonlyArray<string>;
+  /** Checked values: a string for valued options, true for flags. */
   readonly options: ReadonlyMap<string, string | true>;
 }
 
-export class UsageError extends Error {}
+export type Outcome =
+  | { readonly _tag: "Run"; readonly args: Parsed }
+  | { readonly _tag: "Help"; readonly command: Commands.Name | null }
+  | { readonly _tag: "Version" }
+  /** `command` is set when the error is about that command's arguments or options. */
+  | { readonly _tag: "Invalid"; readonly command: Commands.Name | null; readonly message: string };
 
-const VALUED = new Set(["root", "profile", "bootloader", "service-manager", "services", "mode", "out", "plan", "activation-timeout", "wait-lock", "scan-directory", "service-timeout", "service-settle-ms"]);
-const FLAGS = new Set(["json", "yes", "debug", "help", "version"]);
-const SHORT: Readonly<Record<string, string>> = { y: "yes", h: "help" };
+/** One option as written: `spec` is null for an unknown one; `problem` a fault found without knowing the command. */
+interface Given {
+  readonly written: string;
+  readonly spec: Options.Spec | null;
+  readonly value: string | null;
+  readonly problem: string | null;
+}
 
-export const parse = (argv: ReadonlyArray<string>): Parsed => {
-  const positional: Array<string> = [];
-  const options = new Map<string, string | true>();
+const SPEC = /^[+-][0-9]+$/;
+
+const scan = (argv: ReadonlyArray<string>): { readonly words: ReadonlyArray<string>; readonly given: ReadonlyArray<Given> } => {
+  const words: Array<string> = [];
+  const given: Array<Given> = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === "--") {
-      positional.push(...argv.slice(i + 1));
+      words.push(...argv.slice(i + 1));
       break;
     }
-    if (/^[+-][0-9]+$/.test(arg) || !arg.startsWith("-") || arg === "-") {
-      positional.push(arg);
+    if (SPEC.test(arg) || !arg.startsWith("-") || arg === "-") {
+      words.push(arg);
       continue;
     }
-    const long = arg.startsWith("--") ? arg.slice(2) : SHORT[arg.slice(1)];
-    if (long === undefined) throw new UsageError(`unknown option '${arg}'; see 'switchyard --help'`);
-    const eq = long.indexOf("=");
-    const name = eq < 0 ? long : long.slice(0, eq);
-    if (FLAGS.has(name)) {
-      if (eq >= 0) throw new UsageError(`option '--${name}' takes no value`);
-      options.set(name, true);
-    } else if (VALUED.has(name)) {
-      const value = eq >= 0 ? long.slice(eq + 1) : argv[++i];
-      if (value === undefined || value === "") throw new UsageError(`option '--${name}' needs a value`);
-      options.set(name, value);
-    } else throw new UsageError(`unknown option '--${name}'; see 'switchyard --help'`);
+    const long = arg.startsWith("--");
+    const eq = long ? arg.indexOf("=") : -1;
+    const written = eq < 0 ? arg : arg.slice(0, eq);
+    const spec = long ? Options.byName(written.slice(2)) : arg.length === 2 ? Options.byShort(arg.slice(1)) : undefined;
+    if (spec === undefined) {
+      given.push({ written, spec: null, value: null, problem: null });
+      continue;
+    }
+    const name = `--${spec.name}`;
+    if (spec.kind._tag === "Flag") {
+      given.push({ written, spec, value: null, problem: eq < 0 ? null : `${name} takes no value` });
+      continue;
+    }
+    const next = argv[i + 1];
+    const value = eq >= 0 ? arg.slice(eq + 1) : next !== undefined && !next.startsWith("--") ? (i++, next) : undefined;
+    given.push({ written, spec, value: value ?? null, problem: value === undefined || value === "" ? `${name} needs a value: ${Options.describeValue(spec.kind)}` : null });
   }
-  return { positional, options };
+  return { words, given };
+};
+
+/** Why this value is not one the option takes, or null. */
+const badValue = (spec: Options.Spec, value: string): string | null => {
+  const kind = spec.kind;
+  if (kind._tag === "Whole") {
+    const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+    return n >= kind.min && n <= kind.max ? null : `--${spec.name} takes ${Options.describeValue(kind)}, not '${value}'`;
+  }
+  if (kind._tag === "Choice" && !kind.choices.includes(value)) {
+    const near = Suggest.closest(value, kind.choices);
+    return `--${spec.name} must be ${Options.describeValue(kind)}, not '${value}'${near === null ? "" : `; did you mean '${near}'?`}`;
+  }
+  return null;
+};
+
+const unknown = (written: string, command: Commands.Name | null): string => {
+  const own = command === null ? Options.OPTIONS : Options.of(command);
+  const names = (specs: ReadonlyArray<Options.Spec>) => specs.map((o) => `--${o.name}`);
+  const near = written.startsWith("--") ? (Suggest.closest(written, names(own)) ?? Suggest.closest(written, names(Options.OPTIONS))) : null;
+  return `unknown option '${written}'${near === null ? "" : `; did you mean '${near}'?`}`;
+};
+
+/** The first fault of the options for this command, in the order written. */
+const optionFault = (command: Commands.Name, given: ReadonlyArray<Given>): string | null => {
+  const seen = new Set<string>();
+  for (const g of given) {
+    if (g.spec === null) return unknown(g.written, command);
+    if (!Options.accepts(command, g.spec)) return `--${g.spec.name} is not an option of ${command}`;
+    if (g.problem !== null) return g.problem;
+    if (g.value !== null) {
+      if (seen.has(g.spec.name)) return `--${g.spec.name} is given twice`;
+      seen.add(g.spec.name);
+      const bad = badValue(g.spec, g.value);
+      if (bad !== null) return bad;
+    }
+  }
+  return null;
+};
+
+const invalid = (command: Commands.Name | null, message: string): Outcome => ({
+  _tag: "Invalid",
+  command,
+  message: message.endsWith("?") ? message : `${message}; see 'switchyard ${command === null ? "--help" : `help ${command}`}'`,
+});
+
+export const parse = (argv: ReadonlyArray<string>): Outcome => {
+  const { words, given } = scan(argv);
+  const has = (name: string) => given.some((g) => g.spec?.name === name);
+  if (has("version")) return { _tag: "Version" };
+  const [word, ...rest] = words;
+  if (word === undefined) {
+    const fault = given.find((g) => g.spec === null || g.problem !== null);
+    if (fault !== undefined) return invalid(null, fault.spec === null ? unknown(fault.written, null) : (fault.problem ?? ""));
+    return has("help") ? { _tag: "Help", command: null } : invalid(null, "missing command");
+  }
+  const command = Commands.find(word);
+  if (command === undefined) {
+    const near = Suggest.closest(word, Commands.NAMES);
+    return invalid(null, `unknown command '${word}'${near === null ? "" : `; did you mean '${near}'?`}`);
+  }
+  if (has("help")) return { _tag: "Help", command: command.name };
+  const fault = optionFault(command.name, given) ?? command.check(rest, has);
+  if (fault !== null) return invalid(command.name, fault);
+  if (command.name === "help") return { _tag: "Help", command: rest[0] === undefined ? null : (Commands.find(rest[0])?.name ?? null) };
+  const options = new Map<string, string | true>();
+  for (const g of given) if (g.spec !== null) options.set(g.spec.name, g.value ?? true);
+  return { _tag: "Run", args: { command: command.name, positional: words, options } };
 };
 
 export const option = (p: Parsed, name: string): string | undefined => {
@@ -49,9 +142,5 @@ export const option = (p: Parsed, name: string): string | undefined => {
 
 export const flag = (p: Parsed, name: string): boolean => p.options.get(name) === true;
 
-export const oneOf = <T extends string>(p: Parsed, name: string, values: ReadonlyArray<T>): T | undefined => {
-  const v = option(p, name);
-  if (v === undefined) return undefined;
-  if (!(values as ReadonlyArray<string>).includes(v)) throw new UsageError(`--${name} must be one of ${values.join(", ")}, not '${v}'`);
-  return v as T;
-};
+/** A choice option's value, typed; the parser has already refused any value outside `values`. */
+export const oneOf = <T extends string>(p: Parsed, name: string, values: ReadonlyArray<T>): T | undefined => values.find((v) => v === option(p, name));

@@ -1,25 +1,43 @@
-/** Reads OPERATION (`switch SPEC`, `rollback`, `delete [PATTERN]`) and the mode from the command line. */
+/**
+ * OPERATION on the command line of `plan` and `apply`: `switch SPEC`, `rollback` or
+ * `delete [PATTERN]`. Checked when the command line is parsed, so a malformed one is refused
+ * before anything is read; the commands then read it again, knowing it is well formed.
+ */
 import type { Plan } from "@switchyard/model";
-import * as Args from "./Args.js";
+import * as Choices from "./Choices.js";
+import * as Suggest from "./Suggest.js";
 
-export const parse = (args: Args.Parsed, command: string): Plan.Operation => {
-  const [, name, arg, extra] = args.positional;
-  const usage = `usage: switchyard ${command} switch SPEC | rollback | delete [PATTERN]`;
+export const NAMES = ["switch", "rollback", "delete"] as const;
+export const SYNOPSIS = "switch SPEC | rollback | delete [PATTERN]";
+
+export type Read = { readonly _tag: "Operation"; readonly operation: Plan.Operation } | { readonly _tag: "Invalid"; readonly message: string };
+
+const invalid = (message: string): Read => ({ _tag: "Invalid", message });
+
+/** The words after the command name. */
+export const read = (words: ReadonlyArray<string>): Read => {
+  const [name, arg, extra] = words;
   switch (name) {
     case "switch":
-      if (arg === undefined || extra !== undefined) throw new Args.UsageError(`${usage} (switch takes one SPEC: N, +K or -K)`);
-      return { _tag: "Switch", spec: arg };
+      return arg === undefined || extra !== undefined ? invalid("switch takes one SPEC: N, +K or -K") : { _tag: "Operation", operation: { _tag: "Switch", spec: arg } };
     case "rollback":
-      if (arg !== undefined) throw new Args.UsageError(`${usage} (rollback takes no argument)`);
-      return { _tag: "Rollback" };
+      return arg !== undefined ? invalid("rollback takes no argument") : { _tag: "Operation", operation: { _tag: "Rollback" } };
     case "delete":
-      if (extra !== undefined) throw new Args.UsageError(`${usage} (delete takes at most one PATTERN)`);
-      return { _tag: "Delete", pattern: arg ?? null };
+      return extra !== undefined ? invalid("delete takes at most one PATTERN") : { _tag: "Operation", operation: { _tag: "Delete", pattern: arg ?? null } };
     case undefined:
-      throw new Args.UsageError(`${usage}`);
-    default:
-      throw new Args.UsageError(`unknown operation '${name}'; ${usage}`);
+      return invalid(`OPERATION is missing: ${SYNOPSIS}`);
+    default: {
+      const near = Suggest.closest(name, NAMES);
+      return invalid(near === null ? `unknown operation '${name}'; give ${SYNOPSIS}` : `unknown operation '${name}'; did you mean '${near}'?`);
+    }
   }
 };
 
-export const mode = (args: Args.Parsed): Plan.Mode => Args.oneOf(args, "mode", ["switch", "boot", "test"] as const) ?? "switch";
+/** The operation of a parsed `plan` or `apply` command line. */
+export const parse = (args: { readonly positional: ReadonlyArray<string> }): Read => read(args.positional.slice(1));
+
+/** `--mode`, or `switch` when not given. */
+export const mode = (args: { readonly options: ReadonlyMap<string, string | true> }): Plan.Mode => {
+  const given = args.options.get("mode");
+  return Choices.find(Choices.mode, typeof given === "string" ? given : undefined) ?? "switch";
+};

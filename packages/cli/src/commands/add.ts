@@ -10,6 +10,7 @@ import { Effect } from "effect";
 import type { CommandContext } from "../Context.js";
 import * as Failure from "../render/Failure.js";
 import * as Options from "../args/Options.js";
+import * as Escape from "../render/Escape.js";
 
 const systemPath = (ctx: CommandContext, given: string) => {
   if (given.startsWith("/")) return InRootPath.fromAbsolute(given);
@@ -54,10 +55,10 @@ export const run = (ctx: CommandContext) =>
       }),
     );
     if (outcome === null) {
-      process.stdout.write(`generation ${(existing as Plan.Plan | null)?.to ?? "?"} already points to ${system.right}; nothing added\n`);
+      process.stdout.write(`${Escape.line(`generation ${(existing as Plan.Plan | null)?.to ?? "?"} already points to ${system.right}; nothing added`)}\n`);
       return;
     }
-    for (const w of outcome.plan.warnings) process.stderr.write(`warning: ${w}\n`);
+    for (const w of outcome.plan.warnings) process.stderr.write(`warning: ${Escape.line(w)}\n`);
     const link = Root.host(ctx.root, World.linkPathOf(ctx.settings, outcome.plan.to ?? 0));
-    process.stdout.write(`added generation ${outcome.plan.to}: ${link} -> ${system.right}\n`);
+    process.stdout.write(`${Escape.line(`added generation ${outcome.plan.to}: ${link} -> ${system.right}`)}\n`);
   });

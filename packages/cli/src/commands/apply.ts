@@ -4,7 +4,6 @@
  * still looks the way it did when the plan was computed.
  */
 import * as fs from "node:fs";
-import * as readline from "node:readline/promises";
 import { Plan, Step } from "@switchyard/model";
 import { Apply } from "@switchyard/interpreter";
 import { Effect } from "effect";
@@ -13,6 +12,8 @@ import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
 import * as Failure from "../render/Failure.js";
 import * as Options from "../args/Options.js";
+import * as Escape from "../render/Escape.js";
+import * as Prompt from "../render/Prompt.js";
 import * as Render from "../render/Render.js";
 import * as SavedPlan from "../SavedPlan.js";
 import * as PlanCommand from "./plan.js";
@@ -28,14 +29,6 @@ const load = (file: string) =>
     return saved.plan;
   });
 
-const confirm = (question: string) =>
-  Effect.promise(async () => {
-    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-    const answer = await rl.question(question);
-    rl.close();
-    return /^y(es)?$/i.test(answer.trim());
-  });
-
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
     const file = Args.option(ctx.args, "plan");
@@ -46,8 +39,11 @@ export const run = (ctx: CommandContext) =>
       Effect.gen(function* () {
         process.stdout.write(`${Render.plan(plan)}\n`);
         if (Plan.isEmpty(plan)) return false;
-        if (!Args.flag(ctx.args, "yes") && process.stdin.isTTY === true && process.stderr.isTTY === true) {
-          if (!(yield* confirm("Apply this plan? [y/N] "))) return yield* Failure.failed("not applied");
+        if (!Args.flag(ctx.args, "yes")) {
+          if (!Prompt.interactive()) return yield* Failure.usage("apply", "not on a terminal, nobody can confirm; use --yes to apply without asking");
+          const answer = yield* Prompt.ask("Apply this plan? [y/N] ");
+          if (answer === "cancelled") return yield* new Failure.Cancelled({ message: "cancelled; nothing was applied" });
+          if (answer === "no") return yield* Failure.failed("not applied");
         }
         return true;
       });
@@ -79,11 +75,11 @@ const applyOptions = (ctx: CommandContext, file: string | undefined, reverted: A
     activationTimeoutMs: Options.activationTimeoutMs(ctx.args),
     waitLockSeconds: Options.waitLockSeconds(ctx.args),
     onEvent: (event) => {
-      if (event._tag === "Output") process.stderr.write(`  | ${event.line}\n`);
-      else if (event._tag === "StepStarted") process.stderr.write(`[${event.index + 1}${total > 0 ? `/${total}` : ""}] ${Step.describe(event.step)}\n`);
+      if (event._tag === "Output") process.stderr.write(`  | ${Escape.line(event.line)}\n`);
+      else if (event._tag === "StepStarted") process.stderr.write(`[${event.index + 1}${total > 0 ? `/${total}` : ""}] ${Escape.line(Step.describe(event.step))}\n`);
       else {
         reverted.push(Step.describe(event.step));
-        process.stderr.write(`[revert ${event.index + 1}${reverting > 0 ? `/${reverting}` : ""}] ${Step.describe(event.step)}\n`);
+        process.stderr.write(`[revert ${event.index + 1}${reverting > 0 ? `/${reverting}` : ""}] ${Escape.line(Step.describe(event.step))}\n`);
       }
     },
     onPlan: (plan: Plan.Plan) => {

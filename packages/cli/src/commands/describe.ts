@@ -10,7 +10,6 @@ import * as Render from "../render/Render.js";
 
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
-    if (ctx.args.positional.length > 1) return yield* Failure.invalid("describe takes no arguments; see 'switchyard --help'");
     const world = yield* Observe.world(ctx.root, ctx.settings);
     const g = world.current === null ? undefined : World.generation(world, world.current);
     if (g === undefined) return yield* Failure.failed("no current generation, nothing to describe; add one with 'switchyard add SYSTEM_DIR' and switch to it");

@@ -10,8 +10,7 @@ import * as Render from "../render/Render.js";
 
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
-    const [, patternText, extra] = ctx.args.positional;
-    if (extra !== undefined) return yield* Failure.invalid("list takes at most one PATTERN; see 'switchyard --help'");
+    const [, patternText] = ctx.args.positional;
     const world = yield* Observe.world(ctx.root, ctx.settings);
     let selected: ReadonlyArray<World.Generation> = world.generations;
     if (patternText !== undefined) {

@@ -4,6 +4,7 @@ import { Transition } from "@switchyard/model";
 import { Clock, Durable, Observe } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
+import * as Choices from "../args/Choices.js";
 import type { CommandContext } from "../Context.js";
 import * as Failure from "../render/Failure.js";
 import * as Json from "../render/Json.js";
@@ -14,9 +15,11 @@ import * as SavedPlan from "../SavedPlan.js";
 /** Observe the machine and compute the plan for the command line's operation. */
 export const compute = (ctx: CommandContext, command: string) =>
   Effect.gen(function* () {
-    const operation = Operation.parse(ctx.args, command);
+    const read = Operation.parse(ctx.args);
+    if (read._tag === "Invalid") return yield* Failure.usage(command, read.message);
+    const operation = read.operation;
     const mode = Operation.mode(ctx.args);
-    const services = Args.oneOf(ctx.args, "services", ["live", "conservative"] as const) ?? "live";
+    const services = Args.oneOf(ctx.args, "services", Choices.services) ?? "live";
     if (operation._tag === "Delete" && Args.option(ctx.args, "mode") !== undefined) {
       return yield* Failure.invalid("--mode does not apply to delete");
     }

@@ -4,13 +4,12 @@ import { Recover } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
-import * as Failure from "../render/Failure.js";
+import * as Escape from "../render/Escape.js";
 import * as Json from "../render/Json.js";
 import * as Options from "../args/Options.js";
 
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
-    if (ctx.args.positional.length > 1) return yield* Failure.invalid("recover takes no arguments; see 'switchyard --help'");
     const json = Args.flag(ctx.args, "json");
     const report = yield* Recover.recover({
       root: ctx.root,
@@ -20,8 +19,8 @@ export const run = (ctx: CommandContext) =>
       waitLockSeconds: Options.waitLockSeconds(ctx.args),
       onEvent: (event) => {
         if (json) return;
-        if (event._tag === "Output") process.stderr.write(`  | ${event.line}\n`);
-        else process.stderr.write(`[${event._tag === "RevertStarted" ? "revert " : ""}${event.index + 1}] ${Step.describe(event.step)}\n`);
+        if (event._tag === "Output") process.stderr.write(`  | ${Escape.line(event.line)}\n`);
+        else process.stderr.write(`[${event._tag === "RevertStarted" ? "revert " : ""}${event.index + 1}] ${Escape.line(Step.describe(event.step))}\n`);
       },
     });
     if (json) {
@@ -31,7 +30,7 @@ export const run = (ctx: CommandContext) =>
     if (report.action === "nothing") process.stdout.write("nothing to recover: no apply was interrupted\n");
     else {
       const where = report.action === "finished" ? `generation ${report.to} is now current` : `generation ${report.from ?? "(none)"} stays current`;
-      process.stdout.write(`${report.action} the interrupted ${report.operation?._tag.toLowerCase() ?? "apply"}: ${report.reason}; ${where}\n`);
+      process.stdout.write(`${Escape.line(`${report.action} the interrupted ${report.operation?._tag.toLowerCase() ?? "apply"}: ${report.reason}; ${where}`)}\n`);
     }
     if (report.cleaned.length > 0) process.stdout.write(`removed ${report.cleaned.length} leftover temp file(s)\n`);
   });

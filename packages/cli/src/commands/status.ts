@@ -7,13 +7,11 @@ import { Status } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
-import * as Failure from "../render/Failure.js";
 import * as Json from "../render/Json.js";
 import * as RenderStatus from "../render/RenderStatus.js";
 
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
-    if (ctx.args.positional.length > 1) return yield* Failure.invalid("status takes no arguments; see 'switchyard --help'");
     const status = yield* Status.observe(ctx.root, ctx.settings);
     if (Args.flag(ctx.args, "json")) Json.print(status);
     else process.stdout.write(`${RenderStatus.status(status)}\n`);

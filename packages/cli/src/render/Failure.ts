@@ -3,6 +3,7 @@
  * This is the only place errors are formatted; commands fail with tagged values.
  */
 import type { SystemStatus } from "@switchyard/model";
+import type { FsError, JournalPending, JournalUnreadable, LayoutError, LockHeld, ObserveError, S6Supervisor, StalePlan } from "@switchyard/interpreter";
 import { Data } from "effect";
 import { ExitCode } from "../ExitCode.js";
 import * as RenderStatus from "./RenderStatus.js";
@@ -13,7 +14,17 @@ export class CommandFailed extends Data.TaggedError("CommandFailed")<{ readonly 
 export const invalid = (message: string) => new CommandFailed({ message, exit: ExitCode.Invalid });
 export const failed = (message: string) => new CommandFailed({ message, exit: ExitCode.Failed });
 
+/** The command line cannot be carried out as given (exit 2); reported as `switchyard COMMAND: …`. */
+export class UsageError extends Data.TaggedError("UsageError")<{ readonly command: string; readonly message: string }> {}
+
+export const usage = (command: string, message: string) => new UsageError({ command, message });
+
+/** The user said no at the prompt, or closed it (Ctrl-C, Ctrl-D): nothing was done. */
+export class Cancelled extends Data.TaggedError("Cancelled")<{ readonly message: string }> {}
+
 export interface Report {
+  /** Set when the report is about how a command was called: its first line then names the command. */
+  readonly command?: string;
   readonly lines: ReadonlyArray<string>;
   readonly exit: ExitCode;
 }
@@ -36,23 +47,30 @@ export class ApplyFailedReport extends Data.TaggedError("ApplyFailedReport")<{
   readonly stateError: string | null;
 }> {}
 
-type Known =
+/** Every error a command can fail with; Run.ts only accepts commands whose error channel is within it. */
+export type Known =
   | CommandFailed
+  | UsageError
+  | Cancelled
   | ApplyFailedReport
-  | { readonly _tag: "SupervisorError"; readonly reason: "NotOurs" | "Failed" | "Timeout"; readonly message: string }
-  | { readonly _tag: "ObserveError"; readonly reason: string; readonly message: string }
-  | { readonly _tag: "LockHeld"; readonly message: string }
-  | { readonly _tag: "JournalPending"; readonly message: string }
-  | { readonly _tag: "JournalUnreadable"; readonly message: string }
-  | { readonly _tag: "LayoutError"; readonly reason: "Newer" | "Failed"; readonly message: string }
-  | { readonly _tag: "StalePlan"; readonly message: string }
   | ApplyFailedError
-  | { readonly _tag: "FsError"; readonly message: string };
+  | S6Supervisor.SupervisorError
+  | ObserveError
+  | LockHeld
+  | JournalPending
+  | JournalUnreadable
+  | LayoutError
+  | StalePlan
+  | FsError;
 
 export const report = (e: Known): Report => {
   switch (e._tag) {
     case "CommandFailed":
       return { lines: [e.message], exit: e.exit };
+    case "UsageError":
+      return { command: e.command, lines: [e.message], exit: ExitCode.Invalid };
+    case "Cancelled":
+      return { lines: [e.message], exit: ExitCode.Cancelled };
     case "ObserveError":
       return { lines: [e.message], exit: e.reason === "Io" ? ExitCode.Failed : ExitCode.Invalid };
     case "LockHeld":

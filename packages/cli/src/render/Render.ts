@@ -1,5 +1,9 @@
-/** Text for people: the generation table, a generation's description, a plan. */
+/**
+ * Text for people: the generation table, a generation's description, a plan. Every line is escaped
+ * (Escape.ts): labels, paths and service names come from manifests and links.
+ */
 import { BootConfig, Manifest, Plan, RestartDebt, Step, type World } from "@switchyard/model";
+import * as Escape from "./Escape.js";
 
 export const marks = (world: World.World, g: World.Generation): ReadonlyArray<string> => {
   const m: Array<string> = [];
@@ -14,7 +18,8 @@ export const labelOf = (g: World.Generation): string => (g.header._tag === "Vali
 export const created = (g: World.Generation): string => BootConfig.formatStamp(g.createdMs, g.utcOffsetMinutes);
 
 export const table = (world: World.World, gens: ReadonlyArray<World.Generation>): string => {
-  const rows = gens.map((g) => [String(g.number), created(g), labelOf(g), marks(world, g).join(", ")]);
+  // Escaped before measuring, so an escaped label still lines up.
+  const rows = gens.map((g) => [String(g.number), created(g), labelOf(g), marks(world, g).join(", ")].map(Escape.line));
   const header = ["Generation", "Created", "Label", ""];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: ReadonlyArray<string>) =>
@@ -22,7 +27,7 @@ export const table = (world: World.World, gens: ReadonlyArray<World.Generation>)
       .map((c, i) => (i === 0 ? c.padStart(widths[0] as number) : c.padEnd(widths[i] as number)))
       .join("  ")
       .trimEnd();
-  return [line(header), ...rows.map(line)].join("\n");
+  return Escape.lines([line(header), ...rows.map(line)]);
 };
 
 export const description = (world: World.World, g: World.Generation): string => {
@@ -30,7 +35,7 @@ export const description = (world: World.World, g: World.Generation): string => 
   lines.push(`  created   ${created(g)}`, `  system    ${g.system}`);
   if (g.manifest._tag === "Invalid") {
     lines.push(`  manifest  invalid: ${Manifest.errorLine(g.manifest.error)}`);
-    return lines.join("\n");
+    return Escape.lines(lines);
   }
   const m = g.manifest.manifest;
   lines.push(`  label     ${m.label}`);
@@ -49,7 +54,7 @@ export const description = (world: World.World, g: World.Generation): string => 
   if (world.running.generation !== null && world.running.generation !== g.number) {
     lines.push(`  note      generation ${world.running.generation} is running (after 'apply --mode test'); it becomes this one on the next switch or boot`);
   }
-  return lines.join("\n");
+  return Escape.lines(lines);
 };
 
 /** Services still running old code, and why; empty when nothing is owed. */
@@ -104,5 +109,5 @@ export const plan = (p: Plan.Plan): string => {
     p.revert.forEach((step, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${Step.describe(step)}`));
   }
   for (const w of p.warnings) lines.push(`warning: ${w}`);
-  return lines.join("\n");
+  return Escape.lines(lines);
 };

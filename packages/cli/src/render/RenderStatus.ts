@@ -2,8 +2,10 @@
  * `switchyard status` as text: the three links (boot default, running, booted) and one row per
  * service — up or down, pid, for how long, which generation's revision it runs and whether that is
  * what the current generation asks for. The failure report of `apply` reuses the same lines.
+ * Names, paths and revisions are escaped (Escape.ts) before the columns are measured.
  */
 import type { SystemStatus } from "@switchyard/model";
+import * as Escape from "./Escape.js";
 
 const link = (label: string, l: SystemStatus.Link): string =>
   `${label} ${l.target === null ? "(absent)" : `-> ${l.target}`}${l.generation === null ? "" : ` (generation ${l.generation})`}`;
@@ -47,7 +49,7 @@ export const serviceRows = (s: SystemStatus.Status): ReadonlyArray<string> => {
       o?.generation === null || o === null ? "-" : String(o.generation),
       o?.revision ?? "-",
       verdict(line),
-    ];
+    ].map(Escape.line);
   });
   const header = ["SERVICE", "STATE", "PID", "FOR", "GEN", "REVISION", "CURRENT"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
@@ -62,5 +64,5 @@ export const status = (s: SystemStatus.Status): string => {
   if (s.debt.length > 0) {
     lines.push("Restart debt (left on old code; restart them to pay it):", ...s.debt.map((d) => `  ${d.service}: runs generation ${d.runs.generation ?? "?"}'s code; ${d.reason}`));
   }
-  return lines.join("\n");
+  return Escape.lines(lines);
 };

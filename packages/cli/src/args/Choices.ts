@@ -1,0 +1,22 @@
+/**
+ * The values of the enum options. The model defines each enum once (its codecs and the types
+ * derived from them); the lists here are checked against those types by the compiler, both ways,
+ * so a value the model adds or drops fails the build until its line here changes. Only types are
+ * imported: the parser must load nothing else, so that `--help` and usage errors stay fast.
+ */
+import type { Config, Plan, ServiceDiff } from "@switchyard/model";
+import type * as t from "io-ts";
+
+/** `list` as given, provided it holds every member of T; `satisfies` below keeps it to members of T. */
+const every =
+  <T extends string>() =>
+  <L extends ReadonlyArray<T>>(list: L & ([T] extends [L[number]] ? unknown : never)): ReadonlyArray<L[number]> =>
+    list;
+
+export const bootloader = every<t.TypeOf<typeof Config.Bootloader>>()(["grub", "none"] as const);
+export const serviceManager = every<t.TypeOf<typeof Config.ServiceManagerKind>>()(["none", "s6"] as const);
+export const mode = every<Plan.Mode>()(["switch", "boot", "test"] as const);
+export const services = every<ServiceDiff.Policy>()(["live", "conservative"] as const);
+
+/** The value of `given` among `choices`, typed, or undefined: no cast needed once the parser checked it. */
+export const find = <T extends string>(choices: ReadonlyArray<T>, given: string | undefined): T | undefined => choices.find((c) => c === given);
