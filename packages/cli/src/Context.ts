@@ -1,11 +1,12 @@
 /**
  * What every command needs before it reads the machine: the root, the settings (flags over
- * config file over defaults), how services are driven, and the layers of live ports. The service
- * manager's layer is built only once the settings are known, because the config file may choose it.
+ * config file over defaults, or for `apply --plan FILE` the plan's own and nothing else), and the
+ * layers of live ports. The service manager's layer is built only once the settings are known,
+ * because the config file or the plan may choose it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Config, World } from "@switchyard/model";
+import { Config, type Plan, Settings, World } from "@switchyard/model";
 import {
   FileSystem,
   NodeClockLive,
@@ -18,13 +19,17 @@ import {
 } from "@switchyard/interpreter";
 import { Effect, Layer } from "effect";
 import * as Args from "./args/Args.js";
+import * as Options from "./args/Options.js";
+import * as PlanSettings from "./commands/PlanSettings.js";
 
 export interface CommandContext {
   readonly root: Root.Root;
   readonly settings: World.Settings;
-  /** The supervisor's scan directory, service timeout and settle time. */
+  /** The supervisor's scan directory, service timeout and settle time (part of `settings`). */
   readonly services: Config.ServiceSettings;
   readonly args: Args.Parsed;
+  /** The verified plan of `apply --plan FILE`; `settings` are its settings. */
+  readonly saved: Plan.Plan | null;
 }
 
 export const rootOf = (args: Args.Parsed): Root.Root => Root.make(path.resolve(Args.option(args, "root") ?? "/"));
@@ -55,8 +60,20 @@ const wholeNumber = (args: Args.Parsed, name: string, unit: string): number | un
   return Number(given);
 };
 
-/** Read `/etc/switchyard/config.json` (if any) and apply the flags over it. */
+/** The settings of this run, and the saved plan when it is `apply --plan FILE`. */
 export const settings = (root: Root.Root, args: Args.Parsed) =>
+  Effect.gen(function* () {
+    const file = args.positional[0] === "apply" ? Args.option(args, "plan") : undefined;
+    if (file !== undefined) {
+      const saved = yield* PlanSettings.load(args, file);
+      return { settings: saved.settings, services: saved.settings, saved };
+    }
+    const s = yield* fromConfig(root, args);
+    return { settings: s, services: s, saved: null };
+  });
+
+/** Read `/etc/switchyard/config.json` (if any) and apply the flags over it. */
+const fromConfig = (root: Root.Root, args: Args.Parsed) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const file = Root.host(root, World.Paths.configFile);
@@ -67,22 +84,21 @@ export const settings = (root: Root.Root, args: Args.Parsed) =>
     );
     const config = bytes === null ? { _tag: "Right" as const, right: {} } : Config.fromText(new TextDecoder().decode(bytes), file);
     if (config._tag === "Left") return yield* new ObserveError({ reason: "Config", message: config.left });
-    const overrides: Config.Overrides = {
-      profile: Args.option(args, "profile"),
-      bootloader: Args.oneOf(args, "bootloader", ["grub", "none"] as const),
-      serviceManager: Args.oneOf(args, "service-manager", ["none", "s6"] as const),
-    };
-    const s = Config.settings(config.right, overrides, World.Paths.defaultProfile);
-    if (s._tag === "Left") return yield* new ObserveError({ reason: "Config", message: s.left });
     const timeout = wholeNumber(args, "service-timeout", "seconds");
-    if (timeout !== undefined && (timeout < 1 || timeout > 86400)) throw new Args.UsageError("--service-timeout takes whole seconds from 1 to 86400");
+    if (timeout !== undefined && (timeout < 1 || timeout > Settings.MAX_SECONDS)) throw new Args.UsageError(`--service-timeout takes whole seconds from 1 to ${Settings.MAX_SECONDS}`);
     const settle = wholeNumber(args, "service-settle-ms", "milliseconds");
     if (settle !== undefined && settle > 60_000) throw new Args.UsageError("--service-settle-ms takes whole milliseconds from 0 to 60000");
-    const services = Config.serviceSettings(config.right, {
+    const activation = Args.option(args, "activation-timeout") === undefined ? undefined : Options.activationTimeoutMs(args);
+    if (activation !== undefined && activation > Settings.MAX_SECONDS * 1000) throw new Args.UsageError(`--activation-timeout takes whole seconds from 1 to ${Settings.MAX_SECONDS}`);
+    const s = Config.settings(config.right, {
+      profile: Args.option(args, "profile"),
+      bootloader: Args.oneOf(args, "bootloader", Settings.bootloaders),
+      serviceManager: Args.oneOf(args, "service-manager", Settings.serviceManagerKinds),
       scanDirectory: Args.option(args, "scan-directory"),
       serviceTimeout: timeout,
       serviceSettleMs: settle,
+      activationTimeoutMs: activation,
     });
-    if (services._tag === "Left") return yield* new ObserveError({ reason: "Config", message: services.left });
-    return { settings: s.right, services: services.right };
+    if (s._tag === "Left") return yield* new ObserveError({ reason: "Config", message: s.left });
+    return s.right;
   });

@@ -34,11 +34,11 @@ export const runCommand = async (args: Args.Parsed, command: Command): Promise<n
     const program = Effect.gen(function* () {
       yield* Layout.ensure(root, Options.waitLockSeconds(args));
       yield* pendingJournal(root, String(args.positional[0]));
-      const { settings, services } = yield* Context.settings(root, args);
-      // The service manager may come from the config file, so its layer is built only now; commands
-      // that neither look at nor drive services work without a running supervisor.
+      const { settings, services, saved } = yield* Context.settings(root, args);
+      // The service manager may come from the config file or the saved plan, so its layer is built
+      // only now; commands that neither look at nor drive services work without a running supervisor.
       const kind = SERVICE_COMMANDS.has(String(args.positional[0])) ? settings.serviceManager : "none";
-      const run = command({ root, settings, services, args }) as Effect.Effect<void, unknown, never>;
+      const run = command({ root, settings, services, saved, args }) as Effect.Effect<void, unknown, never>;
       yield* run.pipe(Effect.provide(Context.serviceLayer(root, kind, services)));
     }).pipe(Effect.provide(Context.baseLayer()));
     const exit = await Effect.runPromiseExit(program as Effect.Effect<void, unknown, never>);

@@ -1,8 +1,8 @@
 /** Reads OPERATION (`switch SPEC`, `rollback`, `delete [PATTERN]`) and the mode from the command line. */
-import type { Plan } from "@switchyard/model";
+import { type Plan, Request } from "@switchyard/model";
 import * as Args from "./Args.js";
 
-export const parse = (args: Args.Parsed, command: string): Plan.Operation => {
+export const parse = (args: Args.Parsed, command: string): Request.Between => {
   const [, name, arg, extra] = args.positional;
   const usage = `usage: switchyard ${command} switch SPEC | rollback | delete [PATTERN]`;
   switch (name) {
@@ -22,4 +22,4 @@ export const parse = (args: Args.Parsed, command: string): Plan.Operation => {
   }
 };
 
-export const mode = (args: Args.Parsed): Plan.Mode => Args.oneOf(args, "mode", ["switch", "boot", "test"] as const) ?? "switch";
+export const mode = (args: Args.Parsed): Plan.Mode => Args.oneOf(args, "mode", Request.modes) ?? "switch";
