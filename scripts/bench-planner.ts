@@ -22,6 +22,7 @@ import {
   Plan,
   ServiceGraph,
   type ServiceRecord,
+  Settings,
   Transition,
   World,
 } from "@switchyard/model";
@@ -174,7 +175,7 @@ export const buildWorld = (generations: number, services: number): { readonly wo
     const manifest = manifests[(n - 1) % RELEASES] as Manifest.Manifest;
     gens.push({
       number: n as GenerationNumber.GenerationNumber,
-      link: World.linkPathOf({ profile: PROFILE, bootloader: "grub", timeout: 5, serviceManager: "none" }, n),
+      link: World.linkPathOf({ profile: PROFILE }, n),
       system: storeName(n, `example-os-${n}`) as InRootPath.InRootPath,
       createdMs: now - (generations - n + 1) * HOUR,
       utcOffsetMinutes: 60,
@@ -185,7 +186,7 @@ export const buildWorld = (generations: number, services: number): { readonly wo
   const top = gens[gens.length - 1] as World.Generation;
   const running: World.SystemLink = { target: top.system, system: top.system, generation: top.number, manifest: top.manifest };
   const base: World.World = {
-    settings: { profile: PROFILE, bootloader: "grub", timeout: 5, serviceManager: "none" },
+    settings: { ...Settings.defaults, profile: PROFILE },
     generations: gens,
     profileTarget: `system-${top.number}-link`,
     current: top.number,
@@ -193,6 +194,7 @@ export const buildWorld = (generations: number, services: number): { readonly wo
     booted: running,
     bootConfig: { path: World.Paths.grubConfig, content: null, digest: null },
     liveServices: null,
+    serviceRevisions: null,
     bootId: "00000000-0000-4000-8000-000000000000",
     restartDebt: { text: null, entries: [] },
   };

@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import * as PlanFile from "../../packages/model/src/plan/PlanFile.js";
 import {
   Fixture,
   PROFILE,
@@ -424,16 +425,16 @@ describe.concurrent("saved plans", () => {
     const root = simpleRoot(2);
     const file = path.join(tempDir(), "plan.json");
     fs.writeFileSync(file, "switch to 1 please\n");
-    await refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `${file}: not a switchyard plan (not valid JSON)`);
+    await refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `${file}:1:1: unexpected 's'`);
   });
 
   it("JSON that is not a plan", async () => {
     const root = simpleRoot(2);
     const file = path.join(tempDir(), "plan.json");
     fs.writeFileSync(file, '{"generations": [1]}\n');
-    await refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `${file}: not a usable switchyard plan`);
+    await refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `${file}: format: not a switchyard plan`);
     fs.writeFileSync(file, "[]\n");
-    await refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `${file}: not a usable switchyard plan`);
+    await refuses(root, ["apply", "--plan", file, "--yes"], Invalid, `${file}: format: not a switchyard plan`);
   });
 
   it("a plan edited to write outside the root", async () => {
@@ -444,6 +445,9 @@ describe.concurrent("saved plans", () => {
     const step = plan.steps.find((s: { _tag: string }) => s._tag === "ReplaceSymlink");
     step.path = "/../../../../tmp/evil";
     fs.writeFileSync(file, JSON.stringify(plan));
+    await refuses(root, ["apply", "--plan", file, "--yes"], Invalid, "the plan was modified after it was computed (checksum mismatch)");
+    // With the checksum computed again, the path itself is refused when the plan is decoded.
+    fs.writeFileSync(file, JSON.stringify({ ...plan, checksum: PlanFile.checksumOf(plan) }));
     await refuses(root, ["apply", "--plan", file, "--yes"], Invalid, "'/../../../../tmp/evil' climbs above the root");
   });
 

@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Config, Plan, World } from "@switchyard/model";
+import { Config, Request, Settings } from "@switchyard/model";
 import { afterAll, describe, expect, it } from "vitest";
 import * as Args from "../../packages/cli/src/args/Args.js";
 import * as Choices from "../../packages/cli/src/args/Choices.js";
@@ -147,23 +147,22 @@ describe.concurrent("numeric options have a range, checked before anything runs"
 });
 
 describe("the tables agree with the model", () => {
-  const literals = (codec: { readonly types: ReadonlyArray<{ readonly value: string }> }) => codec.types.map((c) => c.value);
   const choices = (name: string) => {
     const kind = Options.byName(name)?.kind;
     return kind?._tag === "Choice" ? kind.choices : null;
   };
 
   it("the choices are the model's enums, in their order", () => {
-    expect(choices("bootloader")).toEqual(literals(Config.Bootloader));
-    expect(choices("service-manager")).toEqual(literals(Config.ServiceManagerKind));
-    expect(choices("mode")).toEqual(literals(Plan.Mode));
-    expect(choices("services")).toEqual(Choices.services);
+    expect(choices("bootloader")).toEqual(Settings.bootloaders);
+    expect(choices("service-manager")).toEqual(Settings.serviceManagerKinds);
+    expect(choices("mode")).toEqual(Request.modes);
+    expect(choices("services")).toEqual(Request.servicesPolicies);
   });
 
   it("the defaults the help shows are the ones the model applies", () => {
-    const settings = Config.settings({}, {}, World.Paths.defaultProfile);
-    const services = Config.serviceSettings({}, {});
-    if (settings._tag === "Left" || services._tag === "Left") throw new Error("the defaults do not decode");
+    const settings = Config.settings({}, {});
+    if (settings._tag === "Left") throw new Error("the defaults do not decode");
+    const services = settings;
     const shown = (name: string) => Options.byName(name)?.default;
     expect(shown("profile")).toBe(settings.right.profile);
     expect(shown("bootloader")).toBe(settings.right.bootloader);

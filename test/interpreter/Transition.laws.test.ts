@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { Exit } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
 import * as Plan from "../../packages/model/src/plan/Plan.js";
+import type * as Request from "../../packages/model/src/plan/Request.js";
 import type * as ServiceRecord from "../../packages/model/src/services/ServiceRecord.js";
 import { asInput, serviceRecords } from "../arbitraries/services.js";
 import {
@@ -211,9 +212,9 @@ describe("plans", () => {
       fc.tuple(
         fc.constant(spec),
         fc.oneof(
-          pick(spec).map((n): Plan.Operation => ({ _tag: "Switch", spec: String(n) })),
-          fc.constant<Plan.Operation>({ _tag: "Rollback" }),
-          fc.constantFrom<Plan.Operation>({ _tag: "Delete", pattern: null }, { _tag: "Delete", pattern: "+1" }),
+          pick(spec).map((n): Request.Between => ({ _tag: "Switch", spec: String(n) })),
+          fc.constant<Request.Between>({ _tag: "Rollback" }),
+          fc.constantFrom<Request.Between>({ _tag: "Delete", pattern: null }, { _tag: "Delete", pattern: "+1" }),
         ),
         fc.constantFrom<Plan.Mode>("switch", "boot", "test"),
       ),
@@ -249,10 +250,10 @@ describe("interpreters", () => {
         fc.constant(spec),
         fc.array(
           fc.oneof(
-            pick(spec).map((n) => ({ operation: { _tag: "Switch", spec: String(n) } as Plan.Operation, mode: "switch" as Plan.Mode })),
-            pick(spec).map((n) => ({ operation: { _tag: "Switch", spec: String(n) } as Plan.Operation, mode: "test" as Plan.Mode })),
-            fc.constant({ operation: { _tag: "Rollback" } as Plan.Operation, mode: "boot" as Plan.Mode }),
-            fc.constant({ operation: { _tag: "Delete", pattern: "+2" } as Plan.Operation, mode: "switch" as Plan.Mode }),
+            pick(spec).map((n) => ({ operation: { _tag: "Switch", spec: String(n) } as Request.Between, mode: "switch" as Plan.Mode })),
+            pick(spec).map((n) => ({ operation: { _tag: "Switch", spec: String(n) } as Request.Between, mode: "test" as Plan.Mode })),
+            fc.constant({ operation: { _tag: "Rollback" } as Request.Between, mode: "boot" as Plan.Mode }),
+            fc.constant({ operation: { _tag: "Delete", pattern: "+2" } as Request.Between, mode: "switch" as Plan.Mode }),
           ),
           { minLength: 1, maxLength: 5 },
         ),

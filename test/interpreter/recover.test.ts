@@ -18,6 +18,7 @@ import type { ProcessRunner } from "../../packages/interpreter/src/ports/Process
 import type { ServiceManager } from "../../packages/interpreter/src/ports/ServiceManager.js";
 import * as Recover from "../../packages/interpreter/src/state/Recover.js";
 import * as Plan from "../../packages/model/src/plan/Plan.js";
+import type * as Request from "../../packages/model/src/plan/Request.js";
 import * as World from "../../packages/model/src/world/World.js";
 import { MEMORY_ROOT, apply, memoryMachine, planOrThrow, switchTo, systemOf, type MachineSpec } from "../support/machine.js";
 import { Real, failureOf, squash } from "./mbt/Harness.js";
@@ -29,7 +30,7 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 /** Generations 1–3 with services (so a switch has steps before Commit), settled on 3. */
 const machine = (settle = true) => Real.create({ numbers: [1, 2, 3], current: 3 }, settle);
 
-const planOf = async (real: Real, operation: Plan.Operation = { _tag: "Switch", spec: "1" }, mode: Plan.Mode = "switch") => {
+const planOf = async (real: Real, operation: Request.Between = { _tag: "Switch", spec: "1" }, mode: Plan.Mode = "switch") => {
   const p = await real.plan({ operation, mode });
   if (Either.isLeft(p)) throw new Error(p.left.message);
   return p.right;
@@ -346,7 +347,7 @@ describe("apply while a journal waits", () => {
 });
 
 describe("every crash point", () => {
-  const scenarios: ReadonlyArray<{ readonly name: string; readonly settle: boolean; readonly operation: Plan.Operation; readonly mode: Plan.Mode; readonly failActivation?: boolean }> = [
+  const scenarios: ReadonlyArray<{ readonly name: string; readonly settle: boolean; readonly operation: Request.Between; readonly mode: Plan.Mode; readonly failActivation?: boolean }> = [
     { name: "switch 3 → 1", settle: true, operation: { _tag: "Switch", spec: "1" }, mode: "switch" },
     { name: "switch 3 → 1 whose activation fails (forward, then revert)", settle: true, operation: { _tag: "Switch", spec: "1" }, mode: "switch", failActivation: true },
     { name: "the first apply on a fresh state directory (rollback 3 → 2; writes the layout marker)", settle: false, operation: { _tag: "Rollback" }, mode: "switch" },

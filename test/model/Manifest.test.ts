@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import * as Config from "../../packages/model/src/world/Config.js";
 import * as InRootPath from "../../packages/model/src/paths/InRootPath.js";
 import * as Manifest from "../../packages/model/src/world/Manifest.js";
+import * as Settings from "../../packages/model/src/world/Settings.js";
 
 const system = InRootPath.unsafe("/store/abc-system");
 const base = { schema: 1, label: "Example", boot: { kernel: "kernel", initrd: "initrd", params: ["quiet"] } };
@@ -83,8 +84,8 @@ describe("config decoding", () => {
 
   it("lets flags win over the file and the file over the defaults", () => {
     const file = { profile: "/p/system", timeout: 9, bootloader: "none" as const };
-    expect(Config.settings(file, { bootloader: "grub" }, InRootPath.unsafe("/d/system"))).toEqual(
-      E.right({ profile: "/p/system", bootloader: "grub", timeout: 9, serviceManager: "none" }),
+    expect(Config.settings(file, { bootloader: "grub" })).toEqual(
+      E.right({ ...Settings.defaults, profile: "/p/system", bootloader: "grub", timeout: 9, serviceManager: "none" }),
     );
   });
 });

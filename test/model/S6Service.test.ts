@@ -182,17 +182,19 @@ describe("records that would reach a shell are checked when the manifest is deco
 
 describe("service settings (config keys and flags)", () => {
   it("default to /run/switchyard/services, 5 s and 300 ms; flags win over the file", () => {
-    expect(Config.serviceSettings({}, {})).toEqual(E.right({ scanDirectory: "/run/switchyard/services", serviceTimeoutMs: 5000, settleMs: 300 }));
+    const services = (file: Config.ConfigFile, overrides: Config.Overrides) =>
+      E.map(({ scanDirectory, serviceTimeoutMs, settleMs }: Config.ServiceSettings) => ({ scanDirectory, serviceTimeoutMs, settleMs }))(Config.settings(file, overrides));
+    expect(services({}, {})).toEqual(E.right({ scanDirectory: "/run/switchyard/services", serviceTimeoutMs: 5000, settleMs: 300 }));
     const file = { scanDirectory: "/srv/scan/", serviceTimeout: 9, serviceSettleMs: 50 };
-    expect(Config.serviceSettings(file, {})).toEqual(E.right({ scanDirectory: "/srv/scan", serviceTimeoutMs: 9000, settleMs: 50 }));
-    expect(Config.serviceSettings(file, { scanDirectory: "/x", serviceTimeout: 2, serviceSettleMs: 0 })).toEqual(
+    expect(services(file, {})).toEqual(E.right({ scanDirectory: "/srv/scan", serviceTimeoutMs: 9000, settleMs: 50 }));
+    expect(services(file, { scanDirectory: "/x", serviceTimeout: 2, serviceSettleMs: 0 })).toEqual(
       E.right({ scanDirectory: "/x", serviceTimeoutMs: 2000, settleMs: 0 }),
     );
   });
 
   it("refuse a relative or root scan directory and out-of-range numbers", () => {
-    expect(E.isLeft(Config.serviceSettings({ scanDirectory: "run/s6" }, {}))).toBe(true);
-    expect(E.isLeft(Config.serviceSettings({ scanDirectory: "/" }, {}))).toBe(true);
+    expect(E.isLeft(Config.settings({ scanDirectory: "run/s6" }, {}))).toBe(true);
+    expect(E.isLeft(Config.settings({ scanDirectory: "/" }, {}))).toBe(true);
     expect(E.isLeft(Config.fromText('{"serviceTimeout": 0}', "config.json"))).toBe(true);
     expect(E.isLeft(Config.fromText('{"serviceSettleMs": 1.5}', "config.json"))).toBe(true);
     expect(Config.fromText('{"serviceManager": "s6", "scanDirectory": "/run/s6", "serviceTimeout": 10, "serviceSettleMs": 100}', "c")).toEqual(

@@ -20,8 +20,10 @@ import { ProcessRunner, type RunRequest } from "../../packages/interpreter/src/p
 import type { ServiceManager } from "../../packages/interpreter/src/ports/ServiceManager.js";
 import * as Root from "../../packages/interpreter/src/root/Root.js";
 import type * as Plan from "../../packages/model/src/plan/Plan.js";
+import type * as Request from "../../packages/model/src/plan/Request.js";
 import type * as ServiceRecord from "../../packages/model/src/services/ServiceRecord.js";
 import * as Transition from "../../packages/model/src/transition/Transition.js";
+import * as Settings from "../../packages/model/src/world/Settings.js";
 import * as World from "../../packages/model/src/world/World.js";
 
 export const NOW_MS = Date.UTC(2026, 10, 21, 12, 0);
@@ -89,12 +91,7 @@ export interface Machine {
   readonly snapshot: () => Tree;
 }
 
-const settingsOf = (spec: MachineSpec): World.Settings => ({
-  profile: World.Paths.defaultProfile,
-  bootloader: "grub",
-  timeout: spec.timeout ?? 5,
-  serviceManager: "none",
-});
+const settingsOf = (spec: MachineSpec): World.Settings => ({ ...Settings.defaults, timeout: spec.timeout ?? 5, activationTimeoutMs: 1000 });
 
 const runnerFor = (root: Root.Root, activations: Array<string>, failing: Set<string>) =>
   Layer.succeed(ProcessRunner, {
@@ -192,12 +189,12 @@ export const snapshotDir = (dir: string): Tree => {
 
 export const observe = (m: Machine) => Effect.runPromise(Observe.world(m.root, m.settings).pipe(Effect.provide(m.layer)));
 
-export const plan = async (m: Machine, operation: Plan.Operation, mode: Plan.Mode = "switch") => {
+export const plan = async (m: Machine, operation: Request.Between, mode: Plan.Mode = "switch") => {
   const world = await observe(m);
   return Transition.between(world, { operation, mode, nowMs: NOW_MS });
 };
 
-export const planOrThrow = async (m: Machine, operation: Plan.Operation, mode: Plan.Mode = "switch"): Promise<Plan.Plan> => {
+export const planOrThrow = async (m: Machine, operation: Request.Between, mode: Plan.Mode = "switch"): Promise<Plan.Plan> => {
   const p = await plan(m, operation, mode);
   if (p._tag === "Left") throw new Error(p.left.message);
   return p.right;
@@ -209,7 +206,7 @@ export const apply = (m: Machine, p: Plan.Plan) =>
   );
 
 /** Plan and apply; throws when either fails. */
-export const run = async (m: Machine, operation: Plan.Operation, mode: Plan.Mode = "switch"): Promise<Plan.Plan> => {
+export const run = async (m: Machine, operation: Request.Between, mode: Plan.Mode = "switch"): Promise<Plan.Plan> => {
   const p = await planOrThrow(m, operation, mode);
   const exit = await apply(m, p);
   if (Exit.isFailure(exit)) throw new Error(`apply failed: ${JSON.stringify(exit.cause)}`);

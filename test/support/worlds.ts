@@ -7,6 +7,7 @@ import * as GenerationNumber from "../../packages/model/src/world/GenerationNumb
 import * as InRootPath from "../../packages/model/src/paths/InRootPath.js";
 import * as Manifest from "../../packages/model/src/world/Manifest.js";
 import * as ServiceRecord from "../../packages/model/src/services/ServiceRecord.js";
+import * as Settings from "../../packages/model/src/world/Settings.js";
 import * as World from "../../packages/model/src/world/World.js";
 
 /** 2024-01-01T00:00:00Z: default generation N is created N days later, at midnight UTC. */
@@ -39,12 +40,7 @@ export interface WorldOptions {
   readonly liveServices?: ReadonlyArray<string> | null;
 }
 
-export const defaultSettings: World.Settings = {
-  profile: World.Paths.defaultProfile,
-  bootloader: "grub",
-  timeout: 5,
-  serviceManager: "none",
-};
+export const defaultSettings: World.Settings = Settings.defaults;
 
 /** Where generation `n`'s system directory lives unless a spec says otherwise. */
 export const systemDir = (n: number): InRootPath.InRootPath => InRootPath.unsafe(`/store/${n}-system`);
@@ -95,6 +91,7 @@ export const world = (specs: ReadonlyArray<GenerationSpec>, options: WorldOption
     currentGen === undefined
       ? { target: null, system: null, generation: null, manifest: null }
       : { target: currentGen.system, system: currentGen.system, generation: currentGen.number, manifest: currentGen.manifest };
+  const live = options.liveServices !== undefined ? options.liveServices : settings.serviceManager === "none" ? null : [];
   return {
     settings,
     generations,
@@ -108,7 +105,8 @@ export const world = (specs: ReadonlyArray<GenerationSpec>, options: WorldOption
         : settings.bootloader === "grub"
           ? { path: World.Paths.grubConfig, content: null, digest: null }
           : null,
-    liveServices: options.liveServices !== undefined ? options.liveServices : settings.serviceManager === "none" ? null : [],
+    liveServices: live,
+    serviceRevisions: live === null ? null : [...live].sort().map((name) => [name, null] as const),
     bootId: "test-boot",
     restartDebt: { text: null, entries: [] },
   };

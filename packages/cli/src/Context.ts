@@ -1,10 +1,11 @@
 /**
  * What every command needs before it reads the machine: the root, the settings (flags over
- * config file over defaults), how services are driven, and the layers of live ports. The service
- * manager's layer is built only once the settings are known, because the config file may choose it.
+ * config file over defaults, or for `apply --plan FILE` the plan's own and nothing else), and the
+ * layers of live ports. The service manager's layer is built only once the settings are known,
+ * because the config file or the plan may choose it.
  */
 import * as path from "node:path";
-import { Config, Decode, World } from "@switchyard/model";
+import { Config, Decode, type Plan, World } from "@switchyard/model";
 import {
   FileSystem,
   NodeClockLive,
@@ -19,13 +20,16 @@ import { Effect, Layer } from "effect";
 import * as Args from "./args/Args.js";
 import * as Choices from "./args/Choices.js";
 import * as Options from "./args/Options.js";
+import * as PlanSettings from "./commands/PlanSettings.js";
 
 export interface CommandContext {
   readonly root: Root.Root;
   readonly settings: World.Settings;
-  /** The supervisor's scan directory, service timeout and settle time. */
+  /** The supervisor's scan directory, service timeout and settle time (part of `settings`). */
   readonly services: Config.ServiceSettings;
   readonly args: Args.Parsed;
+  /** The verified plan of `apply --plan FILE`; `settings` are its settings. */
+  readonly saved: Plan.Plan | null;
 }
 
 export const rootOf = (args: Args.Parsed): Root.Root => Root.make(path.resolve(Args.option(args, "root") ?? "/"));
@@ -39,8 +43,20 @@ export const serviceLayer = (root: Root.Root, kind: World.ServiceManagerKind, se
 
 const configError = (message: string) => new ObserveError({ reason: "Config", message });
 
-/** Read `/etc/switchyard/config.json` (if any) and apply the flags over it. */
+/** The settings of this run, and the saved plan when it is `apply --plan FILE`. */
 export const settings = (root: Root.Root, args: Args.Parsed) =>
+  Effect.gen(function* () {
+    const file = args.command === "apply" ? Args.option(args, "plan") : undefined;
+    if (file !== undefined) {
+      const saved = yield* PlanSettings.load(args, file);
+      return { settings: saved.settings, services: saved.settings, saved };
+    }
+    const s = yield* fromConfig(root, args);
+    return { settings: s, services: s, saved: null };
+  });
+
+/** Read `/etc/switchyard/config.json` (if any) and apply the flags over it. */
+const fromConfig = (root: Root.Root, args: Args.Parsed) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const file = Root.host(root, World.Paths.configFile);
@@ -52,19 +68,17 @@ export const settings = (root: Root.Root, args: Args.Parsed) =>
     // Syntax errors name the line and column; field errors the key as written.
     const config = bytes === null ? { _tag: "Right" as const, right: {} } : Decode.text(Config.ConfigFile, new TextDecoder().decode(bytes), file);
     if (config._tag === "Left") return yield* configError(`${Decode.describe(config.left)}; fix or remove it`);
-    const overrides: Config.Overrides = {
+    // The parser has checked the ranges (Options.ts).
+    const activation = Options.whole(args, "activation-timeout");
+    const s = Config.settings(config.right, {
       profile: Args.option(args, "profile"),
       bootloader: Args.oneOf(args, "bootloader", Choices.bootloader),
       serviceManager: Args.oneOf(args, "service-manager", Choices.serviceManager),
-    };
-    const s = Config.settings(config.right, overrides, World.Paths.defaultProfile);
-    if (s._tag === "Left") return yield* configError(s.left);
-    // The parser has checked the ranges (Options.ts).
-    const services = Config.serviceSettings(config.right, {
       scanDirectory: Args.option(args, "scan-directory"),
       serviceTimeout: Options.whole(args, "service-timeout"),
       serviceSettleMs: Options.whole(args, "service-settle-ms"),
+      activationTimeoutMs: activation === undefined ? undefined : activation * 1000,
     });
-    if (services._tag === "Left") return yield* configError(services.left);
-    return { settings: s.right, services: services.right };
+    if (s._tag === "Left") return yield* configError(s.left);
+    return s.right;
   });

@@ -36,11 +36,11 @@ export const runCommand = async (args: Args.Parsed, command: Command): Promise<n
   const program = Effect.gen(function* () {
     yield* Layout.ensure(root, Options.waitLockSeconds(args));
     yield* pendingJournal(root, args.command);
-    const { settings, services } = yield* Context.settings(root, args);
-    // The service manager may come from the config file, so its layer is built only now; commands
-    // that neither look at nor drive services work without a running supervisor.
+    const { settings, services, saved } = yield* Context.settings(root, args);
+    // The service manager may come from the config file or the saved plan, so its layer is built
+    // only now; commands that neither look at nor drive services work without a running supervisor.
     const kind = SERVICE_COMMANDS.has(args.command) ? settings.serviceManager : "none";
-    yield* command({ root, settings, services, args }).pipe(Effect.provide(Context.serviceLayer(root, kind, services)));
+    yield* command({ root, settings, services, saved, args }).pipe(Effect.provide(Context.serviceLayer(root, kind, services)));
   }).pipe(Effect.provide(Context.baseLayer()));
   const exit = await Effect.runPromiseExit(program);
   if (Exit.isSuccess(exit)) return ExitCode.Ok;

@@ -23,6 +23,7 @@ import * as BootConfig from "../../../packages/model/src/boot/BootConfig.js";
 import * as InRootPath from "../../../packages/model/src/paths/InRootPath.js";
 import type * as Plan from "../../../packages/model/src/plan/Plan.js";
 import type * as PlanError from "../../../packages/model/src/plan/PlanError.js";
+import type * as Request from "../../../packages/model/src/plan/Request.js";
 import * as Transition from "../../../packages/model/src/transition/Transition.js";
 import * as World from "../../../packages/model/src/world/World.js";
 import { MEMORY_ROOT, NOW_MS, memoryMachine, systemOf } from "../../support/machine.js";
@@ -152,7 +153,7 @@ export class Real {
   }
 
   /** What the CLI's `plan`/`apply OPERATION` computes. */
-  async plan(request: { readonly operation: Plan.Operation; readonly mode: Plan.Mode }): Promise<Either.Either<Plan.Plan, PlanError.PlanError>> {
+  async plan(request: { readonly operation: Request.Between; readonly mode: Plan.Mode }): Promise<Either.Either<Plan.Plan, PlanError.PlanError>> {
     const world = await this.observe();
     const p = Transition.between(world, { operation: request.operation, mode: request.mode, nowMs: NOW_MS });
     return p._tag === "Right" ? Either.right(p.right) : Either.left(p.left);
@@ -299,7 +300,7 @@ const count = (key: string): void => {
 };
 
 /** The CLI operation for a model operation, resolved against the model's state. */
-const requestOf = (s: M.State, op: M.Operation): { readonly operation: Plan.Operation; readonly mode: Plan.Mode } => {
+const requestOf = (s: M.State, op: M.Operation): { readonly operation: Request.Between; readonly mode: Plan.Mode } => {
   switch (op._tag) {
     case "Switch":
       return { operation: { _tag: "Switch", spec: String(M.resolvePick(s, op.pick)) }, mode: op.mode };

@@ -4,8 +4,7 @@
  * so a value the model adds or drops fails the build until its line here changes. Only types are
  * imported: the parser must load nothing else, so that `--help` and usage errors stay fast.
  */
-import type { Config, Plan, ServiceDiff } from "@switchyard/model";
-import type * as t from "io-ts";
+import type { Request, Settings } from "@switchyard/model";
 
 /** `list` as given, provided it holds every member of T; `satisfies` below keeps it to members of T. */
 const every =
@@ -13,10 +12,10 @@ const every =
   <L extends ReadonlyArray<T>>(list: L & ([T] extends [L[number]] ? unknown : never)): ReadonlyArray<L[number]> =>
     list;
 
-export const bootloader = every<t.TypeOf<typeof Config.Bootloader>>()(["grub", "none"] as const);
-export const serviceManager = every<t.TypeOf<typeof Config.ServiceManagerKind>>()(["none", "s6"] as const);
-export const mode = every<Plan.Mode>()(["switch", "boot", "test"] as const);
-export const services = every<ServiceDiff.Policy>()(["live", "conservative"] as const);
+export const bootloader = every<Settings.Bootloader>()(["grub", "none"] as const);
+export const serviceManager = every<Settings.ServiceManagerKind>()(["none", "s6"] as const);
+export const mode = every<Request.Mode>()(["switch", "boot", "test"] as const);
+export const services = every<Request.ServicesPolicy>()(["live", "conservative"] as const);
 
 /** The value of `given` among `choices`, typed, or undefined: no cast needed once the parser checked it. */
 export const find = <T extends string>(choices: ReadonlyArray<T>, given: string | undefined): T | undefined => choices.find((c) => c === given);

@@ -3,14 +3,14 @@
  * `delete [PATTERN]`. Checked when the command line is parsed, so a malformed one is refused
  * before anything is read; the commands then read it again, knowing it is well formed.
  */
-import type { Plan } from "@switchyard/model";
+import type { Plan, Request } from "@switchyard/model";
 import * as Choices from "./Choices.js";
 import * as Suggest from "./Suggest.js";
 
 export const NAMES = ["switch", "rollback", "delete"] as const;
 export const SYNOPSIS = "switch SPEC | rollback | delete [PATTERN]";
 
-export type Read = { readonly _tag: "Operation"; readonly operation: Plan.Operation } | { readonly _tag: "Invalid"; readonly message: string };
+export type Read = { readonly _tag: "Operation"; readonly operation: Request.Between } | { readonly _tag: "Invalid"; readonly message: string };
 
 const invalid = (message: string): Read => ({ _tag: "Invalid", message });
 

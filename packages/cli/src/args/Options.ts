@@ -33,7 +33,8 @@ const DAY = 86_400;
 
 const READ_MACHINE: ReadonlyArray<Name> = ["list", "describe", "add", "plan", "apply", "recover", "status"];
 const SEE_SERVICES: ReadonlyArray<Name> = ["plan", "apply", "recover", "status"];
-const RUN_STEPS: ReadonlyArray<Name> = ["apply", "recover"];
+// `plan` records them in the plan, so `apply --plan` runs with what was planned.
+const RUN_STEPS: ReadonlyArray<Name> = ["plan", "apply", "recover"];
 const TAKE_LOCK: ReadonlyArray<Name> = ["add", "apply", "recover"];
 
 const flag = { _tag: "Flag" } as const;

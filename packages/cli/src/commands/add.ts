@@ -35,7 +35,7 @@ export const run = (ctx: CommandContext) =>
       root: ctx.root,
       settings: ctx.settings,
       command: "add",
-      activationTimeoutMs: Options.activationTimeoutMs(ctx.args),
+      activationTimeoutMs: ctx.settings.activationTimeoutMs,
       waitLockSeconds: Options.waitLockSeconds(ctx.args),
     };
     // Planned under the lock, so the number it takes is still free when the link is made.

@@ -1,9 +1,9 @@
 /**
  * `switchyard apply OPERATION [--yes]` computes the plan, shows it, asks (on a terminal) and carries
- * it out; `switchyard apply --plan FILE` carries out a saved plan after checking that the machine
- * still looks the way it did when the plan was computed.
+ * it out; `switchyard apply --plan FILE` carries out a saved plan (read and checked against the
+ * flags before the command starts, see `PlanSettings`) after checking, under the lock, that the
+ * machine still looks the way it did and that a fresh plan would do exactly the same.
  */
-import * as fs from "node:fs";
 import { Plan, Step } from "@switchyard/model";
 import { Apply } from "@switchyard/interpreter";
 import { Effect } from "effect";
@@ -15,24 +15,11 @@ import * as Options from "../args/Options.js";
 import * as Escape from "../render/Escape.js";
 import * as Prompt from "../render/Prompt.js";
 import * as Render from "../render/Render.js";
-import * as SavedPlan from "../SavedPlan.js";
 import * as PlanCommand from "./plan.js";
-
-const load = (file: string) =>
-  Effect.gen(function* () {
-    const text = yield* Effect.try({
-      try: () => fs.readFileSync(file, "utf8"),
-      catch: (e) => Failure.invalid(`cannot read plan ${file}: ${(e as Error).message}`),
-    });
-    const saved = SavedPlan.fromText(text);
-    if (saved._tag === "Left") return yield* Failure.invalid(`${file}: ${saved.message}`);
-    return saved.plan;
-  });
 
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
     const file = Args.option(ctx.args, "plan");
-    if (file !== undefined && ctx.args.positional.length > 1) return yield* Failure.invalid("give either OPERATION or --plan FILE, not both");
     const reverted: Array<string> = [];
     const options = applyOptions(ctx, file, reverted);
     const review = (plan: Plan.Plan) =>
@@ -48,12 +35,11 @@ export const run = (ctx: CommandContext) =>
         return true;
       });
     // A saved plan is checked against the machine under the lock; an operation is planned under it.
+    const saved = ctx.saved;
     const outcome = yield* (
-      file === undefined
+      saved === null
         ? Apply.planAndApply(options, PlanCommand.compute(ctx, "apply"), review)
-        : Effect.flatMap(load(file), (plan) =>
-            Effect.flatMap(review(plan), (go) => (go ? Effect.map(Apply.applyPlan(plan, options), (report) => ({ plan, report })) : Effect.succeed(null))),
-          )
+        : Effect.flatMap(review(saved), (go) => (go ? Effect.map(Apply.applyPlan(saved, options), (report) => ({ plan: saved, report })) : Effect.succeed(null)))
     ).pipe(
       // A failed apply reports the revert steps that ran and where every link and service stands now.
       Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, reverted)),
@@ -72,7 +58,7 @@ const applyOptions = (ctx: CommandContext, file: string | undefined, reverted: A
     root: ctx.root,
     settings: ctx.settings,
     command: file === undefined ? ctx.args.positional.join(" ") : `apply --plan ${file}`,
-    activationTimeoutMs: Options.activationTimeoutMs(ctx.args),
+    activationTimeoutMs: ctx.settings.activationTimeoutMs,
     waitLockSeconds: Options.waitLockSeconds(ctx.args),
     onEvent: (event) => {
       if (event._tag === "Output") process.stderr.write(`  | ${Escape.line(event.line)}\n`);

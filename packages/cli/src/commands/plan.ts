@@ -1,6 +1,6 @@
 /** `switchyard plan OPERATION [--mode M] [--json] [--out FILE]`: the whole transition, without doing it. */
 import * as path from "node:path";
-import { Transition } from "@switchyard/model";
+import { PlanFile, Request, Transition } from "@switchyard/model";
 import { Clock, Durable, Observe } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
@@ -10,7 +10,6 @@ import * as Failure from "../render/Failure.js";
 import * as Json from "../render/Json.js";
 import * as Operation from "../args/Operation.js";
 import * as Render from "../render/Render.js";
-import * as SavedPlan from "../SavedPlan.js";
 
 /** Observe the machine and compute the plan for the command line's operation. */
 export const compute = (ctx: CommandContext, command: string) =>
@@ -36,11 +35,8 @@ export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
     const plan = yield* compute(ctx, "plan");
     const out = Args.option(ctx.args, "out");
-    const document = SavedPlan.toDocument(plan);
-    if (out !== undefined) {
-      yield* Durable.writeFile(path.resolve(out), new TextEncoder().encode(`${JSON.stringify(document, null, 2)}\n`));
-    }
-    if (Args.flag(ctx.args, "json")) Json.print(document);
+    if (out !== undefined) yield* Durable.writeFile(path.resolve(out), new TextEncoder().encode(PlanFile.toText(plan)));
+    if (Args.flag(ctx.args, "json")) Json.print(PlanFile.toDocument(plan));
     else {
       process.stdout.write(`${Render.plan(plan)}\n`);
       if (out !== undefined) process.stdout.write(`Saved to ${out}; carry it out with 'switchyard apply --plan ${out}'.\n`);

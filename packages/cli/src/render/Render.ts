@@ -96,7 +96,7 @@ export const plan = (p: Plan.Plan): string => {
     lines.push("Services:");
     for (const [title, names] of shown) lines.push(`  ${title}: ${names.join(", ")}`);
     if (s.unchanged.length > 0) lines.push(`  unchanged: ${s.unchanged.length}`);
-    if (p.serviceManager === "none") lines.push("  (no service manager: service steps are recorded, not executed)");
+    if (p.settings.serviceManager === "none") lines.push("  (no service manager: service steps are recorded, not executed)");
   }
   if (p.boot !== null) lines.push(`Boot menu: default ${p.boot.default}; entries ${p.boot.entries.join(", ")}`);
   if (Plan.isEmpty(p)) lines.push("Nothing to do.");

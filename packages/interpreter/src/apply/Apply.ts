@@ -1,27 +1,30 @@
 /**
  * Carries out a plan. It recomputes nothing from the generations: the plan alone drives it, so
  * what `plan` showed is exactly what happens. Under the lock it refuses to start while an earlier
- * apply's journal is pending, checks the plan's preconditions (a stale plan touches nothing),
+ * apply's journal is pending, checks that a saved plan still holds and is what a fresh plan would
+ * do (`Freshness`: a stale or altered plan touches nothing),
  * writes the journal, and runs the steps, recording each in the journal. A failure before the
  * Commit step runs the plan's `revert` steps; the boot default never moved, because it is only
  * written after Commit. A failure after Commit, or of the revert, leaves the journal for `recover`.
  */
-import { Plan, Preconditions, Step, type World } from "@switchyard/model";
+import { Plan, Step, type World } from "@switchyard/model";
 import { Effect } from "effect";
 import * as ApplyJournal from "../state/ApplyJournal.js";
-import { ApplyFailed, JournalPending, StalePlan, type StepFailure } from "../Errors.js";
+import { ApplyFailed, JournalPending, type StepFailure } from "../Errors.js";
 import * as Failpoint from "../durable/Failpoint.js";
+import * as Freshness from "./Freshness.js";
 import * as Layout from "../state/Layout.js";
 import * as Lock from "../state/Lock.js";
-import * as Observe from "../observe/Observe.js";
 import * as Root from "../root/Root.js";
 import * as Steps from "./Steps.js";
 
 export interface ApplyOptions {
   readonly root: Root.Root;
+  /** Where `recover` looks for leftovers; applying a plan uses the plan's settings instead. */
   readonly settings: World.Settings;
   /** How the lock names this run, e.g. "apply rollback". */
   readonly command: string;
+  /** For `recover`; applying a plan uses the plan's own. */
   readonly activationTimeoutMs: number;
   /** Seconds to wait for another apply's lock; 0 fails at once. */
   readonly waitLockSeconds?: number;
@@ -88,16 +91,12 @@ export const interrupted = (root: Root.Root) =>
   });
 
 /** The body of apply once the lock is held. */
-export const runLocked = (plan: Plan.Plan, options: ApplyOptions, token: string, checkPreconditions = true) =>
+export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, checkPreconditions = true) =>
   Effect.gen(function* () {
+    // The plan's own settings, not the caller's, say how its steps run.
+    const options: ApplyOptions = { ...given, settings: plan.settings, activationTimeoutMs: plan.settings.activationTimeoutMs };
     yield* refuseIfJournal(options.root);
-    if (checkPreconditions) {
-      const now = yield* Observe.preconditionWorld(options.root, options.settings);
-      const stale = Preconditions.difference(plan.preconditions, now);
-      if (stale !== null) {
-        return yield* new StalePlan({ message: `the plan is stale: ${stale}; compute it again with 'switchyard plan'` });
-      }
-    }
+    if (checkPreconditions) yield* Freshness.check(plan, options.root);
     if (plan.steps.length === 0) return { stepsRun: 0, servicesRecorded: 0 } satisfies ApplyReport;
     options.onPlan?.(plan);
     if ((yield* Layout.detect(options.root))._tag === "Empty") yield* Layout.stamp(options.root).pipe(Effect.mapError(journalFailure));

@@ -5,7 +5,7 @@
  * A link that escapes the root, or a file where a link belongs, is an error naming it; a generation
  * whose system directory is gone is kept, with an invalid manifest, so it can still be listed and deleted.
  */
-import { Manifest, RestartDebt, type InRootPath, World } from "@switchyard/model";
+import { Manifest, type Preconditions, RestartDebt, type InRootPath, World } from "@switchyard/model";
 import { Effect } from "effect";
 import { ObserveError } from "../Errors.js";
 import * as Links from "./Links.js";
@@ -27,11 +27,8 @@ export const world = Effect.fn("observeWorld")(function* (root: Root.Root, setti
   );
   const running = yield* systemLink(root, World.Paths.currentSystem, generations, links.current);
   const booted = yield* systemLink(root, World.Paths.bootedSystem, generations, links.current);
-  const bootConfig = settings.bootloader === "grub" ? yield* readBootConfig(root, World.Paths.grubConfig) : null;
-  const manager = yield* ServiceManager;
-  const liveServices = yield* manager.live.pipe(
-    Effect.mapError((e) => new ObserveError({ reason: "Io", message: `cannot ask the service manager which services are up: ${e.message}` })),
-  );
+  const bootConfig = settings.bootloader === "grub" ? yield* readBootConfig(root, settings.bootConfig) : null;
+  const services = yield* liveServices;
   const proc = yield* ProcessRunner;
   const restartDebt = yield* readRestartDebt(root);
   const w: World.World = {
@@ -42,24 +39,39 @@ export const world = Effect.fn("observeWorld")(function* (root: Root.Root, setti
     running,
     booted,
     bootConfig,
-    liveServices,
+    liveServices: services === null ? null : services.map(([name]) => name),
+    serviceRevisions: services,
     bootId: proc.bootId,
     restartDebt,
   };
   return w;
 });
 
-/** Just what a plan's preconditions need: links and the boot config's digest, no manifests. */
+/** Just what a plan's preconditions need: links, the boot config's digest and the live services, no manifests. */
 export const preconditionWorld = Effect.fn("observePreconditions")(function* (root: Root.Root, settings: World.Settings) {
   const links = yield* Links.generations(root, settings);
   const running = yield* Links.read(root, World.Paths.currentSystem);
-  const bootConfig = settings.bootloader === "grub" ? yield* readBootConfig(root, World.Paths.grubConfig) : null;
+  const bootConfig = settings.bootloader === "grub" ? yield* readBootConfig(root, settings.bootConfig) : null;
   return {
     profileTarget: links.profileTarget,
     generations: links.generations.map((g) => [g.number, g.system] as const),
     currentSystem: running,
     bootConfigDigest: bootConfig?.digest ?? null,
-  };
+    services: yield* liveServices,
+  } satisfies Preconditions.Preconditions;
+});
+
+/** Each service that is up and the revision it runs, sorted by name; null when there is no service manager. */
+const liveServices = Effect.gen(function* () {
+  const manager = yield* ServiceManager;
+  const status = yield* manager.status.pipe(
+    Effect.mapError((e) => new ObserveError({ reason: "Io", message: `cannot ask the service manager which services are up: ${e.message}` })),
+  );
+  if (status === null) return null;
+  return status
+    .filter((o) => o.up)
+    .map((o) => [o.name, o.revision] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 });
 
 const invalid = (file: string, message: string): Extract<World.ManifestResult, { _tag: "Invalid" }> => ({

@@ -1,31 +1,25 @@
 /**
- * A plan: the whole transition from one state of the machine to another, as versioned data. It is
- * the only input of `apply`, it round-trips through `plan --out` / `apply --plan`, and it carries
- * the preconditions (what the world looked like) so a stale plan is refused instead of replayed.
+ * A plan: the whole transition from one state of the machine to another, as data. It is the only
+ * input of `apply`: it records the request it answers, the settings it runs with (service manager,
+ * paths, timeouts) and the preconditions (what the world looked like), so a stale plan is refused
+ * instead of replayed. `PlanFile` is its saved form.
  */
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
-import { GenerationNumberCodec } from "../world/GenerationNumber.js";
+import * as Canonical from "../internal/Canonical.js";
+import { GenerationNumberCodec, type GenerationNumber } from "../world/GenerationNumber.js";
 import { firstError } from "../internal/Report.js";
-import { Step } from "./Step.js";
+import * as Preconditions from "./Preconditions.js";
+import * as Request from "./Request.js";
+import { Settings } from "../world/Settings.js";
+import * as Step from "./Step.js";
+import type * as World from "../world/World.js";
 
-export const FORMAT = "switchyard-plan";
-export const VERSION = 1;
-
-export const Mode = t.union([t.literal("switch"), t.literal("boot"), t.literal("test")], "Mode");
-export type Mode = t.TypeOf<typeof Mode>;
-
-export const Operation = t.union(
-  [
-    t.readonly(t.type({ _tag: t.literal("Switch"), spec: t.string }, "Switch")),
-    t.readonly(t.type({ _tag: t.literal("Rollback") }, "Rollback")),
-    t.readonly(t.type({ _tag: t.literal("Delete"), pattern: t.union([t.string, t.null]) }, "Delete")),
-    t.readonly(t.type({ _tag: t.literal("Add"), system: t.string }, "Add")),
-  ],
-  "Operation",
-);
-export type Operation = t.TypeOf<typeof Operation>;
+export const Mode = Request.Mode;
+export type Mode = Request.Mode;
+export const Operation = Request.Operation;
+export type Operation = Request.Operation;
 
 const Names = t.readonlyArray(t.string);
 
@@ -43,38 +37,29 @@ export const BootSummary = t.readonly(
 );
 export type BootSummary = t.TypeOf<typeof BootSummary>;
 
-/** What apply re-observes before touching anything; any difference makes the plan stale. */
-export const Preconditions = t.readonly(
-  t.type(
-    {
-      profileTarget: t.union([t.string, t.null]),
-      generations: t.readonlyArray(t.readonly(t.tuple([GenerationNumberCodec, t.string]))),
-      currentSystem: t.union([t.string, t.null]),
-      bootConfigDigest: t.union([t.string, t.null]),
-    },
-    "Preconditions",
-  ),
-);
-export type Preconditions = t.TypeOf<typeof Preconditions>;
+const OrNull = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
 
 export const Plan = t.readonly(
   t.type(
     {
-      format: t.literal(FORMAT),
-      version: t.literal(VERSION),
-      operation: Operation,
-      mode: Mode,
-      from: t.union([GenerationNumberCodec, t.null]),
-      to: t.union([GenerationNumberCodec, t.null]),
-      running: t.union([GenerationNumberCodec, t.null]),
+      operation: Request.Operation,
+      mode: Request.Mode,
+      servicesPolicy: Request.ServicesPolicy,
+      /** The clock reading the planner used (delete's duration patterns, add's creation time); null when it used none. */
+      nowMs: OrNull(t.number),
+      /** Local time offset at `nowMs` (minutes east of UTC), when the plan labels something with it (add). */
+      utcOffsetMinutes: OrNull(t.number),
+      from: OrNull(GenerationNumberCodec),
+      to: OrNull(GenerationNumberCodec),
+      running: OrNull(GenerationNumberCodec),
       delete: t.readonlyArray(GenerationNumberCodec),
-      boot: t.union([BootSummary, t.null]),
+      boot: OrNull(BootSummary),
       services: ServiceSummary,
-      serviceManager: t.union([t.literal("none"), t.literal("s6")]),
-      preconditions: Preconditions,
-      steps: t.readonlyArray(Step),
+      settings: Settings,
+      preconditions: Preconditions.Preconditions,
+      steps: t.readonlyArray(Step.Step),
       /** Run when a step before `Commit` fails: the way back to the state the plan started from. */
-      revert: t.readonlyArray(Step),
+      revert: t.readonlyArray(Step.Step),
       warnings: t.readonlyArray(t.string),
     },
     "Plan",
@@ -82,22 +67,51 @@ export const Plan = t.readonly(
 );
 export type Plan = t.TypeOf<typeof Plan>;
 
+/** What only the planner of one operation knows; `make` adds what every plan takes from the world. */
+export interface Parts {
+  readonly operation: Operation;
+  readonly mode: Mode;
+  readonly servicesPolicy?: Request.ServicesPolicy;
+  readonly nowMs?: number | null;
+  readonly utcOffsetMinutes?: number | null;
+  readonly to: GenerationNumber | null;
+  readonly delete?: ReadonlyArray<GenerationNumber>;
+  readonly boot: BootSummary | null;
+  readonly services?: ServiceSummary;
+  readonly steps: ReadonlyArray<Step.Step>;
+  readonly revert?: ReadonlyArray<Step.Step>;
+  readonly warnings: ReadonlyArray<string>;
+}
+
+/** The one constructor of a plan: its request, the world's settings and preconditions, and the steps. */
+export const make = (world: World.World, parts: Parts): Plan => ({
+  operation: parts.operation,
+  mode: parts.mode,
+  servicesPolicy: parts.servicesPolicy ?? "live",
+  nowMs: parts.nowMs ?? null,
+  utcOffsetMinutes: parts.utcOffsetMinutes ?? null,
+  from: world.current,
+  to: parts.to,
+  running: world.running.generation,
+  delete: parts.delete ?? [],
+  boot: parts.boot,
+  services: parts.services ?? emptyServices,
+  settings: world.settings,
+  preconditions: Preconditions.of(world),
+  steps: parts.steps,
+  revert: parts.revert ?? [],
+  warnings: parts.warnings,
+});
+
 export const encode = (plan: Plan): unknown => Plan.encode(plan);
 
 export type DecodeError = { readonly _tag: "PlanDecodeError"; readonly field: string; readonly message: string };
 
-export const decode = (json: unknown): E.Either<DecodeError, Plan> => {
-  if (typeof json === "object" && json !== null && (json as { format?: unknown }).format === FORMAT) {
-    const version = (json as { version?: unknown }).version;
-    if (version !== VERSION) {
-      return E.left({ _tag: "PlanDecodeError", field: "version", message: `plan format version ${String(version)} is not supported (this switchyard reads ${VERSION}); compute the plan again` });
-    }
-  }
-  return pipe(
+export const decode = (json: unknown): E.Either<DecodeError, Plan> =>
+  pipe(
     Plan.decode(json),
     E.mapLeft((errors) => ({ _tag: "PlanDecodeError" as const, ...firstError(errors) })),
   );
-};
 
 /** A plan with no steps changes nothing. */
 export const isEmpty = (plan: Plan): boolean => plan.steps.every((s) => s._tag === "Commit");
@@ -106,4 +120,38 @@ export const isEmpty = (plan: Plan): boolean => plan.steps.every((s) => s._tag =
 export const commitIndex = (plan: Plan): number => {
   const i = plan.steps.findIndex((s) => s._tag === "Commit");
   return i < 0 ? plan.steps.length : i;
+};
+
+/** Where two plans first do something different; a missing step is null. */
+export interface Difference {
+  readonly phase: "steps" | "revert";
+  readonly index: number;
+  readonly saved: Step.Step | null;
+  readonly fresh: Step.Step | null;
+}
+
+const same = (a: Step.Step, b: Step.Step): boolean => Canonical.stringify(Step.Step.encode(a)) === Canonical.stringify(Step.Step.encode(b));
+
+/** The first step (forward, then revert) where `fresh` does not do exactly what `saved` does. */
+export const firstDifference = (saved: Plan, fresh: Plan): Difference | null => {
+  for (const phase of ["steps", "revert"] as const) {
+    const a = saved[phase];
+    const b = fresh[phase];
+    for (let index = 0; index < Math.max(a.length, b.length); index++) {
+      const s = a[index] ?? null;
+      const f = b[index] ?? null;
+      if (s === null || f === null || !same(s, f)) return { phase, index, saved: s, fresh: f };
+    }
+  }
+  return null;
+};
+
+/** "step 3 is 'write /boot/grub/grub.cfg (812 bytes)' in the saved plan but 'no step' in a fresh plan". */
+export const describeDifference = (d: Difference): string => {
+  const text = (s: Step.Step | null) => (s === null ? "no step" : `'${Step.describe(s)}'`);
+  const saved = text(d.saved);
+  const fresh = text(d.fresh);
+  // Two steps can read the same and differ in what they carry (a file's content, a service's record).
+  const detail = saved === fresh ? " with other contents" : "";
+  return `${d.phase === "steps" ? "step" : "revert step"} ${d.index + 1} is ${saved} in the saved plan but ${fresh}${detail} in a fresh plan`;
 };

@@ -1,16 +1,39 @@
-/** The part of the world a plan depends on, recorded in the plan so apply can refuse a stale one. */
-import type * as Plan from "./Plan.js";
+/**
+ * Everything of the world a plan was computed from that apply can cheaply look at again: the
+ * links, the boot config's digest, and which services were up on which revision. Recorded in the
+ * plan, so apply refuses a stale one, naming the first thing that changed.
+ */
+import * as t from "io-ts";
+import { GenerationNumberCodec } from "../world/GenerationNumber.js";
 import type * as World from "../world/World.js";
 
-export const of = (world: World.World): Plan.Preconditions => ({
+const Revision = t.union([t.string, t.null]);
+
+export const Preconditions = t.readonly(
+  t.type(
+    {
+      profileTarget: t.union([t.string, t.null]),
+      generations: t.readonlyArray(t.readonly(t.tuple([GenerationNumberCodec, t.string]))),
+      currentSystem: t.union([t.string, t.null]),
+      bootConfigDigest: t.union([t.string, t.null]),
+      /** Each service that was up and the revision it ran, sorted by name; null without a service manager. */
+      services: t.union([t.readonlyArray(t.readonly(t.tuple([t.string, Revision]))), t.null]),
+    },
+    "Preconditions",
+  ),
+);
+export type Preconditions = t.TypeOf<typeof Preconditions>;
+
+export const of = (world: World.World): Preconditions => ({
   profileTarget: world.profileTarget,
   generations: world.generations.map((g) => [g.number, g.system] as const),
   currentSystem: world.running.target,
   bootConfigDigest: world.bootConfig?.digest ?? null,
+  services: world.serviceRevisions,
 });
 
 /** The first difference between what a plan expected and what is there now, or null when none. */
-export const difference = (expected: Plan.Preconditions, actual: Plan.Preconditions): string | null => {
+export const difference = (expected: Preconditions, actual: Preconditions): string | null => {
   if (expected.profileTarget !== actual.profileTarget) {
     return `the profile now points to ${actual.profileTarget ?? "nothing"} (the plan expected ${expected.profileTarget ?? "nothing"})`;
   }
@@ -26,5 +49,22 @@ export const difference = (expected: Plan.Preconditions, actual: Plan.Preconditi
     const [m, other] = actual.generations[i] as readonly [number, string];
     if (n !== m || system !== other) return `generation ${n} changed since the plan was computed`;
   }
-  return null;
+  return servicesDifference(expected.services, actual.services);
+};
+
+type Services = Preconditions["services"];
+
+const servicesDifference = (expected: Services, actual: Services): string | null => {
+  if (expected === null || actual === null) {
+    return expected === actual ? null : `the service manager ${actual === null ? "no longer reports" : "now reports"} which services are up`;
+  }
+  const now = new Map(actual);
+  for (const [name, revision] of expected) {
+    if (!now.has(name)) return `service ${name} is no longer up (the plan expected it up${revision === null ? "" : ` on revision ${revision}`})`;
+    const running = now.get(name) ?? null;
+    if (running !== revision) return `service ${name} now runs revision ${running ?? "(unknown)"} (the plan expected ${revision ?? "(unknown)"})`;
+  }
+  const before = new Set(expected.map(([name]) => name));
+  const appeared = actual.find(([name]) => !before.has(name));
+  return appeared === undefined ? null : `service ${appeared[0]} is up now (the plan expected it down)`;
 };

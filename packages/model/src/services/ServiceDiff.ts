@@ -5,7 +5,8 @@
  * switch-to-configuration (research notes nixos.md §1.3–1.4) for our `ServiceRecord`s; the
  * "conservative" policy is Guix's (never stop a service that stays, let it run old code).
  */
-import * as Plan from "../plan/Plan.js";
+import type * as Plan from "../plan/Plan.js";
+import type { ServicesPolicy } from "../plan/Request.js";
 import * as ServiceGraph from "./ServiceGraph.js";
 import * as ServiceRecord from "./ServiceRecord.js";
 
@@ -27,7 +28,8 @@ export interface ServiceDiff {
   readonly unchanged: ReadonlyArray<string>;
 }
 
-export type Policy = "live" | "conservative";
+/** Defined with the request it is part of, once. */
+export type Policy = ServicesPolicy;
 
 export type ChangeClass = "none" | "reload" | "restart";
 

@@ -4,12 +4,11 @@
  * until a garbage collector that knows what else refers to them frees them.
  */
 import * as E from "fp-ts/lib/Either.js";
-import * as BootConfig from "../boot/BootConfig.js";
+import * as BootMenu from "./BootMenu.js";
 import * as GenerationNumber from "../world/GenerationNumber.js";
 import * as Pattern from "../select/Pattern.js";
 import * as Plan from "../plan/Plan.js";
 import * as PlanError from "../plan/PlanError.js";
-import * as Preconditions from "../plan/Preconditions.js";
 import type * as Step from "../plan/Step.js";
 import * as World from "../world/World.js";
 
@@ -38,39 +37,32 @@ export const plan = (world: World.World, patternText: string | null, nowMs: numb
     return E.left(PlanError.failed(warnings.length === 0 ? "no matching generation" : `no matching generation (${warnings.join("; ")})`));
   }
   const gone = new Set(doomed);
-  const remaining: World.World = { ...world, generations: world.generations.filter((g) => !gone.has(g.number)) };
-
   const steps: Array<Step.Step> = [{ _tag: "Commit" }];
   let boot: Plan.BootSummary | null = null;
-  if (world.current !== null && world.bootConfig !== null && world.settings.bootloader !== "none") {
-    const rendered = BootConfig.render(remaining, world.current);
-    if (E.isLeft(rendered)) return E.left(PlanError.invalid(rendered.left.message));
-    for (const s of rendered.right.skipped) warnings.push(`generation ${s.number} left out of the boot menu: ${s.reason}`);
-    boot = rendered.right.summary;
-    if (rendered.right.content !== world.bootConfig.content) {
-      steps.push({ _tag: "WriteFile", path: world.bootConfig.path, content: rendered.right.content });
+  if (world.current !== null) {
+    const menu = BootMenu.write(world, world.current, warnings, world.generations.filter((g) => !gone.has(g.number)));
+    if (E.isLeft(menu)) return menu;
+    if (menu.right !== null) {
+      steps.push(menu.right.step);
+      boot = menu.right.summary;
     }
   }
   // The menu is rewritten before links go, so no crash leaves an entry for a deleted generation.
-  for (const n of [...doomed].sort((a, b) => a - b)) {
+  const ascending = [...doomed].sort((a, b) => a - b);
+  for (const n of ascending) {
     const g = World.generation(world, n);
     if (g !== undefined) steps.push({ _tag: "RemoveLink", path: g.link, target: g.system });
   }
-  return E.right({
-    format: "switchyard-plan",
-    version: 1,
-    operation: { _tag: "Delete", pattern: patternText },
-    mode: "switch",
-    from: world.current,
-    to: world.current,
-    running: world.running.generation,
-    delete: [...doomed].sort((a, b) => a - b).map(GenerationNumber.unsafe),
-    boot,
-    services: Plan.emptyServices,
-    serviceManager: world.settings.serviceManager,
-    preconditions: Preconditions.of(world),
-    steps,
-    revert: [],
-    warnings,
-  });
+  return E.right(
+    Plan.make(world, {
+      operation: { _tag: "Delete", pattern: patternText },
+      mode: "switch",
+      nowMs,
+      to: world.current,
+      delete: ascending.map(GenerationNumber.unsafe),
+      boot,
+      steps,
+      warnings,
+    }),
+  );
 };

@@ -1,7 +1,7 @@
 /**
  * The whole transition between two states of the machine, as data: `between(world, request)`
  * gives the plan for switch, rollback and delete; `adding(...)` the plan that registers a built
- * system directory. Phase order for a live switch: stop (old code) → point /run/current-system at
+ * system directory; `savedRequest(plan)` what to call again to check a saved plan. Phase order for a live switch: stop (old code) → point /run/current-system at
  * the target and activate it → reload → restart → start → Commit → profile link and boot config.
  * The boot default therefore only moves after everything else succeeded, and `revert` (the
  * reverse transition, computed up front) is what a failure before Commit runs.
@@ -9,14 +9,15 @@
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as Addition from "./Addition.js";
-import * as BootConfig from "../boot/BootConfig.js";
+import * as BootMenu from "./BootMenu.js";
 import * as Deletion from "./Deletion.js";
 import type { GenerationNumber } from "../world/GenerationNumber.js";
 import * as Manifest from "../world/Manifest.js";
 import * as Plan from "../plan/Plan.js";
 import * as PlanError from "../plan/PlanError.js";
+import type * as InRootPath from "../paths/InRootPath.js";
+import type * as PlanRequest from "../plan/Request.js";
 import * as RestartDebt from "../services/RestartDebt.js";
-import * as Preconditions from "../plan/Preconditions.js";
 import * as ServiceDiff from "../services/ServiceDiff.js";
 import * as ServiceGraph from "../services/ServiceGraph.js";
 import * as Spec from "../select/Spec.js";
@@ -24,10 +25,10 @@ import type * as Step from "../plan/Step.js";
 import * as World from "../world/World.js";
 
 export interface Request {
-  readonly operation: Plan.Operation;
+  readonly operation: PlanRequest.Between;
   readonly mode: Plan.Mode;
   readonly services?: ServiceDiff.Policy;
-  /** Milliseconds since the epoch, for duration patterns. */
+  /** Milliseconds since the epoch, for duration patterns (recorded in delete plans). */
   readonly nowMs: number;
 }
 
@@ -49,14 +50,25 @@ export const between = (world: World.World, request: Request): E.Either<PlanErro
       );
     case "Delete":
       return Deletion.plan(world, op.pattern, request.nowMs);
-    case "Add":
-      return E.left(PlanError.invalid("adding a generation needs the new system's manifest; use Transition.adding"));
   }
 };
 
 /** The plan that registers `added.system` as the next generation. */
 export const adding = (world: World.World, added: Addition.NewSystem): E.Either<PlanError.PlanError, Plan.Plan> => Addition.plan(world, added);
 
+/**
+ * The request a plan answers, as recorded in it: `between` again, or `adding` again once the
+ * caller has read the manifest of `system` again.
+ */
+export type SavedRequest =
+  | { readonly _tag: "Between"; readonly request: Request }
+  | { readonly _tag: "Adding"; readonly system: InRootPath.InRootPath; readonly nowMs: number; readonly utcOffsetMinutes: number };
+
+export const savedRequest = (plan: Plan.Plan): SavedRequest => {
+  const op = plan.operation;
+  if (op._tag === "Add") return { _tag: "Adding", system: op.system, nowMs: plan.nowMs ?? 0, utcOffsetMinutes: plan.utcOffsetMinutes ?? 0 };
+  return { _tag: "Between", request: { operation: op, mode: plan.mode, services: plan.servicesPolicy, nowMs: plan.nowMs ?? 0 } };
+};
 
 const numbers = (world: World.World): ReadonlyArray<number> => world.generations.map((g) => g.number);
 
@@ -101,31 +113,27 @@ const switchTo = (world: World.World, request: Request, number: GenerationNumber
   if (request.mode !== "test") {
     const profileLink = World.linkNameOf(world.settings, number);
     if (world.profileTarget !== profileLink) commitSteps.push({ _tag: "ReplaceSymlink", path: world.settings.profile, target: profileLink });
-    const rendered = bootConfigStep(world, number, warnings);
-    if (E.isLeft(rendered)) return rendered;
-    if (rendered.right !== null) {
-      commitSteps.push(rendered.right.step);
-      boot = rendered.right.summary;
+    const menu = BootMenu.write(world, number, warnings);
+    if (E.isLeft(menu)) return menu;
+    if (menu.right !== null) {
+      commitSteps.push(menu.right.step);
+      boot = menu.right.summary;
     }
   }
   const all = steps.length + commitSteps.length === 0 ? [] : [...steps, { _tag: "Commit" } as const, ...commitSteps];
-  return E.right({
-    format: "switchyard-plan",
-    version: 1,
-    operation: request.operation,
-    mode: request.mode,
-    from: world.current,
-    to: number,
-    running: world.running.generation,
-    delete: [],
-    boot,
-    services: diff === null ? Plan.emptyServices : ServiceDiff.summary(diff),
-    serviceManager: world.settings.serviceManager,
-    preconditions: Preconditions.of(world),
-    steps: all,
-    revert,
-    warnings,
-  });
+  return E.right(
+    Plan.make(world, {
+      operation: request.operation,
+      mode: request.mode,
+      servicesPolicy: request.services ?? "live",
+      to: number,
+      boot,
+      services: diff === null ? Plan.emptyServices : ServiceDiff.summary(diff),
+      steps: all,
+      revert,
+      warnings,
+    }),
+  );
 };
 
 interface Side {
@@ -209,18 +217,4 @@ const revertSteps = (
     if (r.system !== null && r.manifest?._tag === "Valid") middle.push(...activate(r.system, r.manifest.manifest, "revert"));
   }
   return phases(back, refTo(target.system, target.number), refTo(running.system ?? target.system, running.generation), middle);
-};
-
-const bootConfigStep = (
-  world: World.World,
-  defaultNumber: GenerationNumber,
-  warnings: Array<string>,
-): E.Either<PlanError.PlanError, { readonly step: Step.Step; readonly summary: Plan.BootSummary } | null> => {
-  const bc = world.bootConfig;
-  if (bc === null || world.settings.bootloader === "none") return E.right(null);
-  const rendered = BootConfig.render(world, defaultNumber);
-  if (E.isLeft(rendered)) return E.left(PlanError.invalid(rendered.left.message));
-  for (const s of rendered.right.skipped) warnings.push(`generation ${s.number} left out of the boot menu: ${s.reason}`);
-  if (bc.content === rendered.right.content) return E.right(null);
-  return E.right({ step: { _tag: "WriteFile", path: bc.path, content: rendered.right.content }, summary: rendered.right.summary });
 };

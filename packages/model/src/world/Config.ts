@@ -1,7 +1,7 @@
 /**
  * `/etc/switchyard/config.json`: the machine's own settings, kept across every regeneration of the
  * boot config (Guix resets the timeout to 5 on every switch; we do not). Command-line flags win
- * over the file, the file over the defaults.
+ * over the file, the file over the defaults; the result is the one `Settings` everything runs with.
  */
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
@@ -9,87 +9,37 @@ import * as t from "io-ts";
 import * as InRootPath from "../paths/InRootPath.js";
 import { firstError } from "../internal/Report.js";
 import { strictPartial } from "../internal/Strict.js";
-import type * as World from "./World.js";
-
-const Seconds = new t.Type<number, number, unknown>(
-  "seconds",
-  (u): u is number => typeof u === "number" && Number.isInteger(u) && u >= 0,
-  (u, c) => (typeof u === "number" && Number.isInteger(u) && u >= 0 && u <= 86400 ? t.success(u) : t.failure(u, c, "expected whole seconds from 0 to 86400")),
-  (a) => a,
-);
-
-export const Bootloader = t.union([t.literal("grub"), t.literal("none")], "bootloader");
-export const ServiceManagerKind = t.union([t.literal("none"), t.literal("s6")], "serviceManager");
-
-const SettleMs = new t.Type<number, number, unknown>(
-  "milliseconds",
-  (u): u is number => typeof u === "number" && Number.isInteger(u) && u >= 0 && u <= 60_000,
-  (u, c) => (typeof u === "number" && Number.isInteger(u) && u >= 0 && u <= 60_000 ? t.success(u) : t.failure(u, c, "expected whole milliseconds from 0 to 60000")),
-  (a) => a,
-);
-
-const PositiveSeconds = new t.Type<number, number, unknown>(
-  "seconds",
-  (u): u is number => typeof u === "number" && Number.isInteger(u) && u >= 1 && u <= 86400,
-  (u, c) => (typeof u === "number" && Number.isInteger(u) && u >= 1 && u <= 86400 ? t.success(u) : t.failure(u, c, "expected whole seconds from 1 to 86400")),
-  (a) => a,
-);
+import * as Settings from "./Settings.js";
 
 export const ConfigFile = strictPartial(
   {},
   {
     profile: t.string,
-    bootloader: Bootloader,
-    timeout: Seconds,
-    serviceManager: ServiceManagerKind,
+    bootloader: Settings.Bootloader,
+    timeout: Settings.wholeNumber("seconds", 0, Settings.MAX_SECONDS, "seconds"),
+    serviceManager: Settings.ServiceManagerKind,
     scanDirectory: t.string,
-    serviceTimeout: PositiveSeconds,
-    serviceSettleMs: SettleMs,
+    serviceTimeout: Settings.wholeNumber("seconds", 1, Settings.MAX_SECONDS, "seconds"),
+    serviceSettleMs: Settings.wholeNumber("milliseconds", 0, 60_000, "milliseconds"),
   },
   "config",
 );
 export type ConfigFile = t.TypeOf<typeof ConfigFile>;
 
+/** What the command line gives; every field is optional and wins over the file. */
 export interface Overrides {
   readonly profile?: string | undefined;
-  readonly bootloader?: World.BootloaderKind | undefined;
-  readonly serviceManager?: World.ServiceManagerKind | undefined;
-}
-
-export const DEFAULT_TIMEOUT = 5;
-
-/** How switchyard drives a supervisor: only the live s6 service manager reads these. */
-export interface ServiceSettings {
-  /** The s6 scan directory switchyard owns (in-root). */
-  readonly scanDirectory: InRootPath.InRootPath;
-  /** How long a service may take to come up or go down, and a stop or reload command to run. */
-  readonly serviceTimeoutMs: number;
-  /** After "up", how long a service must stay up (same pid) to count as started. */
-  readonly settleMs: number;
-}
-
-export interface ServiceOverrides {
+  readonly bootloader?: Settings.Bootloader | undefined;
+  readonly serviceManager?: Settings.ServiceManagerKind | undefined;
   readonly scanDirectory?: string | undefined;
   /** Whole seconds. */
   readonly serviceTimeout?: number | undefined;
   readonly serviceSettleMs?: number | undefined;
+  readonly activationTimeoutMs?: number | undefined;
 }
 
-export const DEFAULT_SCAN_DIRECTORY = "/run/switchyard/services";
-export const DEFAULT_SERVICE_TIMEOUT = 5;
-export const DEFAULT_SETTLE_MS = 300;
-
-export const serviceSettings = (file: ConfigFile, overrides: ServiceOverrides): E.Either<string, ServiceSettings> => {
-  const text = overrides.scanDirectory ?? file.scanDirectory ?? DEFAULT_SCAN_DIRECTORY;
-  const scan = InRootPath.fromAbsolute(text);
-  if (E.isLeft(scan)) return E.left(`scanDirectory: ${scan.left}; give an absolute path inside the root`);
-  if (scan.right === "/") return E.left("scanDirectory: '/' cannot be a scan directory; give a directory of its own such as /run/switchyard/services");
-  return E.right({
-    scanDirectory: scan.right,
-    serviceTimeoutMs: (overrides.serviceTimeout ?? file.serviceTimeout ?? DEFAULT_SERVICE_TIMEOUT) * 1000,
-    settleMs: overrides.serviceSettleMs ?? file.serviceSettleMs ?? DEFAULT_SETTLE_MS,
-  });
-};
+/** How switchyard drives a supervisor: the part of the settings the s6 service manager reads. */
+export type ServiceSettings = Pick<Settings.Settings, "scanDirectory" | "serviceTimeoutMs" | "settleMs">;
 
 export const fromText = (text: string, file: string): E.Either<string, ConfigFile> => {
   let json: unknown;
@@ -107,15 +57,28 @@ export const fromText = (text: string, file: string): E.Either<string, ConfigFil
   );
 };
 
-export const settings = (file: ConfigFile, overrides: Overrides, defaultProfile: InRootPath.InRootPath): E.Either<string, World.Settings> => {
-  const profileText = overrides.profile ?? file.profile;
-  const profile = profileText === undefined ? E.right(defaultProfile) : InRootPath.fromAbsolute(profileText);
-  if (E.isLeft(profile)) return E.left(`profile: ${profile.left}; give an absolute path inside the root`);
-  if (profile.right === "/") return E.left("profile: '/' cannot be a profile; give a path such as /var/lib/switchyard/profiles/system");
+const ownPath = (field: string, noun: string, text: string, example: string): E.Either<string, InRootPath.InRootPath> => {
+  const p = InRootPath.fromAbsolute(text);
+  if (E.isLeft(p)) return E.left(`${field}: ${p.left}; give an absolute path inside the root`);
+  if (p.right === "/") return E.left(`${field}: '/' cannot be ${noun}; give a path of its own such as ${example}`);
+  return E.right(p.right);
+};
+
+export const settings = (file: ConfigFile, overrides: Overrides): E.Either<string, Settings.Settings> => {
+  const d = Settings.defaults;
+  const profile = ownPath("profile", "a profile", overrides.profile ?? file.profile ?? d.profile, d.profile);
+  if (E.isLeft(profile)) return profile;
+  const scan = ownPath("scanDirectory", "a scan directory", overrides.scanDirectory ?? file.scanDirectory ?? d.scanDirectory, d.scanDirectory);
+  if (E.isLeft(scan)) return scan;
   return E.right({
+    ...d,
     profile: profile.right,
-    bootloader: overrides.bootloader ?? file.bootloader ?? "grub",
-    timeout: file.timeout ?? DEFAULT_TIMEOUT,
-    serviceManager: overrides.serviceManager ?? file.serviceManager ?? "none",
+    bootloader: overrides.bootloader ?? file.bootloader ?? d.bootloader,
+    timeout: file.timeout ?? d.timeout,
+    serviceManager: overrides.serviceManager ?? file.serviceManager ?? d.serviceManager,
+    scanDirectory: scan.right,
+    serviceTimeoutMs: (overrides.serviceTimeout ?? file.serviceTimeout ?? d.serviceTimeoutMs / 1000) * 1000,
+    settleMs: overrides.serviceSettleMs ?? file.serviceSettleMs ?? d.settleMs,
+    activationTimeoutMs: overrides.activationTimeoutMs ?? d.activationTimeoutMs,
   });
 };

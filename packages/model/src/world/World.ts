@@ -7,6 +7,7 @@ import type { GenerationNumber } from "./GenerationNumber.js";
 import type { InRootPath } from "../paths/InRootPath.js";
 import type { Header, Manifest, ManifestError } from "./Manifest.js";
 import type { Entry as RestartDebtEntry } from "../services/RestartDebt.js";
+import * as SettingsModule from "./Settings.js";
 
 export type ManifestResult =
   | { readonly _tag: "Valid"; readonly manifest: Manifest }
@@ -39,17 +40,10 @@ export interface Generation {
   readonly manifest: ManifestResult;
 }
 
-export type BootloaderKind = "grub" | "none";
-export type ServiceManagerKind = "none" | "s6";
-
-export interface Settings {
-  /** `…/profiles/system`: the generation links live next to it. */
-  readonly profile: InRootPath;
-  readonly bootloader: BootloaderKind;
-  /** GRUB menu timeout in seconds, kept across every regeneration. */
-  readonly timeout: number;
-  readonly serviceManager: ServiceManagerKind;
-}
+export type BootloaderKind = SettingsModule.Bootloader;
+export type ServiceManagerKind = SettingsModule.ServiceManagerKind;
+/** The settings the world was observed with (see `Settings`); every plan made from it records them. */
+export type Settings = SettingsModule.Settings;
 
 /** A link that may be absent; `target` is what readlink returned. */
 export interface LinkState {
@@ -82,8 +76,10 @@ export interface World {
    * (both null when the file is absent). The digest is computed where the file is read.
    */
   readonly bootConfig: { readonly path: InRootPath; readonly content: string | null; readonly digest: string | null } | null;
-  /** Names the service manager reports up; null when there is no service manager to ask. */
+  /** Names the service manager reports up, sorted; null when there is no service manager to ask. */
   readonly liveServices: ReadonlyArray<string> | null;
+  /** The revision each of those services runs (null when unknown), sorted by name; null likewise. */
+  readonly serviceRevisions: ReadonlyArray<readonly [string, string | null]> | null;
   /** Identifies the current boot (restart debt from earlier boots is void). */
   readonly bootId: string;
   /** The restart-debt record: its text (null when absent) and its entries. */
@@ -105,28 +101,21 @@ export const generation = (world: World, n: number): Generation | undefined => {
 };
 
 /** The profile's link name (`system` → generation links `system-N-link`). */
-export const profileName = (settings: Settings): string => settings.profile.slice(settings.profile.lastIndexOf("/") + 1);
+export const profileName = (settings: Pick<Settings, "profile">): string => settings.profile.slice(settings.profile.lastIndexOf("/") + 1);
 
-export const profileDir = (settings: Settings): InRootPath => {
+export const profileDir = (settings: Pick<Settings, "profile">): InRootPath => {
   const i = settings.profile.lastIndexOf("/");
   return (i <= 0 ? "/" : settings.profile.slice(0, i)) as InRootPath;
 };
 
 /** Well-known in-root paths. */
-export const Paths = {
-  currentSystem: "/run/current-system" as InRootPath,
-  bootedSystem: "/run/booted-system" as InRootPath,
-  stateDir: "/var/lib/switchyard" as InRootPath,
-  configFile: "/etc/switchyard/config.json" as InRootPath,
-  defaultProfile: "/var/lib/switchyard/profiles/system" as InRootPath,
-  grubConfig: "/boot/grub/grub.cfg" as InRootPath,
-} as const;
+export const Paths = SettingsModule.Paths;
 
 /** The link name of generation `n` in this profile, as the profile link holds it (`system-7-link`). */
-export const linkNameOf = (settings: Settings, n: number): string => `${profileName(settings)}-${n}-link`;
+export const linkNameOf = (settings: Pick<Settings, "profile">, n: number): string => `${profileName(settings)}-${n}-link`;
 
 /** The in-root path of generation `n`'s link. */
-export const linkPathOf = (settings: Settings, n: number): InRootPath => {
+export const linkPathOf = (settings: Pick<Settings, "profile">, n: number): InRootPath => {
   const dir = profileDir(settings);
   return `${dir === "/" ? "" : dir}/${linkNameOf(settings, n)}` as InRootPath;
 };

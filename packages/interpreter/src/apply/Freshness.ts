@@ -1,0 +1,32 @@
+/**
+ * Before a saved plan runs: it must still be what `switchyard plan` would make. The world is
+ * observed again (under the lock, with the plan's own settings); its preconditions must hold, and
+ * a fresh plan for the saved request (same operation, mode, services policy and clock reading)
+ * must do exactly the same steps and revert steps. So a saved plan can only ever do what a plan
+ * computed now would do; editing it, even with a recomputed checksum, grants nothing.
+ */
+import { Plan, Preconditions, Transition } from "@switchyard/model";
+import { Effect } from "effect";
+import { StalePlan } from "../Errors.js";
+import * as Observe from "../observe/Observe.js";
+import type * as Root from "../root/Root.js";
+
+const again = "compute it again with 'switchyard plan'";
+
+export const check = Effect.fn("checkSavedPlan")(function* (plan: Plan.Plan, root: Root.Root) {
+  const world = yield* Observe.world(root, plan.settings);
+  const stale = Preconditions.difference(plan.preconditions, Preconditions.of(world));
+  if (stale !== null) return yield* new StalePlan({ message: `the plan is stale: ${stale}; ${again}` });
+  const saved = Transition.savedRequest(plan);
+  const fresh =
+    saved._tag === "Adding"
+      ? Transition.adding(world, { ...saved, manifest: yield* Observe.readManifest(root, saved.system) })
+      : Transition.between(world, saved.request);
+  if (fresh._tag === "Left") {
+    return yield* new StalePlan({ message: `the plan is stale: a fresh plan for the same request cannot be made (${fresh.left.message}); ${again}` });
+  }
+  const difference = Plan.firstDifference(plan, fresh.right);
+  if (difference !== null) {
+    return yield* new StalePlan({ message: `the plan is not what a fresh plan for the same request does: ${Plan.describeDifference(difference)}; ${again}` });
+  }
+});

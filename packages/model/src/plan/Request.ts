@@ -1,0 +1,30 @@
+/**
+ * What a plan answers: the operation, the mode, how running services are treated, and the clock
+ * reading the planner used. Every plan records its request, so `apply --plan` can compute the plan
+ * for the same request again and run the saved one only if it is the same. The mode and the
+ * services policy are defined here once; the CLI lists their choices from these codecs.
+ */
+import * as t from "io-ts";
+import { choicesOf } from "../internal/Choices.js";
+import { InRootPathCodec } from "../paths/InRootPathCodec.js";
+
+export const Mode = t.keyof({ switch: null, boot: null, test: null }, "Mode");
+export type Mode = t.TypeOf<typeof Mode>;
+export const modes = choicesOf(Mode);
+
+/** `live`: NixOS's rules (stop, restart, reload what changed); `conservative`: Guix's (leave running services on old code). */
+export const ServicesPolicy = t.keyof({ live: null, conservative: null }, "ServicesPolicy");
+export type ServicesPolicy = t.TypeOf<typeof ServicesPolicy>;
+export const servicesPolicies = choicesOf(ServicesPolicy);
+
+export const Switch = t.readonly(t.type({ _tag: t.literal("Switch"), spec: t.string }, "Switch"));
+export const Rollback = t.readonly(t.type({ _tag: t.literal("Rollback") }, "Rollback"));
+export const Delete = t.readonly(t.type({ _tag: t.literal("Delete"), pattern: t.union([t.string, t.null]) }, "Delete"));
+/** Registering a built system directory; its plan is made by `Transition.adding`, from its manifest. */
+export const Add = t.readonly(t.type({ _tag: t.literal("Add"), system: InRootPathCodec }, "Add"));
+
+export const Operation = t.union([Switch, Rollback, Delete, Add], "Operation");
+export type Operation = t.TypeOf<typeof Operation>;
+
+/** The operations planned between generations that exist (`Transition.between`). */
+export type Between = Exclude<Operation, { readonly _tag: "Add" }>;
