@@ -23,7 +23,8 @@ const strictOf = <A, O>(base: t.Type<A, O, unknown>, keys: ReadonlyArray<string>
   const known = new Set(keys);
   return new t.Type<A, O, unknown>(
     name,
-    base.is,
+    // As strict as decoding: a value with an unexpected key is not one of ours.
+    (u): u is A => base.is(u) && Object.keys(u as object).every((key) => known.has(key)),
     (input, context) => {
       if (typeof input === "object" && input !== null && !Array.isArray(input)) {
         for (const key of Object.keys(input)) {

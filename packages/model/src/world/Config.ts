@@ -11,10 +11,11 @@ import { firstError } from "../internal/Report.js";
 import { strictPartial } from "../internal/Strict.js";
 import type * as World from "./World.js";
 
+const isSeconds = (u: unknown): u is number => typeof u === "number" && Number.isInteger(u) && u >= 0 && u <= 86400;
 const Seconds = new t.Type<number, number, unknown>(
   "seconds",
-  (u): u is number => typeof u === "number" && Number.isInteger(u) && u >= 0,
-  (u, c) => (typeof u === "number" && Number.isInteger(u) && u >= 0 && u <= 86400 ? t.success(u) : t.failure(u, c, "expected whole seconds from 0 to 86400")),
+  isSeconds,
+  (u, c) => (isSeconds(u) ? t.success(u) : t.failure(u, c, "expected whole seconds from 0 to 86400")),
   (a) => a,
 );
 
