@@ -209,3 +209,32 @@ describe("a crash at any failpoint, then recover, leaves exactly the old or the 
     });
   }
 });
+
+describe("recover --json names the interrupted apply's own from and to", () => {
+  /** Six generations, 3 current: the switch to 6 that is interrupted below. */
+  const six = path.join(work, "six");
+  Fixture.makeRoot(six, { generations: [1, 2, 3, 4, 5, 6].map((number) => ({ number })), current: 3, running: 3, booted: 3 });
+  const args = ["apply", "switch", "6", "--yes"];
+
+  const recoverAfterCrashAt = async (label: (commitStep: number) => string) => {
+    const counted = await execIn(freshCopy(six), args, { env: { SWITCHYARD_FAILPOINT: "count" } });
+    expect(counted.code, show(counted)).toBe(0);
+    const labels = [...counted.stderr.matchAll(/^failpoint [0-9]+ (\S+)$/gm)].map((m) => m[1]);
+    const began = labels.indexOf("journal:begun") + 1;
+    const commitStep = await commitStepOf({ name: "switch 6", base: six, args }, began);
+    const root = freshCopy(six);
+    const crashed = await execIn(root, args, { env: { SWITCHYARD_FAILPOINT: String(labels.indexOf(label(commitStep)) + 1) } });
+    expect(crashed.signal, show(crashed)).toBe("SIGKILL");
+    const recovered = await execIn(root, ["recover", "--json"]);
+    expect(recovered.code, show(recovered)).toBe(0);
+    return JSON.parse(recovered.stdout) as Record<string, unknown>;
+  };
+
+  it("interrupted before its commit point: reverted, from 3 to 6", { timeout: 60_000 }, async () => {
+    expect(await recoverAfterCrashAt(() => "journal:begun")).toMatchObject({ action: "reverted", operation: { _tag: "Switch", spec: "6" }, from: 3, to: 6 });
+  });
+
+  it("interrupted after its commit point: finished, from 3 to 6", { timeout: 60_000 }, async () => {
+    expect(await recoverAfterCrashAt((commit) => `forward:step-${commit}`)).toMatchObject({ action: "finished", operation: { _tag: "Switch", spec: "6" }, from: 3, to: 6 });
+  });
+});

@@ -1,16 +1,19 @@
 /**
  * Model-based crash test: fast-check `fc.commands` drives the real interpreter (observe →
  * Transition → Apply.applyPlan, and Recover.recover, exactly like the CLI) over the in-memory file
- * system, with add, switch, switch --mode test, rollback and delete, each of them also run with the
- * k-th file-system primitive failing or with a crash (every primitive from the k-th on fails, then
- * power loss keeps an arbitrary prefix of what was not durable, then recover). After every command
- * the invariants are checked against the real machine and a much simpler model (mbt/Model.ts):
- * the generations (numbers and system directories), the profile, /run/current-system (old or new
- * generation exactly as recover reported), the boot config and its default entry, no temp files,
- * no journal or journal leftovers, the lock free, the layout marker, no system directory removed.
- * One command class per file in mbt/; the real system and the checks are in mbt/Harness.ts.
- * Generation numbers follow the documented rule (docs/on-disk-format.md): a new one is max+1 of the
- * existing ones, and an existing generation keeps its number and system directory while it exists.
+ * system and service manager, with add, switch, switch --mode test, rollback, delete and refused
+ * operations, and each of the operations also run with the k-th file-system primitive failing or
+ * with a crash (every primitive from the k-th on fails, then power loss keeps an arbitrary prefix
+ * of what was not durable, then recover, itself crashed the same way sometimes). One command class
+ * per file in mbt/: each says when it applies (`check`, against the model in mbt/Model.ts) and
+ * what its outcome must be; after every command the invariants of mbt/Real.ts are checked against
+ * the model: the generations (numbers and system directories), the profile, /run/current-system,
+ * which generation's code every service runs (and on exactly that record's revision), the boot
+ * menu as GRUB reads it (test/support/GrubMenu.ts: the default entry and every entry), no temp
+ * files, no journal or journal leftovers, the lock free, the layout marker, no system directory
+ * removed. Generation numbers follow the documented rule (docs/on-disk-format.md): a new one is
+ * max+1 of the existing ones, and an existing generation keeps its number and system directory
+ * while it exists.
  *
  * REPLAY. A failure prints fast-check's report: a line `{ seed: -1234, path: "12:3:0", endOnFailure: true }`
  * and the shrunk counterexample, which ends with the commands' own replay path, e.g.
@@ -24,13 +27,13 @@
  */
 import fc from "fast-check";
 import { describe, it } from "vitest";
-import { systemOf } from "../support/machine.js";
 import { AddCommand } from "./mbt/AddCommand.js";
 import { CrashCommand } from "./mbt/CrashCommand.js";
 import { DeleteCommand } from "./mbt/DeleteCommand.js";
 import { FailCommand } from "./mbt/FailCommand.js";
-import { Real, stats, type InitialSpec } from "./mbt/Harness.js";
 import type { DeletePattern, Model, Operation, Pick } from "./mbt/Model.js";
+import { Real, stats, type InitialSpec } from "./mbt/Real.js";
+import { RefusedCommand } from "./mbt/RefusedCommand.js";
 import { RollbackCommand } from "./mbt/RollbackCommand.js";
 import { SwitchCommand } from "./mbt/SwitchCommand.js";
 import { TestModeCommand } from "./mbt/TestModeCommand.js";
@@ -64,8 +67,16 @@ const faultedOperation: fc.Arbitrary<Operation> = fc.oneof(
 /** Which primitive fails: mostly within a typical apply (≈ 20–80 primitives), sometimes after its end. */
 const primitive = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 45 }) }, { weight: 1, arbitrary: fc.integer({ min: 46, max: 100 }) });
 
+/** Operations that the model often refuses: missing generations, rollback from the oldest, deletes of protected ones. */
+const maybeRefused: fc.Arbitrary<Exclude<Operation, { readonly _tag: "Add" }>> = fc.oneof(
+  fc.integer({ min: 1, max: 9 }).map((number): Operation & { _tag: "Switch" } => ({ _tag: "Switch", pick: { _tag: "Number", number }, mode: "switch" })),
+  fc.constant<Operation & { _tag: "Rollback" }>({ _tag: "Rollback" }),
+  deletePattern.map((pattern): Operation & { _tag: "Delete" } => ({ _tag: "Delete", pattern })),
+);
+
 const commands = fc.commands(
   [
+    maybeRefused.map((op) => new RefusedCommand(op)),
     fc.constant(new AddCommand()),
     pick.map((p) => new SwitchCommand(p)),
     pick.map((p) => new TestModeCommand(p)),
@@ -88,19 +99,13 @@ const initial: fc.Arbitrary<InitialSpec> = fc
 
 const setup = (spec: InitialSpec) => async () => {
   const real = await Real.create(spec);
-  const model: Model = {
-    generations: spec.numbers.map((number) => ({ number, system: systemOf(number) })),
-    current: spec.current,
-    running: spec.current,
-    booted: spec.current,
-    built: spec.numbers.map(systemOf),
-  };
+  const model: Model = Real.initialModel(spec);
   await real.check(model);
   return { model, real };
 };
 
 describe("crash consistency (model-based)", () => {
-  it(`add / switch / test / rollback / delete with injected failures and crashes keep every invariant (${numRuns} runs)`, { timeout: Math.max(60_000, numRuns * 1_000) }, async () => {
+  it(`add / switch / test / rollback / delete / refusals with injected failures and crashes keep every invariant (${numRuns} runs)`, { timeout: Math.max(60_000, numRuns * 1_000) }, async () => {
     const started = Date.now();
     await fc.assert(
       fc.asyncProperty(initial, commands, async (spec, cmds) => {

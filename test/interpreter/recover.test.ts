@@ -5,7 +5,7 @@
  * refused while a journal waits; then every crash point of a switch on the in-memory file system,
  * each recovered to exactly the old or exactly the new tree.
  *
- * Machines come from mbt/Harness.ts (`Real`): a memory machine whose clock ticks, so that every run
+ * Machines come from mbt/Real.ts: a memory machine whose clock ticks, so that every run
  * gets its own lock token, as separate CLI processes do.
  */
 import { Effect, Either, Exit, Layer } from "effect";
@@ -21,7 +21,7 @@ import * as Plan from "../../packages/model/src/plan/Plan.js";
 import type * as Request from "../../packages/model/src/plan/Request.js";
 import * as World from "../../packages/model/src/world/World.js";
 import { MEMORY_ROOT, apply, memoryMachine, planOrThrow, switchTo, systemOf, type MachineSpec } from "../support/machine.js";
-import { Real, failureOf, squash } from "./mbt/Harness.js";
+import { Real, failureOf, squash } from "./mbt/Real.js";
 
 const STATE = `${MEMORY_ROOT}${World.Paths.stateDir}`;
 const JOURNAL = `${STATE}/journal`;
@@ -74,7 +74,7 @@ const journalBegun = (log: ReadonlyArray<LogEntry & { readonly k: number }>): nu
 
 /** Apply `plan` with every primitive from the k-th on failing (a dead process), then lose power keeping `keep` pending changes. */
 const crashAt = async (real: Real, plan: Plan.Plan, k: number, keep: (pending: number) => number = () => 0) => {
-  real.arm({ _tag: "Crash", k, keep: 0, again: null });
+  real.arm({ _tag: "Crash", k });
   const exit = await real.apply(plan);
   real.machine.fs.crash(keep);
   real.machine.fs.clearFaults();
@@ -123,7 +123,7 @@ describe("recover after a crash", () => {
     await crashAt(real, plan, journalBegun(log) + 1);
     expect(real.journalPresent()).toBe(true);
     const report = squash(await real.recover());
-    expect(report).toMatchObject({ action: "reverted", operation: plan.operation, from: 3, to: 3 });
+    expect(report).toMatchObject({ action: "reverted", operation: plan.operation, from: 3, to: 1 });
     expect(report.reason).toMatch(/^the interrupted apply had not reached its commit point\b.*, so it was reverted$/);
     expect(real.machine.snapshot()).toEqual(before);
   });
@@ -138,7 +138,7 @@ describe("recover after a crash", () => {
     await crashAt(real, plan, renameDurable(log, CURRENT_SYSTEM) + 1);
     expect(real.machine.fs.snapshot()[CURRENT_SYSTEM]).toMatchObject({ target: systemOf(1) });
     const report = squash(await real.recover());
-    expect(report).toMatchObject({ action: "reverted", from: 3, to: 3 });
+    expect(report).toMatchObject({ action: "reverted", from: 3, to: 1 });
     expect(report.reason).toMatch(/^the interrupted apply had not reached its commit point\b.*, so it was reverted$/);
     expect(real.machine.snapshot()).toEqual(before);
     expect(real.machine.activations.at(-1)).toBe(`revert ${systemOf(3)}`);
@@ -171,7 +171,7 @@ describe("recover after a crash", () => {
     expect(progress?.kind === "file" && JSON.parse(String(progress.content))).toMatchObject({ phase: "revert" });
     const revertsBefore = real.machine.activations.filter((a) => a.startsWith("revert ")).length;
     const report = squash(await real.recover());
-    expect(report).toMatchObject({ action: "reverted", from: 3, to: 3, reason: "the interrupted apply was already reverting, so the revert was completed" });
+    expect(report).toMatchObject({ action: "reverted", from: 3, to: 1, reason: "the interrupted apply was already reverting, so the revert was completed" });
     expect(real.machine.snapshot()).toEqual(before);
     // The revert's activation (after the crash point) ran exactly once, in recover.
     expect(plan.revert.findIndex((s) => s._tag === "RunActivation")).toBeGreaterThan(0);

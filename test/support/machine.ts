@@ -14,10 +14,11 @@ import * as MemoryServiceManager from "../../packages/interpreter/src/memory/Mem
 import { fixedClock } from "../../packages/interpreter/src/node/NodeClock.js";
 import { NodeFileSystemLive } from "../../packages/interpreter/src/node/NodeFileSystem.js";
 import * as Observe from "../../packages/interpreter/src/observe/Observe.js";
+import type * as Steps from "../../packages/interpreter/src/apply/Steps.js";
 import type { Clock } from "../../packages/interpreter/src/ports/Clock.js";
 import type { FileSystem } from "../../packages/interpreter/src/ports/FileSystem.js";
 import { ProcessRunner, type RunRequest } from "../../packages/interpreter/src/ports/ProcessRunner.js";
-import type { ServiceManager } from "../../packages/interpreter/src/ports/ServiceManager.js";
+import { ServiceError, ServiceManager, type ServiceManagerService } from "../../packages/interpreter/src/ports/ServiceManager.js";
 import * as Root from "../../packages/interpreter/src/root/Root.js";
 import type * as Plan from "../../packages/model/src/plan/Plan.js";
 import type * as Request from "../../packages/model/src/plan/Request.js";
@@ -87,6 +88,8 @@ export interface Machine {
   readonly activations: Array<string>;
   /** Systems whose activation script fails. */
   readonly failingActivations: Set<string>;
+  /** Make the next service operation fail (once), before it has any effect. */
+  readonly failNextServiceOperation: () => void;
   /** The whole root as in-root paths; symlink mtimes only for generation links. */
   readonly snapshot: () => Tree;
 }
@@ -107,6 +110,32 @@ const runnerFor = (root: Root.Root, activations: Array<string>, failing: Set<str
       }),
   });
 
+/** The in-memory manager, with a switch that makes its next operation fail once (a service that will not come up, a stop command that fails). */
+const failingOnce = (inner: ServiceManagerService) => {
+  let armed = false;
+  const guard =
+    (kind: string, op: ServiceManagerService["start"]): ServiceManagerService["start"] =>
+    (ref) =>
+      Effect.suspend(() => {
+        if (!armed) return op(ref);
+        armed = false;
+        return Effect.fail(new ServiceError({ reason: "Injected", service: ref.record.name, message: `${ref.record.name} failed to ${kind} (injected)`, lastLines: [] }));
+      });
+  const service: ServiceManagerService = {
+    ...inner,
+    stop: guard("stop", inner.stop),
+    start: guard("start", inner.start),
+    restart: guard("restart", inner.restart),
+    reload: guard("reload", inner.reload),
+  };
+  return {
+    layer: Layer.succeed(ServiceManager, service),
+    arm: () => {
+      armed = true;
+    },
+  };
+};
+
 const keepMtime = (p: string): boolean => /-[0-9]+-link$/.test(p);
 
 export const memoryMachine = (spec: MachineSpec): Machine & { readonly fs: MemoryFileSystem } => {
@@ -119,6 +148,7 @@ export const memoryMachine = (spec: MachineSpec): Machine & { readonly fs: Memor
   const activations: Array<string> = [];
   const failing = new Set<string>();
   const services = MemoryServiceManager.make(spec.runningServices ?? []);
+  const oneShot = failingOnce(services.service);
   return {
     fs: memory,
     root,
@@ -126,7 +156,8 @@ export const memoryMachine = (spec: MachineSpec): Machine & { readonly fs: Memor
     services,
     activations,
     failingActivations: failing,
-    layer: Layer.mergeAll(memory.layer, fixedClock(NOW_MS), runnerFor(root, activations, failing), services.layer),
+    failNextServiceOperation: oneShot.arm,
+    layer: Layer.mergeAll(memory.layer, fixedClock(NOW_MS), runnerFor(root, activations, failing), oneShot.layer),
     snapshot: () => {
       const all = memory.snapshot({ under: MEMORY_ROOT, mtimes: true });
       const out: Record<string, TreeEntry> = {};
@@ -157,6 +188,7 @@ export const realMachine = (spec: MachineSpec): Machine & { readonly dir: string
   const activations: Array<string> = [];
   const failing = new Set<string>();
   const services = MemoryServiceManager.make(spec.runningServices ?? []);
+  const oneShot = failingOnce(services.service);
   return {
     dir,
     root,
@@ -164,7 +196,8 @@ export const realMachine = (spec: MachineSpec): Machine & { readonly dir: string
     services,
     activations,
     failingActivations: failing,
-    layer: Layer.mergeAll(NodeFileSystemLive, fixedClock(NOW_MS), runnerFor(root, activations, failing), services.layer),
+    failNextServiceOperation: oneShot.arm,
+    layer: Layer.mergeAll(NodeFileSystemLive, fixedClock(NOW_MS), runnerFor(root, activations, failing), oneShot.layer),
     snapshot: () => snapshotDir(dir),
   };
 };
@@ -200,10 +233,44 @@ export const planOrThrow = async (m: Machine, operation: Request.Between, mode: 
   return p.right;
 };
 
-export const apply = (m: Machine, p: Plan.Plan) =>
+export const apply = (m: Machine, p: Plan.Plan, onEvent?: (event: Steps.Event) => void) =>
   Effect.runPromiseExit(
-    Apply.applyPlan(p, { root: m.root, settings: m.settings, command: "test", activationTimeoutMs: 1000 }).pipe(Effect.provide(m.layer)),
+    Apply.applyPlan(p, { root: m.root, settings: m.settings, command: "test", activationTimeoutMs: 1000, ...(onEvent === undefined ? {} : { onEvent }) }).pipe(
+      Effect.provide(m.layer),
+    ),
   );
+
+/**
+ * Apply `p` with its forward step `k` failing once, before it has any effect: a file step at its
+ * first primitive, an activation script that exits non-zero, a service operation that fails. The
+ * revert that follows runs without faults.
+ */
+export const applyFailingAt = (m: Machine & { readonly fs?: MemoryFileSystem }, p: Plan.Plan, k: number) => {
+  const step = p.steps[k];
+  if (step === undefined || step._tag === "Commit") throw new Error(`step ${k} of the plan cannot fail`);
+  // The activation fault is undone at the next event, so the revert's own activation runs.
+  let disarm: (() => void) | null = null;
+  return apply(m, p, (event) => {
+    disarm?.();
+    disarm = null;
+    if (event._tag !== "StepStarted" || event.index !== k) return;
+    switch (step._tag) {
+      case "RunActivation":
+        m.failingActivations.add(step.system);
+        disarm = () => m.failingActivations.delete(step.system);
+        return;
+      case "StopService":
+      case "StartService":
+      case "RestartService":
+      case "ReloadService":
+        m.failNextServiceOperation();
+        return;
+      default:
+        if (m.fs === undefined) throw new Error("file steps fail only on the in-memory file system");
+        m.fs.failAt(1);
+    }
+  });
+};
 
 /** Plan and apply; throws when either fails. */
 export const run = async (m: Machine, operation: Request.Between, mode: Plan.Mode = "switch"): Promise<Plan.Plan> => {

@@ -2,27 +2,58 @@
  * The model of the crash MBT: what a user of switchyard believes about the machine, much simpler
  * than the machine itself — the generation numbers with their system directories, which one is
  * current (the profile, the boot default), which one runs (`/run/current-system`), which one was
- * booted (fixed for the whole run), and every system directory ever built. Each operation has an
- * expected effect on it: refused (the plan cannot be made), or the next model.
+ * booted (fixed for the whole run), which generation's code each service runs, and every system
+ * directory ever built. Each operation has an expected effect on it: refused (the plan cannot be
+ * made), or the next state. The commands (one per file) decide from it whether they apply
+ * (`check`) and what the machine must look like after them.
  */
+import type * as ServiceRecord from "../../../packages/model/src/services/ServiceRecord.js";
+
 export interface Generation {
   readonly number: number;
   /** In-root path of its system directory. */
   readonly system: string;
 }
 
-export interface Model {
+/** The part of the model that operations change. */
+export interface State {
   /** Ascending by number. */
-  generations: ReadonlyArray<Generation>;
+  readonly generations: ReadonlyArray<Generation>;
   /** The profile's generation: also the boot default. */
-  current: number;
+  readonly current: number;
   /** The generation whose system `/run/current-system` points to. */
+  readonly running: number;
+  /** Service name -> the generation whose record (code) it runs. */
+  readonly services: Readonly<Record<string, number>>;
+}
+
+export interface Model extends State {
+  generations: ReadonlyArray<Generation>;
+  current: number;
   running: number;
+  services: Readonly<Record<string, number>>;
   /** Never changes: `/run/booted-system` is written by the boot process, not by switchyard. */
   readonly booted: number;
   /** Every system directory built so far (adds that were reverted included): none is ever removed. */
   readonly built: Array<string>;
 }
+
+/**
+ * The services of the system directory built from seed `n` (its manifest). A switch between two
+ * generations acts on every one of them — db is stopped and started, web with it, log restarted,
+ * cache reloaded, added or removed — so after it every service runs the target's code, and after
+ * a revert the code it ran before.
+ */
+export const servicesOf = (n: number): ReadonlyArray<ServiceRecord.ServiceRecordInput> =>
+  [
+    { name: "db", start: ["db", `--gen${n}`] },
+    // Identical everywhere, but it requires db: cycled with it.
+    { name: "web", start: ["web"], requires: ["db"] },
+    // A restart-class change and stopIfChanged false: restarted in place.
+    { name: "log", start: ["log", `--gen${n}`], stopIfChanged: false },
+    // Between two generations that both have it, only its trigger changes: reloaded.
+    ...(n % 3 === 0 ? [{ name: "cache", start: ["cache"], reload: ["cache", "--reload"], reloadTriggers: [`config-${n}`] }] : []),
+  ] as unknown as ReadonlyArray<ServiceRecord.ServiceRecordInput>;
 
 /** Which generation an operation names: the i-th existing one (mod their count), or a raw number (may not exist). */
 export type Pick = { readonly _tag: "Index"; readonly index: number } | { readonly _tag: "Number"; readonly number: number };
@@ -38,21 +69,15 @@ export type Operation =
   | { readonly _tag: "Rollback" }
   | { readonly _tag: "Delete"; readonly pattern: DeletePattern };
 
-/** The state part of the model, which operations change (`booted` and `built` are carried along). */
-export interface State {
-  readonly generations: ReadonlyArray<Generation>;
-  readonly current: number;
-  readonly running: number;
-}
-
 export type Expected = { readonly _tag: "Refused" } | { readonly _tag: "Next"; readonly state: State };
 
-export const stateOf = (m: Model): State => ({ generations: m.generations, current: m.current, running: m.running });
+export const stateOf = (m: Model): State => ({ generations: m.generations, current: m.current, running: m.running, services: m.services });
 
 export const adopt = (m: Model, s: State): void => {
   m.generations = s.generations;
   m.current = s.current;
   m.running = s.running;
+  m.services = s.services;
 };
 
 export const numbers = (s: State): ReadonlyArray<number> => s.generations.map((g) => g.number);
@@ -83,12 +108,16 @@ export const describe = (op: Operation): string => {
   }
 };
 
+/** Every service of the generation `n` runs that generation's code (`seedOf` says which manifest it has). */
+const servicesRunning = (n: number, seed: number): Readonly<Record<string, number>> => Object.fromEntries(servicesOf(seed).map((r) => [r.name, n]));
+
 /**
  * The expected effect of `op` on `s`. `added` is the system directory an Add registers. Numbers
  * follow the documented rule (docs/on-disk-format.md): a new generation is max+1 of the existing
  * ones; an existing generation keeps its number and system directory for as long as it exists.
+ * `seedOf` maps a system directory to the seed its manifest was built from.
  */
-export const expect = (s: State, booted: number, op: Operation, added: string | null): Expected => {
+export const expect = (s: State, booted: number, op: Operation, added: string | null, seedOf: (system: string) => number): Expected => {
   switch (op._tag) {
     case "Add": {
       if (added === null) throw new Error("model: Add without a system directory");
@@ -98,12 +127,14 @@ export const expect = (s: State, booted: number, op: Operation, added: string | 
     case "Switch": {
       const n = resolvePick(s, op.pick);
       if (!numbers(s).includes(n)) return { _tag: "Refused" };
-      return { _tag: "Next", state: op.mode === "test" ? { ...s, running: n } : { ...s, current: n, running: n } };
+      const services = servicesRunning(n, seedOf(systemOf(s, n)));
+      return { _tag: "Next", state: op.mode === "test" ? { ...s, running: n, services } : { ...s, current: n, running: n, services } };
     }
     case "Rollback": {
       const older = numbers(s).filter((n) => n < s.current);
       const target = older[older.length - 1];
-      return target === undefined ? { _tag: "Refused" } : { _tag: "Next", state: { ...s, current: target, running: target } };
+      if (target === undefined) return { _tag: "Refused" };
+      return { _tag: "Next", state: { ...s, current: target, running: target, services: servicesRunning(target, seedOf(systemOf(s, target))) } };
     }
     case "Delete": {
       const all = numbers(s);
@@ -125,5 +156,3 @@ export const expect = (s: State, booted: number, op: Operation, added: string | 
     }
   }
 };
-
-export const sameState = (a: State, b: State): boolean => JSON.stringify(a) === JSON.stringify(b);

@@ -1,7 +1,10 @@
 /**
  * An in-memory service manager for tests: a map from service name to what it runs (generation,
  * system directory and the revision of its record, computed from the step's reference as s6 would
- * record it), with injectable failures (a service that will not start, a reload that fails).
+ * record it), with injectable failures (a service that will not start, a reload that fails). It
+ * behaves as the s6 manager does (the contract suite runs both): each start of a process gets a
+ * new pid; starting or restarting onto the revision that already runs does nothing; a reload keeps
+ * the process, and a reload of a service that is down or has no reload command starts it instead.
  */
 import { ServiceRevision, type Step, type SystemStatus } from "@switchyard/model";
 import { Effect, Layer } from "effect";
@@ -28,23 +31,44 @@ export interface MemoryServiceManager {
 
 export const make = (initiallyUp: Iterable<readonly [string, RunningService]> = []): MemoryServiceManager => {
   const running = new Map<string, RunningService>(initiallyUp);
+  let lastPid = 1000;
+  const pids = new Map<string, number>([...running.keys()].map((name) => [name, ++lastPid]));
   const log: Array<string> = [];
   const failures = new Set<string>();
-  const op = (kind: Operation, act: (name: string, now: RunningService) => void) => (ref: Step.ServiceRef) =>
+  const wanted = (ref: Step.ServiceRef): RunningService => ({ generation: ref.generation, system: ref.system, revision: ServiceRevision.ofRef(ref) });
+  /** Up on the requested revision: a new process unless that revision already runs. */
+  const bringUp = (name: string, next: RunningService) => {
+    if (running.get(name)?.revision !== next.revision || !pids.has(name)) pids.set(name, ++lastPid);
+    running.set(name, next);
+  };
+  const acts: Record<Operation, (ref: Step.ServiceRef) => void> = {
+    stop: (ref) => {
+      running.delete(ref.record.name);
+      pids.delete(ref.record.name);
+    },
+    start: (ref) => bringUp(ref.record.name, wanted(ref)),
+    restart: (ref) => bringUp(ref.record.name, wanted(ref)),
+    reload: (ref) => {
+      const name = ref.record.name;
+      if (!running.has(name) || ref.record.reload === null) bringUp(name, wanted(ref));
+      else running.set(name, wanted(ref));
+    },
+  };
+  const op = (kind: Operation) => (ref: Step.ServiceRef) =>
     Effect.suspend(() => {
       const name = ref.record.name;
       log.push(`${kind} ${name}`);
       if (failures.has(`${kind} ${name}`)) {
         return Effect.fail(new ServiceError({ reason: "Injected", service: name, message: `${name} failed to ${kind} (injected)`, lastLines: [] }));
       }
-      act(name, { generation: ref.generation, system: ref.system, revision: ServiceRevision.ofRef(ref) });
+      acts[kind](ref);
       return Effect.succeed("executed" as const);
     });
   const observed = ([name, s]: [string, RunningService]): SystemStatus.Observed => ({
     name,
     up: true,
     wantedUp: true,
-    pid: null,
+    pid: pids.get(name) ?? null,
     forSeconds: 0,
     exitCode: null,
     signal: null,
@@ -56,11 +80,10 @@ export const make = (initiallyUp: Iterable<readonly [string, RunningService]> = 
     kind: "memory",
     live: Effect.sync(() => [...running.keys()].sort()),
     status: Effect.sync(() => [...running.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(observed)),
-    stop: op("stop", (name) => running.delete(name)),
-    // As with s6, starting a service that runs another revision puts the requested one in place.
-    start: op("start", (name, now) => running.set(name, now)),
-    restart: op("restart", (name, now) => running.set(name, now)),
-    reload: op("reload", (name, now) => running.set(name, now)),
+    stop: op("stop"),
+    start: op("start"),
+    restart: op("restart"),
+    reload: op("reload"),
   };
   return { service, layer: Layer.succeed(ServiceManager, service), running, log, failOn: (kind, name) => failures.add(`${kind} ${name}`) };
 };

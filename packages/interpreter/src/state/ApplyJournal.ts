@@ -1,9 +1,9 @@
 /**
  * The apply journal: `/var/lib/switchyard/journal/` holds the plan being carried out (`plan.json`,
  * written once; it carries its own revert steps) and how far it got (`progress.json`: the phase and
- * the index of the last completed step, rewritten atomically after every step). It appears and
- * disappears by renaming a whole directory, so it is either complete or absent; a crash anywhere
- * leaves enough for `recover` to finish the transition or revert it.
+ * a step index, rewritten atomically when the Commit step completes and when a revert starts).
+ * It appears and disappears by renaming a whole directory, so it is either complete or absent; a
+ * crash anywhere leaves enough for `recover` to finish the transition or revert it.
  */
 import { Plan, World } from "@switchyard/model";
 import { Effect } from "effect";

@@ -18,6 +18,7 @@ export interface RecoverReport {
   readonly action: "nothing" | "finished" | "reverted";
   readonly reason: string;
   readonly operation: Plan.Operation | null;
+  /** The interrupted apply's own `from` and `to`, however it ended (`action` says which one the machine is on). */
   readonly from: number | null;
   readonly to: number | null;
   /** Temp files and journal leftovers removed. */
@@ -64,7 +65,7 @@ const recoverLocked = (options: Apply.ApplyOptions, token: string) =>
       reason,
       operation: plan.operation,
       from: plan.from,
-      to: committed ? plan.to : plan.from,
+      to: plan.to,
       cleaned,
     } satisfies RecoverReport;
   });

@@ -23,7 +23,8 @@ const strictOf = <A, O>(base: t.Type<A, O, unknown>, keys: ReadonlyArray<string>
   const known = new Set(keys);
   return new t.Type<A, O, unknown>(
     name,
-    base.is,
+    // As strict as decoding: a value with an unexpected key is not one of ours.
+    (u): u is A => base.is(u) && Object.keys(u as object).every((key) => known.has(key)),
     (input, context) => {
       if (typeof input === "object" && input !== null && !Array.isArray(input)) {
         for (const key of Object.keys(input)) {
@@ -42,4 +43,15 @@ const pick = <A>(a: A, known: ReadonlySet<string>): A => {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(a as Record<string, unknown>)) if (known.has(k) && v !== undefined) out[k] = v;
   return out as A;
+};
+
+/** A pair that refuses a third element instead of dropping it, so decoding never rewrites the input. */
+export const pair = <A, AO, B, BO>(first: t.Type<A, AO, unknown>, second: t.Type<B, BO, unknown>, name: string): t.Type<readonly [A, B], readonly [AO, BO], unknown> => {
+  const base = t.readonly(t.tuple([first, second]));
+  return new t.Type<readonly [A, B], readonly [AO, BO], unknown>(
+    name,
+    (u): u is readonly [A, B] => base.is(u),
+    (input, context) => (Array.isArray(input) && input.length !== 2 ? t.failure(input, context, `expected exactly 2 elements, found ${input.length}`) : base.validate(input, context)),
+    (a) => base.encode(a),
+  );
 };

@@ -4,6 +4,7 @@
  * plan, so apply refuses a stale one, naming the first thing that changed.
  */
 import * as t from "io-ts";
+import { pair } from "../internal/Strict.js";
 import { GenerationNumberCodec } from "../world/GenerationNumber.js";
 import type * as World from "../world/World.js";
 
@@ -13,11 +14,11 @@ export const Preconditions = t.readonly(
   t.type(
     {
       profileTarget: t.union([t.string, t.null]),
-      generations: t.readonlyArray(t.readonly(t.tuple([GenerationNumberCodec, t.string]))),
+      generations: t.readonlyArray(pair(GenerationNumberCodec, t.string, "Generation")),
       currentSystem: t.union([t.string, t.null]),
       bootConfigDigest: t.union([t.string, t.null]),
       /** Each service that was up and the revision it ran, sorted by name; null without a service manager. */
-      services: t.union([t.readonlyArray(t.readonly(t.tuple([t.string, Revision]))), t.null]),
+      services: t.union([t.readonlyArray(pair(t.string, Revision, "LiveService")), t.null]),
     },
     "Preconditions",
   ),

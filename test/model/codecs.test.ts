@@ -1,0 +1,183 @@
+/**
+ * Every io-ts codec the model exports says the same thing through `is` as through `decode`:
+ * `codec.is(x)` exactly when `decode(x)` succeeds, and then decoding gives `x` back unchanged (the
+ * model's codecs only check; none of them converts). The codecs are found by walking the model's
+ * barrel, so a codec added later is covered without editing this file. The inputs: arbitrary JSON;
+ * every part of real documents (plans of each operation with their steps, manifests, service
+ * records, restart-debt records, s6 service data, the config file, patterns and specs), so each
+ * codec meets its own valid values; and those documents mutated — a part replaced by a boundary
+ * value (86400 and 86401, a relative or climbing path, a NUL, …) or by arbitrary JSON, an unknown
+ * key added, a key removed — which is where a lenient `is` shows.
+ */
+import fc from "fast-check";
+import * as E from "fp-ts/lib/Either.js";
+import * as t from "io-ts";
+import { describe, expect, it } from "vitest";
+import * as Model from "../../packages/model/src/index.js";
+import * as InRootPath from "../../packages/model/src/paths/InRootPath.js";
+import * as Pattern from "../../packages/model/src/select/Pattern.js";
+import * as RestartDebt from "../../packages/model/src/services/RestartDebt.js";
+import * as S6Service from "../../packages/model/src/services/s6/S6Service.js";
+import * as ServiceRecord from "../../packages/model/src/services/ServiceRecord.js";
+import * as Spec from "../../packages/model/src/select/Spec.js";
+import type * as Step from "../../packages/model/src/plan/Step.js";
+import * as Transition from "../../packages/model/src/transition/Transition.js";
+import * as Worlds from "../support/worlds.js";
+
+/** Every exported codec of the model, named `Module.export`. */
+const codecs: ReadonlyArray<readonly [string, t.Mixed]> = Object.entries(Model as Record<string, unknown>).flatMap(([module, exports]) =>
+  exports instanceof t.Type
+    ? [[module, exports as t.Mixed] as const]
+    : typeof exports === "object" && exports !== null
+      ? Object.entries(exports).flatMap(([name, value]) => (value instanceof t.Type ? [[`${module}.${name}`, value as t.Mixed] as const] : []))
+      : [],
+);
+
+const input = (r: Omit<Partial<ServiceRecord.ServiceRecordInput>, "name"> & { readonly name: string }) => r as unknown as ServiceRecord.ServiceRecordInput;
+const gen1 = [
+  input({ name: "db", start: ["bin/db", "--v1"], stop: ["bin/db-stop"], env: { PORT: "5432" }, description: "the database" }),
+  input({ name: "web", start: ["bin/web"], requires: ["db"], reload: ["bin/web", "--reload"], reloadTriggers: ["cfg-1"] }),
+  input({ name: "pinned", start: ["bin/pinned", "--v1"] }),
+  input({ name: "gone", start: ["bin/gone"], provides: ["gone", "legacy"] }),
+];
+const gen2 = [
+  input({ name: "db", start: ["bin/db", "--v2"], stop: ["bin/db-stop"], env: { PORT: "5432" }, stopIfChanged: false }),
+  input({ name: "web", start: ["bin/web"], requires: ["db"], reload: ["bin/web", "--reload"], reloadTriggers: ["cfg-2"] }),
+  input({ name: "pinned", start: ["bin/pinned", "--v2"], restartIfChanged: false }),
+  input({ name: "new", start: ["bin/new"], stopOnRemoval: false, reloadIfChanged: true, reload: ["bin/new"] }),
+];
+
+const machine = (current: number) =>
+  Worlds.world(
+    [
+      { number: 1, services: gen1, activate: "/store/1-system/activate" },
+      { number: 2, services: gen2, activate: "/store/2-system/activate" },
+      { number: 3 },
+    ],
+    { current, settings: { serviceManager: "s6" }, liveServices: ["db", "web", "pinned", "gone"] },
+  );
+const world = machine(1);
+
+const right = <A>(e: E.Either<{ readonly message: string }, A>): A => {
+  if (E.isLeft(e)) throw new Error(e.left.message);
+  return e.right;
+};
+
+const plans = [
+  right(Transition.between(world, { operation: { _tag: "Switch", spec: "2" }, mode: "switch", nowMs: 0 })),
+  right(Transition.between(world, { operation: { _tag: "Switch", spec: "2" }, mode: "test", services: "conservative", nowMs: 0 })),
+  right(Transition.between(machine(3), { operation: { _tag: "Rollback" }, mode: "boot", nowMs: 0 })),
+  right(Transition.between(machine(3), { operation: { _tag: "Delete", pattern: "2" }, mode: "switch", nowMs: 0 })),
+  right(
+    Transition.adding(world, {
+      system: InRootPath.unsafe("/store/4-system"),
+      manifest: { _tag: "Valid", manifest: Worlds.manifest({ number: 4, services: gen2 }) },
+      nowMs: 0,
+      utcOffsetMinutes: 60,
+    }),
+  ),
+].map((p) => JSON.parse(JSON.stringify(Model.Plan.encode(p))) as unknown);
+
+const manifestInput = { schema: 1, label: "Example", boot: { kernel: "kernel", initrd: "initrd", params: ["quiet"] }, activate: "activate", services: gen1, description: "x" };
+const ref = { system: InRootPath.unsafe("/store/2-system"), generation: 2, record: ServiceRecord.normalise(gen2[0] as ServiceRecord.ServiceRecordInput) } as Step.ServiceRef;
+const debt = JSON.parse(
+  RestartDebt.render([{ service: "pinned", runs: { generation: 1, system: Worlds.systemDir(1) }, wants: { generation: 2, system: null }, reason: "changed, not restarted", bootId: "b" }]),
+) as unknown;
+
+/** Valid documents of every kind; every part of each is tried against every codec. */
+const documents: ReadonlyArray<unknown> = [
+  ...plans,
+  manifestInput,
+  Worlds.manifest({ number: 1, services: gen1 }),
+  debt,
+  JSON.parse(S6Service.render(ref, "/r").data) as unknown,
+  { profile: "/p/system", bootloader: "grub", timeout: 86400, serviceManager: "s6", scanDirectory: "/run/s6", serviceTimeout: 86400, serviceSettleMs: 60000 },
+  { timeout: 0, serviceTimeout: 1, serviceSettleMs: 0 },
+  ...["7", "1,3,2", "2..5", "..4", "3..", "2w", "+3", "old"].map((text) => right(E.mapLeft((e: Pattern.PatternError) => e)(Pattern.parse(text, "delete")))),
+  ...["7", "+2", "-3"].map((text) => right(Spec.parse(text))),
+];
+
+const partsOf = (value: unknown): ReadonlyArray<unknown> =>
+  Array.isArray(value) ? [value, ...value.flatMap(partsOf)] : typeof value === "object" && value !== null ? [value, ...Object.values(value).flatMap(partsOf)] : [value];
+
+const parts: ReadonlyArray<unknown> = documents.flatMap(partsOf);
+
+/** Values at and just past the edges of what the codecs accept. */
+const boundaries: ReadonlyArray<unknown> = [
+  0, -1, 1, 0.5, -0.5, 2, 59_999, 60_000, 60_001, 86_399, 86_400, 86_401, 90_000, 2 ** 53 - 1, 2 ** 53, 1e21, -1e21,
+  "", "/", "/a", "/a/", "//a", "/a/./b", "/a/../b", "/..", "a/b", ".", "..", ".hidden", "a b", "a\u0000b", "db", "DB_1", "1A", "A-B", "__proto__",
+  "switch", "boot", "grub", "s6", "none", "switchyard-plan", "switchyard-service",
+  true, false, null, [], {}, [""], ["x"], { _tag: "Commit" }, { _tag: "Old" },
+];
+
+type Path = ReadonlyArray<string | number>;
+
+const pathsOf = (value: unknown, at: Path = []): ReadonlyArray<Path> =>
+  Array.isArray(value)
+    ? [at, ...value.flatMap((v, i) => pathsOf(v, [...at, i]))]
+    : typeof value === "object" && value !== null
+      ? [at, ...Object.entries(value).flatMap(([k, v]) => pathsOf(v, [...at, k]))]
+      : [at];
+
+/** `value` with the part at `path` replaced by what `edit` makes of it (undefined: removed). */
+const edited = (value: unknown, path: Path, edit: (part: unknown) => unknown): unknown => {
+  if (path.length === 0) return edit(value);
+  const [head, ...rest] = path;
+  if (Array.isArray(value)) return value.map((v, i) => (i === head ? edited(v, rest, edit) : v));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const next = k === head ? edited(v, rest, edit) : v;
+    if (next !== undefined) out[k] = next;
+  }
+  return out;
+};
+
+const replacement = fc.oneof(fc.constantFrom(...boundaries), fc.jsonValue({ maxDepth: 2 }));
+
+const mutation: fc.Arbitrary<(part: unknown) => unknown> = fc.oneof(
+  replacement.map((v) => () => v),
+  fc.constantFrom("extra", "_tag", "checksum", "name").map((key) => (part: unknown) =>
+    typeof part === "object" && part !== null && !Array.isArray(part) ? { ...part, [key]: 1 } : part,
+  ),
+  fc.constant(() => undefined),
+);
+
+/** One of `values`, changed in one place. */
+const mutatedFrom = (values: ReadonlyArray<unknown>): fc.Arbitrary<unknown> =>
+  fc.constantFrom(...values).chain((part) => fc.tuple(fc.constantFrom(...pathsOf(part)), mutation).map(([path, edit]) => edited(part, path, edit)));
+
+/** The parts of the real documents that `codec` accepts: where its `is` and `decode` are most likely to part. */
+const ownParts = (codec: t.Mixed): ReadonlyArray<unknown> => parts.filter((p) => E.isRight(codec.decode(p)));
+
+const inputsFor = (codec: t.Mixed): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    { weight: 1, arbitrary: fc.jsonValue() },
+    { weight: 1, arbitrary: fc.constantFrom(...boundaries) },
+    { weight: 1, arbitrary: fc.constantFrom(...parts) },
+    { weight: 2, arbitrary: mutatedFrom(parts) },
+    { weight: 6, arbitrary: mutatedFrom(ownParts(codec)) },
+  );
+
+describe("every codec's `is` agrees with its `decode`", () => {
+  it("finds the model's codecs", () => {
+    const names = codecs.map(([name]) => name);
+    for (const expected of ["Config.ConfigFile", "Manifest.ManifestInput", "Manifest.Manifest", "Plan.Plan", "Step.Step", "Step.ServiceRef", "ServiceRecord.ServiceRecord", "ServiceRecord.ServiceRecordInput", "ServiceRecord.ServiceName", "GenerationNumber.GenerationNumberCodec", "InRootPathCodec", "RestartDebt.File", "S6Service.Data", "Pattern.Pattern", "Spec.Spec"]) {
+      expect(names).toContain(expected);
+    }
+  });
+
+  it("each codec accepts some part of the real documents, so the mutations start from its valid values", () => {
+    expect(codecs.filter(([, codec]) => ownParts(codec).length === 0).map(([name]) => name)).toEqual([]);
+  });
+
+  it.each(codecs.map(([name, codec]) => [name, codec] as const))("%s", (_name, codec) => {
+    fc.assert(
+      fc.property(inputsFor(codec), (x) => {
+        const decoded = codec.decode(x);
+        expect({ input: x, is: codec.is(x) }).toEqual({ input: x, is: E.isRight(decoded) });
+        if (E.isRight(decoded)) expect(decoded.right).toEqual(x);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
