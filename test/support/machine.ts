@@ -10,13 +10,14 @@ import * as path from "node:path";
 import { Effect, Either, Exit, Layer } from "effect";
 import * as Apply from "../../packages/interpreter/src/apply/Apply.js";
 import { makeMemoryFileSystem, type MemoryFileSystem, type Tree, type TreeEntry } from "../../packages/interpreter/src/memory/MemoryFileSystem.js";
+import * as MemoryProcessRunner from "../../packages/interpreter/src/memory/MemoryProcessRunner.js";
 import * as MemoryServiceManager from "../../packages/interpreter/src/memory/MemoryServiceManager.js";
 import { fixedClock } from "../../packages/interpreter/src/node/NodeClock.js";
 import { NodeFileSystemLive } from "../../packages/interpreter/src/node/NodeFileSystem.js";
 import * as Observe from "../../packages/interpreter/src/observe/Observe.js";
 import type { Clock } from "../../packages/interpreter/src/ports/Clock.js";
 import type { FileSystem } from "../../packages/interpreter/src/ports/FileSystem.js";
-import { ProcessRunner, type RunRequest } from "../../packages/interpreter/src/ports/ProcessRunner.js";
+import type { ProcessRunner, RunRequest } from "../../packages/interpreter/src/ports/ProcessRunner.js";
 import type { ServiceManager } from "../../packages/interpreter/src/ports/ServiceManager.js";
 import * as Root from "../../packages/interpreter/src/root/Root.js";
 import type * as Plan from "../../packages/model/src/plan/Plan.js";
@@ -96,19 +97,15 @@ const settingsOf = (spec: MachineSpec): World.Settings => ({
   serviceManager: "none",
 });
 
-const runnerFor = (root: Root.Root, activations: Array<string>, failing: Set<string>) =>
-  Layer.succeed(ProcessRunner, {
-    pid: 4242,
-    bootId: "memory-boot",
-    isAlive: () => Effect.succeed(false),
-    run: (request: RunRequest) =>
-      Effect.sync(() => {
-        const system = request.env.SWITCHYARD_SYSTEM ?? "?";
-        activations.push(`${request.env.SWITCHYARD_ACTION} ${system}`);
-        const fails = failing.has(system);
-        return { exitCode: fails ? 3 : 0, signal: null, timedOut: false, lastLines: fails ? ["activation exploded"] : [] };
-      }),
-  });
+/** The scripted runner: activation scripts are recorded, and those of `failing` systems exit 3. */
+const runnerFor = (activations: Array<string>, failing: Set<string>) =>
+  MemoryProcessRunner.make({
+    script: (request: RunRequest): MemoryProcessRunner.Behaviour => {
+      const system = request.env.SWITCHYARD_SYSTEM ?? "?";
+      activations.push(`${request.env.SWITCHYARD_ACTION} ${system}`);
+      return failing.has(system) ? { _tag: "Exit", code: 3, lines: ["activation exploded"] } : { _tag: "Exit", code: 0 };
+    },
+  }).layer;
 
 const keepMtime = (p: string): boolean => /-[0-9]+-link$/.test(p);
 
@@ -129,7 +126,7 @@ export const memoryMachine = (spec: MachineSpec): Machine & { readonly fs: Memor
     services,
     activations,
     failingActivations: failing,
-    layer: Layer.mergeAll(memory.layer, fixedClock(NOW_MS), runnerFor(root, activations, failing), services.layer),
+    layer: Layer.mergeAll(memory.layer, fixedClock(NOW_MS), runnerFor(activations, failing), services.layer),
     snapshot: () => {
       const all = memory.snapshot({ under: MEMORY_ROOT, mtimes: true });
       const out: Record<string, TreeEntry> = {};
@@ -167,7 +164,7 @@ export const realMachine = (spec: MachineSpec): Machine & { readonly dir: string
     services,
     activations,
     failingActivations: failing,
-    layer: Layer.mergeAll(NodeFileSystemLive, fixedClock(NOW_MS), runnerFor(root, activations, failing), services.layer),
+    layer: Layer.mergeAll(NodeFileSystemLive, fixedClock(NOW_MS), runnerFor(activations, failing), services.layer),
     snapshot: () => snapshotDir(dir),
   };
 };

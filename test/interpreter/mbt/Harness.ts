@@ -9,6 +9,7 @@ import { expect } from "vitest";
 import * as Apply from "../../../packages/interpreter/src/apply/Apply.js";
 import * as ApplyJournal from "../../../packages/interpreter/src/state/ApplyJournal.js";
 import * as Durable from "../../../packages/interpreter/src/durable/Durable.js";
+import type { ApplyOutcome } from "../../../packages/interpreter/src/Errors.js";
 import * as Links from "../../../packages/interpreter/src/observe/Links.js";
 import * as Lock from "../../../packages/interpreter/src/state/Lock.js";
 import { makeMemoryFileSystem } from "../../../packages/interpreter/src/memory/MemoryFileSystem.js";
@@ -238,7 +239,7 @@ export class Real {
   /** A fresh process could take the lock at once (a lock left by a dead holder is taken over). */
   private async lockIsFree(): Promise<boolean> {
     const copy = makeMemoryFileSystem({ seed: this.machine.fs.snapshot({ mtimes: true }) });
-    const runner = Layer.succeed(ProcessRunner, { pid: 777, bootId: "memory-boot", isAlive: (pid: number) => Effect.succeed(pid === 777), run: () => Effect.die("no") });
+    const runner = Layer.succeed(ProcessRunner, { pid: 777, bootId: "memory-boot", isAlive: (pid: number) => Effect.succeed(pid === 777), run: () => Effect.die("no"), startDetached: () => Effect.die("no"), inspect: () => Effect.succeed(null) });
     const probe = Lock.acquire(this.machine.root, "probe", 0).pipe(Effect.provide(Layer.mergeAll(copy.layer, runner, Layer.succeed(Clock, { nowMs: Effect.succeed(NOW_MS), utcOffsetMinutes: () => 0 }))));
     return Exit.isSuccess(await Effect.runPromiseExit(probe));
   }
@@ -314,9 +315,7 @@ const requestOf = (s: M.State, op: M.Operation): { readonly operation: Plan.Oper
 
 type Failure = {
   readonly _tag: string;
-  readonly committed?: boolean;
-  readonly reverted?: boolean;
-  readonly revertFailure?: unknown;
+  readonly outcome?: ApplyOutcome;
   readonly message?: string;
 };
 
@@ -377,8 +376,9 @@ export const perform = async (model: M.Model, real: Real, op: M.Operation, fault
     } else if (failure._tag === "ApplyFailed") {
       // What the failure says must be what happened; then recover does what a user would be told to do.
       const journal = real.journalPresent();
-      const says = `${label}: ApplyFailed says committed=${failure.committed}, reverted=${failure.reverted}, revertFailure=${failure.revertFailure === null ? "none" : "some"} (${failure.message})`;
-      if (failure.committed === true) {
+      const outcome = failure.outcome?._tag;
+      const says = `${label}: ApplyFailed says ${outcome} (${failure.message})`;
+      if (outcome === "CommittedIncomplete") {
         count("fail: failed after commit");
         // Past the commit point: recover finishes the transition, or, with no journal left, it is already done.
         if (!journal) expect(await real.isIn(next), `${says}: no journal is left, so the transition must be done`).toBe(true);
@@ -386,7 +386,7 @@ export const perform = async (model: M.Model, real: Real, op: M.Operation, fault
         expect(report.action, `${says}; recover says`).toBe(journal ? "finished" : "nothing");
         M.adopt(model, next);
         real.staleLockAllowed = false;
-      } else if (failure.reverted === true) {
+      } else if (outcome === "Reverted" || outcome === "RevertedJournalLeft") {
         count("fail: failed, reverted");
         // The previous generation is running again and the boot default did not move.
         expect(await real.isIn(before), `${says}: reverted means the machine is back where it was`).toBe(true);
@@ -396,7 +396,7 @@ export const perform = async (model: M.Model, real: Real, op: M.Operation, fault
           expect(report.action, `${says}; recover says`).toBe(journal ? "reverted" : "nothing");
           real.staleLockAllowed = false;
         }
-      } else if (failure.revertFailure !== null) {
+      } else if (outcome === "RevertFailed") {
         count("fail: failed, revert failed");
         expect(journal, `${says}: the revert failed, so the journal is kept for recover`).toBe(true);
         const report = squashRecover(await real.recover(), label);
@@ -404,6 +404,7 @@ export const perform = async (model: M.Model, real: Real, op: M.Operation, fault
         real.staleLockAllowed = false;
       } else {
         count("fail: nothing done");
+        expect(outcome, says).toBe("NothingChanged");
         // Neither committed, nor reverted, nor a failed revert: nothing was done (the journal could not be written).
         expect(journal, `${says}: nothing was done, so there is no journal`).toBe(false);
         expect(await real.isIn(before), `${says}: nothing was done`).toBe(true);

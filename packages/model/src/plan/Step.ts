@@ -7,6 +7,7 @@ import * as t from "io-ts";
 import { GenerationNumberCodec } from "../world/GenerationNumber.js";
 import { InRootPathCodec } from "../paths/InRootPathCodec.js";
 import { ServiceRecord } from "../services/ServiceRecord.js";
+import { byteLength } from "../internal/Utf8.js";
 
 /** Which service to act on, with the record of the generation whose code it should run. */
 export const ServiceRef = t.readonly(
@@ -46,7 +47,6 @@ export const Step = t.union(
 );
 export type Step = t.TypeOf<typeof Step>;
 
-
 /** A one-line description, used by `plan` and by the interpreter's progress lines. */
 export const describe = (step: Step): string => {
   switch (step._tag) {
@@ -73,19 +73,4 @@ export const describe = (step: Step): string => {
     case "Commit":
       return "commit: make it permanent";
   }
-};
-
-/** UTF-8 length without TextEncoder, which the pure core does not assume. */
-const byteLength = (s: string): number => {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
 };
