@@ -276,6 +276,32 @@ describe("--services conservative under s6", () => {
   });
 });
 
+/** Pids of the s6-svscan processes running on `scan`, from /proc. */
+const svscansOn = (scan: string): ReadonlyArray<number> =>
+  fs.readdirSync("/proc").filter((e) => /^[0-9]+$/.test(e)).flatMap((pid) => {
+    try {
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      const state = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0];
+      return argv[0]?.endsWith("s6-svscan") === true && argv[1] === scan && state !== "Z" ? [Number(pid)] : [];
+    } catch {
+      return [];
+    }
+  });
+
+describe("supervisor start", () => {
+  it("eight at once leave exactly one s6-svscan, the one the pid file names", async () => {
+    const root = tempRoot({ generations: [{ number: 1 }], current: 1, running: 1, booted: 1 });
+    roots.push(root);
+    const results = await Promise.all(Array.from({ length: 8 }, () => sy(root, "supervisor", "start")));
+    expect(results.map((r) => ({ code: r.code, stderr: r.stderr }))).toEqual(results.map(() => ({ code: 0, stderr: "" })));
+    expect(results.filter((r) => r.stdout.startsWith("started s6-svscan"))).toHaveLength(1);
+    expect(results.filter((r) => r.stdout.startsWith("already running"))).toHaveLength(7);
+    const running = svscansOn(path.join(root, SCAN));
+    expect(running).toHaveLength(1);
+    expect(Number(readText(root, "/var/lib/switchyard/supervisor.pid")?.trim())).toBe(running[0]);
+  });
+});
+
 describe("without a supervisor", () => {
   it("commands that need one fail with one line naming 'switchyard supervisor start'", async () => {
     const root = tempRoot({ generations: [{ number: 1, services: [svc("db")] }], current: 1, running: 1, booted: 1 });

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as MemoryServiceManager from "../../packages/interpreter/src/memory/MemoryServiceManager.js";
 import { NodeFileSystemLive } from "../../packages/interpreter/src/node/NodeFileSystem.js";
 import { NodeProcessRunnerLive } from "../../packages/interpreter/src/node/NodeProcessRunner.js";
+import { NodeClockLive } from "../../packages/interpreter/src/node/NodeClock.js";
 import { ServiceError, ServiceManager, type ServiceManagerService } from "../../packages/interpreter/src/ports/ServiceManager.js";
 import * as Root from "../../packages/interpreter/src/root/Root.js";
 import * as S6ServiceManager from "../../packages/interpreter/src/services/s6/S6ServiceManager.js";
@@ -51,7 +52,7 @@ const s6Subject = async (): Promise<Subject> => {
   fs.writeFileSync(path.join(bin, "crash"), '#!/bin/sh\necho "crashing: cannot open the database"\nexit 3\n', { mode: 0o755 });
   const root = Root.make(dir);
   const settings: Config.ServiceSettings = { scanDirectory: InRootPath.unsafe("/run/switchyard/services"), serviceTimeoutMs: 5000, settleMs: 150 };
-  const ports = Layer.merge(NodeFileSystemLive, NodeProcessRunnerLive);
+  const ports = Layer.mergeAll(NodeFileSystemLive, NodeProcessRunnerLive, NodeClockLive);
   await Effect.runPromise(S6Supervisor.start(root, settings).pipe(Effect.provide(ports)));
   const manager = Effect.runSync(Effect.provide(ServiceManager, S6ServiceManager.layer({ root, settings }).pipe(Layer.provide(ports))));
   return {

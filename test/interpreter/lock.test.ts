@@ -43,6 +43,8 @@ const processOf = (disk: Layer.Layer<FileSystem>, world: World, pid: number, clo
       bootId,
       isAlive: (p: number) => Effect.sync(() => world.alive.has(p)),
       run: () => Effect.die("no programs here"),
+      startDetached: () => Effect.die("no programs here"),
+      inspect: () => Effect.succeed(null),
     }),
   );
 
@@ -89,6 +91,21 @@ describe("the lock", () => {
     // Durably: a power loss now keeps our lock.
     expect(memory.snapshotAfterCrash(0)[LOCK]).toEqual(memory.snapshot()[LOCK]);
   });
+
+  for (const pid of [0, -1, -100]) {
+    it(`naming pid ${pid} (a process group, never a holder): an unreadable lock, held while fresh, taken over once old`, async () => {
+      // A process table that would answer for the group, as kill(-100, 0) does when group 100 exists.
+      const world: World = { alive: new Set([100, -100, 200]), bootId: "boot-1" };
+      const fresh = freshDisk();
+      fresh.seed({ [LOCK]: { ...holderFile({ pid }), mtimeMs: NOW_MS - 1000 } });
+      const held = await Effect.runPromiseExit(Lock.acquire(root, "recover").pipe(Effect.provide(processOf(fresh.layer, world, 200))));
+      expect(failureMessage(held)).toBe(`LockHeld: another switchyard apply holds ${LOCK}: an unknown process; wait for it to finish (--wait-lock SECONDS)`);
+      const old = freshDisk();
+      old.seed({ [LOCK]: { ...holderFile({ pid }), mtimeMs: NOW_MS - 60_000 } });
+      const holder = await Effect.runPromise(Lock.acquire(root, "recover").pipe(Effect.provide(processOf(old.layer, world, 200))));
+      expect(lockContent(old)).toEqual(written(holder));
+    });
+  }
 
   it("taken in another boot (its pid may exist again, but not as that holder): taken over", async () => {
     const memory = freshDisk();

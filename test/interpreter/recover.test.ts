@@ -12,6 +12,7 @@ import { Effect, Either, Exit, Layer } from "effect";
 import { describe, expect, it } from "vitest";
 import type { LogEntry, Tree, TreeEntry } from "../../packages/interpreter/src/memory/MemoryFileSystem.js";
 import * as Apply from "../../packages/interpreter/src/apply/Apply.js";
+import type { ApplyOutcome } from "../../packages/interpreter/src/Errors.js";
 import type { Clock } from "../../packages/interpreter/src/ports/Clock.js";
 import { FileSystem, type FileSystemService } from "../../packages/interpreter/src/ports/FileSystem.js";
 import type { ProcessRunner } from "../../packages/interpreter/src/ports/ProcessRunner.js";
@@ -269,10 +270,70 @@ describe("recover without a journal", () => {
     for (const [p, e] of Object.entries(lookalikes)) expect(after[p.slice(MEMORY_ROOT.length)], p).toEqual(e);
     const rest = Object.fromEntries(Object.entries(after).filter(([p]) => !Object.keys(lookalikes).includes(`${MEMORY_ROOT}${p}`)));
     expect(rest).toEqual(before);
-    // The removals of temp files are durable. (Those of leftover directories are not: their entries
-    // are never flushed before the rmdir, so after a power loss they may come back; recover removes them again.)
-    const temps = Object.keys(leftovers).filter((p) => p.includes(".switchyard-tmp-"));
-    expect(Object.keys(durableSnapshot(real)).filter((p) => temps.includes(`${MEMORY_ROOT}${p}`))).toEqual([]);
+    // Every removal is durable, leftover directories included (their entries are flushed before they go).
+    expect(Object.keys(durableSnapshot(real)).filter((p) => Object.keys(leftovers).includes(`${MEMORY_ROOT}${p}`))).toEqual([]);
+  });
+});
+
+describe("links among the journal leftovers", () => {
+  const VICTIM = `${MEMORY_ROOT}/home/user/precious`;
+  const victim = {
+    [VICTIM]: { kind: "directory" },
+    [`${VICTIM}/a.txt`]: { kind: "file", content: "keep me" },
+    [`${VICTIM}/b.txt`]: { kind: "file", content: "keep me too" },
+  } as const;
+  const victimNow = (real: Real) => real.machine.fs.snapshot({ under: VICTIM });
+
+  it("a leftover that is a symlink to a directory is removed as a link; nothing it points to is touched", async () => {
+    const real = await machine();
+    real.machine.fs.seed({ ...victim, [`${STATE}/.journal-done-66-x`]: { kind: "symlink", target: VICTIM } });
+    const before = victimNow(real);
+    const report = squash(await real.recover());
+    expect(report.cleaned).toEqual([`${STATE}/.journal-done-66-x`]);
+    expect(real.machine.fs.snapshot({ under: STATE })[".journal-done-66-x"]).toBeUndefined();
+    expect(victimNow(real)).toEqual(before);
+    expect(Object.keys(before)).toEqual(["a.txt", "b.txt"]);
+  });
+
+  it("a symlink inside a leftover directory is removed as a link, never descended into", async () => {
+    const real = await machine();
+    real.machine.fs.seed({
+      ...victim,
+      [`${STATE}/.journal-new-66-y`]: { kind: "directory" },
+      [`${STATE}/.journal-new-66-y/plan.json`]: { kind: "file", content: "{}" },
+      [`${STATE}/.journal-new-66-y/deeper`]: { kind: "symlink", target: VICTIM },
+      [`${STATE}/.journal-new-66-y/sub`]: { kind: "directory" },
+      [`${STATE}/.journal-new-66-y/sub/up`]: { kind: "symlink", target: `${MEMORY_ROOT}/home/user` },
+    });
+    const before = victimNow(real);
+    squash(await real.recover());
+    expect(Object.keys(real.machine.fs.snapshot({ under: STATE })).filter((p) => p.startsWith(".journal-"))).toEqual([]);
+    expect(victimNow(real)).toEqual(before);
+  });
+
+  it("a journal directory that is itself a symlink is refused: JournalUnreadable, nothing changed, nothing run", async () => {
+    const reference = await machine();
+    const log = await relativeLog(reference, await planOf(reference));
+    const real = await machine();
+    await crashAt(real, await planOf(real), commitRecorded(log) + 1);
+    dropDeadLock(real);
+    // The very journal, moved elsewhere, with a link in its place.
+    const elsewhere = `${MEMORY_ROOT}/home/user/journal`;
+    const fs = real.machine.fs.service;
+    Effect.runSync(
+      Effect.gen(function* () {
+        yield* fs.makeDirectory(`${MEMORY_ROOT}/home/user`);
+        yield* fs.rename(JOURNAL, elsewhere);
+        yield* fs.symlink(elsewhere, JOURNAL);
+      }),
+    );
+    const live = real.machine.fs.snapshot({ mtimes: true });
+    const activations = real.machine.activations.length;
+    const failure = failureOf(await real.recover()) as { _tag: string; message: string } | null;
+    expect(failure?._tag).toBe("JournalUnreadable");
+    expect(failure?.message).toContain(`the journal ${JOURNAL} cannot be decoded (it is a symlink, not a directory)`);
+    expect(real.machine.fs.snapshot({ mtimes: true })).toEqual(live);
+    expect(real.machine.activations.length).toBe(activations);
   });
 });
 
@@ -288,11 +349,11 @@ describe("an apply whose journal cannot be written", () => {
       const before = real.machine.snapshot();
       const plan = await planOf(real);
       real.arm({ _tag: "Fail", k });
-      const failure = failureOf(await real.apply(plan)) as { _tag: string; committed: boolean; reverted: boolean; revertFailure: unknown; message: string } | null;
+      const failure = failureOf(await real.apply(plan)) as { _tag: string; outcome?: ApplyOutcome; message: string } | null;
       real.machine.fs.clearFaults();
       const what = `${log[k - 1]?.op} ${log[k - 1]?.path} fails`;
       if (failure === null) continue; // e.g. a failed fsync of the staging files that the apply survived
-      if (failure.committed || failure.reverted || failure.revertFailure !== null) continue; // it claims to have done something: the MBT checks those
+      if (failure.outcome !== undefined && failure.outcome._tag !== "NothingChanged") continue; // it claims to have done something: the MBT checks those
       const { [`/var/lib/switchyard/lock`]: _lock, ...after } = real.machine.snapshot();
       const changed = Object.keys({ ...before, ...after }).filter((p) => JSON.stringify(before[p]) !== JSON.stringify(after[p]));
       if (changed.length > 0) wrong.push(`${what}: "${failure.message}", but changed ${changed.join(", ")}`);
@@ -315,13 +376,11 @@ describe("an apply whose journal cannot be removed at the end", () => {
       const real = await machine();
       if (activationFails) real.machine.failingActivations.add(systemOf(1));
       real.arm({ _tag: "Fail", k: rename.k });
-      const failure = failureOf(await real.apply(await planOf(real))) as { committed: boolean; reverted: boolean; message: string } | null;
+      const failure = failureOf(await real.apply(await planOf(real))) as { outcome: ApplyOutcome; message: string } | null;
       real.machine.fs.clearFaults();
       expect(real.machine.snapshot()[`${World.Paths.stateDir}/journal`]).toBeDefined();
       // committed: "the transition was committed; recover finishes it"; reverted: "the previous generation is running again".
-      expect({ committed: failure?.committed, reverted: failure?.reverted }, failure?.message).toEqual(
-        activationFails ? { committed: false, reverted: true } : { committed: true, reverted: false },
-      );
+      expect(failure?.outcome._tag, failure?.message).toBe(activationFails ? "RevertedJournalLeft" : "CommittedIncomplete");
       const report = squash(await real.recover());
       expect(report.action).toBe(activationFails ? "reverted" : "finished");
       expect(real.machine.snapshot()).toEqual(activationFails ? old : end);

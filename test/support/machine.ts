@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { Effect, Either, Exit, Layer } from "effect";
 import * as Apply from "../../packages/interpreter/src/apply/Apply.js";
 import { makeMemoryFileSystem, type MemoryFileSystem, type Tree, type TreeEntry } from "../../packages/interpreter/src/memory/MemoryFileSystem.js";
+import * as MemoryProcessRunner from "../../packages/interpreter/src/memory/MemoryProcessRunner.js";
 import * as MemoryServiceManager from "../../packages/interpreter/src/memory/MemoryServiceManager.js";
 import { fixedClock } from "../../packages/interpreter/src/node/NodeClock.js";
 import { NodeFileSystemLive } from "../../packages/interpreter/src/node/NodeFileSystem.js";
@@ -17,7 +18,7 @@ import * as Observe from "../../packages/interpreter/src/observe/Observe.js";
 import type * as Steps from "../../packages/interpreter/src/apply/Steps.js";
 import type { Clock } from "../../packages/interpreter/src/ports/Clock.js";
 import type { FileSystem } from "../../packages/interpreter/src/ports/FileSystem.js";
-import { ProcessRunner, type RunRequest } from "../../packages/interpreter/src/ports/ProcessRunner.js";
+import type { ProcessRunner, RunRequest } from "../../packages/interpreter/src/ports/ProcessRunner.js";
 import { ServiceError, ServiceManager, type ServiceManagerService } from "../../packages/interpreter/src/ports/ServiceManager.js";
 import * as Root from "../../packages/interpreter/src/root/Root.js";
 import type * as Plan from "../../packages/model/src/plan/Plan.js";
@@ -96,19 +97,15 @@ export interface Machine {
 
 const settingsOf = (spec: MachineSpec): World.Settings => ({ ...Settings.defaults, timeout: spec.timeout ?? 5, activationTimeoutMs: 1000 });
 
-const runnerFor = (root: Root.Root, activations: Array<string>, failing: Set<string>) =>
-  Layer.succeed(ProcessRunner, {
-    pid: 4242,
-    bootId: "memory-boot",
-    isAlive: () => Effect.succeed(false),
-    run: (request: RunRequest) =>
-      Effect.sync(() => {
-        const system = request.env.SWITCHYARD_SYSTEM ?? "?";
-        activations.push(`${request.env.SWITCHYARD_ACTION} ${system}`);
-        const fails = failing.has(system);
-        return { exitCode: fails ? 3 : 0, signal: null, timedOut: false, lastLines: fails ? ["activation exploded"] : [] };
-      }),
-  });
+/** The scripted runner: activation scripts are recorded, and those of `failing` systems exit 3. */
+const runnerFor = (activations: Array<string>, failing: Set<string>) =>
+  MemoryProcessRunner.make({
+    script: (request: RunRequest): MemoryProcessRunner.Behaviour => {
+      const system = request.env.SWITCHYARD_SYSTEM ?? "?";
+      activations.push(`${request.env.SWITCHYARD_ACTION} ${system}`);
+      return failing.has(system) ? { _tag: "Exit", code: 3, lines: ["activation exploded"] } : { _tag: "Exit", code: 0 };
+    },
+  }).layer;
 
 /** The in-memory manager, with a switch that makes its next operation fail once (a service that will not come up, a stop command that fails). */
 const failingOnce = (inner: ServiceManagerService) => {
@@ -157,7 +154,7 @@ export const memoryMachine = (spec: MachineSpec): Machine & { readonly fs: Memor
     activations,
     failingActivations: failing,
     failNextServiceOperation: oneShot.arm,
-    layer: Layer.mergeAll(memory.layer, fixedClock(NOW_MS), runnerFor(root, activations, failing), oneShot.layer),
+    layer: Layer.mergeAll(memory.layer, fixedClock(NOW_MS), runnerFor(activations, failing), oneShot.layer),
     snapshot: () => {
       const all = memory.snapshot({ under: MEMORY_ROOT, mtimes: true });
       const out: Record<string, TreeEntry> = {};
@@ -197,7 +194,7 @@ export const realMachine = (spec: MachineSpec): Machine & { readonly dir: string
     activations,
     failingActivations: failing,
     failNextServiceOperation: oneShot.arm,
-    layer: Layer.mergeAll(NodeFileSystemLive, fixedClock(NOW_MS), runnerFor(root, activations, failing), oneShot.layer),
+    layer: Layer.mergeAll(NodeFileSystemLive, fixedClock(NOW_MS), runnerFor(activations, failing), oneShot.layer),
     snapshot: () => snapshotDir(dir),
   };
 };

@@ -2,7 +2,11 @@
  * The interpreter's failures, as tagged errors the CLI turns into one line and an exit code.
  * `reason` says which sub-kind; `message` names the thing and what to do about it.
  */
+import type { Step } from "@switchyard/model";
 import { Data } from "effect";
+import type { FsError } from "./ports/FileSystem.js";
+import type { ProcessError } from "./ports/ProcessRunner.js";
+import type { ServiceError } from "./ports/ServiceManager.js";
 
 /** The machine's state could not be read or makes no sense (bad config, escaping or dangling link…). */
 export class ObserveError extends Data.TaggedError("ObserveError")<{
@@ -20,19 +24,40 @@ export class StalePlan extends Data.TaggedError("StalePlan")<{
   readonly message: string;
 }> {}
 
+/** What made a step fail, with its own tagged reason (`FsError.reason`, `ProcessError.reason`, …). */
+export type StepCause = FsError | ProcessError | ServiceError;
+
 export interface StepFailure {
+  /** Index in its phase's steps; -1 for the journal's own bookkeeping, which is no step of the plan. */
   readonly index: number;
-  readonly step: string;
+  /** The plan's step that failed, or null for the journal's bookkeeping. */
+  readonly step: Step.Step | null;
+  /** One line naming what failed: the step's description, or "write the journal". */
+  readonly description: string;
+  readonly cause: StepCause;
   readonly message: string;
   readonly lastLines: ReadonlyArray<string>;
 }
 
-/** A step failed; `reverted` tells whether the machine was put back, `revertFailure` why not. */
+/**
+ * Where a failed apply (or recover) left the machine, and so what the user should do next:
+ * - NothingChanged: the journal could not be written, no step ran;
+ * - Reverted: a step before the commit point failed and the revert put everything back;
+ * - RevertedJournalLeft: reverted, but the journal could not be removed (`recover` cleans up);
+ * - RevertFailed: the revert failed too; the journal is kept for `recover`;
+ * - CommittedIncomplete: the commit point was passed; `recover` finishes the transition.
+ */
+export type ApplyOutcome =
+  | { readonly _tag: "NothingChanged" }
+  | { readonly _tag: "Reverted" }
+  | { readonly _tag: "RevertedJournalLeft"; readonly journalFailure: string }
+  | { readonly _tag: "RevertFailed"; readonly revertFailure: StepFailure }
+  | { readonly _tag: "CommittedIncomplete" };
+
+/** A step failed; `outcome` says where that left the machine. */
 export class ApplyFailed extends Data.TaggedError("ApplyFailed")<{
   readonly failure: StepFailure;
-  readonly committed: boolean;
-  readonly reverted: boolean;
-  readonly revertFailure: StepFailure | null;
+  readonly outcome: ApplyOutcome;
   readonly message: string;
 }> {}
 

@@ -5,6 +5,7 @@ export * as Layout from "./state/Layout.js";
 export * as Recover from "./state/Recover.js";
 export * as Durable from "./durable/Durable.js";
 export { ApplyFailed, JournalPending, JournalUnreadable, LayoutError, LockHeld, ObserveError, StalePlan } from "./Errors.js";
+export type { ApplyOutcome, StepCause, StepFailure } from "./Errors.js";
 export * as Links from "./observe/Links.js";
 export * as Lock from "./state/Lock.js";
 export * as Observe from "./observe/Observe.js";

@@ -12,13 +12,10 @@ import { ApplyFailedReport } from "../render/Failure.js";
 export const withState =
   (ctx: CommandContext, revertSteps: ReadonlyArray<string>) =>
   <E extends ConstructorParameters<typeof ApplyFailedReport>[0]["failed"]>(failed: E) =>
-    Effect.flatMap(Effect.either(Status.observe(ctx.root, ctx.settings)), (state) =>
-      Effect.fail(
-        new ApplyFailedReport({
-          failed,
-          revertSteps,
-          state: state._tag === "Right" ? state.right : null,
-          stateError: state._tag === "Left" ? state.left.message : null,
-        }),
-      ),
+    Status.observe(ctx.root, ctx.settings).pipe(
+      Effect.match({
+        onFailure: (e) => ({ state: null, stateError: e.message }),
+        onSuccess: (state) => ({ state, stateError: null }),
+      }),
+      Effect.flatMap((now) => Effect.fail(new ApplyFailedReport({ failed, revertSteps, ...now }))),
     );

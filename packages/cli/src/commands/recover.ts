@@ -3,6 +3,7 @@ import { Step } from "@switchyard/model";
 import { Recover } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
+import * as AfterFailure from "./AfterFailure.js";
 import type { CommandContext } from "../Context.js";
 import * as Escape from "../render/Escape.js";
 import * as Json from "../render/Json.js";
@@ -11,6 +12,7 @@ import * as Options from "../args/Options.js";
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
     const json = Args.flag(ctx.args, "json");
+    const reverted: Array<string> = [];
     const report = yield* Recover.recover({
       root: ctx.root,
       settings: ctx.settings,
@@ -18,11 +20,15 @@ export const run = (ctx: CommandContext) =>
       activationTimeoutMs: Options.activationTimeoutMs(ctx.args),
       waitLockSeconds: Options.waitLockSeconds(ctx.args),
       onEvent: (event) => {
+        if (event._tag === "RevertStarted") reverted.push(Step.describe(event.step));
         if (json) return;
         if (event._tag === "Output") process.stderr.write(`  | ${Escape.line(event.line)}\n`);
         else process.stderr.write(`[${event._tag === "RevertStarted" ? "revert " : ""}${event.index + 1}] ${Escape.line(Step.describe(event.step))}\n`);
       },
-    });
+    }).pipe(
+      // A recover that failed leaves the machine between generations: say exactly where it stands.
+      Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, reverted)),
+    );
     if (json) {
       Json.print(report);
       return;

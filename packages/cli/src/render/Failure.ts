@@ -2,6 +2,7 @@
  * Every way a command can end badly, turned into one line on standard error and an exit code.
  * This is the only place errors are formatted; commands fail with tagged values.
  */
+import type { ApplyOutcome } from "@switchyard/interpreter";
 import type { SystemStatus } from "@switchyard/model";
 import type { FsError, JournalPending, JournalUnreadable, LayoutError, LockHeld, ObserveError, S6Supervisor, StalePlan } from "@switchyard/interpreter";
 import { Data } from "effect";
@@ -32,10 +33,8 @@ export interface Report {
 interface ApplyFailedError {
   readonly _tag: "ApplyFailed";
   readonly message: string;
-  readonly reverted: boolean;
-  readonly committed: boolean;
   readonly failure: { readonly lastLines: ReadonlyArray<string> };
-  readonly revertFailure: { readonly step: string; readonly message: string } | null;
+  readonly outcome: ApplyOutcome;
 }
 
 /** A failed apply with what the command saw around it: the revert steps that ran, and where the machine stands now. */
@@ -92,14 +91,27 @@ export const report = (e: Known): Report => {
     case "ApplyFailed": {
       const lines = [e.message];
       if (e.failure.lastLines.length > 0) lines.push("its last output:", ...e.failure.lastLines.map((l) => `  | ${l}`));
-      if (e.committed) lines.push("the transition was committed; 'switchyard recover' finishes it once the cause is fixed");
-      else if (e.reverted) lines.push("reverted: the previous generation is running again; the boot default did not move");
-      else if (e.revertFailure !== null) {
-        lines.push(`reverting failed too, at '${e.revertFailure.step}': ${e.revertFailure.message}`);
-        lines.push("the machine may be between generations; the journal is kept: fix the cause and run 'switchyard recover'");
-      }
-      return { lines, exit: ExitCode.Failed };
+      return { lines: [...lines, ...outcomeLines(e)], exit: ExitCode.Failed };
     }
+  }
+};
+
+/** Where the failure left the machine, in the words of what to do next. */
+const outcomeLines = ({ failure, outcome }: ApplyFailedError): ReadonlyArray<string> => {
+  switch (outcome._tag) {
+    case "NothingChanged":
+      return [];
+    case "CommittedIncomplete":
+      return ["the transition was committed; 'switchyard recover' finishes it once the cause is fixed"];
+    case "Reverted":
+    case "RevertedJournalLeft":
+      return ["reverted: the previous generation is running again; the boot default did not move"];
+    case "RevertFailed":
+      return [
+        // A revert that recover ran has no forward failure before it: the headline named the step.
+        ...(outcome.revertFailure === failure ? [] : [`reverting failed too, at '${outcome.revertFailure.description}': ${outcome.revertFailure.message}`]),
+        "the machine may be between generations; the journal is kept: fix the cause and run 'switchyard recover'",
+      ];
   }
 };
 

@@ -13,6 +13,7 @@ import * as ApplyJournal from "../state/ApplyJournal.js";
 import { ApplyFailed, JournalPending, type StepFailure } from "../Errors.js";
 import * as Failpoint from "../durable/Failpoint.js";
 import * as Freshness from "./Freshness.js";
+import type { FsError } from "../ports/FileSystem.js";
 import * as Layout from "../state/Layout.js";
 import * as Lock from "../state/Lock.js";
 import * as Root from "../root/Root.js";
@@ -110,16 +111,14 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
     if (failure.index > Plan.commitIndex(plan)) {
       return yield* new ApplyFailed({
         failure,
-        committed: true,
-        reverted: false,
-        revertFailure: null,
-        message: `${failure.step} failed after the transition was committed: ${failure.message}; run 'switchyard recover' to finish it`,
+        outcome: { _tag: "CommittedIncomplete" },
+        message: `${failure.description} failed after the transition was committed: ${failure.message}; run 'switchyard recover' to finish it`,
       });
     }
     const back = yield* ApplyJournal.record(options.root, { phase: "revert", done: -1 }).pipe(
       Effect.matchEffect({
         onFailure: (e) =>
-          Effect.succeed({ failure: { index: -1, step: "record the revert in the journal", message: e.message, lastLines: [] }, recorded: 0 } satisfies PhaseResult),
+          Effect.succeed({ failure: bookkeeping("record the revert in the journal", e), recorded: 0 } satisfies PhaseResult),
         onSuccess: () => runSteps(plan.revert, "revert", 0, options),
       }),
     );
@@ -129,40 +128,35 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
           (e) =>
             new ApplyFailed({
               failure,
-              committed: false,
-              reverted: true,
-              revertFailure: null,
-              message: `${failure.step} failed: ${failure.message}; it was reverted, but its journal could not be removed (${e.message}): run 'switchyard recover' to clean up`,
+              outcome: { _tag: "RevertedJournalLeft", journalFailure: e.message },
+              message: `${failure.description} failed: ${failure.message}; it was reverted, but its journal could not be removed (${e.message}): run 'switchyard recover' to clean up`,
             }),
         ),
       );
     }
     return yield* new ApplyFailed({
       failure,
-      committed: false,
-      reverted: back.failure === null,
-      revertFailure: back.failure,
-      message: `${failure.step} failed: ${failure.message}`,
+      outcome: back.failure === null ? { _tag: "Reverted" } : { _tag: "RevertFailed", revertFailure: back.failure },
+      message: `${failure.description} failed: ${failure.message}`,
     });
   });
 
+/** A failure of the journal's own bookkeeping, which is no step of the plan. */
+const bookkeeping = (description: string, e: FsError): StepFailure => ({ index: -1, step: null, description, cause: e, message: e.message, lastLines: [] });
+
 /** The journal could not be started: nothing was done. */
-const journalFailure = (e: { readonly message: string }) =>
+const journalFailure = (e: FsError) =>
   new ApplyFailed({
-    failure: { index: -1, step: "write the journal", message: e.message, lastLines: [] },
-    committed: false,
-    reverted: false,
-    revertFailure: null,
+    failure: bookkeeping("write the journal", e),
+    outcome: { _tag: "NothingChanged" },
     message: `cannot write the journal, so nothing was changed: ${e.message}`,
   });
 
 /** Everything was done but the journal could not be removed: recover only has to clean up. */
-const cleanupFailure = (e: { readonly message: string }) =>
+const cleanupFailure = (e: FsError) =>
   new ApplyFailed({
-    failure: { index: -1, step: "remove the journal", message: e.message, lastLines: [] },
-    committed: true,
-    reverted: false,
-    revertFailure: null,
+    failure: bookkeeping("remove the journal", e),
+    outcome: { _tag: "CommittedIncomplete" },
     message: `the transition is done but its journal could not be removed: ${e.message}; run 'switchyard recover' to clean up`,
   });
 
@@ -189,14 +183,14 @@ export const runSteps = (steps: ReadonlyArray<Step.Step>, phase: ApplyJournal.Pr
           Effect.tap(() =>
             step._tag === "Commit"
               ? ApplyJournal.record(options.root, { phase, done: index }).pipe(
-                  Effect.mapError((e) => ({ message: `cannot record the commit in the journal: ${e.message}`, lastLines: [] })),
+                  Effect.mapError((e): Steps.StepError => ({ cause: e, message: `cannot record the commit in the journal: ${e.message}`, lastLines: [] })),
                 )
               : Effect.void,
           ),
         ),
       );
       if (outcome._tag === "Left") {
-        return { failure: { index, step: Step.describe(step), message: outcome.left.message, lastLines: outcome.left.lastLines }, recorded } satisfies PhaseResult;
+        return { failure: { index, step, description: Step.describe(step), ...outcome.left }, recorded } satisfies PhaseResult;
       }
       if (outcome.right === "recorded") recorded++;
       yield* Failpoint.hit(`${phase}:step-${index}`);

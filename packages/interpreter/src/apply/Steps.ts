@@ -2,9 +2,10 @@
 import type { Step } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Durable from "../durable/Durable.js";
-import { FileSystem } from "../ports/FileSystem.js";
-import { ProcessRunner } from "../ports/ProcessRunner.js";
-import { ServiceManager, type ServiceOutcome } from "../ports/ServiceManager.js";
+import type { StepCause } from "../Errors.js";
+import { FileSystem, type FsError } from "../ports/FileSystem.js";
+import { ProcessError, ProcessRunner, type RunResult } from "../ports/ProcessRunner.js";
+import { type ServiceError, ServiceManager, type ServiceOutcome } from "../ports/ServiceManager.js";
 import * as Root from "../root/Root.js";
 
 export type Event =
@@ -12,7 +13,9 @@ export type Event =
   | { readonly _tag: "RevertStarted"; readonly index: number; readonly step: Step.Step }
   | { readonly _tag: "Output"; readonly line: string };
 
+/** Why a step failed: the port's own tagged error, the line to report and the program's last output. */
 export interface StepError {
+  readonly cause: StepCause;
   readonly message: string;
   readonly lastLines: ReadonlyArray<string>;
 }
@@ -23,7 +26,7 @@ export interface StepOptions {
   readonly onEvent?: (event: Event) => void;
 }
 
-const fsError = (e: { readonly message: string }): StepError => ({ message: e.message, lastLines: [] });
+const fsError = (e: FsError): StepError => ({ cause: e, message: e.message, lastLines: [] });
 const encoder = new TextEncoder();
 
 export const run = (step: Step.Step, options: StepOptions): Effect.Effect<ServiceOutcome | "done", StepError, FileSystem | ProcessRunner | ServiceManager> => {
@@ -54,18 +57,26 @@ export const run = (step: Step.Step, options: StepOptions): Effect.Effect<Servic
   }
 };
 
-const service = (f: (m: ServiceManager["Type"]) => Effect.Effect<ServiceOutcome, { readonly message: string; readonly lastLines: ReadonlyArray<string> }>) =>
-  Effect.flatMap(ServiceManager, (m) => f(m).pipe(Effect.mapError((e): StepError => ({ message: e.message, lastLines: e.lastLines }))));
+const service = (f: (m: ServiceManager["Type"]) => Effect.Effect<ServiceOutcome, ServiceError>) =>
+  Effect.flatMap(ServiceManager, (m) => f(m).pipe(Effect.mapError((e): StepError => ({ cause: e, message: e.message, lastLines: e.lastLines }))));
+
+/** How a program run that did not succeed ended, or null when it did. */
+const ending = (result: RunResult, timeoutMs: number): { readonly reason: "TimedOut" | "Failed"; readonly how: string } | null => {
+  if (result.timedOut) return { reason: "TimedOut", how: `timed out after ${timeoutMs / 1000}s` };
+  if (result.exitCode === 0) return null;
+  return { reason: "Failed", how: result.exitCode === null ? `was killed by ${result.signal ?? "a signal"}` : `exited with status ${result.exitCode}` };
+};
 
 const activate = (step: Extract<Step.Step, { _tag: "RunActivation" }>, options: StepOptions) =>
   Effect.gen(function* () {
     const runner = yield* ProcessRunner;
     const fs = yield* FileSystem;
     const script = Root.host(options.root, step.script);
-    yield* fs.lstat(script).pipe(Effect.mapError((e): StepError => ({ message: `activation script ${script}: ${e.message}`, lastLines: [] })));
+    yield* fs.lstat(script).pipe(Effect.mapError((e): StepError => ({ cause: e, message: `activation script ${script}: ${e.message}`, lastLines: [] })));
+    const argv = [script];
     const result = yield* runner
       .run({
-        argv: [script],
+        argv,
         env: {
           SWITCHYARD_SYSTEM: step.system,
           SWITCHYARD_ACTION: step.action,
@@ -75,13 +86,11 @@ const activate = (step: Extract<Step.Step, { _tag: "RunActivation" }>, options: 
         timeoutMs: options.activationTimeoutMs,
         onLine: (line) => options.onEvent?.({ _tag: "Output", line }),
       })
-      .pipe(Effect.mapError((e): StepError => ({ message: e.message, lastLines: [] })));
-    if (result.timedOut) {
-      return yield* Effect.fail<StepError>({ message: `activation of ${step.system} timed out after ${options.activationTimeoutMs / 1000}s`, lastLines: result.lastLines });
-    }
-    if (result.exitCode !== 0) {
-      const how = result.exitCode === null ? `was killed by ${result.signal ?? "a signal"}` : `exited with status ${result.exitCode}`;
-      return yield* Effect.fail<StepError>({ message: `activation script of ${step.system} ${how}`, lastLines: result.lastLines });
+      .pipe(Effect.mapError((e): StepError => ({ cause: e, message: e.message, lastLines: [] })));
+    const failed = ending(result, options.activationTimeoutMs);
+    if (failed !== null) {
+      const message = failed.reason === "TimedOut" ? `activation of ${step.system} ${failed.how}` : `activation script of ${step.system} ${failed.how}`;
+      return yield* Effect.fail<StepError>({ cause: new ProcessError({ reason: failed.reason, argv, message }), message, lastLines: result.lastLines });
     }
     return "done" as const;
   });

@@ -1,33 +1,37 @@
 /**
- * Atomic, durable writes built from the file-system port's primitives:
- * - a file: exclusive temp file in the same directory, write, fsync, rename over, fsync the directory;
- * - a symlink: new link at a temp name, rename over, fsync the directory.
+ * Atomic, durable changes built from the file-system port's primitives, the only implementation of
+ * each in the interpreter:
+ * - a file: exclusive temp sibling, write, fsync, rename over, fsync the directory;
+ * - a symlink: new link at a temp name, rename over, fsync the directory;
+ * - a directory: built complete under a hidden name (files and directories fsynced), then renamed;
+ * - a tree removal: depth first, never following a symlink, each directory flushed before it goes.
  * A crash at any point leaves either the old or the new object at the path, plus perhaps a temp
- * sibling that `isTempName` recognises (and recovery removes). Each operation is idempotent.
+ * sibling that `TempName.isTemp` recognises (and recovery removes). Each operation is idempotent.
  */
+import { TempName } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Failpoint from "./Failpoint.js";
 import { FileSystem, type FsError } from "../ports/FileSystem.js";
 import { basenameOf, dirnameOf } from "../root/Root.js";
 
-const TEMP_MARK = ".switchyard-tmp-";
 let counter = 0;
 
 /** A temp sibling of `path`, unique within this process and across processes (pid). */
-const tempFor = (path: string): string => `${dirnameOf(path)}/.${basenameOf(path)}${TEMP_MARK}${process.pid}-${++counter}`;
+const tempFor = (path: string): string => `${dirnameOf(path)}/${TempName.of(basenameOf(path), `${process.pid}-${++counter}`)}`;
 
 /** True for names this module creates, so they are never mistaken for real files. */
-export const isTempName = (name: string): boolean => name.startsWith(".") && name.includes(TEMP_MARK);
+export const isTempName = TempName.isTemp;
 
-export const writeFile = Effect.fn("writeFileAtomic")(function* (path: string, content: Uint8Array) {
+export const writeFile = Effect.fn("writeFileAtomic")(function* (path: string, content: Uint8Array, mode?: number) {
   const fs = yield* FileSystem;
   const dir = dirnameOf(path);
   yield* fs.makeDirectory(dir);
   const temp = tempFor(path);
-  yield* fs.writeNewFile(temp, content).pipe(Effect.tapError(() => fs.remove(temp).pipe(Effect.ignore)));
-  yield* fs.fsync(temp).pipe(Effect.tapError(() => fs.remove(temp).pipe(Effect.ignore)));
+  const cleanup = (e: FsError) => fs.remove(temp).pipe(Effect.ignore, Effect.zipRight(Effect.fail(e)));
+  yield* fs.writeNewFile(temp, content, mode).pipe(Effect.catchAll(cleanup));
+  yield* fs.fsync(temp).pipe(Effect.catchAll(cleanup));
   yield* Failpoint.hit("write:temp-durable");
-  yield* fs.rename(temp, path).pipe(Effect.tapError(() => fs.remove(temp).pipe(Effect.ignore)));
+  yield* fs.rename(temp, path).pipe(Effect.catchAll(cleanup));
   yield* Failpoint.hit("write:renamed");
   yield* fs.fsyncDirectory(dir);
 });
@@ -52,3 +56,60 @@ export const removeLink = Effect.fn("removeLinkDurable")(function* (path: string
   yield* fs.remove(path).pipe(Effect.catchIf((e) => e.reason === "NotFound", () => Effect.void));
   yield* fs.fsyncDirectory(dirnameOf(path));
 });
+
+export interface StagedFile {
+  /** Relative to the staged directory; its parent directories are created. */
+  readonly name: string;
+  readonly content: Uint8Array;
+  readonly mode?: number;
+}
+
+/**
+ * Create the directory `dir` (which must not exist yet) holding `files`, every file and directory
+ * flushed, so that one rename makes it appear complete. The caller picks a hidden name and renames.
+ */
+export const stageDirectory = Effect.fn("stageDirectory")(function* (dir: string, files: ReadonlyArray<StagedFile>) {
+  const fs = yield* FileSystem;
+  const directories = new Set<string>([dir]);
+  for (const f of files) for (let d = dirnameOf(`${dir}/${f.name}`); d.length > dir.length; d = dirnameOf(d)) directories.add(d);
+  // Deepest first when flushing: a directory's entries are durable before its parent's are.
+  const deepestFirst = [...directories].sort((a, b) => b.length - a.length);
+  for (const d of [...deepestFirst].reverse()) yield* fs.makeDirectory(d);
+  for (const f of files) {
+    yield* fs.writeNewFile(`${dir}/${f.name}`, f.content, f.mode);
+    yield* fs.fsync(`${dir}/${f.name}`);
+  }
+  for (const d of deepestFirst) yield* fs.fsyncDirectory(d);
+});
+
+/**
+ * Remove whatever is at `path` (a whole directory tree, a file, a link; nothing is fine) and flush
+ * its parent. A symlink is removed as a link and never followed, wherever it is in the tree, so a
+ * planted link can never make this remove anything outside `path`.
+ */
+export const removeTree = Effect.fn("removeTree")(function* (path: string) {
+  const fs = yield* FileSystem;
+  if (yield* removeEntry(path)) yield* fs.fsyncDirectory(dirnameOf(path));
+});
+
+/** Whether something was there to remove. */
+const removeEntry = (path: string): Effect.Effect<boolean, FsError, FileSystem> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem;
+    const stat = yield* fs.lstat(path).pipe(
+      Effect.map((s): { readonly kind: string } | null => s),
+      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
+    );
+    if (stat === null) return false;
+    if (stat.kind !== "directory") {
+      yield* fs.remove(path);
+      return true;
+    }
+    const names = yield* fs.readDirectory(path);
+    for (const name of names) yield* removeEntry(`${path}/${name}`);
+    // The removals inside are made durable before the directory goes, so a crash cannot bring back
+    // a directory whose entries are gone, or entries of a directory that is gone.
+    if (names.length > 0) yield* fs.fsyncDirectory(path);
+    yield* fs.removeDirectory(path);
+    return true;
+  });

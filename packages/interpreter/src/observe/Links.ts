@@ -2,11 +2,10 @@
  * The profile's symlinks: `system-N-link` → system directory (absolute), `system` → `system-N-link`
  * (relative), the layout Nix and Guix use. Reads them and checks that each stays inside the root
  * (lexically and after resolving every symlink on the host), that links are links, and that the
- * profile points at one of its own generations.
+ * profile points at one of its own generations. Which entry is what is the model's `ProfileEntry`.
  */
-import { GenerationNumber, InRootPath, World } from "@switchyard/model";
+import { type GenerationNumber, InRootPath, ProfileEntry, World } from "@switchyard/model";
 import { Effect } from "effect";
-import * as Durable from "../durable/Durable.js";
 import { ObserveError } from "../Errors.js";
 import { FileSystem, type FsError } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
@@ -106,15 +105,9 @@ export const generations = Effect.fn("observeGenerations")(function* (root: Root
   );
   const found: Array<{ number: GenerationNumber.GenerationNumber; entry: string }> = [];
   for (const entry of entries) {
-    if (Durable.isTempName(entry)) continue;
-    const m = GenerationNumber.matchLinkName(name, entry);
-    if (m._tag === "Malformed") {
-      return yield* new ObserveError({
-        reason: "Layout",
-        message: `${hostDir}/${entry}: '${m.digits}' is not a generation number (no leading zeros, no 0); rename or remove it`,
-      });
-    }
-    if (m._tag === "Generation") found.push({ number: m.number, entry });
+    const kind = ProfileEntry.classify(name, entry);
+    if (kind._tag === "Malformed") return yield* new ObserveError({ reason: "Layout", message: `${hostDir}/${entry}: ${kind.message}` });
+    if (kind._tag === "Generation") found.push({ number: kind.number, entry });
   }
   found.sort((a, b) => a.number - b.number);
   const realRoot = yield* realRootOf(root);
@@ -139,15 +132,15 @@ export const generations = Effect.fn("observeGenerations")(function* (root: Root
   let current: GenerationNumber.GenerationNumber | null = null;
   if (profileTarget !== null) {
     const resolved = yield* resolveInside(root, settings.profile, profileTarget);
-    const m = InRootPath.dirname(resolved) === dir ? GenerationNumber.matchLinkName(name, InRootPath.basename(resolved)) : { _tag: "Other" as const };
+    const named = ProfileEntry.generationOfTarget(dir, name, resolved);
     const hostProfile = Root.host(root, settings.profile);
-    if (m._tag !== "Generation") {
+    if (named === null) {
       return yield* new ObserveError({ reason: "Link", message: `${hostProfile} points to ${profileTarget}, which is not a generation of this profile; point it at a ${name}-N-link` });
     }
-    if (!generations.some((g) => g.number === m.number)) {
+    if (!generations.some((g) => g.number === named)) {
       return yield* new ObserveError({ reason: "Link", message: `${hostProfile} is dangling: ${profileTarget} does not exist; point it at an existing generation (ln -sfn ${name}-N-link ${hostProfile})` });
     }
-    current = m.number;
+    current = named;
   }
   return { generations, profileTarget, current };
 });

@@ -5,10 +5,12 @@
  * A link that escapes the root, or a file where a link belongs, is an error naming it; a generation
  * whose system directory is gone is kept, with an invalid manifest, so it can still be listed and deleted.
  */
-import { Manifest, type Preconditions, RestartDebt, type InRootPath, World } from "@switchyard/model";
+import { type Preconditions, RestartDebt, type InRootPath, World } from "@switchyard/model";
 import { Effect } from "effect";
+import * as Decode from "../internal/Decode.js";
 import { ObserveError } from "../Errors.js";
 import * as Links from "./Links.js";
+import * as ManifestFile from "./ManifestFile.js";
 import { Clock } from "../ports/Clock.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import { ProcessRunner } from "../ports/ProcessRunner.js";
@@ -16,14 +18,14 @@ import { ServiceManager } from "../ports/ServiceManager.js";
 import * as Root from "../root/Root.js";
 import { sha256 } from "../internal/Digest.js";
 
-/** Manifests larger than this are refused rather than parsed. */
-export const MANIFEST_LIMIT = 16 * 1024 * 1024;
+export const MANIFEST_LIMIT = ManifestFile.LIMIT;
+export const readManifest = ManifestFile.read;
 
 export const world = Effect.fn("observeWorld")(function* (root: Root.Root, settings: World.Settings) {
   const clock = yield* Clock;
   const links = yield* Links.generations(root, settings);
   const generations = yield* Effect.forEach(links.generations, (g) =>
-    Effect.map(readText(root, g.system, g.exists), (text) => generationOf(g, clock.utcOffsetMinutes(g.createdMs), text)),
+    Effect.map(ManifestFile.readText(root, g.system, g.exists), (text) => ManifestFile.generationOf(g, clock.utcOffsetMinutes(g.createdMs), text)),
   );
   const running = yield* systemLink(root, World.Paths.currentSystem, generations, links.current);
   const booted = yield* systemLink(root, World.Paths.bootedSystem, generations, links.current);
@@ -74,74 +76,6 @@ const liveServices = Effect.gen(function* () {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 });
 
-const invalid = (file: string, message: string): Extract<World.ManifestResult, { _tag: "Invalid" }> => ({
-  _tag: "Invalid",
-  error: { _tag: "ManifestError", file, field: "(file)", message },
-});
-
-type ManifestText = { readonly _tag: "Text"; readonly text: string; readonly file: string } | Extract<World.ManifestResult, { _tag: "Invalid" }>;
-
-/**
- * A generation whose header is decoded now and whose whole manifest (services included) is decoded
- * on first read, once: most generations are only listed or put in the boot menu.
- */
-const generationOf = (g: Links.LinkObservation, utcOffsetMinutes: number, text: ManifestText): World.Generation => {
-  const { exists: _, ...link } = g;
-  if (text._tag === "Invalid") return { ...link, utcOffsetMinutes, header: text, manifest: text };
-  const json = Manifest.parse(text.text, text.file);
-  if (json._tag === "Left") {
-    const invalid = { _tag: "Invalid", error: json.left } as const;
-    return { ...link, utcOffsetMinutes, header: invalid, manifest: invalid };
-  }
-  const header = Manifest.decodeHeader(json.right, g.system, text.file);
-  if (header._tag === "Left") {
-    const invalid = { _tag: "Invalid", error: header.left } as const;
-    return { ...link, utcOffsetMinutes, header: invalid, manifest: invalid };
-  }
-  let full: World.ManifestResult | undefined;
-  const generation = { ...link, utcOffsetMinutes, header: { _tag: "Valid", header: header.right } } as World.Generation;
-  Object.defineProperty(generation, "manifest", {
-    enumerable: true,
-    get: (): World.ManifestResult => (full ??= resultOf(Manifest.decode(json.right, g.system, text.file))),
-  });
-  return generation;
-};
-
-const resultOf = (decoded: ReturnType<typeof Manifest.decode>): World.ManifestResult =>
-  decoded._tag === "Right" ? { _tag: "Valid", manifest: decoded.right } : { _tag: "Invalid", error: decoded.left };
-
-/** Read and decode `<system>/manifest.json`; every failure becomes an invalid result naming the file. */
-export const readManifest = (root: Root.Root, system: InRootPath.InRootPath, exists = true) =>
-  Effect.map(readText(root, system, exists), (text): World.ManifestResult =>
-    text._tag === "Invalid" ? text : resultOf(Manifest.fromText(text.text, system, text.file)),
-  );
-
-/** The manifest's text, or why there is none to read. */
-const readText = (root: Root.Root, system: InRootPath.InRootPath, exists = true) =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem;
-    const file = Root.host(root, `${system === "/" ? "" : system}/${Manifest.FILE_NAME}`);
-    if (!exists) return invalid(Root.host(root, system), "the system directory does not exist (was it garbage-collected?)");
-    const stat = yield* Effect.either(fs.lstat(file));
-    if (stat._tag === "Left") return invalid(file, stat.left.reason === "NotFound" ? "missing; this is not a system directory" : stat.left.message);
-    if (stat.right.kind !== "file") return invalid(file, `expected a file, found a ${stat.right.kind}`);
-    if (stat.right.size > MANIFEST_LIMIT) return invalid(file, `${stat.right.size} bytes is over the ${MANIFEST_LIMIT / 1024 / 1024} MiB limit for a manifest`);
-    const bytes = yield* Effect.either(fs.readFile(file));
-    if (bytes._tag === "Left") return invalid(file, bytes.left.message);
-    const text = decodeUtf8(bytes.right);
-    if (text === null) return invalid(file, "not valid UTF-8; rebuild this system directory");
-    return { _tag: "Text", text, file } satisfies ManifestText;
-  });
-
-const decoder = new TextDecoder("utf-8", { fatal: true });
-const decodeUtf8 = (bytes: Uint8Array): string | null => {
-  try {
-    return decoder.decode(bytes);
-  } catch {
-    return null;
-  }
-};
-
 const systemLink = (
   root: Root.Root,
   path: InRootPath.InRootPath,
@@ -165,14 +99,17 @@ const systemLink = (
 const readRestartDebt = (root: Root.Root) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
-    const bytes = yield* fs.readFile(Root.host(root, RestartDebt.PATH)).pipe(
+    const path = Root.host(root, RestartDebt.PATH);
+    const bytes = yield* fs.readFile(path).pipe(
       Effect.map((b): Uint8Array | null => b),
       Effect.catchAll(() => Effect.succeed(null)),
     );
     if (bytes === null) return { text: null, entries: [] };
     const text = new TextDecoder().decode(bytes);
-    const entries = RestartDebt.fromText(text);
-    return { text, entries: entries._tag === "Right" ? entries.right : [] };
+    const entries = yield* Decode.text(RestartDebt.File, text, path, () => null).pipe(
+      Effect.match({ onFailure: (): ReadonlyArray<RestartDebt.Entry> => [], onSuccess: (file) => file.entries }),
+    );
+    return { text, entries };
   });
 
 const readBootConfig = (root: Root.Root, path: InRootPath.InRootPath) =>

@@ -5,24 +5,18 @@
  * It appears and disappears by renaming a whole directory, so it is either complete or absent; a
  * crash anywhere leaves enough for `recover` to finish the transition or revert it.
  */
-import { Plan, World } from "@switchyard/model";
+import { Plan, Recovery, World } from "@switchyard/model";
 import { Effect } from "effect";
-import * as t from "io-ts";
+import type * as t from "io-ts";
 import * as Durable from "../durable/Durable.js";
 import { JournalUnreadable } from "../Errors.js";
 import * as Failpoint from "../durable/Failpoint.js";
-import { FileSystem, type FsError } from "../ports/FileSystem.js";
+import * as Decode from "../internal/Decode.js";
+import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 
-export const Progress = t.readonly(
-  t.type({ phase: t.union([t.literal("forward"), t.literal("revert")]), done: t.number }, "Progress"),
-);
-export type Progress = t.TypeOf<typeof Progress>;
-
-export interface Entry {
-  readonly plan: Plan.Plan;
-  readonly progress: Progress;
-}
+export type Progress = Recovery.Progress;
+export type Entry = Recovery.Journal;
 
 export const directory = (root: Root.Root): string => Root.host(root, `${World.Paths.stateDir}/journal`);
 const stateDirectory = (root: Root.Root): string => Root.host(root, World.Paths.stateDir);
@@ -37,27 +31,19 @@ export const begin = Effect.fn("journalBegin")(function* (root: Root.Root, plan:
   const fs = yield* FileSystem;
   const state = stateDirectory(root);
   const staging = `${state}/.journal-new-${token}`;
-  yield* removeTree(staging).pipe(Effect.ignore);
-  yield* fs.makeDirectory(staging);
-  const stage = Effect.gen(function* () {
-    for (const [name, value] of [
-      ["plan.json", Plan.encode(plan)],
-      ["progress.json", { phase: "forward", done: -1 } satisfies Progress],
-    ] as const) {
-      yield* fs.writeNewFile(`${staging}/${name}`, json(value));
-      yield* fs.fsync(`${staging}/${name}`);
-    }
-    yield* fs.fsyncDirectory(staging);
-  });
+  yield* Durable.removeTree(staging).pipe(Effect.ignore);
   // A journal that could not be written completely leaves nothing behind: nothing was done yet.
   let renamed = false;
   yield* Effect.gen(function* () {
-    yield* stage;
+    yield* Durable.stageDirectory(staging, [
+      { name: "plan.json", content: json(Plan.encode(plan)) },
+      { name: "progress.json", content: json(Recovery.start) },
+    ]);
     yield* Failpoint.hit("journal:staged");
     yield* fs.rename(staging, directory(root));
     renamed = true;
     yield* fs.fsyncDirectory(state);
-  }).pipe(Effect.tapError(() => removeTree(renamed ? directory(root) : staging).pipe(Effect.ignore)));
+  }).pipe(Effect.tapError(() => Durable.removeTree(renamed ? directory(root) : staging).pipe(Effect.ignore)));
   yield* Failpoint.hit("journal:begun");
 });
 
@@ -71,51 +57,38 @@ export const finish = Effect.fn("journalFinish")(function* (root: Root.Root, tok
   const state = stateDirectory(root);
   const done = `${state}/.journal-done-${token}`;
   // A leftover of an earlier run with the same token would make the rename fail.
-  yield* removeTree(done).pipe(Effect.ignore);
+  yield* Durable.removeTree(done).pipe(Effect.ignore);
   yield* fs.rename(directory(root), done);
   yield* fs.fsyncDirectory(state);
   yield* Failpoint.hit("journal:finished");
-  yield* removeTree(done);
+  yield* Durable.removeTree(done);
 });
 
 /**
- * Remove a journal directory and its files durably: the removals inside it are flushed before the
- * directory goes, and its removal is flushed in the parent, so a crash cannot bring it back.
+ * The journal, or null when there is none. A journal that cannot be decoded, whose progress does
+ * not fit its plan, or that is not a plain directory (a symlink could point anywhere) is never
+ * guessed at: it is refused and left untouched.
  */
-export const removeTree = (dir: string) =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem;
-    const names = yield* fs.readDirectory(dir);
-    for (const name of names) yield* fs.remove(`${dir}/${name}`);
-    if (names.length > 0) yield* fs.fsyncDirectory(dir);
-    yield* fs.removeDirectory(dir);
-    yield* fs.fsyncDirectory(Root.dirnameOf(dir));
-  });
-
-/** The journal, or null when there is none. A journal that cannot be decoded is never guessed at. */
 export const read = (root: Root.Root) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const dir = directory(root);
-    const present = yield* fs.lstat(dir).pipe(
-      Effect.as(true),
-      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(false)),
-    );
-    if (!present) return null;
     const unreadable = (what: string) =>
       new JournalUnreadable({ message: `the journal ${dir} cannot be decoded (${what}); it was left untouched: inspect it, then repair the machine by hand and remove it` });
-    const load = (name: string) =>
+    const stat = yield* fs.lstat(dir).pipe(
+      Effect.map((s): { readonly kind: string } | null => s),
+      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
+      Effect.mapError((e) => unreadable(e.message)),
+    );
+    if (stat === null) return null;
+    if (stat.kind !== "directory") return yield* unreadable(`it is a ${stat.kind}, not a directory`);
+    const load = <A, O>(name: string, codec: t.Type<A, O, unknown>) =>
       fs.readFile(`${dir}/${name}`).pipe(
-        Effect.mapError((e: FsError) => unreadable(`${name}: ${e.message}`)),
-        Effect.flatMap((bytes) =>
-          Effect.try({ try: () => JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as unknown, catch: () => unreadable(`${name} is not JSON`) }),
-        ),
+        Effect.mapError((e) => unreadable(`${name}: ${e.message}`)),
+        Effect.flatMap((bytes) => Decode.bytes(codec, bytes, name, (f) => unreadable(Decode.describe(f)))),
       );
-    const plan = Plan.decode(yield* load("plan.json"));
-    if (plan._tag === "Left") return yield* unreadable(`plan.json: ${plan.left.field}: ${plan.left.message}`);
-    const progress = Progress.decode(yield* load("progress.json"));
-    if (progress._tag === "Left" || !Number.isInteger(progress.right.done) || progress.right.done < -1) {
-      return yield* unreadable("progress.json is not a progress record");
-    }
-    return { plan: plan.right, progress: progress.right } satisfies Entry;
+    const plan = yield* load("plan.json", Plan.Plan);
+    const progress = yield* load("progress.json", Recovery.Progress);
+    const checked = yield* Decode.either(Recovery.check(plan, progress), unreadable);
+    return { plan, progress: checked } satisfies Entry;
   });

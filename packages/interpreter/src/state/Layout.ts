@@ -11,12 +11,12 @@ import * as ApplyJournal from "./ApplyJournal.js";
 import * as Durable from "../durable/Durable.js";
 import { LayoutError } from "../Errors.js";
 import * as Lock from "./Lock.js";
-import { FileSystem } from "../ports/FileSystem.js";
+import { FileSystem, type FsError } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 
 export const CURRENT = 1;
 const MARKER = /^layout\.v([0-9]+)$/;
-const FRESH = new Set(["profiles", "lock", "lock.takeover", "supervisor.pid", "supervisor.log"]);
+const FRESH = new Set(["profiles", "lock", "lock.takeover", "supervisor.lock", "supervisor.lock.takeover", "supervisor.pid", "supervisor.log"]);
 
 const stateDir = (root: Root.Root) => Root.host(root, World.Paths.stateDir);
 export const markerPath = (root: Root.Root, version = CURRENT) => `${stateDir(root)}/layout.v${version}`;
@@ -45,7 +45,7 @@ export const detect = (root: Root.Root) =>
   });
 
 /** One step per layout version: from N-1 to N. Each must be safe to run again after a crash. */
-const steps: ReadonlyArray<{ readonly to: number; readonly run: (root: Root.Root) => Effect.Effect<void, unknown, FileSystem> }> = [
+const steps: ReadonlyArray<{ readonly to: number; readonly run: (root: Root.Root) => Effect.Effect<void, FsError, FileSystem> }> = [
   {
     // v0 (no marker) → v1: adopt the existing profile as it is; only crash leftovers are removed.
     to: 1,
@@ -54,8 +54,7 @@ const steps: ReadonlyArray<{ readonly to: number; readonly run: (root: Root.Root
         const fs = yield* FileSystem;
         const dir = stateDir(root);
         for (const name of yield* fs.readDirectory(dir)) {
-          if (Durable.isTempName(name)) yield* fs.remove(`${dir}/${name}`);
-          else if (ApplyJournal.isLeftover(name)) yield* ApplyJournal.removeTree(`${dir}/${name}`);
+          if (Durable.isTempName(name) || ApplyJournal.isLeftover(name)) yield* Durable.removeTree(`${dir}/${name}`);
         }
       }),
   },
@@ -82,7 +81,7 @@ const migrate = (root: Root.Root) =>
     if (found._tag !== "Version") return;
     for (const step of steps.filter((s) => s.to > found.version && s.to <= CURRENT)) {
       yield* step.run(root).pipe(
-        Effect.mapError((e) => new LayoutError({ reason: "Failed", message: `migrating ${stateDir(root)} to layout v${step.to} failed: ${String((e as { message?: string }).message ?? e)}; run the command again to resume` })),
+        Effect.mapError((e) => new LayoutError({ reason: "Failed", message: `migrating ${stateDir(root)} to layout v${step.to} failed: ${e.message}; run the command again to resume` })),
       );
       yield* stamp(root, step.to);
     }

@@ -7,6 +7,8 @@
  */
 import { World } from "@switchyard/model";
 import { Duration, Effect } from "effect";
+import * as t from "io-ts";
+import * as Decode from "../internal/Decode.js";
 import { LockHeld, ObserveError } from "../Errors.js";
 import { Clock } from "../ports/Clock.js";
 import { FileSystem, type FsError } from "../ports/FileSystem.js";
@@ -24,32 +26,45 @@ export interface Holder {
   readonly createdDirectories?: ReadonlyArray<string>;
 }
 
-export const lockPath = (root: Root.Root): string => Root.host(root, `${World.Paths.stateDir}/lock`);
+/** `lock` serialises applies; `supervisor.lock` serialises starting and stopping the supervisor. */
+export type LockName = "lock" | "supervisor.lock";
+
+export const lockPath = (root: Root.Root, name: LockName = "lock"): string => Root.host(root, `${World.Paths.stateDir}/${name}`);
 const POLL = Duration.millis(100);
 let acquisitions = 0;
 
 const io = (e: FsError) => new ObserveError({ reason: "Io", message: `cannot take the lock: ${e.message}` });
 
-const parseHolder = (bytes: Uint8Array): Holder | null => {
-  try {
-    const h = JSON.parse(new TextDecoder().decode(bytes)) as Partial<Holder>;
-    if (typeof h.pid !== "number") return null;
-    return { pid: h.pid, bootId: String(h.bootId ?? ""), command: String(h.command ?? "?"), startedAt: String(h.startedAt ?? "?"), token: String(h.token ?? "") };
-  } catch {
-    return null;
-  }
-};
+/** A pid as a lock may name it: 0 or a negative number would name a process group, never a holder. */
+const Pid = new t.Type<number, number, unknown>(
+  "Pid",
+  (u): u is number => typeof u === "number" && Number.isSafeInteger(u) && u > 0,
+  (u, c) => (typeof u === "number" && Number.isSafeInteger(u) && u > 0 ? t.success(u) : t.failure(u, c, "expected a positive pid")),
+  (n) => n,
+);
+
+const HolderFile = t.intersection([
+  t.type({ pid: Pid }),
+  t.partial({ bootId: t.string, command: t.string, startedAt: t.string, token: t.string }),
+], "LockHolder");
+
+/** The holder a lock file names, or null when it names none (being written, cut short by a crash, or not ours). */
+const parseHolder = (path: string, bytes: Uint8Array) =>
+  Decode.bytes(HolderFile, bytes, path, () => null).pipe(
+    Effect.map((h): Holder | null => ({ pid: h.pid, bootId: h.bootId ?? "", command: h.command ?? "?", startedAt: h.startedAt ?? "?", token: h.token ?? "" })),
+    Effect.orElseSucceed(() => null),
+  );
 
 export const describeHolder = (h: Holder | null): string =>
   h === null ? "an unknown process" : `pid ${h.pid} ('switchyard ${h.command}', started ${h.startedAt})`;
 
 /** Take the lock (waiting up to `waitSeconds`), run `body`, release the lock whatever happens. */
-export const withLock = <A, E, R>(root: Root.Root, command: string, waitSeconds: number, body: (holder: Holder) => Effect.Effect<A, E, R>) =>
-  Effect.acquireUseRelease(acquire(root, command, waitSeconds), body, (holder) => release(root, holder));
+export const withLock = <A, E, R>(root: Root.Root, command: string, waitSeconds: number, body: (holder: Holder) => Effect.Effect<A, E, R>, name: LockName = "lock") =>
+  Effect.acquireUseRelease(acquire(root, command, waitSeconds, name), body, (holder) => release(root, holder, name));
 
 type Attempt = { readonly _tag: "Acquired"; readonly holder: Holder } | { readonly _tag: "Held"; readonly holder: Holder | null };
 
-export const acquire = (root: Root.Root, command: string, waitSeconds = 0) =>
+export const acquire = (root: Root.Root, command: string, waitSeconds = 0, name: LockName = "lock") =>
   Effect.gen(function* () {
     const proc = yield* ProcessRunner;
     const clock = yield* Clock;
@@ -61,14 +76,14 @@ export const acquire = (root: Root.Root, command: string, waitSeconds = 0) =>
       startedAt: new Date(started).toISOString(),
       token: `${proc.pid}-${started.toString(36)}-${(++acquisitions).toString(36)}`,
     };
-    const created = yield* missingDirectories(root, Root.dirnameOf(lockPath(root)));
+    const created = yield* missingDirectories(root, Root.dirnameOf(lockPath(root, name)));
     for (;;) {
-      const attempt = yield* tryAcquire(root, me);
+      const attempt = yield* tryAcquire(lockPath(root, name), me);
       if (attempt._tag === "Acquired") return { ...attempt.holder, createdDirectories: created };
       if ((yield* clock.nowMs) - started >= waitSeconds * 1000) {
         const waited = waitSeconds > 0 ? ` (waited ${waitSeconds}s)` : "";
         return yield* new LockHeld({
-          message: `another switchyard apply holds ${lockPath(root)}: ${describeHolder(attempt.holder)}${waited}; wait for it to finish (--wait-lock SECONDS)`,
+          message: `another switchyard ${name === "lock" ? "apply" : "command"} holds ${lockPath(root, name)}: ${describeHolder(attempt.holder)}${waited}; wait for it to finish (--wait-lock SECONDS)`,
         });
       }
       yield* Effect.sleep(POLL);
@@ -91,10 +106,9 @@ const missingDirectories = (root: Root.Root, dir: string) =>
     return missing;
   });
 
-const tryAcquire = (root: Root.Root, me: Holder) =>
+const tryAcquire = (path: string, me: Holder) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
-    const path = lockPath(root);
     yield* fs.makeDirectory(Root.dirnameOf(path)).pipe(Effect.mapError(io));
     // A few rounds: clearing an abandoned takeover, or losing a race for a freed lock, earns another try.
     let attempt: Attempt = { _tag: "Held", holder: null };
@@ -173,7 +187,12 @@ const createExclusive = (path: string, me: Holder) =>
   });
 
 const readHolder = (path: string) =>
-  Effect.flatMap(FileSystem, (fs) => fs.readFile(path).pipe(Effect.map(parseHolder), Effect.catchAll(() => Effect.succeed(null))));
+  Effect.flatMap(FileSystem, (fs) =>
+    fs.readFile(path).pipe(
+      Effect.flatMap((bytes) => parseHolder(path, bytes)),
+      Effect.orElseSucceed(() => null),
+    ),
+  );
 
 const isAlive = (h: Holder) =>
   Effect.flatMap(ProcessRunner, (proc) =>
@@ -187,10 +206,10 @@ export const liveHolder = (root: Root.Root) =>
     return held !== null && (yield* isAlive(held)) ? held : null;
   });
 
-export const release = (root: Root.Root, holder: Holder) =>
+export const release = (root: Root.Root, holder: Holder, name: LockName = "lock") =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
-    const path = lockPath(root);
+    const path = lockPath(root, name);
     const current = yield* readHolder(path);
     if (current !== null && current.token === holder.token) {
       yield* fs.remove(path).pipe(Effect.zipRight(fs.fsyncDirectory(Root.dirnameOf(path))), Effect.ignore);

@@ -1,10 +1,9 @@
 /**
- * `recover`: finish or revert an apply that was interrupted (crash, kill, power loss, a failure
- * after its commit point). If the journal shows the Commit step completed, the remaining steps are
- * run — every step is idempotent, so the one that was under way is simply run again; otherwise the
- * plan's revert steps are run. Then the journal and any temp files a crash left are removed.
+ * `recover`: carry out what `Recovery.decide` says about an interrupted apply (crash, kill, power
+ * loss, a failure after its commit point): finish it from the step after its commit record, or run
+ * the plan's revert steps. Then the journal and any temp files a crash left are removed.
  */
-import { Plan, type Step, World } from "@switchyard/model";
+import { type Plan, Recovery, type Step, World } from "@switchyard/model";
 import { Effect } from "effect";
 import * as ApplyJournal from "./ApplyJournal.js";
 import * as Apply from "../apply/Apply.js";
@@ -32,37 +31,30 @@ export const recover = Effect.fn("recover")(function* (options: Apply.ApplyOptio
 const recoverLocked = (options: Apply.ApplyOptions, token: string) =>
   Effect.gen(function* () {
     const entry = yield* ApplyJournal.read(options.root);
-    if (entry === null) {
+    const decision = Recovery.decide(entry);
+    if (entry === null || decision._tag === "Nothing") {
       const cleaned = yield* cleanLeftovers(options.root, options.settings, []);
-      return { action: "nothing", reason: "no interrupted apply", operation: null, from: null, to: null, cleaned } satisfies RecoverReport;
+      return { action: "nothing", reason: decision.reason, operation: null, from: null, to: null, cleaned } satisfies RecoverReport;
     }
-    const { plan, progress } = entry;
-    const commitAt = Plan.commitIndex(plan);
-    const committed = progress.phase === "forward" && progress.done >= commitAt;
-    const result = committed
-      ? yield* Apply.runSteps(plan.steps, "forward", progress.done + 1, options)
-      : yield* ApplyJournal.record(options.root, { phase: "revert", done: -1 }).pipe(
-          Effect.zipRight(Apply.runSteps(plan.revert, "revert", progress.phase === "revert" ? progress.done + 1 : 0, options)),
+    const { plan } = entry;
+    const finishing = decision._tag === "Finish";
+    const result = finishing
+      ? yield* Apply.runSteps(plan.steps, "forward", decision.from, options)
+      : yield* ApplyJournal.record(options.root, { phase: "revert", done: decision.from - 1 }).pipe(
+          Effect.zipRight(Apply.runSteps(plan.revert, "revert", decision.from, options)),
         );
     if (result.failure !== null) {
       return yield* new ApplyFailed({
         failure: result.failure,
-        committed,
-        reverted: false,
-        revertFailure: committed ? null : result.failure,
-        message: `recover could not ${committed ? "finish" : "revert"} the interrupted apply: ${result.failure.step} failed: ${result.failure.message}; fix the cause and run 'switchyard recover' again`,
+        outcome: finishing ? { _tag: "CommittedIncomplete" } : { _tag: "RevertFailed", revertFailure: result.failure },
+        message: `recover could not ${finishing ? "finish" : "revert"} the interrupted apply: ${result.failure.description} failed: ${result.failure.message}; fix the cause and run 'switchyard recover' again`,
       });
     }
     yield* ApplyJournal.finish(options.root, token);
     const cleaned = yield* cleanLeftovers(options.root, options.settings, [...plan.steps, ...plan.revert]);
-    const reason = committed
-      ? `the interrupted apply had passed its commit point (step ${commitAt + 1} of ${plan.steps.length}), so it was finished`
-      : progress.phase === "revert"
-        ? "the interrupted apply was already reverting, so the revert was completed"
-        : "the interrupted apply had not reached its commit point, so it was reverted";
     return {
-      action: committed ? "finished" : "reverted",
-      reason,
+      action: finishing ? "finished" : "reverted",
+      reason: decision.reason,
       operation: plan.operation,
       from: plan.from,
       to: plan.to,
@@ -70,7 +62,10 @@ const recoverLocked = (options: Apply.ApplyOptions, token: string) =>
     } satisfies RecoverReport;
   });
 
-/** Remove temp siblings left by interrupted atomic writes, and journal leftovers; never anything else. */
+/**
+ * Remove temp siblings left by interrupted atomic writes, and journal leftovers; never anything
+ * else, and never through a symlink: a planted link among the leftovers is removed as a link.
+ */
 export const cleanLeftovers = (root: Root.Root, settings: World.Settings, steps: ReadonlyArray<Step.Step>) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
@@ -80,17 +75,15 @@ export const cleanLeftovers = (root: Root.Root, settings: World.Settings, steps:
     for (const dir of dirs) {
       const host = Root.host(root, dir);
       const names = yield* fs.readDirectory(host).pipe(Effect.catchAll(() => Effect.succeed([] as ReadonlyArray<string>)));
+      const before = cleaned.length;
       for (const name of names) {
         const path = `${host === "/" ? "" : host}/${name}`;
-        if (Durable.isTempName(name)) {
-          yield* fs.remove(path);
-          cleaned.push(path);
-        } else if (dir === World.Paths.stateDir && ApplyJournal.isLeftover(name)) {
-          yield* ApplyJournal.removeTree(path);
+        if (Durable.isTempName(name) || (dir === World.Paths.stateDir && ApplyJournal.isLeftover(name))) {
+          yield* Durable.removeTree(path);
           cleaned.push(path);
         }
       }
-      if (cleaned.length > 0) yield* fs.fsyncDirectory(host).pipe(Effect.ignore);
+      if (cleaned.length > before) yield* fs.fsyncDirectory(host).pipe(Effect.ignore);
     }
     return cleaned;
   });

@@ -11,6 +11,7 @@ import type * as GenerationNumber from "../world/GenerationNumber.js";
 import * as Manifest from "../world/Manifest.js";
 import type * as Plan from "../plan/Plan.js";
 import * as World from "../world/World.js";
+import { singleQuote } from "../internal/Shell.js";
 
 export interface Skipped {
   readonly number: GenerationNumber.GenerationNumber;
@@ -107,17 +108,15 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 // Characters GRUB's lexer never treats specially inside a word (no `$`, quotes, `\`, globs, `#`, `{;|&<>`).
 const PLAIN = /^[A-Za-z0-9_./:=,+@%-]+$/;
 
-const singleQuoted = (text: string): string => `'${text.replace(/'/g, "'\\''")}'`;
-
 /**
  * GRUB-safe quoting of one word. Plain words are written as they are; anything else is single-quoted,
  * since GRUB's single quotes take everything literally, like sh (an embedded `'` is written `'\''`).
  * Control characters become spaces first: every command must stay on its own line.
  */
-export const quote = (word: string): string => (PLAIN.test(word) ? word : singleQuoted(word.replace(CONTROL, " ")));
+export const quote = (word: string): string => (PLAIN.test(word) ? word : singleQuote(word.replace(CONTROL, " ")));
 
 /** Menu titles are always quoted, so a plain-looking title reads the same as an odd one. */
-const title = (text: string): string => singleQuoted(text.replace(CONTROL, " "));
+const title = (text: string): string => singleQuote(text.replace(CONTROL, " "));
 
 const MS_PER_MINUTE = 60_000;
 const MINUTES_PER_DAY = 1_440;

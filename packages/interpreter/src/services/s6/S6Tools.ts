@@ -6,6 +6,8 @@
  */
 import { S6Service } from "@switchyard/model";
 import { Duration, Effect } from "effect";
+import * as E from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
 import { ProcessRunner, type RunResult } from "../../ports/ProcessRunner.js";
 import { ServiceError } from "../../ports/ServiceManager.js";
 
@@ -53,8 +55,7 @@ export const status = (service: string, dir: string) =>
   Effect.map(exec(service, ["s6-svstat", "-o", S6Service.STATUS_FIELDS, dir], QUICK_MS), (r) => {
     const line = r.lastLines[0];
     if (!succeeded(r) || line === undefined) return null;
-    const parsed = S6Service.parseStatus(line);
-    return parsed._tag === "Right" ? parsed.right : null;
+    return pipe(S6Service.parseStatus(line), E.getOrElseW(() => null));
   });
 
 /** `s6-svc FLAGS -T ms DIR`: true when the wait (if any) was satisfied in time. */

@@ -12,6 +12,7 @@
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
+import { singleQuote } from "../../internal/Shell.js";
 import type * as ServiceRecord from "../ServiceRecord.js";
 import * as ServiceRevision from "../ServiceRevision.js";
 import type * as Step from "../../plan/Step.js";
@@ -48,7 +49,7 @@ export interface Rendered {
 }
 
 /** A word for `/bin/sh`, taken literally whatever it contains. */
-export const quote = (word: string): string => `'${word.split("'").join("'\\''")}'`;
+export const quote = singleQuote;
 
 /** `inRoot` on the host, given the root's prefix ("" for `/`). */
 export const hostPath = (prefix: string, inRoot: string): string => (inRoot === "/" && prefix !== "" ? prefix : `${prefix}${inRoot}`);

@@ -1,0 +1,68 @@
+/** `ProfileEntry`: which entries of the profile directory are generations, the profile, temp leftovers, or malformed. */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import * as GenerationNumber from "../../packages/model/src/world/GenerationNumber.js";
+import * as InRootPath from "../../packages/model/src/paths/InRootPath.js";
+import * as TempName from "../../packages/model/src/paths/TempName.js";
+import * as ProfileEntry from "../../packages/model/src/world/ProfileEntry.js";
+
+const DIR = InRootPath.unsafe("/var/lib/switchyard/profiles");
+
+describe("ProfileEntry.classify", () => {
+  it.each([
+    ["system-7-link", { _tag: "Generation", number: 7 }],
+    ["system-1234567-link", { _tag: "Generation", number: 1234567 }],
+    ["system", { _tag: "Profile" }],
+    [".system.switchyard-tmp-99-2", { _tag: "Temp" }],
+    [".system-4-link.switchyard-tmp-99-3", { _tag: "Temp" }],
+    ["other-3-link", { _tag: "Other" }],
+    ["system-x-link", { _tag: "Other" }],
+    ["system-3-link.bak", { _tag: "Other" }],
+    ["system-3-link.switchyard-tmp-1", { _tag: "Other" }],
+    ["README", { _tag: "Other" }],
+  ] as const)("%s", (entry, expected) => {
+    expect(ProfileEntry.classify("system", entry)).toEqual(expected);
+  });
+
+  it.each(["system-0-link", "system-07-link", "system-00-link"])("%s is malformed, with a message saying what to do", (entry) => {
+    const digits = entry.slice("system-".length, -"-link".length);
+    expect(ProfileEntry.classify("system", entry)).toEqual({
+      _tag: "Malformed",
+      digits,
+      message: `'${digits}' is not a generation number (no leading zeros, no 0); rename or remove it`,
+    });
+  });
+
+  it("reads a profile name with dashes whole, and another profile's links as unrelated", () => {
+    expect(ProfileEntry.classify("my-system", "my-system-3-link")).toEqual({ _tag: "Generation", number: 3 });
+    expect(ProfileEntry.classify("my-system", "system-3-link")).toEqual({ _tag: "Other" });
+    expect(ProfileEntry.classify("system", "my-system-3-link")).toEqual({ _tag: "Other" });
+  });
+
+  it("finds the generation in every link name, and takes every temp sibling for a temp file", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.stringMatching(/^[0-9a-z-]{1,12}$/), (name, n, unique) => {
+        const link = GenerationNumber.linkName(name, GenerationNumber.unsafe(n));
+        expect(ProfileEntry.classify(name, link)).toEqual({ _tag: "Generation", number: n });
+        expect(ProfileEntry.classify(name, TempName.of(link, unique))).toEqual({ _tag: "Temp" });
+        expect(ProfileEntry.classify(name, TempName.of(name, unique))).toEqual({ _tag: "Temp" });
+      }),
+    );
+  });
+});
+
+describe("ProfileEntry.generationOfTarget", () => {
+  it("names the generation of a link in the profile's own directory", () => {
+    expect(ProfileEntry.generationOfTarget(DIR, "system", InRootPath.unsafe(`${DIR}/system-3-link`))).toBe(3);
+  });
+
+  it.each([
+    "/var/lib/switchyard/other/system-3-link",
+    "/store/3-system",
+    "/var/lib/switchyard/profiles/system",
+    "/var/lib/switchyard/profiles/system-03-link",
+    "/var/lib/switchyard/profiles/.system-3-link.switchyard-tmp-1-1",
+  ])("is null for %s", (target) => {
+    expect(ProfileEntry.generationOfTarget(DIR, "system", InRootPath.unsafe(target))).toBeNull();
+  });
+});
