@@ -39,7 +39,9 @@ const failureOf = (exit: Exit.Exit<unknown, unknown>): ApplyFailed => {
 
 /** Apply with the live process runner in place of the scripted one, timing it. */
 const applyLive = async (m: Machine, target: number, activationTimeoutMs: number) => {
-  const plan = await planOrThrow(m, { _tag: "Switch", spec: String(target) });
+  // The plan carries the activation timeout it runs with.
+  const planned = await planOrThrow(m, { _tag: "Switch", spec: String(target) });
+  const plan = { ...planned, settings: { ...planned.settings, activationTimeoutMs } };
   const started = Date.now();
   const exit = await Effect.runPromiseExit(
     Apply.applyPlan(plan, { root: m.root, settings: m.settings, command: "test", activationTimeoutMs }).pipe(Effect.provide(NodeProcessRunnerLive), Effect.provide(m.layer)),

@@ -93,6 +93,9 @@ const documents: ReadonlyArray<unknown> = [
   JSON.parse(S6Service.render(ref, "/r").data) as unknown,
   { profile: "/p/system", bootloader: "grub", timeout: 86400, serviceManager: "s6", scanDirectory: "/run/s6", serviceTimeout: 86400, serviceSettleMs: 60000 },
   { timeout: 0, serviceTimeout: 1, serviceSettleMs: 0 },
+  // The apply journal's progress records.
+  { phase: "forward", done: -1 },
+  { phase: "revert", done: 3 },
   ...["7", "1,3,2", "2..5", "..4", "3..", "2w", "+3", "old"].map((text) => right(E.mapLeft((e: Pattern.PatternError) => e)(Pattern.parse(text, "delete")))),
   ...["7", "+2", "-3"].map((text) => right(Spec.parse(text))),
 ];

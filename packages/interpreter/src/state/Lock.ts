@@ -117,7 +117,7 @@ const tryAcquire = (path: string, me: Holder) =>
         yield* clearAbandonedTakeover(path);
         return { _tag: "Acquired", holder: me } satisfies Attempt;
       }
-      const read = yield* readHolder(path);
+      const read = yield* readSettled(path);
       // An unreadable lock is one being written (for microseconds) or one a crash left empty.
       const held = read ?? (yield* abandonedUnreadable(path));
       if (held === null || (yield* isAlive(held))) return { _tag: "Held", holder: read } satisfies Attempt;
@@ -184,6 +184,19 @@ const createExclusive = (path: string, me: Holder) =>
     }
     yield* fs.fsync(path).pipe(Effect.zipRight(fs.fsyncDirectory(Root.dirnameOf(path))), Effect.mapError(io));
     return true;
+  });
+
+/**
+ * The holder, read again for a few milliseconds while the file is still empty: a lock is created
+ * and then written, so a reader can come between the two and should not report "an unknown process".
+ */
+const readSettled = (path: string) =>
+  Effect.gen(function* () {
+    for (let tries = 0; ; tries++) {
+      const read = yield* readHolder(path);
+      if (read !== null || tries === 5) return read;
+      yield* Effect.sleep(Duration.millis(10));
+    }
   });
 
 const readHolder = (path: string) =>
