@@ -7,6 +7,7 @@
 import * as path from "node:path";
 import { Config, Decode, type Plan, World } from "@switchyard/model";
 import {
+  ApplyJournal,
   FileSystem,
   NodeClockLive,
   NodeFileSystemLive,
@@ -21,6 +22,7 @@ import * as Args from "./args/Args.js";
 import * as Choices from "./args/Choices.js";
 import * as Options from "./args/Options.js";
 import * as PlanSettings from "./commands/PlanSettings.js";
+import * as Failure from "./render/Failure.js";
 
 export interface CommandContext {
   readonly root: Root.Root;
@@ -50,6 +52,13 @@ export const settings = (root: Root.Root, args: Args.Parsed) =>
     if (file !== undefined) {
       const saved = yield* PlanSettings.load(args, file);
       return { settings: saved.settings, services: saved.settings, saved };
+    }
+    // recover carries out the interrupted apply's own plan, so it runs with that plan's settings.
+    const journal = args.command === "recover" ? yield* ApplyJournal.read(root).pipe(Effect.orElseSucceed(() => null)) : null;
+    if (journal !== null) {
+      const wrong = PlanSettings.conflict(args, journal.plan, "recover");
+      if (wrong !== null) return yield* Failure.usage("recover", wrong);
+      return { settings: journal.plan.settings, services: journal.plan.settings, saved: null };
     }
     const s = yield* fromConfig(root, args);
     return { settings: s, services: s, saved: null };

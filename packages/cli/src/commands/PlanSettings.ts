@@ -30,11 +30,15 @@ const FLAGS: ReadonlyArray<readonly [string, (given: string) => string, (plan: P
 ];
 
 /** The first flag that contradicts the plan, as the message to print, or null. */
-export const conflict = (args: Args.Parsed, plan: Plan.Plan): string | null => {
+/** Who takes its settings from `plan`, as the message says it. */
+export type Reader = "apply --plan" | "recover";
+
+export const conflict = (args: Args.Parsed, plan: Plan.Plan, reader: Reader = "apply --plan"): string | null => {
   for (const [flag, read, planned] of FLAGS) {
     const given = Args.option(args, flag);
     if (given === undefined || read(given) === planned(plan)) continue;
-    return `--${flag} ${given} contradicts the plan, which runs with --${flag} ${planned(plan)}; apply --plan takes its settings from the plan: leave the flag out, or compute a new plan with it`;
+    const remedy = reader === "recover" ? "recover finishes or reverts the interrupted apply with the settings it was planned with: leave the flag out" : "apply --plan takes its settings from the plan: leave the flag out, or compute a new plan with it";
+    return `--${flag} ${given} contradicts the plan, which runs with --${flag} ${planned(plan)}; ${remedy}`;
   }
   return null;
 };

@@ -28,9 +28,11 @@ export const recover = Effect.fn("recover")(function* (options: Apply.ApplyOptio
   return yield* Lock.withLock(options.root, options.command, options.waitLockSeconds ?? 0, (holder) => recoverLocked(options, holder.token));
 });
 
-const recoverLocked = (options: Apply.ApplyOptions, token: string) =>
+const recoverLocked = (given: Apply.ApplyOptions, token: string) =>
   Effect.gen(function* () {
-    const entry = yield* ApplyJournal.read(options.root);
+    const entry = yield* ApplyJournal.read(given.root);
+    // The interrupted plan is the only input: its steps run with the settings it was planned with.
+    const options: Apply.ApplyOptions = entry === null ? given : { ...given, settings: entry.plan.settings, activationTimeoutMs: entry.plan.settings.activationTimeoutMs };
     const decision = Recovery.decide(entry);
     if (entry === null || decision._tag === "Nothing") {
       const cleaned = yield* cleanLeftovers(options.root, options.settings, []);
