@@ -217,14 +217,22 @@ describe.concurrent("plan", () => {
     const before = treeHash(root);
     const r = await ok(root, "plan", "switch", "2");
     expect(r.stdout).toContain("Plan: switch from generation 3 to 2 (mode switch)");
-    expect(r.stdout).toContain("Services:\n  stop: cache, db, web\n  start: db, web\n");
-    expect(r.stdout).toContain("Boot menu: default 2; entries 2, 3, 1");
+    expect(r.stdout).toMatch(/^Services:\n {2}- {3}cache {2}not in generation 2\n {2}-\/\+ db {5}changed: env\n {2}-\/\+ web {4}requires db, which stops\n/m);
+    expect(r.stdout).toMatch(/default generation 3 (→|->) 2; entries 2, 3, 1/);
+    expect(r.stdout).toContain("\n3 to stop, 2 to start.\n");
+    expect(r.stdout).toContain("10 steps (list them with --steps); if one fails before the commit, 7 revert steps bring back generation 3.");
+    // The numbered steps only with --steps.
+    expect(r.stdout).not.toContain("commit: make it permanent");
+    expect(treeHash(root)).toBe(before);
+  });
+
+  it("--steps lists every step and revert step", async () => {
+    const r = await ok(root, "plan", "switch", "2", "--steps");
     expect(r.stdout).toContain(`link /run/current-system -> ${systemOf(2)}`);
     expect(r.stdout).toContain("commit: make it permanent");
     expect(r.stdout).toContain("link /var/lib/switchyard/profiles/system -> system-2-link");
     expect(r.stdout).toContain("write /boot/grub/grub.cfg");
     expect(r.stdout).toContain("If a step before the commit fails, these steps put the running system back:");
-    expect(treeHash(root)).toBe(before);
   });
 
   it("--json is the plan document: operation, from, to, delete, boot, services, steps", async () => {

@@ -14,8 +14,10 @@ import * as Failure from "../render/Failure.js";
 import * as Options from "../args/Options.js";
 import * as Escape from "../render/Escape.js";
 import * as Prompt from "../render/Prompt.js";
-import * as Render from "../render/Render.js";
 import * as SavedPlan from "../SavedPlan.js";
+import * as Style from "../render/Style.js";
+import * as Summary from "../render/Summary.js";
+import * as Terminal from "../render/Terminal.js";
 import * as PlanCommand from "./plan.js";
 
 const load = (file: string) =>
@@ -37,7 +39,7 @@ export const run = (ctx: CommandContext) =>
     const options = applyOptions(ctx, file, reverted);
     const review = (plan: Plan.Plan) =>
       Effect.gen(function* () {
-        process.stdout.write(`${Render.plan(plan)}\n`);
+        process.stdout.write(`${Summary.plan(plan, Style.of(Terminal.stdout()), { steps: false, stepsHint: false })}\n`);
         if (Plan.isEmpty(plan)) return false;
         if (!Args.flag(ctx.args, "yes")) {
           if (!Prompt.interactive()) return yield* Failure.usage("apply", "not on a terminal, nobody can confirm; use --yes to apply without asking");

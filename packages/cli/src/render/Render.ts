@@ -1,8 +1,8 @@
 /**
- * Text for people: the generation table, a generation's description, a plan. Every line is escaped
+ * Text for people: the generation table and a generation's description (a plan: Summary.ts). Every line is escaped
  * (Escape.ts): labels, paths and service names come from manifests and links.
  */
-import { BootConfig, Manifest, Plan, RestartDebt, Step, type World } from "@switchyard/model";
+import { BootConfig, Manifest, RestartDebt, type World } from "@switchyard/model";
 import * as Escape from "./Escape.js";
 
 export const marks = (world: World.World, g: World.Generation): ReadonlyArray<string> => {
@@ -65,49 +65,4 @@ export const debtLines = (world: World.World): ReadonlyArray<string> => {
     `  restart debt (${debt.length}): restart these to run the current code`,
     ...debt.map((d) => `    ${d.service}: runs generation ${d.runs.generation ?? "?"}'s code; ${d.reason}`),
   ];
-};
-
-const operationText = (plan: Plan.Plan): string => {
-  const op = plan.operation;
-  switch (op._tag) {
-    case "Switch":
-    case "Rollback":
-      return `${op._tag === "Rollback" ? "roll back" : "switch"} from generation ${plan.from ?? "(none)"} to ${plan.to ?? "(none)"} (mode ${plan.mode})`;
-    case "Delete":
-      return `delete generation${plan.delete.length === 1 ? "" : "s"} ${plan.delete.join(", ")}`;
-    case "Add":
-      return `add ${op.system} as generation ${plan.to ?? "?"}`;
-  }
-};
-
-export const plan = (p: Plan.Plan): string => {
-  const lines = [`Plan: ${operationText(p)}`];
-  if (p.running !== p.from && p.running !== null) lines.push(`  (generation ${p.running} is running)`);
-  const s = p.services;
-  const groups: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
-    ["stop", s.stop],
-    ["start", s.start],
-    ["restart", s.restart],
-    ["reload", s.reload],
-    ["NOT restarted (changed)", s.skip],
-  ];
-  const shown = groups.filter(([, names]) => names.length > 0);
-  if (shown.length > 0) {
-    lines.push("Services:");
-    for (const [title, names] of shown) lines.push(`  ${title}: ${names.join(", ")}`);
-    if (s.unchanged.length > 0) lines.push(`  unchanged: ${s.unchanged.length}`);
-    if (p.serviceManager === "none") lines.push("  (no service manager: service steps are recorded, not executed)");
-  }
-  if (p.boot !== null) lines.push(`Boot menu: default ${p.boot.default}; entries ${p.boot.entries.join(", ")}`);
-  if (Plan.isEmpty(p)) lines.push("Nothing to do.");
-  else {
-    lines.push("Steps:");
-    p.steps.forEach((step, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${Step.describe(step)}`));
-  }
-  if (p.revert.length > 0) {
-    lines.push("If a step before the commit fails, these steps put the running system back:");
-    p.revert.forEach((step, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${Step.describe(step)}`));
-  }
-  for (const w of p.warnings) lines.push(`warning: ${w}`);
-  return Escape.lines(lines);
 };

@@ -1,0 +1,114 @@
+/**
+ * How the output reads, on the built binary: plans at a glance (marks, reasons, one summary line),
+ * colours only when asked for by the environment (FORCE_COLOR) and never with NO_COLOR or on a
+ * pipe, an ASCII fallback outside a UTF-8 locale, apply's progress lines, list and describe.
+ */
+import { spawn } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { BIN, Fixture, REPO, type Result, cleanUp, tempRoot } from "./support.js";
+
+afterAll(cleanUp);
+
+const ESC = "\u001b[";
+const LOCALE_AND_COLOUR = /^(LANG|LC_ALL|LC_CTYPE|NO_COLOR|FORCE_COLOR|TERM)$/;
+
+/** The binary with exactly these locale and colour variables (the rest of the environment kept). */
+const runEnv = (env: Record<string, string>, root: string, ...args: ReadonlyArray<string>): Promise<Result> =>
+  new Promise((resolve, reject) => {
+    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !LOCALE_AND_COLOUR.test(k)));
+    const child = spawn(process.execPath, [BIN, "--root", root, ...args], { cwd: REPO, env: { ...base, TZ: "UTC", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const out: Array<Buffer> = [];
+    const err: Array<Buffer> = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
+  });
+
+const UTF8 = { LANG: "C.UTF-8" };
+
+/** The demo's generations, created on 2024-01-0N at 12:30:15 UTC. */
+const createdAt = (n: number): number => Date.UTC(2024, 0, n, 12, 30, 15);
+const demoRoot = () =>
+  tempRoot({ generations: Fixture.demoGenerations().map((g) => ({ ...g, createdMs: createdAt(g.number) })), current: 3, running: 3, booted: 3 });
+
+describe.concurrent("plans at a glance", () => {
+  const root = demoRoot();
+
+  it("marks each service with what happens and why, then one summary line", async () => {
+    const r = await runEnv(UTF8, root, "plan", "switch", "2");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(
+      ["Services:", "  -   cache  not in generation 2", "  -/+ db     changed: env", "  -/+ web    requires db, which stops"].join("\n"),
+    );
+    expect(r.stdout).toContain("  ~   default generation 3 → 2; entries 2, 3, 1");
+    expect(r.stdout).toContain("  ↻   run the activation script of generation 2 (switch)");
+    expect(r.stdout).toContain("\n3 to stop, 2 to start.\n");
+    expect(r.stdout).not.toContain(ESC);
+  });
+
+  it("a switch with every kind of change: start, reload, restart in place, left on old code", async () => {
+    const svc = (name: string, extra: Record<string, unknown> = {}) => ({ name, start: ["/bin/sleep", "infinity"], ...extra });
+    const rich = tempRoot({
+      generations: [
+        { number: 1, services: [svc("db", { env: { V: "1" } }), svc("cache", { env: { V: "1" }, stopIfChanged: false }), svc("rl", { reload: ["/bin/true"], reloadTriggers: ["a"] }), svc("pinned")] },
+        {
+          number: 2,
+          services: [
+            svc("db", { env: { V: "1" } }),
+            svc("cache", { env: { V: "2" }, stopIfChanged: false }),
+            svc("rl", { reload: ["/bin/true"], reloadTriggers: ["b"] }),
+            svc("pinned", { env: { V: "2" }, restartIfChanged: false }),
+            svc("new"),
+          ],
+        },
+      ],
+      current: 1,
+      running: 1,
+      booted: 1,
+    });
+    const r = await runEnv(UTF8, rich, "plan", "switch", "2");
+    expect(r.stdout).toContain("  ~   cache   changed: env (in place: stopIfChanged is false)\n");
+    expect(r.stdout).toContain("  ↻   rl      changed: reloadTriggers\n");
+    expect(r.stdout).toContain("  +   new     new in generation 2\n");
+    expect(r.stdout).toContain("  !   pinned  left on old code: changed, not restarted (restartIfChanged is false)\n");
+    expect(r.stdout).toContain("      1 unchanged\n");
+    expect(r.stdout).toContain("  ~   restart debt: 1 service left on old code (pinned)\n");
+    expect(r.stdout).toContain("\n1 to start, 1 to restart, 1 to reload, 1 left on old code.\n");
+  });
+
+  it("colours with FORCE_COLOR, even on a pipe", async () => {
+    const r = await runEnv({ ...UTF8, FORCE_COLOR: "1" }, root, "plan", "switch", "2");
+    expect(r.stdout).toContain(`${ESC}1mPlan: switch from generation 3 to 2 (mode switch)${ESC}0m`);
+    expect(r.stdout).toContain(`  ${ESC}31m-${ESC}0m   cache`);
+    expect(r.stdout).toContain(`  ${ESC}33m-/+${ESC}0m db`);
+    expect(r.stdout).toContain(`${ESC}1m3 to stop, 2 to start.${ESC}0m`);
+  });
+
+  it("no colours with NO_COLOR, even when FORCE_COLOR is set too, and none on a pipe by default", async () => {
+    const envs: ReadonlyArray<Record<string, string>> = [{ NO_COLOR: "1", FORCE_COLOR: "1" }, { NO_COLOR: "1" }, {}, { FORCE_COLOR: "0" }];
+    for (const env of envs) {
+      const r = await runEnv({ ...UTF8, ...env }, root, "plan", "switch", "2");
+      expect({ env, escapes: r.stdout.includes(ESC) }).toEqual({ env, escapes: false });
+    }
+  });
+
+  it("plain ASCII when the locale is not UTF-8 (LC_ALL over LC_CTYPE over LANG)", async () => {
+    const envs: ReadonlyArray<Record<string, string>> = [{}, { LANG: "C" }, { LC_ALL: "C", LANG: "C.UTF-8" }, { LC_CTYPE: "POSIX", LANG: "en_US.UTF-8" }];
+    for (const env of envs) {
+      const r = await runEnv(env, root, "plan", "switch", "2");
+      expect(r.stdout).toContain("  ~   default generation 3 -> 2; entries 2, 3, 1");
+      expect(r.stdout).toContain("  *   run the activation script of generation 2 (switch)");
+      expect({ env, nonAscii: /[^\u0000-\u007f]/.test(r.stdout) }).toEqual({ env, nonAscii: false });
+    }
+    const utf8 = await runEnv({ LC_ALL: "en_US.UTF-8", LANG: "C" }, root, "plan", "switch", "2");
+    expect(utf8.stdout).toContain("3 → 2");
+  });
+
+  it("a delete plan names the generations and the boot entries it removes", async () => {
+    const r = await runEnv(UTF8, root, "plan", "delete", "1..2");
+    expect(r.stdout).toContain("  -   entries of generations 1, 2\n");
+    expect(r.stdout).toContain("  -   2 generation links (1, 2); the system directories stay for garbage collection\n");
+    expect(r.stdout).toContain("\n2 generations to delete.\n");
+  });
+});
