@@ -3,7 +3,7 @@
  * colours only when asked for by the environment (FORCE_COLOR) and never with NO_COLOR or on a
  * pipe, an ASCII fallback outside a UTF-8 locale, apply's progress lines, list and describe.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { BIN, Fixture, REPO, type Result, cleanUp, tempRoot } from "./support.js";
 
@@ -110,5 +110,66 @@ describe.concurrent("plans at a glance", () => {
     expect(r.stdout).toContain("  -   entries of generations 1, 2\n");
     expect(r.stdout).toContain("  -   2 generation links (1, 2); the system directories stay for garbage collection\n");
     expect(r.stdout).toContain("\n2 generations to delete.\n");
+  });
+});
+
+/** A command run on a pseudo-terminal (util-linux `script`), as someone at a terminal sees it. */
+const onTerminal = (env: Record<string, string>, command: ReadonlyArray<string>): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const quoted = [process.execPath, BIN, ...command].map((w) => `'${w.replace(/'/g, "'\\''")}'`).join(" ");
+    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !LOCALE_AND_COLOUR.test(k)));
+    const child = spawn("script", ["-qec", quoted, "/dev/null"], { cwd: REPO, env: { ...base, TZ: "UTC", TERM: "xterm", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const out: Array<Buffer> = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.on("error", reject);
+    child.on("close", () => resolve(Buffer.concat(out).toString("utf8")));
+  });
+
+const hasScript = spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
+
+describe.concurrent("apply shows its progress", () => {
+  it("one line per step with its outcome and time, the script's output between, and the elapsed time at the end", async () => {
+    const root = demoRoot();
+    const r = await runEnv(UTF8, root, "apply", "switch", "2", "--yes");
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stderr.split("\n").filter((l) => l !== "");
+    expect(lines[0]).toMatch(/^\[1\/10\] stop web … ok [0-9]+\.[0-9]{2} s$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^\[7\/10\] start web … ok [0-9]+\.[0-9]{2} s$/));
+    // The activation's output interrupts its line, which is then repeated with its outcome.
+    const activation = lines.findIndex((l) => l.startsWith("  | activated"));
+    expect(lines[activation - 1]).toMatch(/^\[5\/10\] activate .* \(switch\) …$/);
+    expect(lines[activation + 1]).toMatch(/^\[5\/10\] activate .* \(switch\) … ok [0-9.]+ s$/);
+    expect(lines.at(-1)).toMatch(/^\[10\/10\] write \/boot\/grub\/grub\.cfg \([0-9]+ bytes\) … ok [0-9.]+ s$/);
+    expect(r.stdout).toMatch(/\nswitched from generation 3 to 2 in [0-9]+\.[0-9]{2} s\n$/);
+  });
+
+  it("a failed step says so, and the revert steps follow with their own counter", async () => {
+    const root = tempRoot({ generations: [{ number: 1 }, { number: 2, activate: "fail" }], current: 1, running: 1, booted: 1 });
+    const r = await runEnv({}, root, "apply", "switch", "2", "--yes");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^\[2\/5\] activate .* \(switch\) \.\.\. failed [0-9.]+ s$/m);
+    expect(r.stderr).toMatch(/^\[revert 1\/2\] link \/run\/current-system -> .* \.\.\. ok [0-9.]+ s$/m);
+  });
+
+  it.skipIf(!hasScript)("long work on a terminal: one progress bar redrawn in place, then one line", async () => {
+    const root = tempRoot({ generations: Array.from({ length: 120 }, (_, i) => ({ number: i + 1 })), current: 120, running: 120, booted: 120 });
+    const screen = await onTerminal(UTF8, ["--root", root, "apply", "delete", "..110", "--yes"]);
+    expect(screen).toMatch(/\r\u001b\[K\[[█░]{24}\] [0-9]+\/112 {2}[0-9.]+ s/);
+    expect(screen).toMatch(/\[112\/112\] 112 steps … \u001b\[32mok\u001b\[0m [0-9.]+ s/);
+    expect(screen).not.toMatch(/\[5\/112\] remove/);
+    expect(screen).toMatch(/deleted generations 1-110 in [0-9.]+ s/);
+  });
+
+  it.skipIf(!hasScript)("on a terminal colours are on by default, and NO_COLOR still turns them off", async () => {
+    const root = demoRoot();
+    expect(await onTerminal(UTF8, ["--root", root, "plan", "switch", "2"])).toContain(`${ESC}1mPlan:`);
+    expect(await onTerminal({ ...UTF8, NO_COLOR: "1" }, ["--root", root, "plan", "switch", "2"])).not.toContain(ESC);
+  });
+
+  it("on a pipe long work still gets a line per step (a log), never a bar", async () => {
+    const root = tempRoot({ generations: Array.from({ length: 60 }, (_, i) => ({ number: i + 1 })), current: 60, running: 60, booted: 60 });
+    const r = await runEnv(UTF8, root, "apply", "delete", "..55", "--yes");
+    expect(r.stderr).not.toContain("\r");
+    expect(r.stderr.split("\n").filter((l) => / … ok /.test(l))).toHaveLength(57);
   });
 });

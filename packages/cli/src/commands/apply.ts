@@ -4,7 +4,7 @@
  * still looks the way it did when the plan was computed.
  */
 import * as fs from "node:fs";
-import { Plan, Step } from "@switchyard/model";
+import { Plan } from "@switchyard/model";
 import { Apply } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as AfterFailure from "./AfterFailure.js";
@@ -12,7 +12,7 @@ import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
 import * as Failure from "../render/Failure.js";
 import * as Options from "../args/Options.js";
-import * as Escape from "../render/Escape.js";
+import * as Progress from "../render/Progress.js";
 import * as Prompt from "../render/Prompt.js";
 import * as SavedPlan from "../SavedPlan.js";
 import * as Style from "../render/Style.js";
@@ -35,8 +35,8 @@ export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
     const file = Args.option(ctx.args, "plan");
     if (file !== undefined && ctx.args.positional.length > 1) return yield* Failure.invalid("give either OPERATION or --plan FILE, not both");
-    const reverted: Array<string> = [];
-    const options = applyOptions(ctx, file, reverted);
+    const progress = Progress.make();
+    const options = applyOptions(ctx, file, progress);
     const review = (plan: Plan.Plan) =>
       Effect.gen(function* () {
         process.stdout.write(`${Summary.plan(plan, Style.of(Terminal.stdout()), { steps: false, stepsHint: false })}\n`);
@@ -58,43 +58,29 @@ export const run = (ctx: CommandContext) =>
           )
     ).pipe(
       // A failed apply reports the revert steps that ran and where every link and service stands now.
-      Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, reverted)),
+      Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, progress.reverted)),
     );
     if (outcome === null) return;
     if (outcome.report.servicesRecorded > 0) {
       process.stdout.write(`${outcome.report.servicesRecorded} service step(s) recorded, not executed: there is no service manager (--service-manager none)\n`);
     }
-    process.stdout.write(`${done(outcome.plan)}\n`);
+    process.stdout.write(`${done(outcome.plan)} in ${progress.elapsed()}\n`);
   });
 
-const applyOptions = (ctx: CommandContext, file: string | undefined, reverted: Array<string>): Apply.ApplyOptions => {
-  let total = 0;
-  let reverting = 0;
-  return {
-    root: ctx.root,
-    settings: ctx.settings,
-    command: file === undefined ? ctx.args.positional.join(" ") : `apply --plan ${file}`,
-    activationTimeoutMs: Options.activationTimeoutMs(ctx.args),
-    waitLockSeconds: Options.waitLockSeconds(ctx.args),
-    onEvent: (event) => {
-      if (event._tag === "Output") process.stderr.write(`  | ${Escape.line(event.line)}\n`);
-      else if (event._tag === "StepStarted") process.stderr.write(`[${event.index + 1}${total > 0 ? `/${total}` : ""}] ${Escape.line(Step.describe(event.step))}\n`);
-      else {
-        reverted.push(Step.describe(event.step));
-        process.stderr.write(`[revert ${event.index + 1}${reverting > 0 ? `/${reverting}` : ""}] ${Escape.line(Step.describe(event.step))}\n`);
-      }
-    },
-    onPlan: (plan: Plan.Plan) => {
-      total = plan.steps.length;
-      reverting = plan.revert.length;
-    },
-  };
-};
+const applyOptions = (ctx: CommandContext, file: string | undefined, progress: Progress.Reporter): Apply.ApplyOptions => ({
+  root: ctx.root,
+  settings: ctx.settings,
+  command: file === undefined ? ctx.args.positional.join(" ") : `apply --plan ${file}`,
+  activationTimeoutMs: Options.activationTimeoutMs(ctx.args),
+  waitLockSeconds: Options.waitLockSeconds(ctx.args),
+  onEvent: progress.onEvent,
+  onPlan: progress.onPlan,
+});
 
 const done = (plan: Plan.Plan): string => {
   switch (plan.operation._tag) {
     case "Delete":
-      return `deleted generation${plan.delete.length === 1 ? "" : "s"} ${plan.delete.join(", ")}`;
+      return `deleted generation${plan.delete.length === 1 ? "" : "s"} ${Summary.ranges(plan.delete)}`;
     case "Add":
       return `added generation ${plan.to}`;
     default:

@@ -1,5 +1,4 @@
 /** `switchyard recover [--json]`: finish or revert an interrupted apply, and say which and why. */
-import { Step } from "@switchyard/model";
 import { Recover } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
@@ -7,6 +6,7 @@ import type { CommandContext } from "../Context.js";
 import * as Escape from "../render/Escape.js";
 import * as Json from "../render/Json.js";
 import * as Options from "../args/Options.js";
+import * as Progress from "../render/Progress.js";
 
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
@@ -17,11 +17,7 @@ export const run = (ctx: CommandContext) =>
       command: "recover",
       activationTimeoutMs: Options.activationTimeoutMs(ctx.args),
       waitLockSeconds: Options.waitLockSeconds(ctx.args),
-      onEvent: (event) => {
-        if (json) return;
-        if (event._tag === "Output") process.stderr.write(`  | ${Escape.line(event.line)}\n`);
-        else process.stderr.write(`[${event._tag === "RevertStarted" ? "revert " : ""}${event.index + 1}] ${Escape.line(Step.describe(event.step))}\n`);
-      },
+      onEvent: json ? () => undefined : Progress.make().onEvent,
     });
     if (json) {
       Json.print(report);

@@ -196,6 +196,7 @@ export const runSteps = (steps: ReadonlyArray<Step.Step>, phase: ApplyJournal.Pr
           ),
         ),
       );
+      options.onEvent?.({ _tag: "StepFinished", phase, index, step, ok: outcome._tag === "Right" });
       if (outcome._tag === "Left") {
         return { failure: { index, step: Step.describe(step), message: outcome.left.message, lastLines: outcome.left.lastLines }, recorded } satisfies PhaseResult;
       }
