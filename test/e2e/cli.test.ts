@@ -52,10 +52,10 @@ describe.concurrent("list", () => {
     const r = await ok(root, "list");
     expect(r.stdout).toBe(
       [
-        "Generation  Created           Label",
-        "         1  2024-01-01 12:30  Example OS 24.05 (Linux 6.6.30)",
-        "         2  2024-01-02 12:30  Example OS 24.11 (Linux 6.8.9)",
-        "         3  2024-01-03 12:30  Example OS 24.11 (Linux 6.8.12)  current, running, booted",
+        "Generation  Created              Label",
+        "         1  2024-01-01 12:30:00  Example OS 24.05 (Linux 6.6.30)",
+        "         2  2024-01-02 12:30:00  Example OS 24.11 (Linux 6.8.9)",
+        "         3  2024-01-03 12:30:00  Example OS 24.11 (Linux 6.8.12)  current, running, booted",
         "",
       ].join("\n"),
     );
@@ -117,7 +117,7 @@ describe.concurrent("describe", () => {
   it("describes the current generation: boot entry, activation, services", async () => {
     const r = await ok(root, "describe");
     expect(r.stdout).toContain("Generation 3 (current, running, booted)");
-    expect(r.stdout).toContain("  created   2024-01-03 12:30");
+    expect(r.stdout).toContain("  created   2024-01-03 12:30:00");
     expect(r.stdout).toContain(`  system    ${system}`);
     expect(r.stdout).toContain("  label     Example OS 24.11 (Linux 6.8.12)");
     expect(r.stdout).toContain(`  boot      linux ${system}/kernel quiet switchyard.system=${system}`);
@@ -511,7 +511,7 @@ describe.concurrent("text output escapes control characters from manifests", () 
     const r = await ok(root, "list");
     const lines = r.stdout.split("\n").filter((l) => l !== "");
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toBe(`         2  2024-01-02 12:30  ${SHOWN}  current, running, booted`);
+    expect(lines[2]).toBe(`         2  2024-01-02 12:30:00  ${SHOWN}  current, running, booted`);
     noControl(r.stdout);
   });
 

@@ -315,7 +315,7 @@ describe.concurrent("usage errors", () => {
     [["apply", "switch", "1", "--services", "some", "--yes"], "apply", "--services must be one of live, conservative, not 'some'"],
     [["apply", "switch", "1", "--activation-timeout", "0", "--yes"], "apply", "--activation-timeout takes whole seconds from 1 to 86400, not '0'"],
     [["list", "1", "2"], "list", "list takes at most one PATTERN"],
-    [["describe", "now"], "describe", "describe takes no arguments"],
+    [["describe", "1", "2"], "describe", "describe takes at most one generation N"],
     [["add"], "add", "add takes one SYSTEM_DIR"],
     [["supervisor", "begin"], "supervisor", "supervisor takes one ACTION: start, stop or status"],
     [["apply", "switch", "1", "--plan", "p.json"], "apply", "give either OPERATION or --plan FILE, not both"],

@@ -173,3 +173,51 @@ describe.concurrent("apply shows its progress", () => {
     expect(r.stderr.split("\n").filter((l) => / … ok /.test(l))).toHaveLength(57);
   });
 });
+
+describe.concurrent("list and describe", () => {
+  const root = demoRoot();
+
+  it("list shows the creation time to the second; --long adds services, kernel and parameters", async () => {
+    const r = await runEnv(UTF8, root, "list");
+    expect(r.stdout.split("\n")[1]).toBe("         1  2024-01-01 12:30:15  Example OS 24.05 (Linux 6.6.30)");
+    const long = await runEnv(UTF8, root, "list", "--long");
+    expect(long.stdout).toBe(
+      [
+        "Generation  Created              Label                            Services  Kernel  Parameters",
+        "         1  2024-01-01 12:30:15  Example OS 24.05 (Linux 6.6.30)  1         kernel  quiet",
+        "         2  2024-01-02 12:30:15  Example OS 24.11 (Linux 6.8.9)   2         kernel  quiet",
+        "         3  2024-01-03 12:30:15  Example OS 24.11 (Linux 6.8.12)  3         kernel  quiet       current, running, booted",
+        "",
+      ].join("\n"),
+    );
+    expect((await runEnv(UTF8, root, "list", "-l", "2")).stdout.split("\n")[1]).toContain("  2         kernel  quiet");
+    const doc = JSON.parse((await runEnv(UTF8, root, "list", "--long", "--json")).stdout);
+    expect(doc.generations[2]).toMatchObject({ number: 3, params: ["quiet"], serviceCount: 3, kernel: expect.stringMatching(/-example-os-3\/kernel$/) });
+  });
+
+  it("describe N and show N describe any generation; -K counts back from the current one", async () => {
+    const two = await runEnv(UTF8, root, "describe", "2");
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stdout).toMatch(/^Generation 2\n {2}created {3}2024-01-02 12:30:15\n/);
+    expect(two.stdout).toContain("    web (requires db): /bin/sleep infinity");
+    // Not the current one: no note about what runs instead, no restart debt.
+    expect(two.stdout).not.toContain("note");
+    expect((await runEnv(UTF8, root, "show", "-2")).stdout).toMatch(/^Generation 1\n/);
+    expect(JSON.parse((await runEnv(UTF8, root, "show", "2", "--json")).stdout)).toMatchObject({ number: 2, current: false });
+    expect((await runEnv(UTF8, root, "describe")).stdout).toMatch(/^Generation 3 \(current, running, booted\)\n/);
+  });
+
+  it("describe of a generation that is not there is refused, exit 2", async () => {
+    const missing = await runEnv(UTF8, root, "describe", "9");
+    expect([missing.code, missing.stderr]).toEqual([2, "switchyard: generation 9 does not exist; see 'switchyard list'\n"]);
+    const beyond = await runEnv(UTF8, root, "show", "+1");
+    expect([beyond.code, beyond.stderr]).toEqual([2, "switchyard: there is no generation '+1' from the current one (3); see 'switchyard list'\n"]);
+    const two = await runEnv(UTF8, root, "describe", "1", "2");
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain("describe takes at most one generation N");
+  });
+
+  it("the help names the alias", async () => {
+    expect((await runEnv(UTF8, root, "help", "show")).stdout).toMatch(/^switchyard describe — .* \(also: show\)\n/);
+  });
+});

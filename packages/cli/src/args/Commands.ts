@@ -18,6 +18,8 @@ export interface Argument {
 
 export interface Command {
   readonly name: Name;
+  /** Other names the command answers to. */
+  readonly aliases?: ReadonlyArray<string>;
   readonly summary: string;
   /** Synopsis lines after `switchyard NAME`. */
   readonly usage: ReadonlyArray<string>;
@@ -48,15 +50,23 @@ export const COMMANDS: ReadonlyArray<Command> = [
     usage: ["[PATTERN]"],
     arguments: [PATTERN],
     check: atMost(1, "list takes at most one PATTERN"),
-    examples: [["switchyard list", "every generation, marking current, running and booted"], ["switchyard list 7d --json", "those created in the last 7 days, as JSON"]],
+    examples: [
+      ["switchyard list", "every generation, marking current, running and booted"],
+      ["switchyard list --long", "with each one's kernel, parameters and number of services"],
+      ["switchyard list 7d --json", "those created in the last 7 days, as JSON"],
+    ],
   },
   {
     name: "describe",
-    summary: "the current generation: boot entry, activation script, services",
-    usage: [""],
-    arguments: [],
-    check: atMost(0, "describe takes no arguments"),
-    examples: [["switchyard describe", "the current generation in words"], ["switchyard describe --json", "the same, with the normalised service records"]],
+    aliases: ["show"],
+    summary: "one generation, the current one by default: boot entry, services",
+    usage: ["[N]"],
+    arguments: [{ name: "N", help: "a generation: N, +K or -K (K newer or older than the current one)" }],
+    check: atMost(1, "describe takes at most one generation N"),
+    examples: [
+      ["switchyard describe", "the current generation in words"],
+      ["switchyard show 2 --json", "generation 2, with the normalised service records"],
+    ],
   },
   {
     name: "add",
@@ -130,4 +140,4 @@ export const COMMANDS: ReadonlyArray<Command> = [
   },
 ];
 
-export const find = (name: string): Command | undefined => COMMANDS.find((c) => c.name === name);
+export const find = (name: string): Command | undefined => COMMANDS.find((c) => c.name === name || c.aliases?.includes(name) === true);

@@ -64,6 +64,7 @@ export const OPTIONS: ReadonlyArray<Spec> = [
   { name: "out", short: null, kind: text("FILE", true), default: null, help: "also save the plan to FILE (its directory must exist)", commands: ["plan"] },
   { name: "plan", short: null, kind: text("FILE"), default: null, help: "carry out the plan saved in FILE", commands: ["apply"] },
   { name: "steps", short: null, kind: flag, default: null, help: "also list every step and revert step, numbered", commands: ["plan"] },
+  { name: "long", short: "l", kind: flag, default: null, help: "also each generation's kernel, parameters and number of services", commands: ["list"] },
   { name: "json", short: null, kind: flag, default: null, help: "one JSON document on standard output", commands: ["list", "describe", "plan", "recover", "status", "supervisor"] },
   { name: "yes", short: "y", kind: flag, default: null, help: "do not ask for confirmation (needed when not on a terminal)", commands: ["apply"] },
   { name: "debug", short: null, kind: flag, default: null, help: "internal details (stack traces) of internal errors", commands: "every" },

@@ -15,12 +15,26 @@ export const marks = (world: World.World, g: World.Generation): ReadonlyArray<st
 
 export const labelOf = (g: World.Generation): string => (g.header._tag === "Valid" ? g.header.header.label : "(invalid manifest)");
 
-export const created = (g: World.Generation): string => BootConfig.formatStamp(g.createdMs, g.utcOffsetMinutes);
+/** Local time to the second, as nix-env lists generations: "2026-11-30 14:02:11". */
+export const created = (g: World.Generation): string => {
+  const local = new Date(g.createdMs + g.utcOffsetMinutes * 60_000);
+  return Number.isNaN(local.getTime()) ? "????-??-?? ??:??:??" : local.toISOString().slice(0, 19).replace("T", " ");
+};
 
-export const table = (world: World.World, gens: ReadonlyArray<World.Generation>): string => {
+/** A path inside the generation's own system directory is shown relative to it. */
+const within = (g: World.Generation, path: string): string => (path.startsWith(`${g.system}/`) ? path.slice(g.system.length + 1) : path);
+
+/** `--long`: the boot entry and the number of services (which decodes the whole manifest). */
+const longCells = (g: World.Generation): ReadonlyArray<string> => {
+  if (g.header._tag === "Invalid") return ["-", "-", "-"];
+  const services = g.manifest._tag === "Valid" ? String(g.manifest.manifest.services.length) : "invalid";
+  return [services, within(g, g.header.header.boot.kernel), g.header.header.boot.params.join(" ")];
+};
+
+export const table = (world: World.World, gens: ReadonlyArray<World.Generation>, long = false): string => {
   // Escaped before measuring, so an escaped label still lines up.
-  const rows = gens.map((g) => [String(g.number), created(g), labelOf(g), marks(world, g).join(", ")].map(Escape.line));
-  const header = ["Generation", "Created", "Label", ""];
+  const rows = gens.map((g) => [String(g.number), created(g), labelOf(g), ...(long ? longCells(g) : []), marks(world, g).join(", ")].map(Escape.line));
+  const header = ["Generation", "Created", "Label", ...(long ? ["Services", "Kernel", "Parameters"] : []), ""];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: ReadonlyArray<string>) =>
     cells
@@ -50,6 +64,7 @@ export const description = (world: World.World, g: World.Generation): string => 
       lines.push(`    ${s.name}${needs}: ${s.start.join(" ")}`);
     }
   }
+  if (g.number !== world.current) return Escape.lines(lines);
   lines.push(...debtLines(world));
   if (world.running.generation !== null && world.running.generation !== g.number) {
     lines.push(`  note      generation ${world.running.generation} is running (after 'apply --mode test'); it becomes this one on the next switch or boot`);
