@@ -38,6 +38,7 @@ const valueOf = (spec: Options.Spec): ReadonlyArray<string> => {
 const ARGS: Readonly<Record<Commands.Name, ReadonlyArray<string>>> = {
   list: [],
   describe: [],
+  diff: ["1"],
   add: ["/store/x"],
   plan: ["rollback"],
   apply: ["rollback"],

@@ -12,6 +12,7 @@ import { version } from "../package.json";
 const commands = {
   list: () => import("./commands/list.js"),
   describe: () => import("./commands/describe.js"),
+  diff: () => import("./commands/diff.js"),
   add: () => import("./commands/add.js"),
   plan: () => import("./commands/plan.js"),
   apply: () => import("./commands/apply.js"),

@@ -1,6 +1,7 @@
 /** The pure core of Switchyard: decoded observations in, plans out. No I/O, no clock, no randomness. */
 export * as BootConfig from "./boot/BootConfig.js";
 export * as Config from "./world/Config.js";
+export * as GenerationDiff from "./services/GenerationDiff.js";
 export * as GenerationNumber from "./world/GenerationNumber.js";
 export * as InRootPath from "./paths/InRootPath.js";
 export { InRootPathCodec } from "./paths/InRootPathCodec.js";

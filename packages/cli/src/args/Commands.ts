@@ -6,7 +6,7 @@
 import * as Operation from "./Operation.js";
 import * as Suggest from "./Suggest.js";
 
-export const NAMES = ["list", "describe", "add", "plan", "apply", "recover", "status", "supervisor", "help"] as const;
+export const NAMES = ["list", "describe", "diff", "add", "plan", "apply", "recover", "status", "supervisor", "help"] as const;
 export type Name = (typeof NAMES)[number];
 
 export const SUPERVISOR_ACTIONS = ["start", "stop", "status"] as const;
@@ -66,6 +66,20 @@ export const COMMANDS: ReadonlyArray<Command> = [
     examples: [
       ["switchyard describe", "the current generation in words"],
       ["switchyard show 2 --json", "generation 2, with the normalised service records"],
+    ],
+  },
+  {
+    name: "diff",
+    summary: "what differs between two generations: boot entry, services, activation",
+    usage: ["[A] B"],
+    arguments: [
+      { name: "A", help: "the generation to compare from: N, +K or -K (default: the current one)" },
+      { name: "B", help: "the generation to compare with" },
+    ],
+    check: (words) => (words.length === 1 || words.length === 2 ? null : "diff takes one or two generations: [A] B"),
+    examples: [
+      ["switchyard diff 2 3", "what a switch from generation 2 to 3 would change, service by service"],
+      ["switchyard diff -1 --json", "the current generation against the one before it, as JSON"],
     ],
   },
   {

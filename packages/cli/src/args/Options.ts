@@ -31,7 +31,7 @@ export interface Spec {
 export const ACTIVATION_TIMEOUT_SECONDS = 300;
 const DAY = 86_400;
 
-const READ_MACHINE: ReadonlyArray<Name> = ["list", "describe", "add", "plan", "apply", "recover", "status"];
+const READ_MACHINE: ReadonlyArray<Name> = ["list", "describe", "diff", "add", "plan", "apply", "recover", "status"];
 const SEE_SERVICES: ReadonlyArray<Name> = ["plan", "apply", "recover", "status"];
 const RUN_STEPS: ReadonlyArray<Name> = ["apply", "recover"];
 const TAKE_LOCK: ReadonlyArray<Name> = ["add", "apply", "recover"];
@@ -65,7 +65,7 @@ export const OPTIONS: ReadonlyArray<Spec> = [
   { name: "plan", short: null, kind: text("FILE"), default: null, help: "carry out the plan saved in FILE", commands: ["apply"] },
   { name: "steps", short: null, kind: flag, default: null, help: "also list every step and revert step, numbered", commands: ["plan"] },
   { name: "long", short: "l", kind: flag, default: null, help: "also each generation's kernel, parameters and number of services", commands: ["list"] },
-  { name: "json", short: null, kind: flag, default: null, help: "one JSON document on standard output", commands: ["list", "describe", "plan", "recover", "status", "supervisor"] },
+  { name: "json", short: null, kind: flag, default: null, help: "one JSON document on standard output", commands: ["list", "describe", "diff", "plan", "recover", "status", "supervisor"] },
   { name: "yes", short: "y", kind: flag, default: null, help: "do not ask for confirmation (needed when not on a terminal)", commands: ["apply"] },
   { name: "debug", short: null, kind: flag, default: null, help: "internal details (stack traces) of internal errors", commands: "every" },
   { name: "help", short: "h", kind: flag, default: null, help: "this command's usage, options and examples", commands: "every" },
