@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN, Fixture, REPO, type Result, cleanUp, tempRoot } from "./support.js";
+import { BIN, Fixture, REPO, type Result, cleanUp, tempRoot, treeHash } from "./support.js";
 
 afterAll(cleanUp);
 
@@ -219,5 +219,48 @@ describe.concurrent("list and describe", () => {
 
   it("the help names the alias", async () => {
     expect((await runEnv(UTF8, root, "help", "show")).stdout).toMatch(/^switchyard describe — .* \(also: show\)\n/);
+  });
+});
+
+describe.concurrent("add lists every problem of a manifest at once", () => {
+  it("each with its line, column and field, and 'did you mean' for a misspelt field; nothing is added", async () => {
+    const root = demoRoot();
+    const manifest = [
+      "{",
+      '  "schema": 1,',
+      '  "label": "Broken",',
+      '  "boot": { "kernal": "kernel" },',
+      '  "services": [',
+      '    { "name": "db", "start": ["/bin/db"], "restartIfChanges": false },',
+      '    { "name": "web", "start": [], "stopIfChanged": "no" }',
+      "  ]",
+      "}",
+      "",
+    ].join("\n");
+    const system = Fixture.makeSystem(root, { number: 9, manifest });
+    const before = treeHash(root);
+    const r = await runEnv(UTF8, root, "add", system);
+    const file = `${root}${system}/manifest.json`;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      [
+        `switchyard: cannot add ${system}: its manifest has 5 problems; fix them and try again`,
+        `  ${file}:4:3: boot.kernel: missing; expected a non-empty string`,
+        `  ${file}:4:13: boot.kernal: unknown field 'kernal'; did you mean 'kernel'?`,
+        `  ${file}:6:43: services[0].restartIfChanges: unknown field 'restartIfChanges'; did you mean 'restartIfChanged'?`,
+        `  ${file}:7:22: services[1].start: expected a non-empty argv array`,
+        `  ${file}:7:35: services[1].stopIfChanged: expected boolean, found string "no"`,
+        "",
+      ].join("\n"),
+    );
+    expect(treeHash(root)).toBe(before);
+  });
+
+  it("a syntax error is one problem, at its line and column", async () => {
+    const root = demoRoot();
+    const system = Fixture.makeSystem(root, { number: 9, manifest: '{\n  "schema": 1\n  "label": "x"\n}\n' });
+    const r = await runEnv(UTF8, root, "add", system);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`switchyard: cannot add ${system}: its manifest has a problem; fix it and try again\n  ${root}${system}/manifest.json:3:3: expected ',' or '}', found '"'\n`);
   });
 });
