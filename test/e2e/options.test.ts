@@ -45,6 +45,7 @@ const ARGS: Readonly<Record<Commands.Name, ReadonlyArray<string>>> = {
   recover: [],
   status: [],
   supervisor: ["status"],
+  completion: ["bash"],
   help: [],
 };
 

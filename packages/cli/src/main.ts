@@ -19,6 +19,7 @@ const commands = {
   recover: () => import("./commands/recover.js"),
   status: () => import("./commands/status.js"),
   supervisor: () => import("./commands/supervisor.js"),
+  completion: () => import("./commands/completion.js"),
 } as const satisfies Record<Args.Runnable, unknown>;
 
 const refuse = (command: string | null, message: string): number => {
@@ -40,8 +41,10 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     case "Run": {
       const problem = HostPaths.problem(parsed.args);
       if (problem !== null) return refuse(null, problem);
-      const { runCommand } = await import("./Run.js");
       const command = await commands[parsed.args.command]();
+      // Completion runs on every TAB: it prints what it knows at once, without the machinery of the others.
+      if ("standalone" in command) return command.standalone(parsed.args);
+      const { runCommand } = await import("./Run.js");
       return runCommand(parsed.args, command.run);
     }
   }

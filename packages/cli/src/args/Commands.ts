@@ -6,15 +6,29 @@
 import * as Operation from "./Operation.js";
 import * as Suggest from "./Suggest.js";
 
-export const NAMES = ["list", "describe", "diff", "add", "plan", "apply", "recover", "status", "supervisor", "help"] as const;
+export const NAMES = ["list", "describe", "diff", "add", "plan", "apply", "recover", "status", "supervisor", "completion", "help"] as const;
 export type Name = (typeof NAMES)[number];
 
 export const SUPERVISOR_ACTIONS = ["start", "stop", "status"] as const;
+export const SHELLS = ["bash", "zsh", "fish"] as const;
+/** What the completion scripts ask the binary for while completing. */
+export const COMPLETION_LISTS = ["generations", "services"] as const;
 
 export interface Argument {
   readonly name: string;
   readonly help: string;
 }
+
+/** What the words after the command name are, for the shell completion scripts. */
+export type Completes =
+  | "nothing"
+  | "generations"
+  /** OPERATION: switch|rollback|delete, then a generation. */
+  | "operation"
+  | "services"
+  | "directories"
+  | "commands"
+  | { readonly words: ReadonlyArray<string> };
 
 export interface Command {
   readonly name: Name;
@@ -27,6 +41,7 @@ export interface Command {
   /** Why the words after the command name are wrong, or null; `has` tells which options were given. */
   readonly check: (words: ReadonlyArray<string>, has: (option: string) => boolean) => string | null;
   readonly examples: ReadonlyArray<readonly [command: string, what: string]>;
+  readonly completes: Completes;
 }
 
 const atMost =
@@ -50,6 +65,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
     usage: ["[PATTERN]"],
     arguments: [PATTERN],
     check: atMost(1, "list takes at most one PATTERN"),
+    completes: "generations",
     examples: [
       ["switchyard list", "every generation, marking current, running and booted"],
       ["switchyard list --long", "with each one's kernel, parameters and number of services"],
@@ -63,6 +79,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
     usage: ["[N]"],
     arguments: [{ name: "N", help: "a generation: N, +K or -K (K newer or older than the current one)" }],
     check: atMost(1, "describe takes at most one generation N"),
+    completes: "generations",
     examples: [
       ["switchyard describe", "the current generation in words"],
       ["switchyard show 2 --json", "generation 2, with the normalised service records"],
@@ -77,6 +94,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
       { name: "B", help: "the generation to compare with" },
     ],
     check: (words) => (words.length === 1 || words.length === 2 ? null : "diff takes one or two generations: [A] B"),
+    completes: "generations",
     examples: [
       ["switchyard diff 2 3", "what a switch from generation 2 to 3 would change, service by service"],
       ["switchyard diff -1 --json", "the current generation against the one before it, as JSON"],
@@ -88,6 +106,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
     usage: ["SYSTEM_DIR"],
     arguments: [{ name: "SYSTEM_DIR", help: "a system directory inside the root (with manifest.json)" }],
     check: (words) => (words.length === 1 ? null : "add takes one SYSTEM_DIR"),
+    completes: "directories",
     examples: [["switchyard add /store/abc-os-4", "make it generation max+1 (it is not switched to)"]],
   },
   {
@@ -96,6 +115,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
     usage: ["OPERATION"],
     arguments: [OPERATION, PATTERN],
     check: operation,
+    completes: "operation",
     examples: [
       ["switchyard plan rollback", "what rolling back would do, step by step"],
       ["switchyard plan switch 7 --mode boot --out p.json", "save a plan to carry out later"],
@@ -108,6 +128,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
     usage: ["OPERATION", "--plan FILE"],
     arguments: [OPERATION, PATTERN],
     check: (words, has) => (has("plan") ? (words.length > 0 ? "give either OPERATION or --plan FILE, not both" : null) : operation(words, has)),
+    completes: "operation",
     examples: [
       ["switchyard apply rollback", "roll back to the previous generation, asking first"],
       ["switchyard apply switch +1 --mode test --yes", "run the next generation now, keep the boot default"],
@@ -120,6 +141,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
     usage: [""],
     arguments: [],
     check: atMost(0, "recover takes no arguments"),
+    completes: "nothing",
     examples: [["switchyard recover", "finish (past the commit point) or revert the interrupted apply"]],
   },
   {
@@ -128,6 +150,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
     usage: [""],
     arguments: [],
     check: atMost(0, "status takes no arguments"),
+    completes: "nothing",
     examples: [["switchyard status --service-manager s6", "which services run which generation's code"], ["switchyard status --json", "the same as JSON"]],
   },
   {
@@ -136,7 +159,21 @@ export const COMMANDS: ReadonlyArray<Command> = [
     usage: ["start|stop|status"],
     arguments: [{ name: "ACTION", help: "start: spawn it; stop: take it and its services down; status: is one listening" }],
     check: (words) => (words.length === 1 && SUPERVISOR_ACTIONS.some((a) => a === words[0]) ? null : "supervisor takes one ACTION: start, stop or status"),
+    completes: { words: SUPERVISOR_ACTIONS },
     examples: [["switchyard supervisor start", "start one (it says so when one already listens)"], ["switchyard supervisor status --json", "whether one listens, its pid and services"]],
+  },
+  {
+    name: "completion",
+    summary: "a shell completion script, generated from these tables",
+    usage: ["bash|zsh|fish"],
+    arguments: [{ name: "SHELL", help: "bash, zsh or fish ('generations' and 'services' print what the scripts complete, one per line)" }],
+    check: (words) =>
+      words.length === 1 && [...SHELLS, ...COMPLETION_LISTS].some((w) => w === words[0]) ? null : "completion takes one SHELL: bash, zsh or fish",
+    completes: { words: SHELLS },
+    examples: [
+      ["switchyard completion bash", "the bash script; load it with 'source <(switchyard completion bash)'"],
+      ["switchyard completion fish", "the fish script, for ~/.config/fish/completions/switchyard.fish"],
+    ],
   },
   {
     name: "help",
@@ -150,6 +187,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
       const near = Suggest.closest(word, NAMES);
       return near === null ? `unknown command '${word}'` : `unknown command '${word}'; did you mean '${near}'?`;
     },
+    completes: "commands",
     examples: [["switchyard help apply", "what apply takes"]],
   },
 ];

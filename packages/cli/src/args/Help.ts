@@ -7,9 +7,9 @@
 import * as Commands from "./Commands.js";
 import * as Options from "./Options.js";
 
-const TITLE = "switch a system between generations, and roll back, in one previewable step";
+export const TITLE = "switch a system between generations, and roll back, in one previewable step";
 
-const EXIT_CODES = `Exit codes: 0 success, 1 failed or nothing matched, 2 invalid input or usage, 3 stale plan,
+export const EXIT_CODES = `Exit codes: 0 success, 1 failed or nothing matched, 2 invalid input or usage, 3 stale plan,
 4 locked, 5 an interrupted apply must be recovered first, 130 cancelled at the prompt.`;
 
 /** Two columns, the first padded to the widest entry (at most `cap` wide; longer ones keep their own line). */

@@ -43,7 +43,7 @@ const choice = (choices: ReadonlyArray<string>): Kind => ({ _tag: "Choice", choi
 
 export const OPTIONS: ReadonlyArray<Spec> = [
   { name: "root", short: null, kind: text("DIR"), default: "/", help: "the managed root; every path of the layout is inside it", commands: "every" },
-  { name: "profile", short: null, kind: text("PATH"), default: "/var/lib/switchyard/profiles/system", config: "profile", help: "the system profile", commands: READ_MACHINE },
+  { name: "profile", short: null, kind: text("PATH"), default: "/var/lib/switchyard/profiles/system", config: "profile", help: "the system profile", commands: [...READ_MACHINE, "completion"] },
   { name: "bootloader", short: null, kind: choice(Choices.bootloader), default: "grub", config: "bootloader", help: "regenerate /boot/grub/grub.cfg, or not", commands: READ_MACHINE },
   { name: "service-manager", short: null, kind: choice(Choices.serviceManager), default: "none", config: "serviceManager", help: "how services are observed and driven", commands: [...SEE_SERVICES, "supervisor"] },
   { name: "scan-directory", short: null, kind: text("DIR"), default: "/run/switchyard/services", config: "scanDirectory", help: "the s6 scan directory switchyard owns", commands: [...SEE_SERVICES, "supervisor"] },
