@@ -279,9 +279,14 @@ describe("--services conservative under s6", () => {
 });
 
 describe("without a supervisor", () => {
-  it("commands that need one fail with one line naming 'switchyard supervisor start'", async () => {
+  it("commands that need one fail with one line naming 'switchyard supervisor start'; status still answers", async () => {
     const root = tempRoot({ generations: [{ number: 1, services: [svc("db")] }], current: 1, running: 1, booted: 1 });
-    for (const args of [["status"], ["plan", "switch", "1"], ["apply", "switch", "1", "--yes"]]) {
+    const st = await sy(root, "status");
+    expect(st.code, st.stderr).toBe(0);
+    expect(st.stdout).toMatch(/^Generation 1 is current; generation 1 is running\n/);
+    expect(st.stdout).toContain("Services (s6):\n  (the service manager could not be asked: no s6-svscan is running on");
+    expect(JSON.parse((await sy(root, "status", "--json")).stdout)).toMatchObject({ current: { generation: 1 }, services: null, servicesError: expect.stringContaining("run 'switchyard supervisor start'") });
+    for (const args of [["plan", "switch", "1"], ["apply", "switch", "1", "--yes"]]) {
       const r = await sy(root, ...args);
       expect({ args, code: r.code }).toEqual({ args, code: 1 });
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
