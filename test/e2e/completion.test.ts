@@ -121,8 +121,14 @@ describe("completing in bash", () => {
     ).toEqual(["1 2 3", "1 2 3", "1 2 3", "delete rollback switch", "1 2 3", "1 2 3", "1 2 3 old", "4 7", ""]);
   });
 
-  it("the words of other commands: supervisor actions, shells, command names after help", () => {
-    expect(bash(["switchyard", "supervisor", ""], ["switchyard", "completion", ""], ["switchyard", "help", "st"])).toEqual(["start status stop", "bash fish zsh", "status"]);
+  it("the words of other commands: supervisor actions, shells, command names after help, services after restart", () => {
+    expect(bash(["switchyard", "supervisor", ""], ["switchyard", "completion", ""], ["switchyard", "help", "st"], ["switchyard", "--root", root, "restart", ""], ["switchyard", "restart", "--root", root, "db", "w"])).toEqual([
+      "start status stop",
+      "bash fish zsh",
+      "status",
+      "cache db web",
+      "web",
+    ]);
   });
 
   it("directories for a directory option", () => {

@@ -16,6 +16,7 @@ const commands = {
   add: () => import("./commands/add.js"),
   plan: () => import("./commands/plan.js"),
   apply: () => import("./commands/apply.js"),
+  restart: () => import("./commands/restart.js"),
   recover: () => import("./commands/recover.js"),
   status: () => import("./commands/status.js"),
   supervisor: () => import("./commands/supervisor.js"),

@@ -6,7 +6,7 @@
 import * as Operation from "./Operation.js";
 import * as Suggest from "./Suggest.js";
 
-export const NAMES = ["list", "describe", "diff", "add", "plan", "apply", "recover", "status", "supervisor", "completion", "help"] as const;
+export const NAMES = ["list", "describe", "diff", "add", "plan", "apply", "restart", "recover", "status", "supervisor", "completion", "help"] as const;
 export type Name = (typeof NAMES)[number];
 
 export const SUPERVISOR_ACTIONS = ["start", "stop", "status"] as const;
@@ -133,6 +133,19 @@ export const COMMANDS: ReadonlyArray<Command> = [
       ["switchyard apply rollback", "roll back to the previous generation, asking first"],
       ["switchyard apply switch +1 --mode test --yes", "run the next generation now, keep the boot default"],
       ["switchyard apply --plan p.json --yes", "carry out a saved plan if the machine still matches it"],
+    ],
+  },
+  {
+    name: "restart",
+    summary: "restart services onto the current generation's code, paying their restart debt",
+    usage: ["SERVICE...", "--debt"],
+    arguments: [{ name: "SERVICE", help: "a service of the current generation" }],
+    check: (words, has) =>
+      has("debt") ? (words.length > 0 ? "give either SERVICE... or --debt, not both" : null) : words.length === 0 ? "restart takes SERVICE... or --debt" : null,
+    completes: "services",
+    examples: [
+      ["switchyard restart web", "restart web onto the current generation's code, asking first"],
+      ["switchyard restart --debt --yes", "restart every service a switch left on old code"],
     ],
   },
   {

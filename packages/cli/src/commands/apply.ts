@@ -83,6 +83,8 @@ const done = (plan: Plan.Plan): string => {
       return `deleted generation${plan.delete.length === 1 ? "" : "s"} ${Summary.ranges(plan.delete)}`;
     case "Add":
       return `added generation ${plan.to}`;
+    case "Restart":
+      return `restarted onto generation ${plan.to}'s code: ${[...plan.services.restart, ...plan.services.stop].join(", ")}`;
     default:
       return plan.mode === "boot"
         ? `generation ${plan.to} will be used from the next boot`

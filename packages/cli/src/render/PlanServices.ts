@@ -20,10 +20,30 @@ type Svc = ServiceRecord.ServiceRecord;
 
 const ORDER: ReadonlyArray<Action> = ["stop", "replace", "restart", "reload", "start", "skip"];
 
-const records = (steps: ReadonlyArray<Step.Step>, tags: ReadonlyArray<Step.Step["_tag"]>): Map<string, Svc> => {
-  const out = new Map<string, Svc>();
-  for (const s of steps) if (tags.includes(s._tag) && "service" in s) out.set(s.service.record.name, s.service.record);
+const refs = (steps: ReadonlyArray<Step.Step>, tags: ReadonlyArray<Step.Step["_tag"]>): Map<string, Step.ServiceRef> => {
+  const out = new Map<string, Step.ServiceRef>();
+  for (const s of steps) if (tags.includes(s._tag) && "service" in s) out.set(s.service.record.name, s.service);
   return out;
+};
+
+const records = (steps: ReadonlyArray<Step.Step>, tags: ReadonlyArray<Step.Step["_tag"]>): Map<string, Svc> =>
+  new Map([...refs(steps, tags)].map(([name, ref]) => [name, ref.record] as const));
+
+/** A restart onto the current code: what it ran before (the revert's record says), and what differs. */
+const restartLines = (plan: Plan.Plan): ReadonlyArray<Line> => {
+  const back = refs(plan.revert, ["RestartService", "StartService"]);
+  const onto = records(plan.steps, ["RestartService"]);
+  const to = plan.to === null ? "the current generation" : `generation ${plan.to}`;
+  const why = (name: string): string => {
+    const was = back.get(name);
+    if (was === undefined) return `already runs ${to}'s code`;
+    const fields = changed(was.record, onto.get(name));
+    return `runs ${was.generation === null ? "older" : `generation ${was.generation}'s`} code${fields === null ? "" : ` (${fields})`}`;
+  };
+  return [
+    ...plan.services.stop.map((name) => ({ name, action: "stop" as const, why: `not in ${to}: stopped` })),
+    ...plan.services.restart.map((name) => ({ name, action: "restart" as const, why: why(name) })),
+  ];
 };
 
 /** Why each service the plan leaves on old code stays there, from the debt record it writes. */
@@ -40,6 +60,7 @@ const changed = (before: Svc | undefined, after: Svc | undefined): string | null
 };
 
 export const lines = (plan: Plan.Plan): ReadonlyArray<Line> => {
+  if (plan.operation._tag === "Restart") return restartLines(plan);
   const stopped = records(plan.steps, ["StopService"]);
   const started = records(plan.steps, ["StartService", "RestartService", "ReloadService"]);
   const restoredOld = records(plan.revert, ["StartService", "RestartService", "ReloadService"]);

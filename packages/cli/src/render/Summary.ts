@@ -44,6 +44,8 @@ const header = (p: Plan.Plan): string => {
       return `delete ${plural(p.delete.length, "generation")}`;
     case "Add":
       return `add ${e(op.system)} as generation ${p.to ?? "?"}`;
+    case "Restart":
+      return `restart ${op.debt ? "what is left on old code" : op.services.map(e).join(", ")} onto generation ${p.to ?? "?"}'s code`;
   }
 };
 
@@ -81,7 +83,7 @@ const list = (numbers: ReadonlyArray<number>, st: Style.Style): string =>
 
 const bootSection = (p: Plan.Plan, st: Style.Style): ReadonlyArray<string> => {
   const files = p.steps.filter((s): s is Extract<Step.Step, { _tag: "WriteFile" }> => s._tag === "WriteFile" && s.path !== RestartDebt.PATH);
-  if (p.boot === null) return p.mode === "test" && p.operation._tag !== "Delete" ? [st.bold("Boot menu:"), `  ${st.mark("same")} unchanged (--mode test: the boot default stays)`] : [];
+  if (p.boot === null) return p.mode === "test" && p.operation._tag !== "Delete" && p.operation._tag !== "Restart" ? [st.bold("Boot menu:"), `  ${st.mark("same")} unchanged (--mode test: the boot default stays)`] : [];
   const before = defaultBefore(p);
   const moves = before !== null && before !== p.boot.default;
   const out = [st.bold(`Boot menu${files.length === 0 ? "" : ` (${files.map((f) => e(f.path)).join(", ")})`}:`)];
@@ -156,7 +158,7 @@ export const plan = (p: Plan.Plan, st: Style.Style, options: Options): string =>
   lines.push("", st.bold(`${summaryLine(p)}.`));
   const count = plural(p.steps.length, "step");
   const hint = options.steps ? "" : options.stepsHint ? " (list them with --steps)" : "";
-  const back = p.running === null ? "the state before" : `generation ${p.running}`;
+  const back = p.operation._tag === "Restart" ? "the code each service ran before" : p.running === null ? "the state before" : `generation ${p.running}`;
   lines.push(p.revert.length === 0 ? `${count}${hint}.` : `${count}${hint}; if one fails before the commit, ${plural(p.revert.length, "revert step")} bring back ${back}.`);
   if (options.steps) {
     lines.push(st.bold("Steps:"), ...numbered(p.steps));

@@ -22,6 +22,8 @@ export const Operation = t.union(
     t.readonly(t.type({ _tag: t.literal("Rollback") }, "Rollback")),
     t.readonly(t.type({ _tag: t.literal("Delete"), pattern: t.union([t.string, t.null]) }, "Delete")),
     t.readonly(t.type({ _tag: t.literal("Add"), system: t.string }, "Add")),
+    /** Restart services onto the current generation's code: those named, or (`debt`) every one left on old code. */
+    t.readonly(t.type({ _tag: t.literal("Restart"), services: t.readonlyArray(t.string), debt: t.boolean }, "Restart")),
   ],
   "Operation",
 );

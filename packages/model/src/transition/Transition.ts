@@ -15,6 +15,7 @@ import type { GenerationNumber } from "../world/GenerationNumber.js";
 import * as Manifest from "../world/Manifest.js";
 import * as Plan from "../plan/Plan.js";
 import * as PlanError from "../plan/PlanError.js";
+import * as Restart from "./Restart.js";
 import * as RestartDebt from "../services/RestartDebt.js";
 import * as Preconditions from "../plan/Preconditions.js";
 import * as ServiceDiff from "../services/ServiceDiff.js";
@@ -51,6 +52,8 @@ export const between = (world: World.World, request: Request): E.Either<PlanErro
       return Deletion.plan(world, op.pattern, request.nowMs);
     case "Add":
       return E.left(PlanError.invalid("adding a generation needs the new system's manifest; use Transition.adding"));
+    case "Restart":
+      return Restart.plan(world, op);
   }
 };
 
