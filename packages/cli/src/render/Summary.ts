@@ -87,7 +87,8 @@ const bootSection = (p: Plan.Plan, st: Style.Style): ReadonlyArray<string> => {
   const before = defaultBefore(p);
   const moves = before !== null && before !== p.boot.default;
   const out = [st.bold(`Boot menu${files.length === 0 ? "" : ` (${files.map((f) => e(f.path)).join(", ")})`}:`)];
-  out.push(`  ${st.mark(moves ? "change" : "same")} default ${moves ? `generation ${before} ${st.symbol.arrow} ${p.boot.default}` : `generation ${p.boot.default}`}; entries ${list(p.boot.entries, st)}`);
+  const where = moves ? " (after the commit)" : "";
+  out.push(`  ${st.mark(moves ? "change" : "same")} default ${moves ? `generation ${before} ${st.symbol.arrow} ${p.boot.default}` : `generation ${p.boot.default}`}${where}; entries ${list(p.boot.entries, st)}`);
   if (p.delete.length > 0) out.push(`  ${st.mark("remove")} ${p.delete.length === 1 ? "entry" : "entries"} of generation${p.delete.length === 1 ? "" : "s"} ${ranges(p.delete)}`);
   if (p.operation._tag === "Add" && p.to !== null) out.push(`  ${st.mark("add")} entry of generation ${p.to} (under "Older generations")`);
   return out;
@@ -109,7 +110,10 @@ const systemSection = (p: Plan.Plan, st: Style.Style): ReadonlyArray<string> => 
     switch (s._tag) {
       case "ReplaceSymlink":
         if (s.path === "/run/current-system") out.push(`  ${st.mark("change")} /run/current-system ${st.symbol.arrow} ${to} (runs now)`);
-        else if (/-[0-9]+-link$/.test(s.target)) out.push(`  ${st.mark("change")} profile ${st.symbol.arrow} ${to} (the boot default)`);
+        // The profile link is the boot default: the boot menu's lines already say where it moves.
+        else if (/-[0-9]+-link$/.test(s.target)) {
+          if (p.boot === null) out.push(`  ${st.mark("change")} profile ${st.symbol.arrow} ${to} (the boot default)`);
+        }
         else out.push(`  ${st.mark("change")} ${e(s.path)} ${st.symbol.arrow} ${e(s.target)}`);
         break;
       case "RunActivation":
