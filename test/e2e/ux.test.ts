@@ -41,7 +41,7 @@ describe.concurrent("plans at a glance", () => {
     expect(r.stdout).toContain(
       ["Services:", "  -   cache  not in generation 2", "  -/+ db     changed: env", "  -/+ web    requires db, which stops"].join("\n"),
     );
-    expect(r.stdout).toContain("  ~   default generation 3 → 2; entries 2, 3, 1");
+    expect(r.stdout).toContain("  ~   default generation 3 → 2 (after the commit); entries 2, 3, 1");
     expect(r.stdout).toContain("  ↻   run the activation script of generation 2 (switch)");
     expect(r.stdout).toContain("\n3 to stop, 2 to start.\n");
     expect(r.stdout).not.toContain(ESC);
@@ -97,7 +97,7 @@ describe.concurrent("plans at a glance", () => {
     const envs: ReadonlyArray<Record<string, string>> = [{}, { LANG: "C" }, { LC_ALL: "C", LANG: "C.UTF-8" }, { LC_CTYPE: "POSIX", LANG: "en_US.UTF-8" }];
     for (const env of envs) {
       const r = await runEnv(env, root, "plan", "switch", "2");
-      expect(r.stdout).toContain("  ~   default generation 3 -> 2; entries 2, 3, 1");
+      expect(r.stdout).toContain("  ~   default generation 3 -> 2 (after the commit); entries 2, 3, 1");
       expect(r.stdout).toContain("  *   run the activation script of generation 2 (switch)");
       expect({ env, nonAscii: /[^\u0000-\u007f]/.test(r.stdout) }).toEqual({ env, nonAscii: false });
     }

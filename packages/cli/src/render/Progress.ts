@@ -40,8 +40,13 @@ export const make = (terminal: Terminal.Terminal = Terminal.stderr(), write: (te
   let total = 0;
   let reverting = 0;
   let stepStart = began;
-  /** The head of the step line still open (written without its end), to repeat after output lines. */
+  /**
+   * The head of the running step's line, until its end is written. On a terminal it is written at
+   * once and the end follows on the same line; elsewhere (a log, a pipe another program reads) only
+   * whole lines are written, so nothing else written meanwhile can land in the middle of one.
+   */
   let open: string | null = null;
+  let openShown = false;
   let bar = false;
   let barShown = false;
   let lastDraw = 0;
@@ -69,7 +74,7 @@ export const make = (terminal: Terminal.Terminal = Terminal.stderr(), write: (te
     switch (event._tag) {
       case "Output":
         clearBar();
-        if (open !== null) write("\n");
+        if (open !== null) write(openShown ? "\n" : `${open}\n`);
         open = null;
         write(`  | ${Escape.line(event.line)}\n`);
         return;
@@ -83,7 +88,8 @@ export const make = (terminal: Terminal.Terminal = Terminal.stderr(), write: (te
         }
         if (bar && phase === "forward") return drawBar(event.index, event.step, event.index === 0);
         open = head(phase, event.index, event.step);
-        write(open);
+        openShown = terminal.interactive;
+        if (openShown) write(open);
         return;
       }
       case "StepFinished": {
@@ -96,7 +102,7 @@ export const make = (terminal: Terminal.Terminal = Terminal.stderr(), write: (te
           return;
         }
         // After output lines the step's own line is written again, so each line reads on its own.
-        const again = open === null ? head(event.phase, event.index, event.step) : "";
+        const again = open === null || !openShown ? head(event.phase, event.index, event.step) : "";
         write(`${again}${end}\n`);
         open = null;
         return;
