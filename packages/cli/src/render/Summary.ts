@@ -5,8 +5,9 @@
  * The numbered step list follows only when asked for (`plan --steps`; `--json` always has it).
  * Every value from a manifest or a link is escaped before it is styled.
  */
-import { Plan, RestartDebt, Step } from "@switchyard/model";
+import { Plan, Step } from "@switchyard/model";
 import * as Escape from "./Escape.js";
+import * as PlanSections from "./PlanSections.js";
 import * as PlanServices from "./PlanServices.js";
 import * as Style from "./Style.js";
 
@@ -19,20 +20,9 @@ export interface Options {
   readonly stepsHint: boolean;
 }
 
-/** "1-3, 7, 9-12" */
-export const ranges = (numbers: ReadonlyArray<number>): string => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const parts: Array<string> = [];
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j + 1 < sorted.length && (sorted[j + 1] as number) === (sorted[j] as number) + 1) j++;
-    parts.push(j === i ? String(sorted[i]) : `${sorted[i]}${j === i + 1 ? ", " : "-"}${sorted[j]}`);
-    i = j + 1;
-  }
-  return parts.join(", ");
-};
+export const ranges = PlanSections.ranges;
 
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+const plural = PlanSections.plural;
 
 const header = (p: Plan.Plan): string => {
   const op = p.operation;
@@ -72,76 +62,6 @@ const serviceSection = (p: Plan.Plan, st: Style.Style): ReadonlyArray<string> =>
   return out;
 };
 
-/** The boot default before the plan: the generation the profile link names. */
-const defaultBefore = (p: Plan.Plan): number | null => {
-  const m = /-([0-9]+)-link$/.exec(p.preconditions.profileTarget ?? "");
-  return m === null ? null : Number(m[1]);
-};
-
-const list = (numbers: ReadonlyArray<number>, st: Style.Style): string =>
-  numbers.length <= 12 ? numbers.join(", ") : `${numbers.slice(0, 10).join(", ")}, ${st.symbol.ellipsis} (${numbers.length} entries)`;
-
-const bootSection = (p: Plan.Plan, st: Style.Style): ReadonlyArray<string> => {
-  const files = p.steps.filter((s): s is Extract<Step.Step, { _tag: "WriteFile" }> => s._tag === "WriteFile" && s.path !== RestartDebt.PATH);
-  if (p.boot === null) return p.mode === "test" && p.operation._tag !== "Delete" && p.operation._tag !== "Restart" ? [st.bold("Boot menu:"), `  ${st.mark("same")} unchanged (--mode test: the boot default stays)`] : [];
-  const before = defaultBefore(p);
-  const moves = before !== null && before !== p.boot.default;
-  const out = [st.bold(`Boot menu${files.length === 0 ? "" : ` (${files.map((f) => e(f.path)).join(", ")})`}:`)];
-  const where = moves ? " (after the commit)" : "";
-  out.push(`  ${st.mark(moves ? "change" : "same")} default ${moves ? `generation ${before} ${st.symbol.arrow} ${p.boot.default}` : `generation ${p.boot.default}`}${where}; entries ${list(p.boot.entries, st)}`);
-  if (p.delete.length > 0) out.push(`  ${st.mark("remove")} ${p.delete.length === 1 ? "entry" : "entries"} of generation${p.delete.length === 1 ? "" : "s"} ${ranges(p.delete)}`);
-  if (p.operation._tag === "Add" && p.to !== null) out.push(`  ${st.mark("add")} entry of generation ${p.to} (under "Older generations")`);
-  return out;
-};
-
-/** "1 service left on old code (pinned)", from the record the plan writes. */
-const debtText = (content: string): string => {
-  const entries = RestartDebt.fromText(content);
-  if (entries._tag === "Left") return "rewrite the record";
-  const names = entries.right.map((d) => e(d.service));
-  return `${plural(names.length, "service")} left on old code (${names.join(", ")})`;
-};
-
-const systemSection = (p: Plan.Plan, st: Style.Style): ReadonlyArray<string> => {
-  const out: Array<string> = [];
-  const removed: Array<string> = [];
-  const to = p.to === null ? "the target" : `generation ${p.to}`;
-  for (const s of p.steps) {
-    switch (s._tag) {
-      case "ReplaceSymlink":
-        if (s.path === "/run/current-system") out.push(`  ${st.mark("change")} /run/current-system ${st.symbol.arrow} ${to} (runs now)`);
-        // The profile link is the boot default: the boot menu's lines already say where it moves.
-        else if (/-[0-9]+-link$/.test(s.target)) {
-          if (p.boot === null) out.push(`  ${st.mark("change")} profile ${st.symbol.arrow} ${to} (the boot default)`);
-        }
-        else out.push(`  ${st.mark("change")} ${e(s.path)} ${st.symbol.arrow} ${e(s.target)}`);
-        break;
-      case "RunActivation":
-        out.push(`  ${st.mark("reload")} run the activation script of ${to} (${s.action})`);
-        break;
-      case "CreateGenerationLink":
-        out.push(`  ${st.mark("add")} ${e(s.path)} ${st.symbol.arrow} ${e(s.target)}`);
-        break;
-      case "RemoveLink":
-        removed.push(e(s.path));
-        break;
-      case "WriteFile":
-        if (s.path === RestartDebt.PATH) out.push(`  ${st.mark("change")} restart debt: ${debtText(s.content)}`);
-        break;
-      case "RemoveFile":
-        out.push(`  ${st.mark("remove")} ${s.path === RestartDebt.PATH ? "restart debt: cleared" : e(s.path)}`);
-        break;
-      default:
-        break;
-    }
-  }
-  if (removed.length > 0) {
-    const shown = removed.length === 1 ? removed[0] : `${removed.length} generation links (${ranges(p.delete)})`;
-    out.push(`  ${st.mark("remove")} ${shown}; the system directories stay for garbage collection`);
-  }
-  return out.length === 0 ? [] : [st.bold("System:"), ...out];
-};
-
 const summaryLine = (p: Plan.Plan): string => {
   const parts = [...PlanServices.counts(p.services)];
   if (p.delete.length > 0) parts.push(`${plural(p.delete.length, "generation")} to delete`);
@@ -158,7 +78,7 @@ export const plan = (p: Plan.Plan, st: Style.Style, options: Options): string =>
     lines.push("Nothing to do.", ...p.warnings.map((w) => `warning: ${e(w)}`));
     return lines.join("\n");
   }
-  lines.push(...serviceSection(p, st), ...bootSection(p, st), ...systemSection(p, st));
+  lines.push(...serviceSection(p, st), ...PlanSections.boot(p, st), ...PlanSections.system(p, st));
   lines.push("", st.bold(`${summaryLine(p)}.`));
   const count = plural(p.steps.length, "step");
   const hint = options.steps ? "" : options.stepsHint ? " (list them with --steps)" : "";
