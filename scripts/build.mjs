@@ -28,3 +28,5 @@ try {
 }
 renameSync(staging, dist);
 rmSync(old, { recursive: true, force: true });
+// The man page comes from the same command and option tables as the binary.
+await import("./man.mjs");

@@ -1,9 +1,9 @@
-// `npm run demo`: builds a demo root with three generations in a temp directory and walks through
-// a switch and a rollback with the real switchyard binary and real services under s6: it starts a
-// supervisor of its own on the root's scan directory, shows `status` before and after, and always
-// stops the supervisor (and so every service) at the end.
+// `npm run demo`: a short tour on a demo root with three generations in a temp directory, with the
+// real switchyard binary and real services under s6 (its own supervisor on the root's scan
+// directory). Before each command one line says what it shows and why it matters; each plan is
+// printed once; the supervisor, and with it every service, is always stopped at the end.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { demoGenerations, makeRoot } from "./fixture.mjs";
@@ -19,36 +19,35 @@ const withS6 = spawnSync("s6-svscan", ["-h"], { stdio: "ignore" }).error === und
 
 const root = mkdtempSync(join(tmpdir(), "switchyard-demo-"));
 // The config file chooses the service manager, so no command below needs --service-manager.
-makeRoot(root, {
-  generations: demoGenerations(),
-  current: 2,
-  running: 2,
-  booted: 2,
-  config: { timeout: 3, serviceManager: withS6 ? "s6" : "none" },
-});
+makeRoot(root, { generations: demoGenerations(), current: 2, running: 2, booted: 2, config: { timeout: 3, serviceManager: withS6 ? "s6" : "none" } });
 
-const switchyard = (args, { quiet = false, check = true } = {}) => {
-  if (!quiet) console.log(`\n$ switchyard ${args.join(" ")}`);
-  const r = spawnSync(process.execPath, [bin, "--root", root, ...args], { stdio: quiet ? "ignore" : "inherit" });
-  if (check && r.status !== 0) throw new Error(`switchyard ${args.join(" ")} exited with ${r.status}`);
+/** Run a command; `why` is printed before it. `progress: false` keeps its step lines (stderr) unless it fails. */
+const switchyard = (why, args, { progress = true, quiet = false } = {}) => {
+  if (!quiet) console.log(`\n# ${why}\n$ switchyard ${args.join(" ")}`);
+  const r = spawnSync(process.execPath, [bin, "--root", root, ...args], { stdio: ["inherit", quiet ? "ignore" : "inherit", progress && !quiet ? "inherit" : "pipe"] });
+  if (r.status !== 0) {
+    if (r.stderr) process.stderr.write(r.stderr);
+    throw new Error(`switchyard ${args.join(" ")} exited with ${r.status}`);
+  }
 };
-const status = () => withS6 && switchyard(["status"]);
 
-console.log(`Demo root: ${root}  (every command below runs with --root ${root})`);
-if (!withS6) console.log("s6 is not installed (Debian: apt-get install s6): services are planned and recorded, not run.");
+console.log(`Demo root ${root}: three generations of a small OS; 2 is current, running and booted.`);
+if (!withS6) console.log("(s6 is not installed: service steps are planned and recorded, not run. Debian: apt-get install s6)");
 try {
-  if (withS6) switchyard(["supervisor", "start"]);
-  // Bring the fresh root to the state switchyard itself would leave: generation 2's services up, boot menu written.
-  switchyard(["apply", "switch", "2", "--yes"], { quiet: true });
-  switchyard(["list"]);
-  status();
-  switchyard(["apply", "switch", "3", "--yes"]);
-  status();
-  switchyard(["plan", "rollback"]);
-  switchyard(["apply", "rollback", "--yes"]);
-  status();
-  switchyard(["list"]);
+  if (withS6) switchyard("", ["supervisor", "start"], { quiet: true });
+  // The state switchyard itself would leave: generation 2's services up, its boot menu written.
+  switchyard("", ["apply", "switch", "2", "--yes"], { quiet: true });
+  switchyard("Switch to 3: db changed, so it stops before activation and starts after; web goes with it.", ["apply", "switch", "3", "--yes"]);
+  switchyard(
+    withS6 ? "Now 3 is current (the boot default) and running; the machine still booted 2. Whose code runs:" : "Now 3 is current (the boot default) and running; the machine still booted 2.",
+    withS6 ? ["status"] : ["list"],
+  );
+  switchyard("Roll back: the reverse plan. A failure before its commit would revert to 3. (Step lines hidden.)", ["apply", "rollback", "--yes"], {
+    progress: false,
+  });
 } finally {
-  if (withS6) switchyard(["supervisor", "stop"], { check: false });
+  if (withS6) switchyard("", ["supervisor", "stop"], { quiet: true });
 }
-console.log(`\nExplore further, e.g.: npx switchyard --root ${root} describe${withS6 ? "   (and 'supervisor start' to bring its services back)" : ""}`);
+const pidFile = join(root, "var/lib/switchyard/supervisor.pid");
+const left = existsSync(pidFile) && spawnSync("kill", ["-0", readFileSync(pidFile, "utf8").trim()]).status === 0;
+console.log(`${left ? "warning: the supervisor is still running" : "Done: the supervisor and every service are stopped."} Explore: npx switchyard --root ${root} diff 2 3`);

@@ -52,10 +52,10 @@ describe.concurrent("list", () => {
     const r = await ok(root, "list");
     expect(r.stdout).toBe(
       [
-        "Generation  Created           Label",
-        "         1  2024-01-01 12:30  Example OS 24.05 (Linux 6.6.30)",
-        "         2  2024-01-02 12:30  Example OS 24.11 (Linux 6.8.9)",
-        "         3  2024-01-03 12:30  Example OS 24.11 (Linux 6.8.12)  current, running, booted",
+        "Generation  Created              Label",
+        "         1  2024-01-01 12:30:00  Example OS 24.05 (Linux 6.6.30)",
+        "         2  2024-01-02 12:30:00  Example OS 24.11 (Linux 6.8.9)",
+        "         3  2024-01-03 12:30:00  Example OS 24.11 (Linux 6.8.12)  current, running, booted",
         "",
       ].join("\n"),
     );
@@ -117,7 +117,7 @@ describe.concurrent("describe", () => {
   it("describes the current generation: boot entry, activation, services", async () => {
     const r = await ok(root, "describe");
     expect(r.stdout).toContain("Generation 3 (current, running, booted)");
-    expect(r.stdout).toContain("  created   2024-01-03 12:30");
+    expect(r.stdout).toContain("  created   2024-01-03 12:30:00");
     expect(r.stdout).toContain(`  system    ${system}`);
     expect(r.stdout).toContain("  label     Example OS 24.11 (Linux 6.8.12)");
     expect(r.stdout).toContain(`  boot      linux ${system}/kernel quiet switchyard.system=${system}`);
@@ -217,14 +217,22 @@ describe.concurrent("plan", () => {
     const before = treeHash(root);
     const r = await ok(root, "plan", "switch", "2");
     expect(r.stdout).toContain("Plan: switch from generation 3 to 2 (mode switch)");
-    expect(r.stdout).toContain("Services:\n  stop: cache, db, web\n  start: db, web\n");
-    expect(r.stdout).toContain("Boot menu: default 2; entries 2, 3, 1");
+    expect(r.stdout).toMatch(/^Services:\n {2}- {3}cache {2}not in generation 2\n {2}-\/\+ db {5}changed: env\n {2}-\/\+ web {4}requires db, which stops\n/m);
+    expect(r.stdout).toMatch(/default generation 3 (→|->) 2 \(after the commit\); entries 2, 3, 1/);
+    expect(r.stdout).toContain("\n3 to stop, 2 to start.\n");
+    expect(r.stdout).toContain("10 steps (list them with --steps); if one fails before the commit, 7 revert steps bring back generation 3.");
+    // The numbered steps only with --steps.
+    expect(r.stdout).not.toContain("commit: make it permanent");
+    expect(treeHash(root)).toBe(before);
+  });
+
+  it("--steps lists every step and revert step", async () => {
+    const r = await ok(root, "plan", "switch", "2", "--steps");
     expect(r.stdout).toContain(`link /run/current-system -> ${systemOf(2)}`);
     expect(r.stdout).toContain("commit: make it permanent");
     expect(r.stdout).toContain("link /var/lib/switchyard/profiles/system -> system-2-link");
     expect(r.stdout).toContain("write /boot/grub/grub.cfg");
     expect(r.stdout).toContain("If a step before the commit fails, these steps put the running system back:");
-    expect(treeHash(root)).toBe(before);
   });
 
   it("--json is the plan document: operation, from, to, delete, boot, services, steps", async () => {
@@ -503,7 +511,7 @@ describe.concurrent("text output escapes control characters from manifests", () 
     const r = await ok(root, "list");
     const lines = r.stdout.split("\n").filter((l) => l !== "");
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toBe(`         2  2024-01-02 12:30  ${SHOWN}  current, running, booted`);
+    expect(lines[2]).toBe(`         2  2024-01-02 12:30:00  ${SHOWN}  current, running, booted`);
     noControl(r.stdout);
   });
 

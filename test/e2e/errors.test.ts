@@ -316,7 +316,7 @@ describe.concurrent("usage errors", () => {
     [["apply", "switch", "1", "--services", "some", "--yes"], "apply", "--services must be one of live, conservative, not 'some'"],
     [["apply", "switch", "1", "--activation-timeout", "0", "--yes"], "apply", "--activation-timeout takes whole seconds from 1 to 86400, not '0'"],
     [["list", "1", "2"], "list", "list takes at most one PATTERN"],
-    [["describe", "now"], "describe", "describe takes no arguments"],
+    [["describe", "1", "2"], "describe", "describe takes at most one generation N"],
     [["add"], "add", "add takes one SYSTEM_DIR"],
     [["supervisor", "begin"], "supervisor", "supervisor takes one ACTION: start, stop or status"],
     [["apply", "switch", "1", "--plan", "p.json"], "apply", "give either OPERATION or --plan FILE, not both"],
@@ -518,12 +518,23 @@ describe.concurrent("add", () => {
     await refuses(root, ["add", path.relative(REPO, "/")], Invalid, "not a path inside the root");
   });
 
-  it("a directory with an invalid manifest", async () => {
+  it("a directory with an invalid manifest: each problem on its own line, with its line and column", async () => {
     const root = simpleRoot(2);
+    const before = treeHash(root);
     const system = Fixture.makeSystem(root, { number: 20, manifest: manifest({ boot: { kernel: "../vmlinuz" } }) });
-    await refuses(root, ["add", system], Invalid, `${host(root, system)}/manifest.json: boot.kernel: '../vmlinuz' leaves the system directory`);
+    const r = await run(root, "add", system);
+    expect([r.code, r.stderr]).toEqual([
+      Invalid,
+      `switchyard: cannot add ${system}: its manifest has a problem; fix it and try again\n  ${host(root, system)}/manifest.json:5:5: boot.kernel: '../vmlinuz' leaves the system directory; use a path inside it or an absolute one\n`,
+    ]);
     const broken = Fixture.makeSystem(root, { number: 21, manifest: "{" });
-    await refuses(root, ["add", broken], Invalid, `${host(root, broken)}/manifest.json: (file): not valid JSON`);
+    const b = await run(root, "add", broken);
+    expect(b.code).toBe(Invalid);
+    expect(b.stderr).toContain(`\n  ${host(root, broken)}/manifest.json:1:2: expected a property name in double quotes, found the end of the text\n`);
+    expect(generationNumbers(root)).toEqual([1, 2, 3]);
+    fs.rmSync(host(root, system), { recursive: true });
+    fs.rmSync(host(root, broken), { recursive: true });
+    expect(treeHash(root)).toBe(before);
   });
 
   it("a directory without a manifest", async () => {

@@ -8,7 +8,7 @@ import * as Escape from "./render/Escape.js";
 import * as Failure from "./render/Failure.js";
 import * as Options from "./args/Options.js";
 
-const SERVICE_COMMANDS: ReadonlySet<Args.Runnable> = new Set(["plan", "apply", "recover", "status"]);
+const SERVICE_COMMANDS: ReadonlySet<Args.Runnable> = new Set(["plan", "apply", "restart", "recover", "status"]);
 
 /** A command: it may fail only with an error the report knows, and needs only the live ports. */
 export type Command = (ctx: Context.CommandContext) => Effect.Effect<void, Failure.Known, FileSystem | Clock | ProcessRunner | ServiceManager>;
@@ -22,7 +22,7 @@ const pendingJournal = (root: Root.Root, command: Args.Runnable) =>
   Effect.gen(function* () {
     if (command === "recover" || (yield* Apply.journalStatus(root)) !== "interrupted") return;
     const refusal = Apply.interrupted(root);
-    if (command === "apply" || command === "add" || command === "plan") return yield* Effect.fail(refusal);
+    if (command === "apply" || command === "restart" || command === "add" || command === "plan") return yield* Effect.fail(refusal);
     process.stderr.write(`switchyard: warning: ${Escape.line(refusal.message)}\n`);
   });
 

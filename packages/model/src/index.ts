@@ -1,10 +1,12 @@
 /** The pure core of Switchyard: decoded observations in, plans out. No I/O, no clock, no randomness. */
 export * as BootConfig from "./boot/BootConfig.js";
 export * as Config from "./world/Config.js";
+export * as GenerationDiff from "./services/GenerationDiff.js";
 export * as GenerationNumber from "./world/GenerationNumber.js";
 export * as InRootPath from "./paths/InRootPath.js";
 export { InRootPathCodec } from "./paths/InRootPathCodec.js";
 export * as Manifest from "./world/Manifest.js";
+export * as ManifestCheck from "./world/ManifestCheck.js";
 export * as Pattern from "./select/Pattern.js";
 export * as Plan from "./plan/Plan.js";
 export * as PlanFile from "./plan/PlanFile.js";
@@ -28,3 +30,4 @@ export * as Transition from "./transition/Transition.js";
 export * as World from "./world/World.js";
 export * as Decode from "./codec/Decode.js";
 export * as JsonText from "./codec/JsonText.js";
+export * as JsonLocate from "./codec/JsonLocate.js";

@@ -6,18 +6,34 @@
 import * as Operation from "./Operation.js";
 import * as Suggest from "./Suggest.js";
 
-export const NAMES = ["list", "describe", "add", "plan", "apply", "recover", "status", "supervisor", "help"] as const;
+export const NAMES = ["list", "describe", "diff", "add", "plan", "apply", "restart", "recover", "status", "supervisor", "completion", "help"] as const;
 export type Name = (typeof NAMES)[number];
 
 export const SUPERVISOR_ACTIONS = ["start", "stop", "status"] as const;
+export const SHELLS = ["bash", "zsh", "fish"] as const;
+/** What the completion scripts ask the binary for while completing. */
+export const COMPLETION_LISTS = ["generations", "services"] as const;
 
 export interface Argument {
   readonly name: string;
   readonly help: string;
 }
 
+/** What the words after the command name are, for the shell completion scripts. */
+export type Completes =
+  | "nothing"
+  | "generations"
+  /** OPERATION: switch|rollback|delete, then a generation. */
+  | "operation"
+  | "services"
+  | "directories"
+  | "commands"
+  | { readonly words: ReadonlyArray<string> };
+
 export interface Command {
   readonly name: Name;
+  /** Other names the command answers to. */
+  readonly aliases?: ReadonlyArray<string>;
   readonly summary: string;
   /** Synopsis lines after `switchyard NAME`. */
   readonly usage: ReadonlyArray<string>;
@@ -25,6 +41,7 @@ export interface Command {
   /** Why the words after the command name are wrong, or null; `has` tells which options were given. */
   readonly check: (words: ReadonlyArray<string>, has: (option: string) => boolean) => string | null;
   readonly examples: ReadonlyArray<readonly [command: string, what: string]>;
+  readonly completes: Completes;
 }
 
 const atMost =
@@ -48,15 +65,40 @@ export const COMMANDS: ReadonlyArray<Command> = [
     usage: ["[PATTERN]"],
     arguments: [PATTERN],
     check: atMost(1, "list takes at most one PATTERN"),
-    examples: [["switchyard list", "every generation, marking current, running and booted"], ["switchyard list 7d --json", "those created in the last 7 days, as JSON"]],
+    completes: "generations",
+    examples: [
+      ["switchyard list", "every generation, marking current, running and booted"],
+      ["switchyard list --long", "with each one's kernel, parameters and number of services"],
+      ["switchyard list 7d --json", "those created in the last 7 days, as JSON"],
+    ],
   },
   {
     name: "describe",
-    summary: "the current generation: boot entry, activation script, services",
-    usage: [""],
-    arguments: [],
-    check: atMost(0, "describe takes no arguments"),
-    examples: [["switchyard describe", "the current generation in words"], ["switchyard describe --json", "the same, with the normalised service records"]],
+    aliases: ["show"],
+    summary: "one generation, the current one by default: boot entry, services",
+    usage: ["[N]"],
+    arguments: [{ name: "N", help: "a generation: N, +K or -K (K newer or older than the current one)" }],
+    check: atMost(1, "describe takes at most one generation N"),
+    completes: "generations",
+    examples: [
+      ["switchyard describe", "the current generation in words"],
+      ["switchyard show 2 --json", "generation 2, with the normalised service records"],
+    ],
+  },
+  {
+    name: "diff",
+    summary: "what differs between two generations: boot entry, services, activation",
+    usage: ["[A] B"],
+    arguments: [
+      { name: "A", help: "the generation to compare from: N, +K or -K (default: the current one)" },
+      { name: "B", help: "the generation to compare with" },
+    ],
+    check: (words) => (words.length === 1 || words.length === 2 ? null : "diff takes one or two generations: [A] B"),
+    completes: "generations",
+    examples: [
+      ["switchyard diff 2 3", "what a switch from generation 2 to 3 would change, service by service"],
+      ["switchyard diff -1 --json", "the current generation against the one before it, as JSON"],
+    ],
   },
   {
     name: "add",
@@ -64,6 +106,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
     usage: ["SYSTEM_DIR"],
     arguments: [{ name: "SYSTEM_DIR", help: "a system directory inside the root (with manifest.json)" }],
     check: (words) => (words.length === 1 ? null : "add takes one SYSTEM_DIR"),
+    completes: "directories",
     examples: [["switchyard add /store/abc-os-4", "make it generation max+1 (it is not switched to)"]],
   },
   {
@@ -72,6 +115,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
     usage: ["OPERATION"],
     arguments: [OPERATION, PATTERN],
     check: operation,
+    completes: "operation",
     examples: [
       ["switchyard plan rollback", "what rolling back would do, step by step"],
       ["switchyard plan switch 7 --mode boot --out p.json", "save a plan to carry out later"],
@@ -84,10 +128,24 @@ export const COMMANDS: ReadonlyArray<Command> = [
     usage: ["OPERATION", "--plan FILE"],
     arguments: [OPERATION, PATTERN],
     check: (words, has) => (has("plan") ? (words.length > 0 ? "give either OPERATION or --plan FILE, not both" : null) : operation(words, has)),
+    completes: "operation",
     examples: [
       ["switchyard apply rollback", "roll back to the previous generation, asking first"],
       ["switchyard apply switch +1 --mode test --yes", "run the next generation now, keep the boot default"],
       ["switchyard apply --plan p.json --yes", "carry out a saved plan if the machine still matches it"],
+    ],
+  },
+  {
+    name: "restart",
+    summary: "restart services onto the current generation's code, paying their restart debt",
+    usage: ["SERVICE...", "--debt"],
+    arguments: [{ name: "SERVICE", help: "a service of the current generation" }],
+    check: (words, has) =>
+      has("debt") ? (words.length > 0 ? "give either SERVICE... or --debt, not both" : null) : words.length === 0 ? "restart takes SERVICE... or --debt" : null,
+    completes: "services",
+    examples: [
+      ["switchyard restart web", "restart web onto the current generation's code, asking first"],
+      ["switchyard restart --debt --yes", "restart every service a switch left on old code"],
     ],
   },
   {
@@ -96,6 +154,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
     usage: [""],
     arguments: [],
     check: atMost(0, "recover takes no arguments"),
+    completes: "nothing",
     examples: [["switchyard recover", "finish (past the commit point) or revert the interrupted apply"]],
   },
   {
@@ -104,6 +163,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
     usage: [""],
     arguments: [],
     check: atMost(0, "status takes no arguments"),
+    completes: "nothing",
     examples: [["switchyard status --service-manager s6", "which services run which generation's code"], ["switchyard status --json", "the same as JSON"]],
   },
   {
@@ -112,7 +172,21 @@ export const COMMANDS: ReadonlyArray<Command> = [
     usage: ["start|stop|status"],
     arguments: [{ name: "ACTION", help: "start: spawn it; stop: take it and its services down; status: is one listening" }],
     check: (words) => (words.length === 1 && SUPERVISOR_ACTIONS.some((a) => a === words[0]) ? null : "supervisor takes one ACTION: start, stop or status"),
+    completes: { words: SUPERVISOR_ACTIONS },
     examples: [["switchyard supervisor start", "start one (it says so when one already listens)"], ["switchyard supervisor status --json", "whether one listens, its pid and services"]],
+  },
+  {
+    name: "completion",
+    summary: "a shell completion script, generated from these tables",
+    usage: ["bash|zsh|fish"],
+    arguments: [{ name: "SHELL", help: "bash, zsh or fish ('generations' and 'services' print what the scripts complete, one per line)" }],
+    check: (words) =>
+      words.length === 1 && [...SHELLS, ...COMPLETION_LISTS].some((w) => w === words[0]) ? null : "completion takes one SHELL: bash, zsh or fish",
+    completes: { words: SHELLS },
+    examples: [
+      ["switchyard completion bash", "the bash script; load it with 'source <(switchyard completion bash)'"],
+      ["switchyard completion fish", "the fish script, for ~/.config/fish/completions/switchyard.fish"],
+    ],
   },
   {
     name: "help",
@@ -126,8 +200,9 @@ export const COMMANDS: ReadonlyArray<Command> = [
       const near = Suggest.closest(word, NAMES);
       return near === null ? `unknown command '${word}'` : `unknown command '${word}'; did you mean '${near}'?`;
     },
+    completes: "commands",
     examples: [["switchyard help apply", "what apply takes"]],
   },
 ];
 
-export const find = (name: string): Command | undefined => COMMANDS.find((c) => c.name === name);
+export const find = (name: string): Command | undefined => COMMANDS.find((c) => c.name === name || c.aliases?.includes(name) === true);

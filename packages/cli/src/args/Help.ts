@@ -7,9 +7,9 @@
 import * as Commands from "./Commands.js";
 import * as Options from "./Options.js";
 
-const TITLE = "switch a system between generations, and roll back, in one previewable step";
+export const TITLE = "switch a system between generations, and roll back, in one previewable step";
 
-const EXIT_CODES = `Exit codes: 0 success, 1 failed or nothing matched, 2 invalid input or usage, 3 stale plan,
+export const EXIT_CODES = `Exit codes: 0 success, 1 failed or nothing matched, 2 invalid input or usage, 3 stale plan,
 4 locked, 5 an interrupted apply must be recovered first, 130 cancelled at the prompt.`;
 
 /** Two columns, the first padded to the widest entry (at most `cap` wide; longer ones keep their own line). */
@@ -36,10 +36,12 @@ const optionRight = (o: Options.Spec): string => {
 
 const optionRows = (specs: ReadonlyArray<Options.Spec>) => specs.map((o) => [optionLeft(o), optionRight(o)] as const);
 
+const aliases = (c: Commands.Command): string => (c.aliases === undefined ? "" : ` (also: ${c.aliases.join(", ")})`);
+
 const synopsis = (c: Commands.Command): ReadonlyArray<string> => c.usage.map((u) => `switchyard ${c.name}${u === "" ? "" : ` ${u}`}`);
 
 export const overview = (version: string): string => {
-  const commands = Commands.COMMANDS.map((c) => [`${c.name}${c.usage[0] === "" ? "" : ` ${c.usage[0]}`}`, c.summary] as const);
+  const commands = Commands.COMMANDS.map((c) => [`${[c.name, ...(c.aliases ?? [])].join(", ")}${c.usage[0] === "" ? "" : ` ${c.usage[0]}`}`, c.summary] as const);
   const every = Options.OPTIONS.filter((o) => o.commands === "every");
   return `switchyard ${version} — ${TITLE}
 
@@ -72,7 +74,7 @@ export const command = (name: Commands.Name): string => {
   const own = Options.of(name).filter((o) => o.commands !== "every");
   const every = Options.OPTIONS.filter((o) => o.commands === "every");
   const sections = [
-    `switchyard ${c.name} — ${c.summary}`,
+    `switchyard ${c.name} — ${c.summary}${aliases(c)}`,
     `Usage:\n${synopsis(c)
       .map((s) => `  ${s} [OPTIONS]`)
       .join("\n")}`,

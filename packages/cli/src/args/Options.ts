@@ -31,11 +31,11 @@ export interface Spec {
 export const ACTIVATION_TIMEOUT_SECONDS = 300;
 const DAY = 86_400;
 
-const READ_MACHINE: ReadonlyArray<Name> = ["list", "describe", "add", "plan", "apply", "recover", "status"];
-const SEE_SERVICES: ReadonlyArray<Name> = ["plan", "apply", "recover", "status"];
+const READ_MACHINE: ReadonlyArray<Name> = ["list", "describe", "diff", "add", "plan", "apply", "restart", "recover", "status"];
+const SEE_SERVICES: ReadonlyArray<Name> = ["plan", "apply", "restart", "recover", "status"];
 // `plan` records them in the plan, so `apply --plan` runs with what was planned.
-const RUN_STEPS: ReadonlyArray<Name> = ["plan", "apply", "recover"];
-const TAKE_LOCK: ReadonlyArray<Name> = ["add", "apply", "recover"];
+const RUN_STEPS: ReadonlyArray<Name> = ["plan", "apply", "restart", "recover"];
+const TAKE_LOCK: ReadonlyArray<Name> = ["add", "apply", "restart", "recover"];
 
 const flag = { _tag: "Flag" } as const;
 const text = (metavar: string, output = false): Kind => ({ _tag: "Text", metavar, output });
@@ -44,11 +44,11 @@ const choice = (choices: ReadonlyArray<string>): Kind => ({ _tag: "Choice", choi
 
 export const OPTIONS: ReadonlyArray<Spec> = [
   { name: "root", short: null, kind: text("DIR"), default: "/", help: "the managed root; every path of the layout is inside it", commands: "every" },
-  { name: "profile", short: null, kind: text("PATH"), default: "/var/lib/switchyard/profiles/system", config: "profile", help: "the system profile", commands: READ_MACHINE },
+  { name: "profile", short: null, kind: text("PATH"), default: "/var/lib/switchyard/profiles/system", config: "profile", help: "the system profile", commands: [...READ_MACHINE, "completion"] },
   { name: "bootloader", short: null, kind: choice(Choices.bootloader), default: "grub", config: "bootloader", help: "regenerate /boot/grub/grub.cfg, or not", commands: READ_MACHINE },
   { name: "service-manager", short: null, kind: choice(Choices.serviceManager), default: "none", config: "serviceManager", help: "how services are observed and driven", commands: [...SEE_SERVICES, "supervisor"] },
   { name: "scan-directory", short: null, kind: text("DIR"), default: "/run/switchyard/services", config: "scanDirectory", help: "the s6 scan directory switchyard owns", commands: [...SEE_SERVICES, "supervisor"] },
-  { name: "service-timeout", short: null, kind: seconds(1, DAY), default: "5", config: "serviceTimeout", help: "how long a service may take to come up or go down", commands: [...RUN_STEPS, "supervisor"] },
+  { name: "service-timeout", short: null, kind: seconds(1, DAY), default: "5", config: "serviceTimeout", help: "how long a service may take to come up or go down", commands: [...RUN_STEPS, "restart", "supervisor"] },
   {
     name: "service-settle-ms",
     short: null,
@@ -56,7 +56,7 @@ export const OPTIONS: ReadonlyArray<Spec> = [
     default: "300",
     config: "serviceSettleMs",
     help: "how long a started service must stay up to count as started",
-    commands: RUN_STEPS,
+    commands: [...RUN_STEPS, "restart"],
   },
   { name: "services", short: null, kind: choice(Choices.services), default: "live", help: "live: restart and reload rules; conservative: never stop a service that stays", commands: ["plan", "apply"] },
   { name: "mode", short: null, kind: choice(Choices.mode), default: "switch", help: "switch: now and at boot; boot: at the next boot only; test: now only", commands: ["plan", "apply"] },
@@ -64,8 +64,11 @@ export const OPTIONS: ReadonlyArray<Spec> = [
   { name: "wait-lock", short: null, kind: seconds(0, DAY), default: "0", help: "wait this long for another apply to release the lock", commands: TAKE_LOCK },
   { name: "out", short: null, kind: text("FILE", true), default: null, help: "also save the plan to FILE (its directory must exist)", commands: ["plan"] },
   { name: "plan", short: null, kind: text("FILE"), default: null, help: "carry out the plan saved in FILE", commands: ["apply"] },
-  { name: "json", short: null, kind: flag, default: null, help: "one JSON document on standard output", commands: ["list", "describe", "plan", "recover", "status", "supervisor"] },
-  { name: "yes", short: "y", kind: flag, default: null, help: "do not ask for confirmation (needed when not on a terminal)", commands: ["apply"] },
+  { name: "steps", short: null, kind: flag, default: null, help: "also list every step and revert step, numbered", commands: ["plan"] },
+  { name: "long", short: "l", kind: flag, default: null, help: "also each generation's kernel, parameters and number of services", commands: ["list"] },
+  { name: "json", short: null, kind: flag, default: null, help: "one JSON document on standard output", commands: ["list", "describe", "diff", "plan", "recover", "status", "supervisor"] },
+  { name: "yes", short: "y", kind: flag, default: null, help: "do not ask for confirmation (needed when not on a terminal)", commands: ["apply", "restart"] },
+  { name: "debt", short: null, kind: flag, default: null, help: "every service left on old code (restart debt)", commands: ["restart"] },
   { name: "debug", short: null, kind: flag, default: null, help: "internal details (stack traces) of internal errors", commands: "every" },
   { name: "help", short: "h", kind: flag, default: null, help: "this command's usage, options and examples", commands: "every" },
   { name: "version", short: "V", kind: flag, default: null, help: "the version of switchyard", commands: "every" },

@@ -11,6 +11,7 @@ import type { CommandContext } from "../Context.js";
 import * as Failure from "../render/Failure.js";
 import * as Options from "../args/Options.js";
 import * as Escape from "../render/Escape.js";
+import * as ManifestProblems from "./ManifestProblems.js";
 
 const systemPath = (ctx: CommandContext, given: string) => {
   if (given.startsWith("/")) return InRootPath.fromAbsolute(given);
@@ -42,6 +43,7 @@ export const run = (ctx: CommandContext) =>
     const compute = Effect.gen(function* () {
       const world = yield* Observe.world(ctx.root, ctx.settings);
       const manifest = yield* Observe.readManifest(ctx.root, system.right);
+      if (manifest._tag === "Invalid") return yield* ManifestProblems.refuse(ctx.root, system.right, manifest.error);
       const clock = yield* Clock;
       const nowMs = yield* clock.nowMs;
       const plan = Transition.adding(world, { system: system.right, manifest, nowMs, utcOffsetMinutes: clock.utcOffsetMinutes(nowMs) });

@@ -4,7 +4,7 @@
  * flags before the command starts, see `PlanSettings`) after checking, under the lock, that the
  * machine still looks the way it did and that a fresh plan would do exactly the same.
  */
-import { Plan, Step } from "@switchyard/model";
+import { Plan } from "@switchyard/model";
 import { Apply } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as AfterFailure from "./AfterFailure.js";
@@ -12,19 +12,21 @@ import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
 import * as Failure from "../render/Failure.js";
 import * as Options from "../args/Options.js";
-import * as Escape from "../render/Escape.js";
+import * as Progress from "../render/Progress.js";
 import * as Prompt from "../render/Prompt.js";
-import * as Render from "../render/Render.js";
+import * as Style from "../render/Style.js";
+import * as Summary from "../render/Summary.js";
+import * as Terminal from "../render/Terminal.js";
 import * as PlanCommand from "./plan.js";
 
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
     const file = Args.option(ctx.args, "plan");
-    const reverted: Array<string> = [];
-    const options = applyOptions(ctx, file, reverted);
+    const progress = Progress.make();
+    const options = applyOptions(ctx, file, progress);
     const review = (plan: Plan.Plan) =>
       Effect.gen(function* () {
-        process.stdout.write(`${Render.plan(plan)}\n`);
+        process.stdout.write(`${Summary.plan(plan, Style.of(Terminal.stdout()), { steps: false, stepsHint: false })}\n`);
         if (Plan.isEmpty(plan)) return false;
         if (!Args.flag(ctx.args, "yes")) {
           if (!Prompt.interactive()) return yield* Failure.usage("apply", "not on a terminal, nobody can confirm; use --yes to apply without asking");
@@ -42,45 +44,33 @@ export const run = (ctx: CommandContext) =>
         : Effect.flatMap(review(saved), (go) => (go ? Effect.map(Apply.applyPlan(saved, options), (report) => ({ plan: saved, report })) : Effect.succeed(null)))
     ).pipe(
       // A failed apply reports the revert steps that ran and where every link and service stands now.
-      Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, reverted)),
+      Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, progress.reverted)),
     );
     if (outcome === null) return;
     if (outcome.report.servicesRecorded > 0) {
       process.stdout.write(`${outcome.report.servicesRecorded} service step(s) recorded, not executed: there is no service manager (--service-manager none)\n`);
     }
-    process.stdout.write(`${done(outcome.plan)}\n`);
+    process.stdout.write(`${done(outcome.plan)} in ${progress.elapsed()}\n`);
   });
 
-const applyOptions = (ctx: CommandContext, file: string | undefined, reverted: Array<string>): Apply.ApplyOptions => {
-  let total = 0;
-  let reverting = 0;
-  return {
-    root: ctx.root,
-    settings: ctx.settings,
-    command: file === undefined ? ctx.args.positional.join(" ") : `apply --plan ${file}`,
-    activationTimeoutMs: ctx.settings.activationTimeoutMs,
-    waitLockSeconds: Options.waitLockSeconds(ctx.args),
-    onEvent: (event) => {
-      if (event._tag === "Output") process.stderr.write(`  | ${Escape.line(event.line)}\n`);
-      else if (event._tag === "StepStarted") process.stderr.write(`[${event.index + 1}${total > 0 ? `/${total}` : ""}] ${Escape.line(Step.describe(event.step))}\n`);
-      else {
-        reverted.push(Step.describe(event.step));
-        process.stderr.write(`[revert ${event.index + 1}${reverting > 0 ? `/${reverting}` : ""}] ${Escape.line(Step.describe(event.step))}\n`);
-      }
-    },
-    onPlan: (plan: Plan.Plan) => {
-      total = plan.steps.length;
-      reverting = plan.revert.length;
-    },
-  };
-};
+const applyOptions = (ctx: CommandContext, file: string | undefined, progress: Progress.Reporter): Apply.ApplyOptions => ({
+  root: ctx.root,
+  settings: ctx.settings,
+  command: file === undefined ? ctx.args.positional.join(" ") : `apply --plan ${file}`,
+  activationTimeoutMs: ctx.settings.activationTimeoutMs,
+  waitLockSeconds: Options.waitLockSeconds(ctx.args),
+  onEvent: progress.onEvent,
+  onPlan: progress.onPlan,
+});
 
 const done = (plan: Plan.Plan): string => {
   switch (plan.operation._tag) {
     case "Delete":
-      return `deleted generation${plan.delete.length === 1 ? "" : "s"} ${plan.delete.join(", ")}`;
+      return `deleted generation${plan.delete.length === 1 ? "" : "s"} ${Summary.ranges(plan.delete)}`;
     case "Add":
       return `added generation ${plan.to}`;
+    case "Restart":
+      return `restarted onto generation ${plan.to}'s code: ${[...plan.services.restart, ...plan.services.stop].join(", ")}`;
     default:
       return plan.mode === "boot"
         ? `generation ${plan.to} will be used from the next boot`

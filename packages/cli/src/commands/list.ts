@@ -1,4 +1,4 @@
-/** `switchyard list [PATTERN] [--json]`: the generations, or those a pattern selects. */
+/** `switchyard list [PATTERN] [--long] [--json]`: the generations, or those a pattern selects. */
 import { Pattern, World } from "@switchyard/model";
 import { Clock, Observe, Root } from "@switchyard/interpreter";
 import { Effect } from "effect";
@@ -27,6 +27,7 @@ export const run = (ctx: CommandContext) =>
           : "no matching generation",
       );
     }
-    if (Args.flag(ctx.args, "json")) Json.print(Json.list(world, selected));
-    else process.stdout.write(`${Render.table(world, selected)}\n`);
+    const long = Args.flag(ctx.args, "long");
+    if (Args.flag(ctx.args, "json")) Json.print(Json.list(world, selected, long));
+    else process.stdout.write(`${Render.table(world, selected, long)}\n`);
   });

@@ -9,7 +9,9 @@ import type { CommandContext } from "../Context.js";
 import * as Failure from "../render/Failure.js";
 import * as Json from "../render/Json.js";
 import * as Operation from "../args/Operation.js";
-import * as Render from "../render/Render.js";
+import * as Style from "../render/Style.js";
+import * as Summary from "../render/Summary.js";
+import * as Terminal from "../render/Terminal.js";
 
 /** Observe the machine and compute the plan for the command line's operation. */
 export const compute = (ctx: CommandContext, command: string) =>
@@ -38,7 +40,7 @@ export const run = (ctx: CommandContext) =>
     if (out !== undefined) yield* Durable.writeFile(path.resolve(out), new TextEncoder().encode(PlanFile.toText(plan)));
     if (Args.flag(ctx.args, "json")) Json.print(PlanFile.toDocument(plan));
     else {
-      process.stdout.write(`${Render.plan(plan)}\n`);
+      process.stdout.write(`${Summary.plan(plan, Style.of(Terminal.stdout()), { steps: Args.flag(ctx.args, "steps"), stepsHint: true })}\n`);
       if (out !== undefined) process.stdout.write(`Saved to ${out}; carry it out with 'switchyard apply --plan ${out}'.\n`);
     }
   });

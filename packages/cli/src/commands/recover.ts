@@ -1,5 +1,4 @@
 /** `switchyard recover [--json]`: finish or revert an interrupted apply, and say which and why. */
-import { Step } from "@switchyard/model";
 import { Recover } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
@@ -8,26 +7,23 @@ import type { CommandContext } from "../Context.js";
 import * as Escape from "../render/Escape.js";
 import * as Json from "../render/Json.js";
 import * as Options from "../args/Options.js";
+import * as Progress from "../render/Progress.js";
 
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
     const json = Args.flag(ctx.args, "json");
-    const reverted: Array<string> = [];
+    // With --json nothing is printed as it goes, but a failure still reports the revert steps that ran.
+    const progress = Progress.make(undefined, json ? () => undefined : undefined);
     const report = yield* Recover.recover({
       root: ctx.root,
       settings: ctx.settings,
       command: "recover",
-      activationTimeoutMs: Options.activationTimeoutMs(ctx.args),
+      activationTimeoutMs: ctx.settings.activationTimeoutMs,
       waitLockSeconds: Options.waitLockSeconds(ctx.args),
-      onEvent: (event) => {
-        if (event._tag === "RevertStarted") reverted.push(Step.describe(event.step));
-        if (json) return;
-        if (event._tag === "Output") process.stderr.write(`  | ${Escape.line(event.line)}\n`);
-        else process.stderr.write(`[${event._tag === "RevertStarted" ? "revert " : ""}${event.index + 1}] ${Escape.line(Step.describe(event.step))}\n`);
-      },
+      onEvent: progress.onEvent,
     }).pipe(
       // A recover that failed leaves the machine between generations: say exactly where it stands.
-      Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, reverted)),
+      Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, progress.reverted)),
     );
     if (json) {
       Json.print(report);

@@ -20,6 +20,9 @@ export class UsageError extends Data.TaggedError("UsageError")<{ readonly comman
 
 export const usage = (command: string, message: string) => new UsageError({ command, message });
 
+/** A manifest with problems, every one listed (field, line and column), so one round of fixes is enough. */
+export class InvalidManifest extends Data.TaggedError("InvalidManifest")<{ readonly what: string; readonly problems: ReadonlyArray<string> }> {}
+
 /** The user said no at the prompt, or closed it (Ctrl-C, Ctrl-D): nothing was done. */
 export class Cancelled extends Data.TaggedError("Cancelled")<{ readonly message: string }> {}
 
@@ -49,6 +52,7 @@ export class ApplyFailedReport extends Data.TaggedError("ApplyFailedReport")<{
 /** Every error a command can fail with; Run.ts only accepts commands whose error channel is within it. */
 export type Known =
   | CommandFailed
+  | InvalidManifest
   | UsageError
   | Cancelled
   | ApplyFailedReport
@@ -66,6 +70,8 @@ export const report = (e: Known): Report => {
   switch (e._tag) {
     case "CommandFailed":
       return { lines: [e.message], exit: e.exit };
+    case "InvalidManifest":
+      return { lines: [`${e.what}: ${e.problems.length === 1 ? "its manifest has a problem" : `its manifest has ${e.problems.length} problems`}; fix ${e.problems.length === 1 ? "it" : "them"} and try again`, ...e.problems], exit: ExitCode.Invalid };
     case "UsageError":
       return { command: e.command, lines: [e.message], exit: ExitCode.Invalid };
     case "Cancelled":

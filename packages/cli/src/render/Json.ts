@@ -14,7 +14,17 @@ export const generation = (world: World.World, g: World.Generation) => ({
   ...(g.header._tag === "Invalid" ? { error: `${g.header.error.file}: ${g.header.error.field}: ${g.header.error.message}` } : {}),
 });
 
-export const list = (world: World.World, gens: ReadonlyArray<World.Generation>) => ({ generations: gens.map((g) => generation(world, g)) });
+/** `--long` adds the boot entry and the number of services (null when the manifest is invalid). */
+const long = (g: World.Generation) => ({
+  kernel: g.header._tag === "Valid" ? g.header.header.boot.kernel : null,
+  initrd: g.header._tag === "Valid" ? g.header.header.boot.initrd : null,
+  params: g.header._tag === "Valid" ? g.header.header.boot.params : null,
+  serviceCount: g.manifest._tag === "Valid" ? g.manifest.manifest.services.length : null,
+});
+
+export const list = (world: World.World, gens: ReadonlyArray<World.Generation>, withBoot = false) => ({
+  generations: gens.map((g) => (withBoot ? { ...generation(world, g), ...long(g) } : generation(world, g))),
+});
 
 export const describe = (world: World.World, g: World.Generation) => {
   const base = generation(world, g);

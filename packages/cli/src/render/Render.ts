@@ -1,8 +1,8 @@
 /**
- * Text for people: the generation table, a generation's description, a plan. Every line is escaped
+ * Text for people: the generation table and a generation's description (a plan: Summary.ts). Every line is escaped
  * (Escape.ts): labels, paths and service names come from manifests and links.
  */
-import { BootConfig, Manifest, Plan, RestartDebt, Step, type World } from "@switchyard/model";
+import { BootConfig, Manifest, RestartDebt, type World } from "@switchyard/model";
 import * as Escape from "./Escape.js";
 
 export const marks = (world: World.World, g: World.Generation): ReadonlyArray<string> => {
@@ -15,12 +15,26 @@ export const marks = (world: World.World, g: World.Generation): ReadonlyArray<st
 
 export const labelOf = (g: World.Generation): string => (g.header._tag === "Valid" ? g.header.header.label : "(invalid manifest)");
 
-export const created = (g: World.Generation): string => BootConfig.formatStamp(g.createdMs, g.utcOffsetMinutes);
+/** Local time to the second, as nix-env lists generations: "2026-11-30 14:02:11". */
+export const created = (g: World.Generation): string => {
+  const local = new Date(g.createdMs + g.utcOffsetMinutes * 60_000);
+  return Number.isNaN(local.getTime()) ? "????-??-?? ??:??:??" : local.toISOString().slice(0, 19).replace("T", " ");
+};
 
-export const table = (world: World.World, gens: ReadonlyArray<World.Generation>): string => {
+/** A path inside the generation's own system directory is shown relative to it. */
+const within = (g: World.Generation, path: string): string => (path.startsWith(`${g.system}/`) ? path.slice(g.system.length + 1) : path);
+
+/** `--long`: the boot entry and the number of services (which decodes the whole manifest). */
+const longCells = (g: World.Generation): ReadonlyArray<string> => {
+  if (g.header._tag === "Invalid") return ["-", "-", "-"];
+  const services = g.manifest._tag === "Valid" ? String(g.manifest.manifest.services.length) : "invalid";
+  return [services, within(g, g.header.header.boot.kernel), g.header.header.boot.params.join(" ")];
+};
+
+export const table = (world: World.World, gens: ReadonlyArray<World.Generation>, long = false): string => {
   // Escaped before measuring, so an escaped label still lines up.
-  const rows = gens.map((g) => [String(g.number), created(g), labelOf(g), marks(world, g).join(", ")].map(Escape.line));
-  const header = ["Generation", "Created", "Label", ""];
+  const rows = gens.map((g) => [String(g.number), created(g), labelOf(g), ...(long ? longCells(g) : []), marks(world, g).join(", ")].map(Escape.line));
+  const header = ["Generation", "Created", "Label", ...(long ? ["Services", "Kernel", "Parameters"] : []), ""];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: ReadonlyArray<string>) =>
     cells
@@ -50,6 +64,7 @@ export const description = (world: World.World, g: World.Generation): string => 
       lines.push(`    ${s.name}${needs}: ${s.start.join(" ")}`);
     }
   }
+  if (g.number !== world.current) return Escape.lines(lines);
   lines.push(...debtLines(world));
   if (world.running.generation !== null && world.running.generation !== g.number) {
     lines.push(`  note      generation ${world.running.generation} is running (after 'apply --mode test'); it becomes this one on the next switch or boot`);
@@ -65,49 +80,4 @@ export const debtLines = (world: World.World): ReadonlyArray<string> => {
     `  restart debt (${debt.length}): restart these to run the current code`,
     ...debt.map((d) => `    ${d.service}: runs generation ${d.runs.generation ?? "?"}'s code; ${d.reason}`),
   ];
-};
-
-const operationText = (plan: Plan.Plan): string => {
-  const op = plan.operation;
-  switch (op._tag) {
-    case "Switch":
-    case "Rollback":
-      return `${op._tag === "Rollback" ? "roll back" : "switch"} from generation ${plan.from ?? "(none)"} to ${plan.to ?? "(none)"} (mode ${plan.mode})`;
-    case "Delete":
-      return `delete generation${plan.delete.length === 1 ? "" : "s"} ${plan.delete.join(", ")}`;
-    case "Add":
-      return `add ${op.system} as generation ${plan.to ?? "?"}`;
-  }
-};
-
-export const plan = (p: Plan.Plan): string => {
-  const lines = [`Plan: ${operationText(p)}`];
-  if (p.running !== p.from && p.running !== null) lines.push(`  (generation ${p.running} is running)`);
-  const s = p.services;
-  const groups: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
-    ["stop", s.stop],
-    ["start", s.start],
-    ["restart", s.restart],
-    ["reload", s.reload],
-    ["NOT restarted (changed)", s.skip],
-  ];
-  const shown = groups.filter(([, names]) => names.length > 0);
-  if (shown.length > 0) {
-    lines.push("Services:");
-    for (const [title, names] of shown) lines.push(`  ${title}: ${names.join(", ")}`);
-    if (s.unchanged.length > 0) lines.push(`  unchanged: ${s.unchanged.length}`);
-    if (p.settings.serviceManager === "none") lines.push("  (no service manager: service steps are recorded, not executed)");
-  }
-  if (p.boot !== null) lines.push(`Boot menu: default ${p.boot.default}; entries ${p.boot.entries.join(", ")}`);
-  if (Plan.isEmpty(p)) lines.push("Nothing to do.");
-  else {
-    lines.push("Steps:");
-    p.steps.forEach((step, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${Step.describe(step)}`));
-  }
-  if (p.revert.length > 0) {
-    lines.push("If a step before the commit fails, these steps put the running system back:");
-    p.revert.forEach((step, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${Step.describe(step)}`));
-  }
-  for (const w of p.warnings) lines.push(`warning: ${w}`);
-  return Escape.lines(lines);
 };

@@ -37,6 +37,7 @@ const verdict = (line: SystemStatus.ServiceLine): string => {
 
 /** One row per service, aligned; empty when there is nothing to show. */
 export const serviceRows = (s: SystemStatus.Status): ReadonlyArray<string> => {
+  if (s.servicesError !== null) return [`(${s.servicesError})`];
   if (s.services === null) return ["(no service manager: services are not observed; use --service-manager s6)"];
   if (s.services.length === 0) return ["(no services)"];
   const rows = s.services.map((line) => {

@@ -189,6 +189,7 @@ export const runSteps = (steps: ReadonlyArray<Step.Step>, phase: ApplyJournal.Pr
           ),
         ),
       );
+      options.onEvent?.({ _tag: "StepFinished", phase, index, step, ok: outcome._tag === "Right" });
       if (outcome._tag === "Left") {
         return { failure: { index, step, description: Step.describe(step), ...outcome.left }, recorded } satisfies PhaseResult;
       }

@@ -11,6 +11,8 @@ import * as Root from "../root/Root.js";
 export type Event =
   | { readonly _tag: "StepStarted"; readonly index: number; readonly step: Step.Step }
   | { readonly _tag: "RevertStarted"; readonly index: number; readonly step: Step.Step }
+  /** After every step of either phase; the caller times it if it wants (the interpreter keeps no clock here). */
+  | { readonly _tag: "StepFinished"; readonly phase: "forward" | "revert"; readonly index: number; readonly step: Step.Step; readonly ok: boolean }
   | { readonly _tag: "Output"; readonly line: string };
 
 /** Why a step failed: the port's own tagged error, the line to report and the program's last output. */

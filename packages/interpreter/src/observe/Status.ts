@@ -1,20 +1,23 @@
 /**
  * What `switchyard status` shows, observed: the world (links, generations) and the service
  * manager's view of every supervised service, put side by side by the model. Also used after a
- * failed apply to say exactly where the machine stands.
+ * failed apply to say exactly where the machine stands. It never fails because of the service
+ * manager: when that cannot be asked (no supervisor running), the generations are still shown and
+ * the status says why the services are missing.
  */
 import { SystemStatus, type World } from "@switchyard/model";
 import { Effect } from "effect";
-import { ObserveError } from "../Errors.js";
 import * as Observe from "./Observe.js";
 import { ServiceManager } from "../ports/ServiceManager.js";
 import type * as Root from "../root/Root.js";
 
 export const observe = Effect.fn("observeStatus")(function* (root: Root.Root, settings: World.Settings) {
-  const world = yield* Observe.world(root, settings);
   const manager = yield* ServiceManager;
-  const services = yield* manager.status.pipe(
-    Effect.mapError((e) => new ObserveError({ reason: "Io", message: `cannot ask the service manager for the services' state: ${e.message}` })),
-  );
-  return SystemStatus.of(world, manager.kind, services);
+  const answer = yield* Effect.either(manager.status);
+  const services = answer._tag === "Right" ? answer.right : null;
+  // One question to the manager: the world's live names are read from the same answer.
+  const live = Effect.succeed(services === null ? null : services.filter((o) => o.up).map((o) => o.name));
+  const world = yield* Observe.world(root, settings).pipe(Effect.provideService(ServiceManager, { ...manager, live }));
+  const error = answer._tag === "Left" ? `the service manager could not be asked: ${answer.left.message}` : null;
+  return SystemStatus.of(world, manager.kind, services, error);
 });

@@ -1,9 +1,11 @@
 /**
  * io-ts's `t.exact` strips unknown keys; a manifest with a misspelt field must instead be refused,
- * so strict positions use this combinator, which fails naming the unexpected key.
+ * so strict positions use this combinator, which fails naming each unexpected key (and the known
+ * one it is closest to).
  */
 import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
+import * as Nearest from "./Nearest.js";
 
 export const strict = <P extends t.Props>(props: P, name: string): t.Type<t.TypeOfProps<P>, t.OutputOfProps<P>, unknown> => {
   const base = t.type(props, name);
@@ -26,14 +28,19 @@ const strictOf = <A, O>(base: t.Type<A, O, unknown>, keys: ReadonlyArray<string>
     // As strict as decoding: a value with an unexpected key is not one of ours.
     (u): u is A => base.is(u) && Object.keys(u as object).every((key) => known.has(key)),
     (input, context) => {
+      // Every unknown key and every other fault of the object, so a checker can list them all at once.
+      const unknown: Array<t.ValidationError> = [];
       if (typeof input === "object" && input !== null && !Array.isArray(input)) {
         for (const key of Object.keys(input)) {
-          if (!known.has(key)) {
-            return t.failure(input, [...context, { key, type: t.never, actual: (input as Record<string, unknown>)[key] }], `unknown field '${key}'`);
-          }
+          if (known.has(key)) continue;
+          const near = Nearest.closest(key, known);
+          const message = `unknown field '${key}'${near === null ? "" : `; did you mean '${near}'?`}`;
+          unknown.push({ value: input, context: [...context, { key, type: t.never, actual: (input as Record<string, unknown>)[key] }], message });
         }
       }
-      return E.map((a: A) => pick(a, known))(base.validate(input, context));
+      const result = base.validate(input, context);
+      if (unknown.length > 0) return t.failures([...unknown, ...(E.isLeft(result) ? result.left : [])]);
+      return E.map((a: A) => pick(a, known))(result);
     },
     (a) => base.encode(a),
   );

@@ -23,7 +23,10 @@ export const Delete = t.readonly(t.type({ _tag: t.literal("Delete"), pattern: t.
 /** Registering a built system directory; its plan is made by `Transition.adding`, from its manifest. */
 export const Add = t.readonly(t.type({ _tag: t.literal("Add"), system: InRootPathCodec }, "Add"));
 
-export const Operation = t.union([Switch, Rollback, Delete, Add], "Operation");
+/** Restart services onto the current generation's code: those named, or (`debt`) every one left on old code. */
+export const Restart = t.readonly(t.type({ _tag: t.literal("Restart"), services: t.readonlyArray(t.string), debt: t.boolean }, "Restart"));
+
+export const Operation = t.union([Switch, Rollback, Delete, Add, Restart], "Operation");
 export type Operation = t.TypeOf<typeof Operation>;
 
 /** The operations planned between generations that exist (`Transition.between`). */

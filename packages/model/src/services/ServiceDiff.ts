@@ -73,6 +73,10 @@ export const classify = (before: Svc, after: Svc): ChangeClass => {
   return result;
 };
 
+/** The fields that differ and take part in the comparison, in the record's field order: what a diff names. */
+export const changedFields = (before: Svc, after: Svc): ReadonlyArray<keyof Svc> =>
+  FIELDS.filter((field) => FIELD_RULES[field] !== "ignore" && !same(before[field], after[field]));
+
 /** Arrays element-wise, records as key/value maps (key order is irrelevant), everything else by identity. */
 const same = (x: unknown, y: unknown): boolean => {
   if (x === y) return true;

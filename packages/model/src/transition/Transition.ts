@@ -17,6 +17,7 @@ import * as Plan from "../plan/Plan.js";
 import * as PlanError from "../plan/PlanError.js";
 import type * as InRootPath from "../paths/InRootPath.js";
 import type * as PlanRequest from "../plan/Request.js";
+import * as Restart from "./Restart.js";
 import * as RestartDebt from "../services/RestartDebt.js";
 import * as ServiceDiff from "../services/ServiceDiff.js";
 import * as ServiceGraph from "../services/ServiceGraph.js";
@@ -50,6 +51,8 @@ export const between = (world: World.World, request: Request): E.Either<PlanErro
       );
     case "Delete":
       return Deletion.plan(world, op.pattern, request.nowMs);
+    case "Restart":
+      return Restart.plan(world, op);
   }
 };
 

@@ -49,13 +49,15 @@ export interface Status {
   readonly running: Link;
   /** `/run/booted-system`. */
   readonly booted: Link;
-  /** Sorted by name; null when there is no service manager to ask. */
+  /** Sorted by name; null when there is no service manager to ask, or it could not be asked. */
   readonly services: ReadonlyArray<ServiceLine> | null;
+  /** Why the service manager could not be asked (its supervisor is not running…); null when it answered. */
+  readonly servicesError: string | null;
   /** Restart debt: services left on old code that still owe a restart (see `RestartDebt`). */
   readonly debt: ReadonlyArray<RestartDebt.Entry>;
 }
 
-export const of = (world: World.World, kind: Status["serviceManager"], observed: ReadonlyArray<Observed> | null): Status => {
+export const of = (world: World.World, kind: Status["serviceManager"], observed: ReadonlyArray<Observed> | null, servicesError: string | null = null): Status => {
   const current = world.current === null ? undefined : World.generation(world, world.current);
   const wanted = new Map<string, string>();
   if (current !== undefined && current.manifest._tag === "Valid") {
@@ -67,6 +69,7 @@ export const of = (world: World.World, kind: Status["serviceManager"], observed:
     running: { target: world.running.target, generation: world.running.generation },
     booted: { target: world.booted.target, generation: world.booted.generation },
     services: observed === null ? null : lines(observed, wanted),
+    servicesError,
     debt: world.restartDebt.entries,
   };
 };

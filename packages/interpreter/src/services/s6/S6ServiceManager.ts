@@ -4,7 +4,8 @@
  * directory's `data/switchyard.json` says which revision it runs. The step operations:
  * - start / restart: put the target record's directory in place (a new one atomically; an existing
  *   one file by file), have it supervised, bring it up (`-wu -u`, or `-wr -r` when it runs another
- *   revision) and check that it stays up; nothing to do when it already runs that revision.
+ *   revision) and check that it stays up. Starting what already runs that revision does nothing;
+ *   restarting it restarts it (`-wr -r`), since that is what was asked for.
  * - stop: run the record's `stop` command, bring it down (`-wD -d`), hide and retire the
  *   directory (`-x`, wait, remove), and let s6-svscan prune it.
  * - reload: run the record's `reload` command against the running service, then record the target
@@ -40,8 +41,7 @@ export const layer = (options: S6Options): Layer.Layer<ServiceManager, never, Po
         status: bind(ops.status),
         stop: (ref) => bind(ops.stop(ref)),
         start: (ref) => bind(ops.start(ref)),
-        // Restart and start converge: both leave the target revision up, whatever ran before.
-        restart: (ref) => bind(ops.start(ref)),
+        restart: (ref) => bind(ops.restart(ref)),
         reload: (ref) => bind(ops.reload(ref)),
       } satisfies ServiceManagerService;
     }),
@@ -159,7 +159,21 @@ const operations = (s: Lifecycle.Scan, prefix: string) => {
       return "executed" as const;
     });
 
+  /** Like start, which leaves the target revision up whatever ran before; one already up on it is restarted. */
+  const restart = (ref: Step.ServiceRef) =>
+    Effect.gen(function* () {
+      const name = ref.record.name;
+      const dir = dirOf(name);
+      yield* requireSupervisor(name);
+      if (!(yield* Dir.exists(dir))) return yield* start(ref);
+      const before = yield* S6Tools.status(name, dir);
+      const data = yield* Dir.readData(dir);
+      if (before?.up !== true || data?.revision !== S6Service.render(ref, prefix).revision) return yield* start(ref);
+      yield* Lifecycle.bringUp(s, name, dir, "restart");
+      return "executed" as const;
+    });
+
   const live = Effect.map(status, (all) => all.filter((o) => o.up).map((o) => o.name));
 
-  return { live, status, start, stop, reload };
+  return { live, status, start, restart, stop, reload };
 };
