@@ -68,6 +68,7 @@ const plans = [
   right(Transition.between(world, { operation: { _tag: "Switch", spec: "2" }, mode: "test", services: "conservative", nowMs: 0 })),
   right(Transition.between(machine(3), { operation: { _tag: "Rollback" }, mode: "boot", nowMs: 0 })),
   right(Transition.between(machine(3), { operation: { _tag: "Delete", pattern: "2" }, mode: "switch", nowMs: 0 })),
+  right(Transition.between(world, { operation: { _tag: "Restart", services: ["db"], debt: false }, mode: "test", nowMs: 0 })),
   right(
     Transition.adding(world, {
       system: InRootPath.unsafe("/store/4-system"),

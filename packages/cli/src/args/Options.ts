@@ -34,7 +34,7 @@ const DAY = 86_400;
 const READ_MACHINE: ReadonlyArray<Name> = ["list", "describe", "diff", "add", "plan", "apply", "restart", "recover", "status"];
 const SEE_SERVICES: ReadonlyArray<Name> = ["plan", "apply", "restart", "recover", "status"];
 // `plan` records them in the plan, so `apply --plan` runs with what was planned.
-const RUN_STEPS: ReadonlyArray<Name> = ["plan", "apply", "restart", "recover"];
+const RUN_STEPS: ReadonlyArray<Name> = ["plan", "apply", "recover"];
 const TAKE_LOCK: ReadonlyArray<Name> = ["add", "apply", "restart", "recover"];
 
 const flag = { _tag: "Flag" } as const;

@@ -3,7 +3,8 @@
  * system directory and the revision of its record, computed from the step's reference as s6 would
  * record it), with injectable failures (a service that will not start, a reload that fails). It
  * behaves as the s6 manager does (the contract suite runs both): each start of a process gets a
- * new pid; starting or restarting onto the revision that already runs does nothing; a reload keeps
+ * new pid; starting onto the revision that already runs does nothing, restarting it restarts it
+ * (a new pid: that is what was asked for); a reload keeps
  * the process, and a reload of a service that is down or has no reload command starts it instead.
  */
 import { ServiceRevision, type Step, type SystemStatus } from "@switchyard/model";
@@ -47,7 +48,10 @@ export const make = (initiallyUp: Iterable<readonly [string, RunningService]> = 
       pids.delete(ref.record.name);
     },
     start: (ref) => bringUp(ref.record.name, wanted(ref)),
-    restart: (ref) => bringUp(ref.record.name, wanted(ref)),
+    restart: (ref) => {
+      pids.delete(ref.record.name);
+      bringUp(ref.record.name, wanted(ref));
+    },
     reload: (ref) => {
       const name = ref.record.name;
       if (!running.has(name) || ref.record.reload === null) bringUp(name, wanted(ref));

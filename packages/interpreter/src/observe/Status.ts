@@ -15,9 +15,9 @@ export const observe = Effect.fn("observeStatus")(function* (root: Root.Root, se
   const manager = yield* ServiceManager;
   const answer = yield* Effect.either(manager.status);
   const services = answer._tag === "Right" ? answer.right : null;
-  // One question to the manager: the world's live names are read from the same answer.
+  // One question to the manager: the world's live names and revisions are read from the same answer.
   const live = Effect.succeed(services === null ? null : services.filter((o) => o.up).map((o) => o.name));
-  const world = yield* Observe.world(root, settings).pipe(Effect.provideService(ServiceManager, { ...manager, live }));
+  const world = yield* Observe.world(root, settings).pipe(Effect.provideService(ServiceManager, { ...manager, live, status: Effect.succeed(services) }));
   const error = answer._tag === "Left" ? `the service manager could not be asked: ${answer.left.message}` : null;
   return SystemStatus.of(world, manager.kind, services, error);
 });
