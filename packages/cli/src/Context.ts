@@ -69,7 +69,8 @@ export const settings = (root: Root.Root, args: Args.Parsed) =>
     if (config._tag === "Left") return yield* new ObserveError({ reason: "Config", message: config.left });
     const overrides: Config.Overrides = {
       profile: Args.option(args, "profile"),
-      bootloader: Args.oneOf(args, "bootloader", ["grub", "none"] as const),
+      bootloader: Args.oneOf(args, "bootloader", ["grub", "systemd-boot", "none"] as const),
+      esp: Args.option(args, "esp"),
       serviceManager: Args.oneOf(args, "service-manager", ["none", "s6"] as const),
     };
     const s = Config.settings(config.right, overrides, World.Paths.defaultProfile);

@@ -9,8 +9,8 @@ export interface Parsed {
 
 export class UsageError extends Error {}
 
-const VALUED = new Set(["root", "profile", "bootloader", "service-manager", "services", "mode", "out", "plan", "activation-timeout", "wait-lock", "scan-directory", "service-timeout", "service-settle-ms"]);
-const FLAGS = new Set(["json", "yes", "debug", "help", "version"]);
+const VALUED = new Set(["root", "profile", "bootloader", "service-manager", "services", "mode", "out", "plan", "activation-timeout", "wait-lock", "scan-directory", "service-timeout", "service-settle-ms", "esp", "try", "layout"]);
+const FLAGS = new Set(["json", "yes", "debug", "help", "version", "bad"]);
 const SHORT: Readonly<Record<string, string>> = { y: "yes", h: "help" };
 
 export const parse = (argv: ReadonlyArray<string>): Parsed => {

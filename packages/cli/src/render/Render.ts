@@ -62,6 +62,16 @@ export const debtLines = (world: World.World): ReadonlyArray<string> => {
   ];
 };
 
+const bootLines = (b: Plan.BootSummary): ReadonlyArray<string> => {
+  const lines = [`Boot menu: default ${b.default}; entries ${b.entries.join(", ")}${b.omitted !== undefined && b.omitted > 0 ? ` (${b.omitted} older left out)` : ""}`];
+  const t = b.trial;
+  if (t !== undefined && t !== null) {
+    const times = t.attempts === null ? "with the attempts it has left" : t.attempts === 1 ? "once" : `up to ${t.attempts} times`;
+    lines.push(`Trial: generation ${t.generation} boots next, ${times}; unless 'switchyard bless' runs on it, generation ${b.default} boots after that`);
+  }
+  return lines;
+};
+
 const operationText = (plan: Plan.Plan): string => {
   const op = plan.operation;
   switch (op._tag) {
@@ -72,6 +82,8 @@ const operationText = (plan: Plan.Plan): string => {
       return `delete generation${plan.delete.length === 1 ? "" : "s"} ${plan.delete.join(", ")}`;
     case "Add":
       return `add ${op.system} as generation ${plan.to ?? "?"}`;
+    case "Bless":
+      return op.verdict === "good" ? `bless generation ${plan.to ?? "?"}: make it the boot default` : `give up the trial of generation ${plan.boot?.trial?.generation ?? "?"}`;
   }
 };
 
@@ -93,7 +105,7 @@ export const plan = (p: Plan.Plan): string => {
     if (s.unchanged.length > 0) lines.push(`  unchanged: ${s.unchanged.length}`);
     if (p.serviceManager === "none") lines.push("  (no service manager: service steps are recorded, not executed)");
   }
-  if (p.boot !== null) lines.push(`Boot menu: default ${p.boot.default}; entries ${p.boot.entries.join(", ")}`);
+  if (p.boot !== null) lines.push(...bootLines(p.boot));
   if (Plan.isEmpty(p)) lines.push("Nothing to do.");
   else {
     lines.push("Steps:");

@@ -7,6 +7,7 @@
  */
 import { Manifest, RestartDebt, type InRootPath, World } from "@switchyard/model";
 import { Effect } from "effect";
+import * as BootFiles from "./BootFiles.js";
 import { ObserveError } from "../Errors.js";
 import * as Links from "./Links.js";
 import { Clock } from "../ports/Clock.js";
@@ -14,7 +15,6 @@ import { FileSystem } from "../ports/FileSystem.js";
 import { ProcessRunner } from "../ports/ProcessRunner.js";
 import { ServiceManager } from "../ports/ServiceManager.js";
 import * as Root from "../root/Root.js";
-import { sha256 } from "../internal/Digest.js";
 
 /** Manifests larger than this are refused rather than parsed. */
 export const MANIFEST_LIMIT = 16 * 1024 * 1024;
@@ -27,7 +27,8 @@ export const world = Effect.fn("observeWorld")(function* (root: Root.Root, setti
   );
   const running = yield* systemLink(root, World.Paths.currentSystem, generations, links.current);
   const booted = yield* systemLink(root, World.Paths.bootedSystem, generations, links.current);
-  const bootConfig = settings.bootloader === "grub" ? yield* readBootConfig(root, World.Paths.grubConfig) : null;
+  const boot = yield* BootFiles.read(root, settings);
+  const bootConfig = boot?.bootConfig ?? null;
   const manager = yield* ServiceManager;
   const liveServices = yield* manager.live.pipe(
     Effect.mapError((e) => new ObserveError({ reason: "Io", message: `cannot ask the service manager which services are up: ${e.message}` })),
@@ -45,6 +46,7 @@ export const world = Effect.fn("observeWorld")(function* (root: Root.Root, setti
     liveServices,
     bootId: proc.bootId,
     restartDebt,
+    ...(boot === null ? {} : { bootFiles: boot.bootFiles }),
   };
   return w;
 });
@@ -53,7 +55,7 @@ export const world = Effect.fn("observeWorld")(function* (root: Root.Root, setti
 export const preconditionWorld = Effect.fn("observePreconditions")(function* (root: Root.Root, settings: World.Settings) {
   const links = yield* Links.generations(root, settings);
   const running = yield* Links.read(root, World.Paths.currentSystem);
-  const bootConfig = settings.bootloader === "grub" ? yield* readBootConfig(root, World.Paths.grubConfig) : null;
+  const bootConfig = (yield* BootFiles.read(root, settings))?.bootConfig ?? null;
   return {
     profileTarget: links.profileTarget,
     generations: links.generations.map((g) => [g.number, g.system] as const),
@@ -161,16 +163,4 @@ const readRestartDebt = (root: Root.Root) =>
     const text = new TextDecoder().decode(bytes);
     const entries = RestartDebt.fromText(text);
     return { text, entries: entries._tag === "Right" ? entries.right : [] };
-  });
-
-const readBootConfig = (root: Root.Root, path: InRootPath.InRootPath) =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem;
-    const bytes = yield* fs.readFile(Root.host(root, path)).pipe(
-      Effect.map((b): Uint8Array | null => b),
-      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
-      Effect.mapError((e) => new ObserveError({ reason: "Io", message: `cannot read the boot config: ${e.message}` })),
-    );
-    if (bytes === null) return { path, content: null, digest: null };
-    return { path, content: new TextDecoder().decode(bytes), digest: sha256(bytes) };
   });

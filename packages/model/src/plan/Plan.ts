@@ -13,7 +13,7 @@ import { Step } from "./Step.js";
 export const FORMAT = "switchyard-plan";
 export const VERSION = 1;
 
-export const Mode = t.union([t.literal("switch"), t.literal("boot"), t.literal("test")], "Mode");
+export const Mode = t.union([t.literal("switch"), t.literal("boot"), t.literal("test"), t.literal("try")], "Mode");
 export type Mode = t.TypeOf<typeof Mode>;
 
 export const Operation = t.union(
@@ -22,6 +22,7 @@ export const Operation = t.union(
     t.readonly(t.type({ _tag: t.literal("Rollback") }, "Rollback")),
     t.readonly(t.type({ _tag: t.literal("Delete"), pattern: t.union([t.string, t.null]) }, "Delete")),
     t.readonly(t.type({ _tag: t.literal("Add"), system: t.string }, "Add")),
+    t.readonly(t.type({ _tag: t.literal("Bless"), verdict: t.union([t.literal("good"), t.literal("bad")]) }, "Bless")),
   ],
   "Operation",
 );
@@ -37,9 +38,19 @@ export type ServiceSummary = t.TypeOf<typeof ServiceSummary>;
 
 export const emptyServices: ServiceSummary = { stop: [], start: [], restart: [], reload: [], skip: [], unchanged: [] };
 
-/** The boot menu the plan writes: default entry first, then every other generation newest first. */
+/**
+ * The boot menu the plan writes: default entry first, then every other listed generation newest
+ * first; the generation on trial (booted next, `attempts` times at most, before the default takes
+ * over again) and how many generations the menu limit left out.
+ */
 export const BootSummary = t.readonly(
-  t.type({ default: GenerationNumberCodec, entries: t.readonlyArray(GenerationNumberCodec) }, "BootSummary"),
+  t.intersection(
+    [
+      t.type({ default: GenerationNumberCodec, entries: t.readonlyArray(GenerationNumberCodec) }),
+      t.partial({ trial: t.union([t.readonly(t.type({ generation: GenerationNumberCodec, attempts: t.union([t.number, t.null]) })), t.null]), omitted: t.number }),
+    ],
+    "BootSummary",
+  ),
 );
 export type BootSummary = t.TypeOf<typeof BootSummary>;
 

@@ -4,7 +4,7 @@
  * time, and the boot menu rewritten to offer it among the older entries. Adding never switches.
  */
 import * as E from "fp-ts/lib/Either.js";
-import * as BootConfig from "../boot/BootConfig.js";
+import * as BootSteps from "../boot/BootSteps.js";
 import * as GenerationNumber from "../world/GenerationNumber.js";
 import type * as InRootPath from "../paths/InRootPath.js";
 import * as Manifest from "../world/Manifest.js";
@@ -53,12 +53,14 @@ export const plan = (world: World.World, added: NewSystem): E.Either<PlanError.P
   const steps: Array<Step.Step> = [{ _tag: "Commit" }, { _tag: "CreateGenerationLink", path: generation.link, target: added.system, createdMs: added.nowMs }];
   const warnings: Array<string> = [];
   let boot: Plan.BootSummary | null = null;
-  if (world.current !== null && world.bootConfig !== null && world.settings.bootloader !== "none") {
-    const rendered = BootConfig.render({ ...world, generations: [...world.generations, generation] }, world.current);
-    if (E.isLeft(rendered)) return E.left(PlanError.invalid(rendered.left.message));
-    for (const s of rendered.right.skipped) warnings.push(`generation ${s.number} left out of the boot menu: ${s.reason}`);
-    boot = rendered.right.summary;
-    if (rendered.right.content !== world.bootConfig.content) steps.push({ _tag: "WriteFile", path: world.bootConfig.path, content: rendered.right.content });
+  if (world.current !== null) {
+    const rendered = BootSteps.plan({ ...world, generations: [...world.generations, generation] }, { default: world.current, trial: "keep" });
+    if (E.isLeft(rendered)) return rendered;
+    if (rendered.right !== null) {
+      warnings.push(...rendered.right.warnings);
+      boot = rendered.right.summary;
+      steps.push(...rendered.right.steps);
+    }
   }
   return E.right({ ...base, to: number, boot, steps, warnings });
 };

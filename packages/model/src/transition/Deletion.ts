@@ -4,7 +4,7 @@
  * until a garbage collector that knows what else refers to them frees them.
  */
 import * as E from "fp-ts/lib/Either.js";
-import * as BootConfig from "../boot/BootConfig.js";
+import * as BootSteps from "../boot/BootSteps.js";
 import * as GenerationNumber from "../world/GenerationNumber.js";
 import * as Pattern from "../select/Pattern.js";
 import * as Plan from "../plan/Plan.js";
@@ -28,6 +28,7 @@ export const plan = (world: World.World, patternText: string | null, nowMs: numb
   if (world.booted.generation !== null) protectedAs.set(world.booted.generation, "booted");
   if (world.running.generation !== null) protectedAs.set(world.running.generation, "running");
   if (world.current !== null) protectedAs.set(world.current, "current");
+  for (const n of world.pins ?? []) if (!protectedAs.has(n)) protectedAs.set(n, "pinned");
   const doomed: Array<number> = [];
   for (const n of candidates) {
     const why = protectedAs.get(n);
@@ -42,13 +43,13 @@ export const plan = (world: World.World, patternText: string | null, nowMs: numb
 
   const steps: Array<Step.Step> = [{ _tag: "Commit" }];
   let boot: Plan.BootSummary | null = null;
-  if (world.current !== null && world.bootConfig !== null && world.settings.bootloader !== "none") {
-    const rendered = BootConfig.render(remaining, world.current);
-    if (E.isLeft(rendered)) return E.left(PlanError.invalid(rendered.left.message));
-    for (const s of rendered.right.skipped) warnings.push(`generation ${s.number} left out of the boot menu: ${s.reason}`);
-    boot = rendered.right.summary;
-    if (rendered.right.content !== world.bootConfig.content) {
-      steps.push({ _tag: "WriteFile", path: world.bootConfig.path, content: rendered.right.content });
+  if (world.current !== null) {
+    const rendered = BootSteps.plan(remaining, { default: world.current, trial: "keep" });
+    if (E.isLeft(rendered)) return rendered;
+    if (rendered.right !== null) {
+      warnings.push(...rendered.right.warnings);
+      boot = rendered.right.summary;
+      steps.push(...rendered.right.steps);
     }
   }
   // The menu is rewritten before links go, so no crash leaves an entry for a deleted generation.

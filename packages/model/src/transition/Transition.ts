@@ -9,7 +9,7 @@
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as Addition from "./Addition.js";
-import * as BootConfig from "../boot/BootConfig.js";
+import * as BootSteps from "../boot/BootSteps.js";
 import * as Deletion from "./Deletion.js";
 import type { GenerationNumber } from "../world/GenerationNumber.js";
 import * as Manifest from "../world/Manifest.js";
@@ -27,6 +27,8 @@ export interface Request {
   readonly operation: Plan.Operation;
   readonly mode: Plan.Mode;
   readonly services?: ServiceDiff.Policy;
+  /** Boot attempts for mode "try" (default 1). */
+  readonly attempts?: number;
   /** Milliseconds since the epoch, for duration patterns. */
   readonly nowMs: number;
 }
@@ -51,6 +53,8 @@ export const between = (world: World.World, request: Request): E.Either<PlanErro
       return Deletion.plan(world, op.pattern, request.nowMs);
     case "Add":
       return E.left(PlanError.invalid("adding a generation needs the new system's manifest; use Transition.adding"));
+    case "Bless":
+      return E.left(PlanError.invalid("blessing reads the booted generation; use Bless.plan"));
   }
 };
 
@@ -71,7 +75,7 @@ const switchTo = (world: World.World, request: Request, number: GenerationNumber
   }
   const manifest = target.manifest.manifest;
   const warnings: Array<string> = [];
-  const live = request.mode !== "boot";
+  const live = request.mode !== "boot" && request.mode !== "try";
   const running = runningSide(world, warnings);
   const next = Manifest.graphOf(manifest);
   const liveNames = new Set(world.liveServices ?? running.graph.order);
@@ -100,11 +104,12 @@ const switchTo = (world: World.World, request: Request, number: GenerationNumber
   let boot: Plan.BootSummary | null = null;
   if (request.mode !== "test") {
     const profileLink = World.linkNameOf(world.settings, number);
-    if (world.profileTarget !== profileLink) commitSteps.push({ _tag: "ReplaceSymlink", path: world.settings.profile, target: profileLink });
-    const rendered = bootConfigStep(world, number, warnings);
+    // A trial leaves the profile (the permanent default) alone: `bless` moves it.
+    if (request.mode !== "try" && world.profileTarget !== profileLink) commitSteps.push({ _tag: "ReplaceSymlink", path: world.settings.profile, target: profileLink });
+    const rendered = bootMenu(world, request, number, warnings);
     if (E.isLeft(rendered)) return rendered;
-    if (rendered.right !== null) {
-      commitSteps.push(rendered.right.step);
+    if (rendered.right !== null && rendered.right.steps.length > 0) {
+      commitSteps.push(...rendered.right.steps);
       boot = rendered.right.summary;
     }
   }
@@ -211,16 +216,14 @@ const revertSteps = (
   return phases(back, refTo(target.system, target.number), refTo(running.system ?? target.system, running.generation), middle);
 };
 
-const bootConfigStep = (
-  world: World.World,
-  defaultNumber: GenerationNumber,
-  warnings: Array<string>,
-): E.Either<PlanError.PlanError, { readonly step: Step.Step; readonly summary: Plan.BootSummary } | null> => {
-  const bc = world.bootConfig;
-  if (bc === null || world.settings.bootloader === "none") return E.right(null);
-  const rendered = BootConfig.render(world, defaultNumber);
-  if (E.isLeft(rendered)) return E.left(PlanError.invalid(rendered.left.message));
-  for (const s of rendered.right.skipped) warnings.push(`generation ${s.number} left out of the boot menu: ${s.reason}`);
-  if (bc.content === rendered.right.content) return E.right(null);
-  return E.right({ step: { _tag: "WriteFile", path: bc.path, content: rendered.right.content }, summary: rendered.right.summary });
+/** The menu with `target` as the default, or on trial ahead of the current default in mode "try". */
+const bootMenu = (world: World.World, request: Request, target: GenerationNumber, warnings: Array<string>) => {
+  if (request.mode === "try") {
+    if (world.bootConfig === null || world.settings.bootloader === "none") return E.left(PlanError.invalid("--mode try needs a bootloader to count the attempts; use --bootloader grub or systemd-boot"));
+    if (world.current === null) return E.left(PlanError.invalid("a trial boot needs a current generation to fall back to; switch to one first"));
+  }
+  const trial = request.mode === "try" ? { target, attempts: request.attempts ?? 1 } : null;
+  const rendered = BootSteps.plan(world, { default: request.mode === "try" ? (world.current as GenerationNumber) : target, trial });
+  if (E.isRight(rendered) && rendered.right !== null) warnings.push(...rendered.right.warnings);
+  return rendered;
 };

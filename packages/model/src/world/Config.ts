@@ -7,6 +7,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
 import * as InRootPath from "../paths/InRootPath.js";
+import * as Menu from "../boot/Menu.js";
 import { firstError } from "../internal/Report.js";
 import { strictPartial } from "../internal/Strict.js";
 import type * as World from "./World.js";
@@ -18,7 +19,7 @@ const Seconds = new t.Type<number, number, unknown>(
   (a) => a,
 );
 
-export const Bootloader = t.union([t.literal("grub"), t.literal("none")], "bootloader");
+export const Bootloader = t.union([t.literal("grub"), t.literal("systemd-boot"), t.literal("none")], "bootloader");
 export const ServiceManagerKind = t.union([t.literal("none"), t.literal("s6")], "serviceManager");
 
 const SettleMs = new t.Type<number, number, unknown>(
@@ -35,6 +36,16 @@ const PositiveSeconds = new t.Type<number, number, unknown>(
   (a) => a,
 );
 
+const MenuLimit = new t.Type<number, number, unknown>(
+  "menu limit",
+  (u): u is number => typeof u === "number" && Number.isInteger(u) && u >= 1,
+  (u, c) => (typeof u === "number" && Number.isInteger(u) && u >= 1 && u <= 100_000 ? t.success(u) : t.failure(u, c, "expected a whole number of generations from 1 to 100000")),
+  (a) => a,
+);
+
+/** `boot`: where systemd-boot's ESP is mounted, and how many generations a boot menu lists. */
+const BootSection = strictPartial({}, { esp: t.string, menuLimit: MenuLimit }, "boot");
+
 export const ConfigFile = strictPartial(
   {},
   {
@@ -45,6 +56,7 @@ export const ConfigFile = strictPartial(
     scanDirectory: t.string,
     serviceTimeout: PositiveSeconds,
     serviceSettleMs: SettleMs,
+    boot: BootSection,
   },
   "config",
 );
@@ -54,6 +66,7 @@ export interface Overrides {
   readonly profile?: string | undefined;
   readonly bootloader?: World.BootloaderKind | undefined;
   readonly serviceManager?: World.ServiceManagerKind | undefined;
+  readonly esp?: string | undefined;
 }
 
 export const DEFAULT_TIMEOUT = 5;
@@ -112,10 +125,14 @@ export const settings = (file: ConfigFile, overrides: Overrides, defaultProfile:
   const profile = profileText === undefined ? E.right(defaultProfile) : InRootPath.fromAbsolute(profileText);
   if (E.isLeft(profile)) return E.left(`profile: ${profile.left}; give an absolute path inside the root`);
   if (profile.right === "/") return E.left("profile: '/' cannot be a profile; give a path such as /var/lib/switchyard/profiles/system");
+  const espText = overrides.esp ?? file.boot?.esp ?? Menu.DEFAULT_ESP;
+  const esp = InRootPath.fromAbsolute(espText);
+  if (E.isLeft(esp)) return E.left(`esp: ${esp.left}; give the EFI system partition's mount point inside the root, such as /boot or /efi`);
   return E.right({
     profile: profile.right,
     bootloader: overrides.bootloader ?? file.bootloader ?? "grub",
     timeout: file.timeout ?? DEFAULT_TIMEOUT,
     serviceManager: overrides.serviceManager ?? file.serviceManager ?? "none",
+    boot: { esp: esp.right, menuLimit: file.boot?.menuLimit ?? Menu.DEFAULT_LIMIT },
   });
 };

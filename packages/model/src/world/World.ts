@@ -7,6 +7,7 @@ import type { GenerationNumber } from "./GenerationNumber.js";
 import type { InRootPath } from "../paths/InRootPath.js";
 import type { Header, Manifest, ManifestError } from "./Manifest.js";
 import type { Entry as RestartDebtEntry } from "../services/RestartDebt.js";
+import type { Observed as BootFilesObserved } from "../boot/BootFiles.js";
 
 export type ManifestResult =
   | { readonly _tag: "Valid"; readonly manifest: Manifest }
@@ -37,9 +38,11 @@ export interface Generation {
    * pure function of the file, and most generations are only ever listed.
    */
   readonly manifest: ManifestResult;
+  /** Where the generation describes itself, when not in manifest.json: a NixOS bootspec or Guix parameters. */
+  readonly format?: "nixos-bootspec" | "guix-parameters";
 }
 
-export type BootloaderKind = "grub" | "none";
+export type BootloaderKind = "grub" | "systemd-boot" | "none";
 export type ServiceManagerKind = "none" | "s6";
 
 export interface Settings {
@@ -49,6 +52,15 @@ export interface Settings {
   /** GRUB menu timeout in seconds, kept across every regeneration. */
   readonly timeout: number;
   readonly serviceManager: ServiceManagerKind;
+  /** Where systemd-boot's ESP is and how many generations a menu lists (defaults in `boot/Menu`). */
+  readonly boot?: BootSettings;
+}
+
+export interface BootSettings {
+  /** The EFI system partition (or XBOOTLDR) as mounted inside the root. */
+  readonly esp: InRootPath;
+  /** At most this many generations in the boot menu: the default (and a trial) plus the newest others. */
+  readonly menuLimit: number;
 }
 
 /** A link that may be absent; `target` is what readlink returned. */
@@ -88,6 +100,10 @@ export interface World {
   readonly bootId: string;
   /** The restart-debt record: its text (null when absent) and its entries. */
   readonly restartDebt: { readonly text: string | null; readonly entries: ReadonlyArray<RestartDebtEntry> };
+  /** Every file the bootloader owns, as observed (absent: only `bootConfig` was read). */
+  readonly bootFiles?: BootFilesObserved;
+  /** Generations `switchyard pin` protects from every delete, ascending. */
+  readonly pins?: ReadonlyArray<GenerationNumber>;
 }
 
 export const generation = (world: World, n: number): Generation | undefined => {
