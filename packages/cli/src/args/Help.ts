@@ -23,7 +23,9 @@ Patterns:
 Options:
   --root DIR               the managed root (default /)
   --profile PATH           the system profile (default /var/lib/switchyard/profiles/system)
-  --bootloader grub|none   regenerate /boot/grub/grub.cfg or not (default grub)
+  --bootloader grub|systemd-boot|none   write /boot/grub/grub.cfg, or Boot Loader Specification
+                           entries and loader.conf on the ESP, or nothing (default grub)
+  --esp DIR                systemd-boot's EFI system partition inside the root (default /boot)
   --service-manager none|s6   how services are observed and driven (default none)
   --scan-directory DIR     the s6 scan directory switchyard owns (default /run/switchyard/services)
   --service-timeout S      seconds a service may take to come up or go down (default 5)
