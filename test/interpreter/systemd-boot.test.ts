@@ -7,50 +7,15 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Effect, Exit } from "effect";
 import { afterEach, describe, expect, it } from "vitest";
-import * as Apply from "../../packages/interpreter/src/apply/Apply.js";
-import * as Observe from "../../packages/interpreter/src/observe/Observe.js";
 import * as Entry from "../../packages/model/src/boot/systemd-boot/Entry.js";
-import * as InRootPath from "../../packages/model/src/paths/InRootPath.js";
 import type * as Plan from "../../packages/model/src/plan/Plan.js";
-import * as Transition from "../../packages/model/src/transition/Transition.js";
-import { bootctl, hostDisk, mountTmpfs, unmount } from "../support/esp.js";
+import { applyPlan, cleanUpMachines, planFor, sdMachine, type Real } from "../support/boot-machines.js";
+import { bootctl, hostDisk } from "../support/esp.js";
 import { bootSystemd, sdDefault } from "../support/loaders.js";
-import { NOW_MS, cleanup, realMachine, systemOf, type Machine } from "../support/machine.js";
+import { systemOf, type Machine } from "../support/machine.js";
 
-type Real = Machine & { readonly dir: string };
-const machines: Array<Real> = [];
-
-afterEach(() => {
-  for (const m of machines.splice(0)) {
-    unmount(path.join(m.dir, "boot"));
-    cleanup(m);
-  }
-});
-
-/** Generations 1..count (each with a kernel and an initrd), current `current`, systemd-boot on a tmpfs ESP at /boot. */
-export const sdMachine = (count: number, current: number, menuLimit = 100): Real => {
-  const base = realMachine({ generations: Array.from({ length: count }, (_, i) => ({ number: i + 1 })), current });
-  for (let n = 1; n <= count; n++) fs.writeFileSync(path.join(base.dir, systemOf(n), "initrd"), `initrd ${n}`);
-  fs.rmSync(path.join(base.dir, "boot"), { recursive: true, force: true });
-  mountTmpfs(path.join(base.dir, "boot"));
-  const m: Real = { ...base, settings: { ...base.settings, bootloader: "systemd-boot", boot: { esp: InRootPath.unsafe("/boot"), menuLimit } } };
-  machines.push(m);
-  return m;
-};
-
-export const planFor = async (m: Machine, operation: Plan.Operation, mode: Plan.Mode = "switch", attempts?: number): Promise<Plan.Plan> => {
-  const world = await Effect.runPromise(Observe.world(m.root, m.settings).pipe(Effect.provide(m.layer)));
-  const p = Transition.between(world, { operation, mode, nowMs: NOW_MS, ...(attempts === undefined ? {} : { attempts }) });
-  if (p._tag === "Left") throw new Error(p.left.message);
-  return p.right;
-};
-
-export const applyPlan = async (m: Machine, p: Plan.Plan): Promise<void> => {
-  const exit = await Effect.runPromiseExit(Apply.applyPlan(p, { root: m.root, settings: m.settings, command: "test", activationTimeoutMs: 1000 }).pipe(Effect.provide(m.layer)));
-  if (Exit.isFailure(exit)) throw new Error(`apply failed: ${JSON.stringify(exit.cause)}`);
-};
+afterEach(cleanUpMachines);
 
 const run = async (m: Machine, operation: Plan.Operation, mode: Plan.Mode = "switch", attempts?: number) => applyPlan(m, await planFor(m, operation, mode, attempts));
 const to = (spec: number): Plan.Operation => ({ _tag: "Switch", spec: String(spec) });

@@ -18,6 +18,7 @@ const commands = {
   recover: () => import("./commands/recover.js"),
   status: () => import("./commands/status.js"),
   supervisor: () => import("./commands/supervisor.js"),
+  bless: () => import("./commands/bless.js"),
 } as const;
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {

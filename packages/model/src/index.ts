@@ -1,9 +1,11 @@
 /** The pure core of Switchyard: decoded observations in, plans out. No I/O, no clock, no randomness. */
+export * as Bless from "./boot/Bless.js";
 export * as BootConfig from "./boot/BootConfig.js";
 export * as BootFiles from "./boot/BootFiles.js";
 export type * as Bootloader from "./boot/Bootloader.js";
 export * as BootSteps from "./boot/BootSteps.js";
 export * as Menu from "./boot/Menu.js";
+export * as Trial from "./boot/Trial.js";
 export * as Config from "./world/Config.js";
 export * as GenerationNumber from "./world/GenerationNumber.js";
 export * as InRootPath from "./paths/InRootPath.js";

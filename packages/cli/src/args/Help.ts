@@ -5,12 +5,14 @@ Usage:
   switchyard list [PATTERN] [--json]
   switchyard describe [--json]
   switchyard add SYSTEM_DIR
-  switchyard plan OPERATION [--mode switch|boot|test] [--json] [--out FILE]
-  switchyard apply OPERATION [--mode switch|boot|test] [--yes]
+  switchyard plan OPERATION [--mode switch|boot|test|try] [--try N] [--json] [--out FILE]
+  switchyard apply OPERATION [--mode switch|boot|test|try] [--try N] [--yes]
   switchyard apply --plan FILE [--yes]
   switchyard recover [--json]            finish or revert an interrupted apply
   switchyard status [--json]             generations and every service: up/down, revision, current?
   switchyard supervisor start|stop|status  run switchyard's own s6-svscan on the scan directory
+  switchyard bless [--bad]               keep the generation booted on trial as the boot default
+                                         (--bad: give up on it; the next boot falls back)
 
 Operations:
   switch SPEC        SPEC is N (a generation), +K or -K (K generations newer/older)
@@ -31,7 +33,9 @@ Options:
   --service-timeout S      seconds a service may take to come up or go down (default 5)
   --service-settle-ms MS   how long a started service must stay up to count as started (default 300)
   --services live|conservative   how changed running services are treated (default live)
-  --mode switch|boot|test  switch: activate now and at boot; boot: at next boot only; test: now only
+  --mode switch|boot|test|try  switch: activate now and at boot; boot: at next boot only; test: now
+                           only; try: boot it next on trial, falling back unless 'bless' runs on it
+  --try N                  a trial of N boot attempts (1-9, default 1); implies --mode try
   --activation-timeout S   seconds an activation script may run (default 300)
   --wait-lock S            wait up to S seconds for another apply to finish (default 0)
   --json                   one JSON document on standard output

@@ -22,4 +22,17 @@ export const parse = (args: Args.Parsed, command: string): Plan.Operation => {
   }
 };
 
-export const mode = (args: Args.Parsed): Plan.Mode => Args.oneOf(args, "mode", ["switch", "boot", "test"] as const) ?? "switch";
+export const mode = (args: Args.Parsed): Plan.Mode => {
+  const given = Args.oneOf(args, "mode", ["switch", "boot", "test", "try"] as const);
+  if (Args.option(args, "try") === undefined) return given ?? "switch";
+  if (given !== undefined && given !== "try") throw new Args.UsageError(`--try N is a trial boot; it does not go with --mode ${given}`);
+  return "try";
+};
+
+/** `--try N`: how many boots the trial generation gets before the default takes over (default 1). */
+export const attempts = (args: Args.Parsed): number => {
+  const given = Args.option(args, "try");
+  if (given === undefined) return 1;
+  if (!/^[1-9]$/.test(given)) throw new Args.UsageError(`--try takes a number of boot attempts from 1 to 9, not '${given}'`);
+  return Number(given);
+};

@@ -17,12 +17,12 @@ export const compute = (ctx: CommandContext, command: string) =>
     const operation = Operation.parse(ctx.args, command);
     const mode = Operation.mode(ctx.args);
     const services = Args.oneOf(ctx.args, "services", ["live", "conservative"] as const) ?? "live";
-    if (operation._tag === "Delete" && Args.option(ctx.args, "mode") !== undefined) {
+    if (operation._tag === "Delete" && (Args.option(ctx.args, "mode") !== undefined || Args.option(ctx.args, "try") !== undefined)) {
       return yield* Failure.invalid("--mode does not apply to delete");
     }
     const world = yield* Observe.world(ctx.root, ctx.settings);
     const nowMs = yield* (yield* Clock).nowMs;
-    const plan = Transition.between(world, { operation, mode, services, nowMs });
+    const plan = Transition.between(world, { operation, mode, services, nowMs, attempts: Operation.attempts(ctx.args) });
     if (plan._tag === "Left") {
       return yield* plan.left.reason === "Invalid" ? Failure.invalid(plan.left.message) : Failure.failed(plan.left.message);
     }

@@ -1,5 +1,5 @@
 /** The `--json` documents of list and describe (the plan document is the plan itself). */
-import { RestartDebt, type World } from "@switchyard/model";
+import { RestartDebt, Trial, type World } from "@switchyard/model";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -27,6 +27,7 @@ export const describe = (world: World.World, g: World.Generation) => {
     services: m.services,
     runningGeneration: world.running.generation,
     restartDebt: RestartDebt.standing(world),
+    trial: Trial.of(world),
   };
 };
 

@@ -1,5 +1,5 @@
 /** Text for people: the generation table, a generation's description, a plan. */
-import { BootConfig, Manifest, Plan, RestartDebt, Step, type World } from "@switchyard/model";
+import { BootConfig, Manifest, Plan, RestartDebt, Step, Trial, type World } from "@switchyard/model";
 
 export const marks = (world: World.World, g: World.Generation): ReadonlyArray<string> => {
   const m: Array<string> = [];
@@ -46,6 +46,9 @@ export const description = (world: World.World, g: World.Generation): string => 
     }
   }
   lines.push(...debtLines(world));
+  const trial = Trial.of(world);
+  if (trial !== null && trial.state !== "blessed") lines.push(`  trial     ${Trial.describe(trial)}`);
+  else if (trial !== null && g.number === world.current) lines.push("  trial     blessed: boots every time; no trial pending");
   if (world.running.generation !== null && world.running.generation !== g.number) {
     lines.push(`  note      generation ${world.running.generation} is running (after 'apply --mode test'); it becomes this one on the next switch or boot`);
   }

@@ -3,7 +3,7 @@
  * service — up or down, pid, for how long, which generation's revision it runs and whether that is
  * what the current generation asks for. The failure report of `apply` reuses the same lines.
  */
-import type { SystemStatus } from "@switchyard/model";
+import { type SystemStatus, Trial } from "@switchyard/model";
 
 const link = (label: string, l: SystemStatus.Link): string =>
   `${label} ${l.target === null ? "(absent)" : `-> ${l.target}`}${l.generation === null ? "" : ` (generation ${l.generation})`}`;
@@ -58,6 +58,7 @@ export const serviceRows = (s: SystemStatus.Status): ReadonlyArray<string> => {
 export const status = (s: SystemStatus.Status): string => {
   const lines = [`Generation ${s.current.generation ?? "(none)"} is current; ${s.running.generation === null ? "no known generation" : `generation ${s.running.generation}`} is running`];
   lines.push(...links(s).map((l) => `  ${l}`));
+  if (s.trial !== null) lines.push(`Boot: ${Trial.describe(s.trial)}`);
   lines.push(`Services (${s.serviceManager}):`, ...serviceRows(s).map((r) => `  ${r}`));
   if (s.debt.length > 0) {
     lines.push("Restart debt (left on old code; restart them to pay it):", ...s.debt.map((d) => `  ${d.service}: runs generation ${d.runs.generation ?? "?"}'s code; ${d.reason}`));

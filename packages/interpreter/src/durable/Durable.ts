@@ -19,10 +19,29 @@ const tempFor = (path: string): string => `${dirnameOf(path)}/.${basenameOf(path
 /** True for names this module creates, so they are never mistaken for real files. */
 export const isTempName = (name: string): boolean => name.startsWith(".") && name.includes(TEMP_MARK);
 
+/**
+ * Make `dir` exist durably: directories created on the way are flushed into their parents, or a
+ * crash could take a fresh directory (a new ESP's `loader/entries`) and everything in it away.
+ */
+export const ensureDirectory = Effect.fn("ensureDirectory")(function* (dir: string) {
+  const fs = yield* FileSystem;
+  const missing: Array<string> = [];
+  for (let d = dir; d !== "/" && d !== ""; d = dirnameOf(d)) {
+    const present = yield* fs.lstat(d).pipe(
+      Effect.as(true),
+      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(false)),
+    );
+    if (present) break;
+    missing.push(d);
+  }
+  yield* fs.makeDirectory(dir);
+  for (const created of missing.reverse()) yield* fs.fsyncDirectory(dirnameOf(created));
+});
+
 export const writeFile = Effect.fn("writeFileAtomic")(function* (path: string, content: Uint8Array) {
   const fs = yield* FileSystem;
   const dir = dirnameOf(path);
-  yield* fs.makeDirectory(dir);
+  yield* ensureDirectory(dir);
   const temp = tempFor(path);
   yield* fs.writeNewFile(temp, content).pipe(Effect.tapError(() => fs.remove(temp).pipe(Effect.ignore)));
   yield* fs.fsync(temp).pipe(Effect.tapError(() => fs.remove(temp).pipe(Effect.ignore)));
@@ -35,7 +54,7 @@ export const writeFile = Effect.fn("writeFileAtomic")(function* (path: string, c
 export const replaceSymlink = Effect.fn("replaceSymlinkAtomic")(function* (path: string, target: string, mtimeMs?: number) {
   const fs = yield* FileSystem;
   const dir = dirnameOf(path);
-  yield* fs.makeDirectory(dir);
+  yield* ensureDirectory(dir);
   const temp = tempFor(path);
   const cleanup = (e: FsError) => fs.remove(temp).pipe(Effect.ignore, Effect.zipRight(Effect.fail(e)));
   yield* fs.symlink(target, temp);

@@ -3,7 +3,7 @@
  * `GrubEnv`) a trial. Arming a trial writes the menu first and the environment block last, so a
  * crash in between boots the old default; disarming clears the block first, for the same reason.
  * Blessing sets the `blessed` flag (one atomic write), after which the menu is rewritten around the
- * new default and the trial variables are cleared.
+ * new default and only then are the trial variables cleared.
  */
 import * as E from "fp-ts/lib/Either.js";
 import type * as Bootloader from "../Bootloader.js";
@@ -61,7 +61,12 @@ const render = (menu: Menu.Menu, observed: BootFiles.Observed): E.Either<Menu.Bo
   // An unreadable block blocks only what must change it: a menu without a trial never needs one.
   const current = trialOf(observed);
   if (t === null && current === null && E.isLeft(envOf(observed))) return E.right(config);
-  if (t === null) return E.map((env: ReadonlyArray<BootFiles.FileOp>) => [...env, ...config])(envWrite(observed, NO_TRIAL));
+  if (t === null) {
+    // Cancelling a trial clears the block first, so a crash cannot boot the cancelled generation;
+    // when the trial becomes the default (bless), the menu goes first, so every crash boots it.
+    const becomesDefault = current !== null && current.target === menu.default;
+    return E.map((env: ReadonlyArray<BootFiles.FileOp>) => (becomesDefault ? [...config, ...env] : [...env, ...config]))(envWrite(observed, NO_TRIAL));
+  }
   return E.map((env: ReadonlyArray<BootFiles.FileOp>) => [...config, ...env])(
     envWrite(observed, { [v.trial]: String(t.target), [v.tries]: String(t.attempts), [v.blessed]: null }),
   );
