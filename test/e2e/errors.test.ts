@@ -294,10 +294,10 @@ describe.concurrent("usage errors", () => {
     [["apply", "switch", "--yes"], "switch takes one SPEC"],
     [["apply", "rollback", "2", "--yes"], "rollback takes no argument"],
     [["apply", "delete", "1", "2", "--yes"], "delete takes at most one PATTERN"],
-    [["apply", "switch", "1", "--mode", "fast", "--yes"], "--mode must be one of switch, boot, test, not 'fast'"],
+    [["apply", "switch", "1", "--mode", "fast", "--yes"], "--mode must be one of switch, boot, test, try, not 'fast'"],
     [["apply", "switch", "1", "--yes", "--mode"], "option '--mode' needs a value"],
     [["apply", "delete", "1", "--mode", "boot", "--yes"], "--mode does not apply to delete"],
-    [["apply", "switch", "1", "--bootloader", "lilo", "--yes"], "--bootloader must be one of grub, none, not 'lilo'"],
+    [["apply", "switch", "1", "--bootloader", "lilo", "--yes"], "--bootloader must be one of grub, systemd-boot, none, not 'lilo'"],
     [["apply", "switch", "1", "--services", "some", "--yes"], "--services must be one of live, conservative, not 'some'"],
     [["apply", "switch", "1", "--activation-timeout", "0", "--yes"], "--activation-timeout takes whole seconds, not '0'"],
     [["list", "1", "2"], "list takes at most one PATTERN"],
@@ -483,7 +483,7 @@ describe.concurrent("add", () => {
   it("a directory without a manifest", async () => {
     const root = simpleRoot(2);
     fs.mkdirSync(host(root, "/store/empty"));
-    await refuses(root, ["add", "/store/empty"], Invalid, `${host(root, "/store/empty")}/manifest.json: (file): missing; this is not a system directory`);
+    await refuses(root, ["add", "/store/empty"], Invalid, `${host(root, "/store/empty")}/manifest.json: (file): missing, and no boot.json or parameters either; this is not a system directory`);
     expect(generationNumbers(root)).toEqual([1, 2, 3]);
   });
 });

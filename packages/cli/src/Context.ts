@@ -71,6 +71,7 @@ export const settings = (root: Root.Root, args: Args.Parsed) =>
       profile: Args.option(args, "profile"),
       bootloader: Args.oneOf(args, "bootloader", ["grub", "systemd-boot", "none"] as const),
       esp: Args.option(args, "esp"),
+      layout: Args.oneOf(args, "layout", ["switchyard", "nix", "guix"] as const),
       serviceManager: Args.oneOf(args, "service-manager", ["none", "s6"] as const),
     };
     const s = Config.settings(config.right, overrides, World.Paths.defaultProfile);

@@ -19,6 +19,8 @@ const commands = {
   status: () => import("./commands/status.js"),
   supervisor: () => import("./commands/supervisor.js"),
   bless: () => import("./commands/bless.js"),
+  pin: () => import("./commands/pin.js"),
+  unpin: () => import("./commands/pin.js"),
 } as const;
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {

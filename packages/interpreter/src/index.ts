@@ -7,6 +7,7 @@ export * as Durable from "./durable/Durable.js";
 export { ApplyFailed, JournalPending, JournalUnreadable, LayoutError, LockHeld, ObserveError, StalePlan } from "./Errors.js";
 export * as Links from "./observe/Links.js";
 export * as Lock from "./state/Lock.js";
+export * as Pins from "./state/Pins.js";
 export * as Observe from "./observe/Observe.js";
 export * as Root from "./root/Root.js";
 export * as S6ServiceManager from "./services/s6/S6ServiceManager.js";

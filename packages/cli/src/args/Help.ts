@@ -13,6 +13,7 @@ Usage:
   switchyard supervisor start|stop|status  run switchyard's own s6-svscan on the scan directory
   switchyard bless [--bad]               keep the generation booted on trial as the boot default
                                          (--bad: give up on it; the next boot falls back)
+  switchyard pin N | unpin N             protect generation N from every delete, or stop
 
 Operations:
   switch SPEC        SPEC is N (a generation), +K or -K (K generations newer/older)
@@ -25,6 +26,8 @@ Patterns:
 Options:
   --root DIR               the managed root (default /)
   --profile PATH           the system profile (default /var/lib/switchyard/profiles/system)
+  --layout nix|guix        use that system's profile (/nix/var/nix/profiles/system,
+                           /var/guix/profiles/system)
   --bootloader grub|systemd-boot|none   write /boot/grub/grub.cfg, or Boot Loader Specification
                            entries and loader.conf on the ESP, or nothing (default grub)
   --esp DIR                systemd-boot's EFI system partition inside the root (default /boot)

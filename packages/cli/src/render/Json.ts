@@ -11,6 +11,8 @@ export const generation = (world: World.World, g: World.Generation) => ({
   current: g.number === world.current,
   running: g.number === world.running.generation,
   booted: g.number === world.booted.generation,
+  pinned: world.pins?.includes(g.number) === true,
+  ...(g.format === undefined ? {} : { format: g.format }),
   ...(g.header._tag === "Invalid" ? { error: `${g.header.error.file}: ${g.header.error.field}: ${g.header.error.message}` } : {}),
 });
 

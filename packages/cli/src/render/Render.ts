@@ -1,11 +1,12 @@
 /** Text for people: the generation table, a generation's description, a plan. */
-import { BootConfig, Manifest, Plan, RestartDebt, Step, Trial, type World } from "@switchyard/model";
+import { BootConfig, Manifest, Plan, RestartDebt, Step, SystemFormat, Trial, type World } from "@switchyard/model";
 
 export const marks = (world: World.World, g: World.Generation): ReadonlyArray<string> => {
   const m: Array<string> = [];
   if (g.number === world.current) m.push("current");
   if (g.number === world.running.generation) m.push("running");
   if (g.number === world.booted.generation) m.push("booted");
+  if (world.pins?.includes(g.number) === true) m.push("pinned");
   return m;
 };
 
@@ -34,10 +35,12 @@ export const description = (world: World.World, g: World.Generation): string => 
   }
   const m = g.manifest.manifest;
   lines.push(`  label     ${m.label}`);
+  if (g.format !== undefined) lines.push(`  format    ${SystemFormat.describe(g.format)}${g.specialisations === undefined ? "" : `; specialisations ${g.specialisations.join(", ")}`}`);
   lines.push(`  boot      linux ${[m.boot.kernel, ...m.boot.params, `${BootConfig.SYSTEM_PARAM}=${g.system}`].join(" ")}`);
   if (m.boot.initrd !== null) lines.push(`            initrd ${m.boot.initrd}`);
   lines.push(`  activate  ${m.activate ?? "(none)"}`);
-  if (m.services.length === 0) lines.push("  services  (none)");
+  if (g.format !== undefined) lines.push("  services  not diffed: its own activation starts them");
+  else if (m.services.length === 0) lines.push("  services  (none)");
   else {
     lines.push(`  services  ${m.services.length}`);
     for (const s of m.services) {

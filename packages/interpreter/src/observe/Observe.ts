@@ -10,6 +10,8 @@ import { Effect } from "effect";
 import * as BootFiles from "./BootFiles.js";
 import { ObserveError } from "../Errors.js";
 import * as Links from "./Links.js";
+import * as Pins from "../state/Pins.js";
+import * as SystemFiles from "./SystemFiles.js";
 import { Clock } from "../ports/Clock.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import { ProcessRunner } from "../ports/ProcessRunner.js";
@@ -23,7 +25,13 @@ export const world = Effect.fn("observeWorld")(function* (root: Root.Root, setti
   const clock = yield* Clock;
   const links = yield* Links.generations(root, settings);
   const generations = yield* Effect.forEach(links.generations, (g) =>
-    Effect.map(readText(root, g.system, g.exists), (text) => generationOf(g, clock.utcOffsetMinutes(g.createdMs), text)),
+    Effect.flatMap(readText(root, g.system, g.exists), (text) => {
+      const made = generationOf(g, clock.utcOffsetMinutes(g.createdMs), text);
+      // No manifest.json: a NixOS or Guix generation describes itself in its own file.
+      if (text._tag !== "Invalid" || !g.exists) return Effect.succeed(made);
+      const { header: _h, manifest: _m, ...link } = made;
+      return Effect.map(SystemFiles.generation(root, link), (foreign) => foreign ?? made);
+    }),
   );
   const running = yield* systemLink(root, World.Paths.currentSystem, generations, links.current);
   const booted = yield* systemLink(root, World.Paths.bootedSystem, generations, links.current);
@@ -35,6 +43,7 @@ export const world = Effect.fn("observeWorld")(function* (root: Root.Root, setti
   );
   const proc = yield* ProcessRunner;
   const restartDebt = yield* readRestartDebt(root);
+  const pins = yield* Pins.read(root);
   const w: World.World = {
     settings,
     generations,
@@ -47,6 +56,7 @@ export const world = Effect.fn("observeWorld")(function* (root: Root.Root, setti
     bootId: proc.bootId,
     restartDebt,
     ...(boot === null ? {} : { bootFiles: boot.bootFiles }),
+    pins,
   };
   return w;
 });
@@ -102,8 +112,12 @@ const resultOf = (decoded: ReturnType<typeof Manifest.decode>): World.ManifestRe
 
 /** Read and decode `<system>/manifest.json`; every failure becomes an invalid result naming the file. */
 export const readManifest = (root: Root.Root, system: InRootPath.InRootPath, exists = true) =>
-  Effect.map(readText(root, system, exists), (text): World.ManifestResult =>
-    text._tag === "Invalid" ? text : resultOf(Manifest.fromText(text.text, system, text.file)),
+  Effect.flatMap(readText(root, system, exists), (text) =>
+    text._tag !== "Invalid"
+      ? Effect.succeed(resultOf(Manifest.fromText(text.text, system, text.file)))
+      : exists
+        ? Effect.map(SystemFiles.describe(root, system), (d): World.ManifestResult => d?.result ?? text)
+        : Effect.succeed<World.ManifestResult>(text),
   );
 
 /** The manifest's text, or why there is none to read. */

@@ -20,6 +20,7 @@ import * as Preconditions from "../plan/Preconditions.js";
 import * as ServiceDiff from "../services/ServiceDiff.js";
 import * as ServiceGraph from "../services/ServiceGraph.js";
 import * as Spec from "../select/Spec.js";
+import * as SystemFormat from "../world/SystemFormat.js";
 import type * as Step from "../plan/Step.js";
 import * as World from "../world/World.js";
 
@@ -76,9 +77,12 @@ const switchTo = (world: World.World, request: Request, number: GenerationNumber
   const manifest = target.manifest.manifest;
   const warnings: Array<string> = [];
   const live = request.mode !== "boot" && request.mode !== "try";
-  const running = runningSide(world, warnings);
-  const next = Manifest.graphOf(manifest);
-  const liveNames = new Set(world.liveServices ?? running.graph.order);
+  const foreign = live ? SystemFormat.servicesNote(world, target) : null;
+  if (foreign !== null) warnings.push(foreign);
+  const observedSide = runningSide(world, warnings);
+  const running = foreign === null ? observedSide : { ...observedSide, graph: ServiceGraph.empty };
+  const next = foreign === null ? Manifest.graphOf(manifest) : ServiceGraph.empty;
+  const liveNames = foreign === null ? new Set(world.liveServices ?? running.graph.order) : new Set<string>();
   const diff = live ? ServiceDiff.between(running.graph, next, liveNames, request.services ?? "live") : null;
 
   const steps: Array<Step.Step> = [];
@@ -170,8 +174,10 @@ const refTo = (system: World.Generation["system"], generation: GenerationNumber 
 
 type Action = Extract<Step.Step, { _tag: "RunActivation" }>["action"];
 
-const activate = (system: World.Generation["system"], manifest: Manifest.Manifest, action: Action): Array<Step.Step> =>
-  manifest.activate === null ? [] : [{ _tag: "RunActivation", system, script: manifest.activate as World.Generation["system"], action }];
+const activate = (system: World.Generation["system"], manifest: Manifest.Manifest, action: Action, format?: SystemFormat.Format): Array<Step.Step> =>
+  manifest.activate === null
+    ? []
+    : [{ _tag: "RunActivation", system, script: manifest.activate as World.Generation["system"], action, ...SystemFormat.activation(format, system) }];
 
 const forwardSteps = (
   world: World.World,
@@ -183,7 +189,7 @@ const forwardSteps = (
 ): Array<Step.Step> => {
   const moves = world.running.system !== target.system;
   const middle: Array<Step.Step> = moves
-    ? [{ _tag: "ReplaceSymlink", path: World.Paths.currentSystem, target: target.system }, ...activate(target.system, manifest, mode === "test" ? "test" : "switch")]
+    ? [{ _tag: "ReplaceSymlink", path: World.Paths.currentSystem, target: target.system }, ...activate(target.system, manifest, mode === "test" ? "test" : "switch", target.format)]
     : [];
   return phases(diff, refTo(running.system ?? target.system, running.generation), refTo(target.system, target.number), middle);
 };
@@ -211,7 +217,7 @@ const revertSteps = (
   if (r.system !== target.system) {
     if (r.target === null) middle.push({ _tag: "RemoveLink", path: World.Paths.currentSystem, target: target.system });
     else middle.push({ _tag: "ReplaceSymlink", path: World.Paths.currentSystem, target: r.target });
-    if (r.system !== null && r.manifest?._tag === "Valid") middle.push(...activate(r.system, r.manifest.manifest, "revert"));
+    if (r.system !== null && r.manifest?._tag === "Valid") middle.push(...activate(r.system, r.manifest.manifest, "revert", SystemFormat.formatOf(world, r.generation)));
   }
   return phases(back, refTo(target.system, target.number), refTo(running.system ?? target.system, running.generation), middle);
 };

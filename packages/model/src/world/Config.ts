@@ -21,6 +21,15 @@ const Seconds = new t.Type<number, number, unknown>(
 
 export const Bootloader = t.union([t.literal("grub"), t.literal("systemd-boot"), t.literal("none")], "bootloader");
 export const ServiceManagerKind = t.union([t.literal("none"), t.literal("s6")], "serviceManager");
+export const Layout = t.union([t.literal("switchyard"), t.literal("nix"), t.literal("guix")], "layout");
+export type Layout = t.TypeOf<typeof Layout>;
+
+/** Where each system keeps its system profile: `--layout` picks one when no profile is given. */
+export const PROFILES: Readonly<Record<Layout, string>> = {
+  switchyard: "/var/lib/switchyard/profiles/system",
+  nix: "/nix/var/nix/profiles/system",
+  guix: "/var/guix/profiles/system",
+};
 
 const SettleMs = new t.Type<number, number, unknown>(
   "milliseconds",
@@ -57,6 +66,7 @@ export const ConfigFile = strictPartial(
     serviceTimeout: PositiveSeconds,
     serviceSettleMs: SettleMs,
     boot: BootSection,
+    layout: Layout,
   },
   "config",
 );
@@ -67,6 +77,7 @@ export interface Overrides {
   readonly bootloader?: World.BootloaderKind | undefined;
   readonly serviceManager?: World.ServiceManagerKind | undefined;
   readonly esp?: string | undefined;
+  readonly layout?: Layout | undefined;
 }
 
 export const DEFAULT_TIMEOUT = 5;
@@ -121,7 +132,8 @@ export const fromText = (text: string, file: string): E.Either<string, ConfigFil
 };
 
 export const settings = (file: ConfigFile, overrides: Overrides, defaultProfile: InRootPath.InRootPath): E.Either<string, World.Settings> => {
-  const profileText = overrides.profile ?? file.profile;
+  const layout = overrides.layout ?? file.layout;
+  const profileText = overrides.profile ?? file.profile ?? (layout === undefined ? undefined : PROFILES[layout]);
   const profile = profileText === undefined ? E.right(defaultProfile) : InRootPath.fromAbsolute(profileText);
   if (E.isLeft(profile)) return E.left(`profile: ${profile.left}; give an absolute path inside the root`);
   if (profile.right === "/") return E.left("profile: '/' cannot be a profile; give a path such as /var/lib/switchyard/profiles/system");

@@ -40,6 +40,8 @@ export interface Generation {
   readonly manifest: ManifestResult;
   /** Where the generation describes itself, when not in manifest.json: a NixOS bootspec or Guix parameters. */
   readonly format?: "nixos-bootspec" | "guix-parameters";
+  /** The specialisations a NixOS bootspec lists. */
+  readonly specialisations?: ReadonlyArray<string>;
 }
 
 export type BootloaderKind = "grub" | "systemd-boot" | "none";
