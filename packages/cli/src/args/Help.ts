@@ -13,7 +13,7 @@ Usage:
   switchyard supervisor start|stop|status  run switchyard's own s6-svscan on the scan directory
   switchyard bless [--bad]               keep the generation booted on trial as the boot default
                                          (--bad: give up on it; the next boot falls back)
-  switchyard pin N | unpin N             protect generation N from every delete, or stop
+  switchyard pin N | unpin N             protect generation N from every delete (unpin: undo it)
 
 Operations:
   switch SPEC        SPEC is N (a generation), +K or -K (K generations newer/older)

@@ -21,5 +21,3 @@ export const fromText = (text: string, file: string): E.Either<string, ReadonlyA
   )(Decode.text(File, text, file));
 
 export const render = (pins: ReadonlyArray<GenerationNumber>): string => `${JSON.stringify({ version: 1, pinned: [...pins].sort((a, b) => a - b) })}\n`;
-
-export const isPinned = (pins: ReadonlyArray<number> | undefined, n: number): boolean => pins?.includes(n) ?? false;
