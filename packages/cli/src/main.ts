@@ -18,6 +18,9 @@ const commands = {
   recover: () => import("./commands/recover.js"),
   status: () => import("./commands/status.js"),
   supervisor: () => import("./commands/supervisor.js"),
+  bless: () => import("./commands/bless.js"),
+  pin: () => import("./commands/pin.js"),
+  unpin: () => import("./commands/pin.js"),
 } as const satisfies Record<Args.Runnable, unknown>;
 
 const refuse = (command: string | null, message: string): number => {

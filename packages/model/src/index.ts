@@ -1,11 +1,18 @@
 /** The pure core of Switchyard: decoded observations in, plans out. No I/O, no clock, no randomness. */
+export * as Bless from "./boot/Bless.js";
 export * as BootConfig from "./boot/BootConfig.js";
+export * as BootFiles from "./boot/BootFiles.js";
+export type * as Bootloader from "./boot/Bootloader.js";
+export * as BootSteps from "./boot/BootSteps.js";
+export * as Menu from "./boot/Menu.js";
+export * as Trial from "./boot/Trial.js";
 export * as Config from "./world/Config.js";
 export * as GenerationNumber from "./world/GenerationNumber.js";
 export * as InRootPath from "./paths/InRootPath.js";
 export { InRootPathCodec } from "./paths/InRootPathCodec.js";
 export * as Manifest from "./world/Manifest.js";
 export * as Pattern from "./select/Pattern.js";
+export * as Pins from "./world/Pins.js";
 export * as Plan from "./plan/Plan.js";
 export * as PlanFile from "./plan/PlanFile.js";
 export * as Request from "./plan/Request.js";
@@ -24,6 +31,9 @@ export * as Spec from "./select/Spec.js";
 export * as Step from "./plan/Step.js";
 export * as SystemStatus from "./world/SystemStatus.js";
 export * as TempName from "./paths/TempName.js";
+export * as Bootspec from "./world/Bootspec.js";
+export * as GuixParameters from "./world/GuixParameters.js";
+export * as SystemFormat from "./world/SystemFormat.js";
 export * as Transition from "./transition/Transition.js";
 export * as World from "./world/World.js";
 export * as Decode from "./codec/Decode.js";

@@ -6,7 +6,7 @@
 import * as Operation from "./Operation.js";
 import * as Suggest from "./Suggest.js";
 
-export const NAMES = ["list", "describe", "add", "plan", "apply", "recover", "status", "supervisor", "help"] as const;
+export const NAMES = ["list", "describe", "add", "plan", "apply", "recover", "status", "supervisor", "bless", "pin", "unpin", "help"] as const;
 export type Name = (typeof NAMES)[number];
 
 export const SUPERVISOR_ACTIONS = ["start", "stop", "status"] as const;
@@ -22,8 +22,11 @@ export interface Command {
   /** Synopsis lines after `switchyard NAME`. */
   readonly usage: ReadonlyArray<string>;
   readonly arguments: ReadonlyArray<Argument>;
-  /** Why the words after the command name are wrong, or null; `has` tells which options were given. */
-  readonly check: (words: ReadonlyArray<string>, has: (option: string) => boolean) => string | null;
+  /**
+   * Why the words after the command name are wrong, or null; `has` tells which options were given,
+   * `value` what a valued one was given as (already checked against its table entry).
+   */
+  readonly check: (words: ReadonlyArray<string>, has: (option: string) => boolean, value: (option: string) => string | undefined) => string | null;
   readonly examples: ReadonlyArray<readonly [command: string, what: string]>;
 }
 
@@ -35,11 +38,22 @@ const atMost =
 const OPERATION: Argument = { name: "OPERATION", help: `${Operation.SYNOPSIS}; SPEC is N, +K or -K` };
 const PATTERN: Argument = { name: "PATTERN", help: "N  N,M,…  N..M  N..  ..M  Ns|Nh|Nd|Nw|Nm  (delete also: +N, old)" };
 
-const operation = (words: ReadonlyArray<string>, has: (option: string) => boolean): string | null => {
+const operation = (words: ReadonlyArray<string>, has: (option: string) => boolean, value: (option: string) => string | undefined): string | null => {
   const read = Operation.read(words);
   if (read._tag === "Invalid") return read.message;
-  return read.operation._tag === "Delete" && has("mode") ? "--mode does not apply to delete" : null;
+  if (read.operation._tag === "Delete") {
+    if (has("mode")) return "--mode does not apply to delete";
+    if (has("try")) return "--try does not apply to delete";
+  }
+  const mode = value("mode");
+  return has("try") && mode !== undefined && mode !== "try" ? `--try N is a trial boot; it does not go with --mode ${mode}` : null;
 };
+
+/** `pin N` and `unpin N`: one generation number. */
+const generation =
+  (name: string) =>
+  (words: ReadonlyArray<string>): string | null =>
+    words.length === 1 && /^[1-9][0-9]*$/.test(words[0] as string) ? null : `${name} takes one generation number N (see 'switchyard list')`;
 
 export const COMMANDS: ReadonlyArray<Command> = [
   {
@@ -83,10 +97,10 @@ export const COMMANDS: ReadonlyArray<Command> = [
     summary: "carry out a transition (asking first), or a saved plan",
     usage: ["OPERATION", "--plan FILE"],
     arguments: [OPERATION, PATTERN],
-    check: (words, has) => (has("plan") ? (words.length > 0 ? "give either OPERATION or --plan FILE, not both" : null) : operation(words, has)),
+    check: (words, has, value) => (has("plan") ? (words.length > 0 ? "give either OPERATION or --plan FILE, not both" : null) : operation(words, has, value)),
     examples: [
       ["switchyard apply rollback", "roll back to the previous generation, asking first"],
-      ["switchyard apply switch +1 --mode test --yes", "run the next generation now, keep the boot default"],
+      ["switchyard apply switch +1 --try 3 --yes", "boot the next generation on trial (3 boots at most) until 'bless' keeps it"],
       ["switchyard apply --plan p.json --yes", "carry out a saved plan if the machine still matches it"],
     ],
   },
@@ -113,6 +127,33 @@ export const COMMANDS: ReadonlyArray<Command> = [
     arguments: [{ name: "ACTION", help: "start: spawn it; stop: take it and its services down; status: is one listening" }],
     check: (words) => (words.length === 1 && SUPERVISOR_ACTIONS.some((a) => a === words[0]) ? null : "supervisor takes one ACTION: start, stop or status"),
     examples: [["switchyard supervisor start", "start one (it says so when one already listens)"], ["switchyard supervisor status --json", "whether one listens, its pid and services"]],
+  },
+  {
+    name: "bless",
+    summary: "keep the generation booted on trial as the boot default (--bad: give up on it)",
+    usage: ["", "--bad"],
+    arguments: [],
+    check: atMost(0, "bless takes no arguments"),
+    examples: [
+      ["switchyard bless", "run by the booted system once it is healthy: the trial becomes the default"],
+      ["switchyard bless --bad", "give up on the trial: the next boot falls back to the default"],
+    ],
+  },
+  {
+    name: "pin",
+    summary: "protect a generation from every delete",
+    usage: ["N"],
+    arguments: [{ name: "N", help: "a generation number (see 'switchyard list')" }],
+    check: generation("pin"),
+    examples: [["switchyard pin 7", "no delete pattern removes generation 7 until it is unpinned"]],
+  },
+  {
+    name: "unpin",
+    summary: "stop protecting a generation from delete",
+    usage: ["N"],
+    arguments: [{ name: "N", help: "a pinned generation number" }],
+    check: generation("unpin"),
+    examples: [["switchyard unpin 7", "generation 7 may be deleted again"]],
   },
   {
     name: "help",

@@ -2,7 +2,7 @@
  * Text for people: the generation table, a generation's description, a plan. Every line is escaped
  * (Escape.ts): labels, paths and service names come from manifests and links.
  */
-import { BootConfig, Manifest, Plan, RestartDebt, Step, type World } from "@switchyard/model";
+import { BootConfig, Manifest, Plan, RestartDebt, Step, SystemFormat, Trial, type World } from "@switchyard/model";
 import * as Escape from "./Escape.js";
 
 export const marks = (world: World.World, g: World.Generation): ReadonlyArray<string> => {
@@ -10,6 +10,7 @@ export const marks = (world: World.World, g: World.Generation): ReadonlyArray<st
   if (g.number === world.current) m.push("current");
   if (g.number === world.running.generation) m.push("running");
   if (g.number === world.booted.generation) m.push("booted");
+  if (world.pins?.includes(g.number) === true) m.push("pinned");
   return m;
 };
 
@@ -39,10 +40,12 @@ export const description = (world: World.World, g: World.Generation): string => 
   }
   const m = g.manifest.manifest;
   lines.push(`  label     ${m.label}`);
+  if (g.format !== undefined) lines.push(`  format    ${SystemFormat.describe(g.format)}${g.specialisations === undefined ? "" : `; specialisations ${g.specialisations.join(", ")}`}`);
   lines.push(`  boot      linux ${[m.boot.kernel, ...m.boot.params, `${BootConfig.SYSTEM_PARAM}=${g.system}`].join(" ")}`);
   if (m.boot.initrd !== null) lines.push(`            initrd ${m.boot.initrd}`);
   lines.push(`  activate  ${m.activate ?? "(none)"}`);
-  if (m.services.length === 0) lines.push("  services  (none)");
+  if (g.format !== undefined) lines.push("  services  not diffed: its own activation starts them");
+  else if (m.services.length === 0) lines.push("  services  (none)");
   else {
     lines.push(`  services  ${m.services.length}`);
     for (const s of m.services) {
@@ -51,6 +54,9 @@ export const description = (world: World.World, g: World.Generation): string => 
     }
   }
   lines.push(...debtLines(world));
+  const trial = Trial.of(world);
+  if (trial !== null && trial.state !== "blessed") lines.push(`  trial     ${Trial.describe(trial)}`);
+  else if (trial !== null && g.number === world.current) lines.push("  trial     blessed: boots every time; no trial pending");
   if (world.running.generation !== null && world.running.generation !== g.number) {
     lines.push(`  note      generation ${world.running.generation} is running (after 'apply --mode test'); it becomes this one on the next switch or boot`);
   }
@@ -67,6 +73,16 @@ export const debtLines = (world: World.World): ReadonlyArray<string> => {
   ];
 };
 
+const bootLines = (b: Plan.BootSummary): ReadonlyArray<string> => {
+  const lines = [`Boot menu: default ${b.default}; entries ${b.entries.join(", ")}${b.omitted !== undefined && b.omitted > 0 ? ` (${b.omitted} older left out)` : ""}`];
+  const t = b.trial;
+  if (t !== undefined && t !== null) {
+    const times = t.attempts === null ? "with the attempts it has left" : t.attempts === 1 ? "once" : `up to ${t.attempts} times`;
+    lines.push(`Trial: generation ${t.generation} boots next, ${times}; unless 'switchyard bless' runs on it, generation ${b.default} boots after that`);
+  }
+  return lines;
+};
+
 const operationText = (plan: Plan.Plan): string => {
   const op = plan.operation;
   switch (op._tag) {
@@ -77,6 +93,8 @@ const operationText = (plan: Plan.Plan): string => {
       return `delete generation${plan.delete.length === 1 ? "" : "s"} ${plan.delete.join(", ")}`;
     case "Add":
       return `add ${op.system} as generation ${plan.to ?? "?"}`;
+    case "Bless":
+      return op.verdict === "good" ? `bless generation ${plan.to ?? "?"}: make it the boot default` : `give up the trial of generation ${plan.boot?.trial?.generation ?? "?"}`;
   }
 };
 
@@ -98,7 +116,7 @@ export const plan = (p: Plan.Plan): string => {
     if (s.unchanged.length > 0) lines.push(`  unchanged: ${s.unchanged.length}`);
     if (p.settings.serviceManager === "none") lines.push("  (no service manager: service steps are recorded, not executed)");
   }
-  if (p.boot !== null) lines.push(`Boot menu: default ${p.boot.default}; entries ${p.boot.entries.join(", ")}`);
+  if (p.boot !== null) lines.push(...bootLines(p.boot));
   if (Plan.isEmpty(p)) lines.push("Nothing to do.");
   else {
     lines.push("Steps:");
