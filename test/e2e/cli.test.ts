@@ -72,6 +72,7 @@ describe.concurrent("list", () => {
       current: mine,
       running: mine,
       booted: mine,
+      pinned: false,
     });
     expect(JSON.parse(r.stdout)).toEqual({
       generations: [

@@ -309,10 +309,10 @@ describe.concurrent("usage errors", () => {
     [["apply", "switch", "--yes"], "apply", "switch takes one SPEC"],
     [["apply", "rollback", "2", "--yes"], "apply", "rollback takes no argument"],
     [["apply", "delete", "1", "2", "--yes"], "apply", "delete takes at most one PATTERN"],
-    [["apply", "switch", "1", "--mode", "fast", "--yes"], "apply", "--mode must be one of switch, boot, test, not 'fast'"],
-    [["apply", "switch", "1", "--yes", "--mode"], "apply", "--mode needs a value: one of switch, boot, test"],
+    [["apply", "switch", "1", "--mode", "fast", "--yes"], "apply", "--mode must be one of switch, boot, test, try, not 'fast'"],
+    [["apply", "switch", "1", "--yes", "--mode"], "apply", "--mode needs a value: one of switch, boot, test, try"],
     [["apply", "delete", "1", "--mode", "boot", "--yes"], "apply", "--mode does not apply to delete"],
-    [["apply", "switch", "1", "--bootloader", "lilo", "--yes"], "apply", "--bootloader must be one of grub, none, not 'lilo'"],
+    [["apply", "switch", "1", "--bootloader", "lilo", "--yes"], "apply", "--bootloader must be one of grub, systemd-boot, none, not 'lilo'"],
     [["apply", "switch", "1", "--services", "some", "--yes"], "apply", "--services must be one of live, conservative, not 'some'"],
     [["apply", "switch", "1", "--activation-timeout", "0", "--yes"], "apply", "--activation-timeout takes whole seconds from 1 to 86400, not '0'"],
     [["list", "1", "2"], "list", "list takes at most one PATTERN"],
@@ -540,7 +540,7 @@ describe.concurrent("add", () => {
   it("a directory without a manifest", async () => {
     const root = simpleRoot(2);
     fs.mkdirSync(host(root, "/store/empty"));
-    await refuses(root, ["add", "/store/empty"], Invalid, `${host(root, "/store/empty")}/manifest.json: (file): missing; this is not a system directory`);
+    await refuses(root, ["add", "/store/empty"], Invalid, `${host(root, "/store/empty")}/manifest.json: (file): missing, and no boot.json or parameters either; this is not a system directory`);
     expect(generationNumbers(root)).toEqual([1, 2, 3]);
   });
 });

@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Config, Request, Settings } from "@switchyard/model";
+import { Config, Menu, Request, Settings } from "@switchyard/model";
 import { afterAll, describe, expect, it } from "vitest";
 import * as Args from "../../packages/cli/src/args/Args.js";
 import * as Choices from "../../packages/cli/src/args/Choices.js";
@@ -46,6 +46,9 @@ const ARGS: Readonly<Record<Commands.Name, ReadonlyArray<string>>> = {
   recover: [],
   status: [],
   supervisor: ["status"],
+  bless: [],
+  pin: ["1"],
+  unpin: ["1"],
   completion: ["bash"],
   help: [],
 };
@@ -160,6 +163,7 @@ describe("the tables agree with the model", () => {
     expect(choices("bootloader")).toEqual(Settings.bootloaders);
     expect(choices("service-manager")).toEqual(Settings.serviceManagerKinds);
     expect(choices("mode")).toEqual(Request.modes);
+    expect(choices("layout")).toEqual(Settings.layouts);
     expect(choices("services")).toEqual(Request.servicesPolicies);
   });
 
@@ -174,6 +178,13 @@ describe("the tables agree with the model", () => {
     expect(shown("scan-directory")).toBe(services.right.scanDirectory);
     expect(shown("service-timeout")).toBe(String(services.right.serviceTimeoutMs / 1000));
     expect(shown("service-settle-ms")).toBe(String(services.right.settleMs));
+    expect(shown("esp")).toBe(settings.right.boot.esp);
+  });
+
+  it("--try's range is the attempts a trial can be given", () => {
+    const kind = Options.byName("try")?.kind;
+    expect(kind).toMatchObject({ _tag: "Whole", min: 1, max: Menu.MAX_ATTEMPTS });
+    expect(Request.Attempts.is(Menu.MAX_ATTEMPTS) && !Request.Attempts.is(Menu.MAX_ATTEMPTS + 1) && !Request.Attempts.is(0)).toBe(true);
   });
 });
 
@@ -263,7 +274,7 @@ describe.concurrent("did you mean", () => {
     [["list", "--jsno"], "switchyard list", "unknown option '--jsno'; did you mean '--json'?"],
     [["list", "--servce-manager", "s6"], "switchyard list", "unknown option '--servce-manager'; did you mean '--service-manager'?"],
     [["plan", "swich", "1"], "switchyard plan", "unknown operation 'swich'; did you mean 'switch'?"],
-    [["plan", "rollback", "--mode", "tset"], "switchyard plan", "--mode must be one of switch, boot, test, not 'tset'; did you mean 'test'?"],
+    [["plan", "rollback", "--mode", "tset"], "switchyard plan", "--mode must be one of switch, boot, test, try, not 'tset'; did you mean 'test'?"],
     [["help", "aply"], "switchyard help", "unknown command 'aply'; did you mean 'apply'?"],
   ])("switchyard %j", async (args, head, message) => {
     oneLine(await runRaw(args), head, message);

@@ -14,6 +14,7 @@ import {
   cleanUp,
   expectError,
   host,
+  linkOf,
   ok,
   PROFILE,
   readLink,
@@ -212,5 +213,53 @@ describe("a saved plan is a reviewed proposal, not a capability", () => {
     await ok(root, "apply", "--plan", file, "--yes");
     expect(readLink(root, PROFILE)).toBe("system-1-link");
     expect(readText(root, GRUB)).toContain("set timeout=3");
+  });
+});
+
+describe("saved boot plans", () => {
+  afterAll(cleanUp);
+  const SD = ["--bootloader", "systemd-boot", "--esp", "/efi"];
+  const entries = (root: string): ReadonlyArray<string> => fs.readdirSync(host(root, "/efi/loader/entries")).sort();
+
+  it("record the bootloader, the ESP and the menu limit; a contradicting --esp or --bootloader is refused, the plan's own accepted", async () => {
+    const root = simpleRoot(3, { config: { boot: { menuLimit: 2 } } });
+    await ok(root, ...SD, "apply", "switch", "3", "--yes");
+    const file = saved();
+    await ok(root, ...SD, "plan", "switch", "2", "--try", "2", "--out", file);
+    const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+    expect(doc.settings).toMatchObject({ bootloader: "systemd-boot", boot: { esp: "/efi", menuLimit: 2 } });
+    expect([doc.mode, doc.attempts]).toEqual(["try", 2]);
+    const apply = (...flags: ReadonlyArray<string>) => ["apply", "--plan", file, "--yes", ...flags];
+    await refusesUnchanged(root, apply("--esp", "/boot"), Invalid, "--esp /boot contradicts the plan, which runs with --esp /efi");
+    await refusesUnchanged(root, apply("--bootloader", "grub"), Invalid, "--bootloader grub contradicts the plan, which runs with --bootloader systemd-boot");
+    await refusesUnchanged(root, apply("--try", "3"), Invalid, "--try 3 contradicts the plan, which runs with --try 2");
+    await refusesUnchanged(root, apply("--layout", "nix"), Invalid, `--layout nix contradicts the plan, which runs with --profile ${PROFILE}`);
+    // The plan's own values, and no config file: the menu limit comes from the plan.
+    fs.writeFileSync(host(root, "/etc/switchyard/config.json"), '{"boot": {"menuLimit": 100}}');
+    await ok(root, ...apply("--esp", "/efi/", "--try", "2", "--mode", "try"));
+    expect(entries(root)).toEqual(["switchyard-2+2.conf", "switchyard-3.conf"]);
+    expect(readLink(root, PROFILE)).toBe("system-3-link");
+  });
+
+  it("a trial plan is stale once the loader has counted an attempt (every boot file is in the digest)", async () => {
+    const root = simpleRoot(3);
+    await ok(root, ...SD, "apply", "switch", "3", "--yes");
+    const file = saved();
+    await ok(root, ...SD, "plan", "switch", "1", "--out", file);
+    await ok(root, ...SD, "apply", "switch", "1", "--try", "2", "--yes");
+    fs.renameSync(host(root, "/efi/loader/entries/switchyard-1+2.conf"), host(root, "/efi/loader/entries/switchyard-1+1-1.conf"));
+    await refusesUnchanged(root, ["apply", "--plan", file, "--yes"], Stale, "the plan is stale: the boot config changed since the plan was computed");
+  });
+
+  it("a delete saved before a pin is refused (exit 3) once the generation is pinned, and nothing is deleted", async () => {
+    const root = simpleRoot(3);
+    const file = saved();
+    await ok(root, "plan", "delete", "1", "--out", file);
+    await ok(root, "pin", "1");
+    await refusesUnchanged(root, ["apply", "--plan", file, "--yes"], Stale, "the plan is stale: the pinned generations are now 1 (the plan expected none)");
+    expect(readLink(root, linkOf(1))).toBe(systemOf(1));
+    await ok(root, "unpin", "1");
+    await ok(root, "apply", "--plan", file, "--yes");
+    expect(readLink(root, linkOf(1))).toBeNull();
   });
 });

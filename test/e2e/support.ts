@@ -158,6 +158,16 @@ export const expectError = (r: Result, code: number, message: string | RegExp): 
 // ---------------------------------------------------------------------------------------------------
 // Looking at the root.
 
+/** A command line COMMAND refused before anything ran: one line `switchyard COMMAND: …`, exit 2. */
+export const expectUsage = (r: Result, command: string, message: string): void => {
+  const lines = r.stderr.split("\n").filter((l) => l !== "");
+  expect(r.code, `exit code; stderr:\n${r.stderr}`).toBe(2);
+  expect(r.stdout).toBe("");
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(new RegExp(`^switchyard ${command}: `));
+  expect(lines[0]).toContain(message);
+};
+
 export const host = (root: string, inRoot: string): string => path.join(root, inRoot);
 export const readLink = (root: string, inRoot: string): string | null => {
   try {

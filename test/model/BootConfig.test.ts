@@ -3,6 +3,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
 import * as BootConfig from "../../packages/model/src/boot/BootConfig.js";
 import * as GenerationNumber from "../../packages/model/src/world/GenerationNumber.js";
+import * as InRootPath from "../../packages/model/src/paths/InRootPath.js";
 import * as Worlds from "../support/worlds.js";
 
 const n = GenerationNumber.unsafe;
@@ -23,6 +24,28 @@ const errorOf = (world: Parameters<typeof BootConfig.render>[0], def: number): s
 /** The entry ids in file order: what GRUB will show, top to bottom. */
 const idsIn = (content: string): Array<number> => [...content.matchAll(/--id switchyard-([0-9]+) \{/g)].map((m) => Number(m[1]));
 
+/** The trial-boot script every grub.cfg carries after its settings (see GrubConfig). */
+const script = (def: number): string => {
+  const countdown = Array.from({ length: 9 }, (_, i) => `\telif [ "\${switchyard_tries}" = "${i + 1}" ]; then\n\t\tset switchyard_tries=${i}\n\t\tset switchyard_boot=1\n`).join("");
+  return `# A trial boot (switchyard apply --mode try): grubenv names the generation on trial and its attempts left.
+if [ -s "\${prefix}/grubenv" ]; then
+\tload_env switchyard_trial switchyard_tries switchyard_blessed
+fi
+if [ -n "\${switchyard_trial}" -a "\${switchyard_trial}" != "${def}" ]; then
+\tset switchyard_boot=0
+\tif [ "\${switchyard_blessed}" = "1" ]; then
+\t\tset switchyard_boot=1
+${countdown}\tfi
+\tif [ "\${switchyard_boot}" = "1" ]; then
+\t\tsave_env switchyard_tries
+\t\tset default="switchyard-older>switchyard-\${switchyard_trial}"
+\t\tset fallback=0
+\tfi
+fi
+`;
+};
+const SCRIPT_LINES = script(1).split("\n").length - 1;
+
 const small = Worlds.world([
   { number: 1, label: "Switchyard 1.0", createdMs: Date.UTC(2024, 2, 8, 23, 30), utcOffsetMinutes: 60, boot: { params: ["quiet"] } },
   { number: 2, label: "Switchyard 1.1", createdMs: Date.UTC(2024, 2, 10, 6, 5), boot: { params: ["console=ttyS0,115200", "quiet"] } },
@@ -37,7 +60,7 @@ describe("BootConfig.render", () => {
 # Settings such as the timeout belong in /etc/switchyard/config.json.
 set default=0
 set timeout=5
-menuentry 'Switchyard 1.1 (#2, 2024-03-10 06:05)' --id switchyard-2 {
+${script(2)}menuentry 'Switchyard 1.1 (#2, 2024-03-10 06:05)' --id switchyard-2 {
 \tlinux /store/2-system/kernel console=ttyS0,115200 quiet switchyard.system=/store/2-system
 \tinitrd /store/2-system/initrd
 }
@@ -83,7 +106,7 @@ submenu 'Older generations' --id switchyard-older {
 # Settings such as the timeout belong in /etc/switchyard/config.json.
 set default=0
 set timeout=5
-menuentry 'Only (#7, 2024-01-08 00:00)' --id switchyard-7 {
+${script(7)}menuentry 'Only (#7, 2024-01-08 00:00)' --id switchyard-7 {
 \tlinux /store/7-system/kernel switchyard.system=/store/7-system
 }
 `,
@@ -133,7 +156,7 @@ menuentry 'Only (#7, 2024-01-08 00:00)' --id switchyard-7 {
       `menuentry 'It'\\''s "quoted" $HOME \\n\\ {braces}; reboot second line ünïcødé ☃ (#1, 2024-01-02 00:00)' --id switchyard-1 {\n`,
     );
     // Exactly the expected number of lines: the newline in the label did not start a new command.
-    expect(r.content.split("\n")).toHaveLength(9);
+    expect(r.content.split("\n")).toHaveLength(9 + SCRIPT_LINES);
   });
 
   it("quotes params and paths with spaces, quotes and GRUB syntax", () => {
@@ -149,7 +172,10 @@ menuentry 'Only (#7, 2024-01-08 00:00)' --id switchyard-7 {
 
   // Speed lives in `npm run bench`; this checks only the shape of a large menu.
   it("renders 10,000 generations with the default first and the rest newest first", () => {
-    const world = Worlds.world(Array.from({ length: 10_000 }, (_, i) => ({ number: i + 1, boot: { params: ["quiet", "console=tty0"] } })));
+    const world = Worlds.world(
+      Array.from({ length: 10_000 }, (_, i) => ({ number: i + 1, boot: { params: ["quiet", "console=tty0"] } })),
+      { settings: { boot: { esp: InRootPath.unsafe("/boot"), menuLimit: 10_000 } } },
+    );
     const r = rendered(world, 5_000);
     expect(r.summary.entries).toHaveLength(10_000);
     expect(r.summary.entries[0]).toBe(5_000);

@@ -14,6 +14,10 @@ import * as E from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { describe, expect, it } from "vitest";
 import * as Model from "../../packages/model/src/index.js";
+import * as Bless from "../../packages/model/src/boot/Bless.js";
+import * as Pins from "../../packages/model/src/world/Pins.js";
+import type * as World from "../../packages/model/src/world/World.js";
+import { bootspec } from "../support/foreign-fixtures.js";
 import * as InRootPath from "../../packages/model/src/paths/InRootPath.js";
 import * as Pattern from "../../packages/model/src/select/Pattern.js";
 import * as RestartDebt from "../../packages/model/src/services/RestartDebt.js";
@@ -58,6 +62,19 @@ const machine = (current: number) =>
   );
 const world = machine(1);
 
+const ENTRIES = "/boot/loader/entries";
+const sdWorld = (files: Readonly<Record<string, string | null>> = {}): World.World => ({
+  ...Worlds.world([{ number: 1 }, { number: 2 }, { number: 3 }], { settings: { bootloader: "systemd-boot" }, current: 3 }),
+  bootConfig: { path: InRootPath.unsafe("/boot/loader/loader.conf"), content: files["/boot/loader/loader.conf"] ?? null, digest: null },
+  bootFiles: { files },
+});
+/** Generation 1 booted on trial (systemd-boot counted two attempts). */
+const blessable = (): World.World => {
+  const w = sdWorld({ "/boot/loader/loader.conf": "default switchyard-*.conf\n", [`${ENTRIES}/switchyard-1+0-2.conf`]: "sort-key switchyard-0\n" });
+  const one = w.generations[0] as World.Generation;
+  return { ...w, booted: { target: one.system, system: one.system, generation: one.number, manifest: one.manifest } };
+};
+
 const right = <A>(e: E.Either<{ readonly message: string }, A>): A => {
   if (E.isLeft(e)) throw new Error(e.left.message);
   return e.right;
@@ -77,6 +94,10 @@ const plans = [
       utcOffsetMinutes: 60,
     }),
   ),
+  right(Transition.between(machine(2), { operation: { _tag: "Rollback" }, mode: "try", attempts: 3, nowMs: 0 })),
+  // systemd-boot: kernels copied to the ESP, and a blessing that renames the trial's entry.
+  right(Transition.between(sdWorld(), { operation: { _tag: "Switch", spec: "2" }, mode: "boot", nowMs: 0 })),
+  right(Bless.plan(blessable(), "good")).plan,
 ].map((p) => JSON.parse(JSON.stringify(Model.Plan.encode(p))) as unknown);
 
 const manifestInput = { schema: 1, label: "Example", boot: { kernel: "kernel", initrd: "initrd", params: ["quiet"] }, activate: "activate", services: gen1, description: "x" };
@@ -94,6 +115,14 @@ const documents: ReadonlyArray<unknown> = [
   JSON.parse(S6Service.render(ref, "/r").data) as unknown,
   { profile: "/p/system", bootloader: "grub", timeout: 86400, serviceManager: "s6", scanDirectory: "/run/s6", serviceTimeout: 86400, serviceSettleMs: 60000 },
   { timeout: 0, serviceTimeout: 1, serviceSettleMs: 0 },
+  { layout: "nix", bootloader: "systemd-boot", boot: { esp: "/efi", menuLimit: 100000 } },
+  { layout: "guix", boot: { menuLimit: 1 } },
+  { layout: "switchyard" },
+  JSON.parse(Pins.render([1, 7].map(Model.GenerationNumber.unsafe))) as unknown,
+  JSON.parse(bootspec()) as unknown,
+  // bless and bless --bad
+  { _tag: "Bless", verdict: "good" },
+  { _tag: "Bless", verdict: "bad" },
   // The apply journal's progress records.
   { phase: "forward", done: -1 },
   { phase: "revert", done: 3 },

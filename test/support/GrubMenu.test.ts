@@ -39,6 +39,18 @@ describe("GrubMenu.read", () => {
     expect(withDefault("5")).toBeNull();
   });
 
+  it("reads the trial script's conditional settings as not taken (no trial pending)", () => {
+    const trial = menu.replace(
+      "set timeout=7\n",
+      'set timeout=7\nif [ -s "${prefix}/grubenv" ]; then\n\tload_env switchyard_trial\nfi\nif [ -n "${switchyard_trial}" ]; then\n\tif [ "${x}" = "1" ]; then\n\t\tset y=1\n\telif [ "${x}" = "2" ]; then\n\t\tset y=2\n\tfi\n\tset default="switchyard-older>switchyard-${switchyard_trial}"\nfi\n',
+    );
+    const m = GrubMenu.read(trial);
+    expect(m.settings).toEqual({ default: "0", timeout: "7" });
+    expect(m.defaultEntry?.id).toBe("switchyard-2");
+    expect(() => GrubMenu.read("if [ -n x ]; then\nset a=1\n")).toThrow(/inside an entry, a submenu or an 'if'/);
+    expect(() => GrubMenu.read("fi\n")).toThrow(/closes no 'if'/);
+  });
+
   it("refuses what GRUB would refuse: an unbalanced quote, an unclosed entry", () => {
     expect(() => GrubMenu.read("menuentry 'x --id a {\n}\n")).toThrow(/unbalanced/);
     expect(() => GrubMenu.read("menuentry x --id a {\n\tlinux /k\n")).toThrow(/ends inside/);

@@ -5,6 +5,9 @@
  * or single-quoted (everything literal, `'\''` for a quote), or double-quoted with `\` escapes.
  * `defaultEntry` resolves the default the way GRUB does: a number counts top-level items (entries
  * and submenus) from 0, `N>M` descends into a submenu, anything else is an entry id or title.
+ * Settings made inside `if … fi` (the trial-boot script, which acts only on a grubenv naming a
+ * trial) are read as GRUB reads them with no trial pending: not taken. Trials are booted through
+ * `loaders.bootGrub`, which runs the script.
  */
 export interface MenuEntry {
   readonly title: string;
@@ -79,10 +82,21 @@ export const read = (text: string): Menu => {
   const top: Array<Item> = [];
   const stack: Array<{ readonly items: Array<Item>; readonly title: string | null }> = [{ items: top, title: null }];
   let entry: { title: string; id: string | null; linux: ReadonlyArray<string>; initrd: string | null } | null = null;
+  let conditional = 0;
   for (const line of text.split("\n")) {
     const ws = words(line);
     const [command, ...args] = ws;
     if (command === undefined) continue;
+    if (entry === null && command === "if") conditional++;
+    if (entry === null && command === "fi") {
+      if (conditional === 0) throw new Error("'fi' closes no 'if'");
+      conditional--;
+      continue;
+    }
+    if (conditional > 0) {
+      if (command === "menuentry" || command === "submenu") throw new Error(`a menu item inside 'if': ${line}`);
+      continue;
+    }
     if (entry !== null) {
       if (command === "}") {
         const submenus = stack.slice(1).map((s) => s.title as string);
@@ -108,7 +122,7 @@ export const read = (text: string): Menu => {
       stack.pop();
     }
   }
-  if (entry !== null || stack.length !== 1) throw new Error("the menu ends inside an entry or a submenu");
+  if (entry !== null || stack.length !== 1 || conditional !== 0) throw new Error("the menu ends inside an entry, a submenu or an 'if'");
   const flat: Array<MenuEntry> = [];
   const walk = (items: ReadonlyArray<Item>): void => {
     for (const item of items) {

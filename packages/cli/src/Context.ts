@@ -82,6 +82,8 @@ const fromConfig = (root: Root.Root, args: Args.Parsed) =>
     const s = Config.settings(config.right, {
       profile: Args.option(args, "profile"),
       bootloader: Args.oneOf(args, "bootloader", Choices.bootloader),
+      esp: Args.option(args, "esp"),
+      layout: Args.oneOf(args, "layout", Choices.layout),
       serviceManager: Args.oneOf(args, "service-manager", Choices.serviceManager),
       scanDirectory: Args.option(args, "scan-directory"),
       serviceTimeout: Options.whole(args, "service-timeout"),

@@ -21,6 +21,9 @@ const commands = {
   status: () => import("./commands/status.js"),
   supervisor: () => import("./commands/supervisor.js"),
   completion: () => import("./commands/completion.js"),
+  bless: () => import("./commands/bless.js"),
+  pin: () => import("./commands/pin.js"),
+  unpin: () => import("./commands/pin.js"),
 } as const satisfies Record<Args.Runnable, unknown>;
 
 const refuse = (command: string | null, message: string): number => {

@@ -8,6 +8,7 @@ export { ApplyFailed, JournalPending, JournalUnreadable, LayoutError, LockHeld, 
 export type { ApplyOutcome, StepCause, StepFailure } from "./Errors.js";
 export * as Links from "./observe/Links.js";
 export * as Lock from "./state/Lock.js";
+export * as Pins from "./state/Pins.js";
 export * as Observe from "./observe/Observe.js";
 export * as Root from "./root/Root.js";
 export * as S6ServiceManager from "./services/s6/S6ServiceManager.js";

@@ -1,5 +1,9 @@
 import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
+import * as Bless from "../../../packages/model/src/boot/Bless.js";
+import * as GrubEnv from "../../../packages/model/src/boot/grub/GrubEnv.js";
+import * as Grub from "../../../packages/model/src/boot/grub/Grub.js";
+import * as GenerationNumber from "../../../packages/model/src/world/GenerationNumber.js";
 import * as InRootPath from "../../../packages/model/src/paths/InRootPath.js";
 import * as Plan from "../../../packages/model/src/plan/Plan.js";
 import * as PlanFile from "../../../packages/model/src/plan/PlanFile.js";
@@ -9,8 +13,8 @@ import * as Transition from "../../../packages/model/src/transition/Transition.j
 import type * as World from "../../../packages/model/src/world/World.js";
 import * as Worlds from "../../support/worlds.js";
 
-const right = <A>(e: E.Either<{ readonly message: string }, A>): A => {
-  if (E.isLeft(e)) throw new Error(e.left.message);
+const right = <A>(e: E.Either<{ readonly message: string } | string, A>): A => {
+  if (E.isLeft(e)) throw new Error(typeof e.left === "string" ? e.left : e.left.message);
   return e.right;
 };
 
@@ -28,10 +32,29 @@ const world = Worlds.world(
 const NOW = Worlds.EPOCH_MS + 5.5 * Worlds.DAY_MS;
 const added = { system: InRootPath.unsafe("/store/4-system"), manifest: { _tag: "Valid", manifest: Worlds.manifest({ number: 4 }) } as const };
 
+/** Generation 2 booted on trial (GRUB's environment block says so), generation 3 the default. */
+const onTrial: World.World = (() => {
+  const base = Worlds.world([{ number: 1 }, { number: 2 }, { number: 3 }]);
+  const two = base.generations[1] as World.Generation;
+  const env = right(GrubEnv.render([["switchyard_trial", "2"], ["switchyard_tries", "0"]], Grub.ENV));
+  return {
+    ...base,
+    booted: { target: two.system, system: two.system, generation: two.number, manifest: two.manifest },
+    bootFiles: { files: { [Grub.ENV]: env } },
+  };
+})();
+
 /** The plan `apply --plan` computes again for a saved plan, against `now`. */
 const again = (saved: Plan.Plan, now: World.World): Plan.Plan => {
   const request = Transition.savedRequest(saved);
-  return right(request._tag === "Adding" ? Transition.adding(now, { ...request, manifest: added.manifest }) : Transition.between(now, request.request));
+  switch (request._tag) {
+    case "Adding":
+      return right(Transition.adding(now, { ...request, manifest: added.manifest }));
+    case "Blessing":
+      return right(Bless.plan(now, request.verdict)).plan;
+    case "Between":
+      return right(Transition.between(now, request.request));
+  }
 };
 
 const cases: ReadonlyArray<readonly [string, () => Plan.Plan]> = [
@@ -39,6 +62,16 @@ const cases: ReadonlyArray<readonly [string, () => Plan.Plan]> = [
   ["rollback in test mode", () => right(Transition.between(world, { operation: { _tag: "Rollback" }, mode: "test", nowMs: NOW }))],
   ["delete by age", () => right(Transition.between(world, { operation: { _tag: "Delete", pattern: "2d" }, mode: "switch", nowMs: NOW }))],
   ["add", () => right(Transition.adding(world, { ...added, nowMs: NOW, utcOffsetMinutes: 120 }))],
+  ["rollback on trial, 3 attempts", () => right(Transition.between(world, { operation: { _tag: "Rollback" }, mode: "try", attempts: 3, nowMs: NOW }))],
+];
+
+/** A trial with one try left, not yet booted: what `bless --bad` gives up. */
+const armed: World.World = { ...onTrial, booted: Worlds.world([{ number: 1 }, { number: 2 }, { number: 3 }]).booted, bootFiles: { files: { [Grub.ENV]: right(GrubEnv.render([["switchyard_trial", "2"], ["switchyard_tries", "1"]], Grub.ENV)) } } };
+
+/** Bless plans, each with the world it is made from. */
+const trialCases: ReadonlyArray<readonly [string, World.World, "good" | "bad"]> = [
+  ["bless", onTrial, "good"],
+  ["bless --bad", armed, "bad"],
 ];
 
 describe("a saved plan records its whole request", () => {
@@ -49,12 +82,32 @@ describe("a saved plan records its whole request", () => {
     expect(again(saved, world)).toEqual(saved);
   });
 
+  it.each(trialCases)("%s: planned again from the booted generation and the bootloader's files, the same", (_, trialWorld, verdict) => {
+    const saved = right(PlanFile.fromText(PlanFile.toText(right(Bless.plan(trialWorld, verdict)).plan), "plan.json"));
+    expect(saved.operation).toEqual({ _tag: "Bless", verdict });
+    expect(saved.steps.length).toBeGreaterThan(1);
+    expect(again(saved, trialWorld)).toEqual(saved);
+    // Once the trial is settled there is nothing left to do: the saved plan is not what a fresh one does.
+    expect(Plan.firstDifference(saved, again(saved, { ...trialWorld, bootFiles: { files: {} } }))).not.toBeNull();
+  });
+
+  it("a trial records its attempts: the same request with other attempts is another plan", () => {
+    const trial = (cases[4] as (typeof cases)[number])[1]();
+    expect([trial.mode, trial.attempts]).toEqual(["try", 3]);
+    expect(trial.boot?.trial).toEqual({ generation: 2, attempts: 3 });
+    const once = right(Transition.between(world, { operation: { _tag: "Rollback" }, mode: "try", attempts: 1, nowMs: NOW }));
+    expect(Plan.firstDifference(trial, once)).not.toBeNull();
+    // Every other mode records none.
+    expect((cases[0] as (typeof cases)[number])[1]().attempts).toBeNull();
+  });
+
   it("delete and add keep the clock reading they were made with; switch needs none", () => {
     expect(cases.map(([name, make]) => [name, make().nowMs, make().utcOffsetMinutes])).toEqual([
       ["switch", null, null],
       ["rollback in test mode", null, null],
       ["delete by age", NOW, null],
       ["add", NOW, 120],
+      ["rollback on trial, 3 attempts", null, null],
     ]);
     const del = (cases[2] as (typeof cases)[number])[1]();
     expect(del.delete).toEqual([1, 2]);
@@ -108,5 +161,16 @@ describe("preconditions on the live services", () => {
     expect(Preconditions.difference(expected, withServices([["web", "r2"]]))).toBe("service db is no longer up (the plan expected it up on revision r1)");
     expect(Preconditions.difference(expected, withServices([["db", "r1"], ["web", "r3"]]))).toBe("service web now runs revision r3 (the plan expected r2)");
     expect(Preconditions.difference(expected, withServices([["cache", null], ["db", "r1"], ["web", "r2"]]))).toBe("service cache is up now (the plan expected it down)");
+  });
+});
+
+describe("preconditions on the pins", () => {
+  it("a pin added after a delete was planned makes that plan stale, naming the pins", () => {
+    const del = right(Transition.between(world, { operation: { _tag: "Delete", pattern: "1" }, mode: "switch", nowMs: NOW }));
+    expect(Preconditions.difference(del.preconditions, Preconditions.of(world))).toBeNull();
+    const pinned = { ...world, pins: [GenerationNumber.unsafe(1)] };
+    expect(Preconditions.difference(del.preconditions, Preconditions.of(pinned))).toBe("the pinned generations are now 1 (the plan expected none)");
+    // And a fresh plan refuses the delete outright.
+    expect(E.isLeft(Transition.between(pinned, { operation: { _tag: "Delete", pattern: "1" }, mode: "switch", nowMs: NOW }))).toBe(true);
   });
 });

@@ -127,7 +127,8 @@ export const parse = (argv: ReadonlyArray<string>): Outcome => {
     return invalid(null, `unknown command '${word}'${near === null ? "" : `; did you mean '${near}'?`}`);
   }
   if (has("help")) return { _tag: "Help", command: command.name };
-  const fault = optionFault(command.name, given) ?? command.check(rest, has);
+  const value = (name: string) => given.find((g) => g.spec?.name === name)?.value ?? undefined;
+  const fault = optionFault(command.name, given) ?? command.check(rest, has, value);
   if (fault !== null) return invalid(command.name, fault);
   if (command.name === "help") return { _tag: "Help", command: rest[0] === undefined ? null : (Commands.find(rest[0])?.name ?? null) };
   const options = new Map<string, string | true>();

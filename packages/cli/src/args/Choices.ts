@@ -12,9 +12,10 @@ const every =
   <L extends ReadonlyArray<T>>(list: L & ([T] extends [L[number]] ? unknown : never)): ReadonlyArray<L[number]> =>
     list;
 
-export const bootloader = every<Settings.Bootloader>()(["grub", "none"] as const);
+export const bootloader = every<Settings.Bootloader>()(["grub", "systemd-boot", "none"] as const);
 export const serviceManager = every<Settings.ServiceManagerKind>()(["none", "s6"] as const);
-export const mode = every<Request.Mode>()(["switch", "boot", "test"] as const);
+export const layout = every<Settings.Layout>()(["switchyard", "nix", "guix"] as const);
+export const mode = every<Request.Mode>()(["switch", "boot", "test", "try"] as const);
 export const services = every<Request.ServicesPolicy>()(["live", "conservative"] as const);
 
 /** The value of `given` among `choices`, typed, or undefined: no cast needed once the parser checked it. */

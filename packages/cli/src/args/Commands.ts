@@ -6,7 +6,7 @@
 import * as Operation from "./Operation.js";
 import * as Suggest from "./Suggest.js";
 
-export const NAMES = ["list", "describe", "diff", "add", "plan", "apply", "restart", "recover", "status", "supervisor", "completion", "help"] as const;
+export const NAMES = ["list", "describe", "diff", "add", "plan", "apply", "restart", "recover", "status", "supervisor", "bless", "pin", "unpin", "completion", "help"] as const;
 export type Name = (typeof NAMES)[number];
 
 export const SUPERVISOR_ACTIONS = ["start", "stop", "status"] as const;
@@ -38,8 +38,11 @@ export interface Command {
   /** Synopsis lines after `switchyard NAME`. */
   readonly usage: ReadonlyArray<string>;
   readonly arguments: ReadonlyArray<Argument>;
-  /** Why the words after the command name are wrong, or null; `has` tells which options were given. */
-  readonly check: (words: ReadonlyArray<string>, has: (option: string) => boolean) => string | null;
+  /**
+   * Why the words after the command name are wrong, or null; `has` tells which options were given,
+   * `value` what a valued one was given as (already checked against its table entry).
+   */
+  readonly check: (words: ReadonlyArray<string>, has: (option: string) => boolean, value: (option: string) => string | undefined) => string | null;
   readonly examples: ReadonlyArray<readonly [command: string, what: string]>;
   readonly completes: Completes;
 }
@@ -52,11 +55,22 @@ const atMost =
 const OPERATION: Argument = { name: "OPERATION", help: `${Operation.SYNOPSIS}; SPEC is N, +K or -K` };
 const PATTERN: Argument = { name: "PATTERN", help: "N  N,M,…  N..M  N..  ..M  Ns|Nh|Nd|Nw|Nm  (delete also: +N, old)" };
 
-const operation = (words: ReadonlyArray<string>, has: (option: string) => boolean): string | null => {
+const operation = (words: ReadonlyArray<string>, has: (option: string) => boolean, value: (option: string) => string | undefined): string | null => {
   const read = Operation.read(words);
   if (read._tag === "Invalid") return read.message;
-  return read.operation._tag === "Delete" && has("mode") ? "--mode does not apply to delete" : null;
+  if (read.operation._tag === "Delete") {
+    if (has("mode")) return "--mode does not apply to delete";
+    if (has("try")) return "--try does not apply to delete";
+  }
+  const mode = value("mode");
+  return has("try") && mode !== undefined && mode !== "try" ? `--try N is a trial boot; it does not go with --mode ${mode}` : null;
 };
+
+/** `pin N` and `unpin N`: one generation number. */
+const generation =
+  (name: string) =>
+  (words: ReadonlyArray<string>): string | null =>
+    words.length === 1 && /^[1-9][0-9]*$/.test(words[0] as string) ? null : `${name} takes one generation number N (see 'switchyard list')`;
 
 export const COMMANDS: ReadonlyArray<Command> = [
   {
@@ -127,11 +141,11 @@ export const COMMANDS: ReadonlyArray<Command> = [
     summary: "carry out a transition (asking first), or a saved plan",
     usage: ["OPERATION", "--plan FILE"],
     arguments: [OPERATION, PATTERN],
-    check: (words, has) => (has("plan") ? (words.length > 0 ? "give either OPERATION or --plan FILE, not both" : null) : operation(words, has)),
+    check: (words, has, value) => (has("plan") ? (words.length > 0 ? "give either OPERATION or --plan FILE, not both" : null) : operation(words, has, value)),
     completes: "operation",
     examples: [
       ["switchyard apply rollback", "roll back to the previous generation, asking first"],
-      ["switchyard apply switch +1 --mode test --yes", "run the next generation now, keep the boot default"],
+      ["switchyard apply switch +1 --try 3 --yes", "boot the next generation on trial (3 boots at most) until 'bless' keeps it"],
       ["switchyard apply --plan p.json --yes", "carry out a saved plan if the machine still matches it"],
     ],
   },
@@ -187,6 +201,36 @@ export const COMMANDS: ReadonlyArray<Command> = [
       ["switchyard completion bash", "the bash script; load it with 'source <(switchyard completion bash)'"],
       ["switchyard completion fish", "the fish script, for ~/.config/fish/completions/switchyard.fish"],
     ],
+  },
+  {
+    name: "bless",
+    summary: "keep the generation booted on trial as the boot default (--bad: give up on it)",
+    usage: ["", "--bad"],
+    arguments: [],
+    check: atMost(0, "bless takes no arguments"),
+    completes: "nothing",
+    examples: [
+      ["switchyard bless", "run by the booted system once it is healthy: the trial becomes the default"],
+      ["switchyard bless --bad", "give up on the trial: the next boot falls back to the default"],
+    ],
+  },
+  {
+    name: "pin",
+    summary: "protect a generation from every delete",
+    usage: ["N"],
+    arguments: [{ name: "N", help: "a generation number (see 'switchyard list')" }],
+    check: generation("pin"),
+    completes: "generations",
+    examples: [["switchyard pin 7", "no delete pattern removes generation 7 until it is unpinned"]],
+  },
+  {
+    name: "unpin",
+    summary: "stop protecting a generation from delete",
+    usage: ["N"],
+    arguments: [{ name: "N", help: "a pinned generation number" }],
+    check: generation("unpin"),
+    completes: "generations",
+    examples: [["switchyard unpin 7", "generation 7 may be deleted again"]],
   },
   {
     name: "help",

@@ -36,8 +36,17 @@ export const read = (words: ReadonlyArray<string>): Read => {
 /** The operation of a parsed `plan` or `apply` command line. */
 export const parse = (args: { readonly positional: ReadonlyArray<string> }): Read => read(args.positional.slice(1));
 
-/** `--mode`, or `switch` when not given. */
-export const mode = (args: { readonly options: ReadonlyMap<string, string | true> }): Plan.Mode => {
+type Options = { readonly options: ReadonlyMap<string, string | true> };
+
+/** `--mode`; `try` when `--try N` is given (the parser refused it with another mode); else `switch`. */
+export const mode = (args: Options): Plan.Mode => {
   const given = args.options.get("mode");
+  if (typeof args.options.get("try") === "string") return "try";
   return Choices.find(Choices.mode, typeof given === "string" ? given : undefined) ?? "switch";
+};
+
+/** `--try N`: how many boots the trial generation gets before the default takes over (default 1). */
+export const attempts = (args: Options): number => {
+  const given = args.options.get("try");
+  return typeof given === "string" ? Number(given) : 1;
 };

@@ -29,13 +29,17 @@ export interface Spec {
 }
 
 export const ACTIVATION_TIMEOUT_SECONDS = 300;
+/** The most boot attempts a trial gets (the model's `Menu.MAX_ATTEMPTS`; a test holds them equal). */
+export const MAX_ATTEMPTS = 9;
 const DAY = 86_400;
 
-const READ_MACHINE: ReadonlyArray<Name> = ["list", "describe", "diff", "add", "plan", "apply", "restart", "recover", "status"];
+const READ_MACHINE: ReadonlyArray<Name> = ["list", "describe", "diff", "add", "plan", "apply", "restart", "recover", "status", "bless", "pin", "unpin"];
+// The boot menu's own settings: every command that reads or writes the bootloader's files.
+const READ_BOOT: ReadonlyArray<Name> = ["list", "describe", "diff", "add", "plan", "apply", "restart", "recover", "status", "bless"];
 const SEE_SERVICES: ReadonlyArray<Name> = ["plan", "apply", "restart", "recover", "status"];
 // `plan` records them in the plan, so `apply --plan` runs with what was planned.
 const RUN_STEPS: ReadonlyArray<Name> = ["plan", "apply", "recover"];
-const TAKE_LOCK: ReadonlyArray<Name> = ["add", "apply", "restart", "recover"];
+const TAKE_LOCK: ReadonlyArray<Name> = ["add", "apply", "restart", "recover", "bless", "pin", "unpin"];
 
 const flag = { _tag: "Flag" } as const;
 const text = (metavar: string, output = false): Kind => ({ _tag: "Text", metavar, output });
@@ -45,7 +49,25 @@ const choice = (choices: ReadonlyArray<string>): Kind => ({ _tag: "Choice", choi
 export const OPTIONS: ReadonlyArray<Spec> = [
   { name: "root", short: null, kind: text("DIR"), default: "/", help: "the managed root; every path of the layout is inside it", commands: "every" },
   { name: "profile", short: null, kind: text("PATH"), default: "/var/lib/switchyard/profiles/system", config: "profile", help: "the system profile", commands: [...READ_MACHINE, "completion"] },
-  { name: "bootloader", short: null, kind: choice(Choices.bootloader), default: "grub", config: "bootloader", help: "regenerate /boot/grub/grub.cfg, or not", commands: READ_MACHINE },
+  {
+    name: "layout",
+    short: null,
+    kind: choice(Choices.layout),
+    default: null,
+    config: "layout",
+    help: "use that system's profile when --profile is not given (nix: /nix/var/nix/profiles/system, guix: /var/guix/profiles/system)",
+    commands: READ_MACHINE,
+  },
+  {
+    name: "bootloader",
+    short: null,
+    kind: choice(Choices.bootloader),
+    default: "grub",
+    config: "bootloader",
+    help: "write /boot/grub/grub.cfg, or Boot Loader Specification entries and loader.conf on the ESP, or nothing",
+    commands: READ_BOOT,
+  },
+  { name: "esp", short: null, kind: text("DIR"), default: "/boot", config: "boot.esp", help: "systemd-boot's EFI system partition, as mounted inside the root", commands: READ_BOOT },
   { name: "service-manager", short: null, kind: choice(Choices.serviceManager), default: "none", config: "serviceManager", help: "how services are observed and driven", commands: [...SEE_SERVICES, "supervisor"] },
   { name: "scan-directory", short: null, kind: text("DIR"), default: "/run/switchyard/services", config: "scanDirectory", help: "the s6 scan directory switchyard owns", commands: [...SEE_SERVICES, "supervisor"] },
   { name: "service-timeout", short: null, kind: seconds(1, DAY), default: "5", config: "serviceTimeout", help: "how long a service may take to come up or go down", commands: [...RUN_STEPS, "restart", "supervisor"] },
@@ -59,7 +81,23 @@ export const OPTIONS: ReadonlyArray<Spec> = [
     commands: [...RUN_STEPS, "restart"],
   },
   { name: "services", short: null, kind: choice(Choices.services), default: "live", help: "live: restart and reload rules; conservative: never stop a service that stays", commands: ["plan", "apply"] },
-  { name: "mode", short: null, kind: choice(Choices.mode), default: "switch", help: "switch: now and at boot; boot: at the next boot only; test: now only", commands: ["plan", "apply"] },
+  {
+    name: "mode",
+    short: null,
+    kind: choice(Choices.mode),
+    default: "switch",
+    help: "switch: now and at boot; boot: at the next boot only; test: now only; try: boot it next on trial, falling back unless 'bless' runs on it",
+    commands: ["plan", "apply"],
+  },
+  {
+    name: "try",
+    short: null,
+    kind: { _tag: "Whole", metavar: "N", unit: "boot attempts", min: 1, max: MAX_ATTEMPTS },
+    default: null,
+    help: "a trial of N boot attempts (1 when only --mode try is given); implies --mode try",
+    commands: ["plan", "apply"],
+  },
+  { name: "bad", short: null, kind: flag, default: null, help: "give up on the trial: its tries are spent, so the next boot falls back", commands: ["bless"] },
   { name: "activation-timeout", short: null, kind: seconds(1, DAY), default: String(ACTIVATION_TIMEOUT_SECONDS), help: "how long an activation script may run", commands: RUN_STEPS },
   { name: "wait-lock", short: null, kind: seconds(0, DAY), default: "0", help: "wait this long for another apply to release the lock", commands: TAKE_LOCK },
   { name: "out", short: null, kind: text("FILE", true), default: null, help: "also save the plan to FILE (its directory must exist)", commands: ["plan"] },

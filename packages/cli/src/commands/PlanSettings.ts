@@ -16,10 +16,16 @@ const path = (given: string): string => {
 const whole = (given: string): string => (/^[0-9]+$/.test(given) ? String(Number(given)) : given);
 const asIs = (given: string): string => given;
 
-/** Each flag that names a setting: how to read its value, and the plan's value written as that flag takes it. */
-const FLAGS: ReadonlyArray<readonly [string, (given: string) => string, (plan: Plan.Plan) => string]> = [
+/**
+ * Each flag that names a setting: how to read its value, the plan's value written as that flag
+ * takes it, and (when the flag alone cannot say it) how the message names what the plan runs with.
+ */
+const FLAGS: ReadonlyArray<readonly [string, (given: string) => string, (plan: Plan.Plan) => string, ((plan: Plan.Plan) => string)?]> = [
   ["profile", path, (p) => p.settings.profile],
+  // A layout stands for its profile; with --profile given too, --profile decides.
+  ["layout", (given) => Settings.PROFILES[given as Settings.Layout] ?? given, (p) => p.settings.profile, (p) => `--profile ${p.settings.profile}`],
   ["bootloader", asIs, (p) => p.settings.bootloader],
+  ["esp", path, (p) => p.settings.boot.esp],
   ["service-manager", asIs, (p) => p.settings.serviceManager],
   ["scan-directory", path, (p) => p.settings.scanDirectory],
   ["service-timeout", whole, (p) => String(p.settings.serviceTimeoutMs / 1000)],
@@ -27,18 +33,20 @@ const FLAGS: ReadonlyArray<readonly [string, (given: string) => string, (plan: P
   ["activation-timeout", whole, (p) => String(p.settings.activationTimeoutMs / 1000)],
   ["mode", asIs, (p) => p.mode],
   ["services", asIs, (p) => p.servicesPolicy],
+  ["try", whole, (p) => String(p.attempts), (p) => (p.attempts === null ? `--mode ${p.mode}` : `--try ${p.attempts}`)],
 ];
 
-/** The first flag that contradicts the plan, as the message to print, or null. */
 /** Who takes its settings from `plan`, as the message says it. */
 export type Reader = "apply --plan" | "recover";
 
+/** The first flag that contradicts the plan, as the message to print, or null. */
 export const conflict = (args: Args.Parsed, plan: Plan.Plan, reader: Reader = "apply --plan"): string | null => {
-  for (const [flag, read, planned] of FLAGS) {
+  for (const [flag, read, planned, shown] of FLAGS) {
     const given = Args.option(args, flag);
     if (given === undefined || read(given) === planned(plan)) continue;
+    if (flag === "layout" && Args.option(args, "profile") !== undefined) continue;
     const remedy = reader === "recover" ? "recover finishes or reverts the interrupted apply with the settings it was planned with: leave the flag out" : "apply --plan takes its settings from the plan: leave the flag out, or compute a new plan with it";
-    return `--${flag} ${given} contradicts the plan, which runs with --${flag} ${planned(plan)}; ${remedy}`;
+    return `--${flag} ${given} contradicts the plan, which runs with ${shown === undefined ? `--${flag} ${planned(plan)}` : shown(plan)}; ${remedy}`;
   }
   return null;
 };

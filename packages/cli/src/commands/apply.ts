@@ -71,11 +71,15 @@ const done = (plan: Plan.Plan): string => {
       return `added generation ${plan.to}`;
     case "Restart":
       return `restarted onto generation ${plan.to}'s code: ${[...plan.services.restart, ...plan.services.stop].join(", ")}`;
+    case "Bless":
+      return plan.operation.verdict === "good" ? `generation ${plan.to} is the boot default` : `gave up the trial; generation ${plan.to} boots next`;
     default:
-      return plan.mode === "boot"
-        ? `generation ${plan.to} will be used from the next boot`
-        : plan.mode === "test"
-          ? `generation ${plan.to} is running; the boot default is unchanged`
-          : `switched from generation ${plan.from ?? "(none)"} to ${plan.to}`;
+      return plan.mode === "try"
+        ? `generation ${plan.to} boots next on trial; generation ${plan.from} stays the default until 'switchyard bless' runs on generation ${plan.to}`
+        : plan.mode === "boot"
+          ? `generation ${plan.to} will be used from the next boot`
+          : plan.mode === "test"
+            ? `generation ${plan.to} is running; the boot default is unchanged`
+            : `switched from generation ${plan.from ?? "(none)"} to ${plan.to}`;
   }
 };

@@ -26,7 +26,7 @@ export const compute = (ctx: CommandContext, command: string) =>
     }
     const world = yield* Observe.world(ctx.root, ctx.settings);
     const nowMs = yield* (yield* Clock).nowMs;
-    const plan = Transition.between(world, { operation, mode, services, nowMs });
+    const plan = Transition.between(world, { operation, mode, services, nowMs, attempts: Operation.attempts(ctx.args) });
     if (plan._tag === "Left") {
       return yield* plan.left.reason === "Invalid" ? Failure.invalid(plan.left.message) : Failure.failed(plan.left.message);
     }

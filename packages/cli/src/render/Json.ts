@@ -1,5 +1,5 @@
 /** The `--json` documents of list and describe (the plan document is the plan itself). */
-import { RestartDebt, type World } from "@switchyard/model";
+import { RestartDebt, Trial, type World } from "@switchyard/model";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -11,6 +11,8 @@ export const generation = (world: World.World, g: World.Generation) => ({
   current: g.number === world.current,
   running: g.number === world.running.generation,
   booted: g.number === world.booted.generation,
+  pinned: world.pins?.includes(g.number) === true,
+  ...(g.format === undefined ? {} : { format: g.format }),
   ...(g.header._tag === "Invalid" ? { error: `${g.header.error.file}: ${g.header.error.field}: ${g.header.error.message}` } : {}),
 });
 
@@ -37,6 +39,7 @@ export const describe = (world: World.World, g: World.Generation) => {
     services: m.services,
     runningGeneration: world.running.generation,
     restartDebt: RestartDebt.standing(world),
+    trial: Trial.of(world),
   };
 };
 

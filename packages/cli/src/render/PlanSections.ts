@@ -43,6 +43,12 @@ export const boot = (p: Plan.Plan, st: Style.Style): ReadonlyArray<string> => {
   out.push(`  ${st.mark(moves ? "change" : "same")} default ${moves ? `generation ${before} ${st.symbol.arrow} ${p.boot.default}` : `generation ${p.boot.default}`}${where}; entries ${list(p.boot.entries, st)}`);
   if (p.delete.length > 0) out.push(`  ${st.mark("remove")} ${p.delete.length === 1 ? "entry" : "entries"} of generation${p.delete.length === 1 ? "" : "s"} ${ranges(p.delete)}`);
   if (p.operation._tag === "Add" && p.to !== null) out.push(`  ${st.mark("add")} entry of generation ${p.to} (under "Older generations")`);
+  if (p.boot.omitted !== undefined && p.boot.omitted > 0) out.push(`  ${st.mark("skip")} ${plural(p.boot.omitted, "older generation")} left out (boot.menuLimit)`);
+  const t = p.boot.trial;
+  if (t !== undefined && t !== null) {
+    const times = t.attempts === null ? "with the attempts it has left" : t.attempts === 1 ? "once" : `up to ${t.attempts} times`;
+    out.push(`  ${st.mark("change")} trial: generation ${t.generation} boots next, ${times}; unless 'switchyard bless' runs on it, generation ${p.boot.default} boots after that`);
+  }
   return out;
 };
 

@@ -2,7 +2,7 @@
  * Text for people: the generation table and a generation's description (a plan: Summary.ts). Every line is escaped
  * (Escape.ts): labels, paths and service names come from manifests and links.
  */
-import { BootConfig, Manifest, RestartDebt, type World } from "@switchyard/model";
+import { BootConfig, Manifest, RestartDebt, SystemFormat, Trial, type World } from "@switchyard/model";
 import * as Escape from "./Escape.js";
 
 export const marks = (world: World.World, g: World.Generation): ReadonlyArray<string> => {
@@ -10,6 +10,7 @@ export const marks = (world: World.World, g: World.Generation): ReadonlyArray<st
   if (g.number === world.current) m.push("current");
   if (g.number === world.running.generation) m.push("running");
   if (g.number === world.booted.generation) m.push("booted");
+  if (world.pins?.includes(g.number) === true) m.push("pinned");
   return m;
 };
 
@@ -53,10 +54,12 @@ export const description = (world: World.World, g: World.Generation): string => 
   }
   const m = g.manifest.manifest;
   lines.push(`  label     ${m.label}`);
+  if (g.format !== undefined) lines.push(`  format    ${SystemFormat.describe(g.format)}${g.specialisations === undefined ? "" : `; specialisations ${g.specialisations.join(", ")}`}`);
   lines.push(`  boot      linux ${[m.boot.kernel, ...m.boot.params, `${BootConfig.SYSTEM_PARAM}=${g.system}`].join(" ")}`);
   if (m.boot.initrd !== null) lines.push(`            initrd ${m.boot.initrd}`);
   lines.push(`  activate  ${m.activate ?? "(none)"}`);
-  if (m.services.length === 0) lines.push("  services  (none)");
+  if (g.format !== undefined) lines.push("  services  not diffed: its own activation starts them");
+  else if (m.services.length === 0) lines.push("  services  (none)");
   else {
     lines.push(`  services  ${m.services.length}`);
     for (const s of m.services) {
@@ -66,6 +69,9 @@ export const description = (world: World.World, g: World.Generation): string => 
   }
   if (g.number !== world.current) return Escape.lines(lines);
   lines.push(...debtLines(world));
+  const trial = Trial.of(world);
+  if (trial !== null && trial.state !== "blessed") lines.push(`  trial     ${Trial.describe(trial)}`);
+  else if (trial !== null && g.number === world.current) lines.push("  trial     blessed: boots every time; no trial pending");
   if (world.running.generation !== null && world.running.generation !== g.number) {
     lines.push(`  note      generation ${world.running.generation} is running (after 'apply --mode test'); it becomes this one on the next switch or boot`);
   }

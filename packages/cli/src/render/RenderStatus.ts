@@ -4,7 +4,7 @@
  * what the current generation asks for. The failure report of `apply` reuses the same lines.
  * Names, paths and revisions are escaped (Escape.ts) before the columns are measured.
  */
-import type { SystemStatus } from "@switchyard/model";
+import { type SystemStatus, Trial } from "@switchyard/model";
 import * as Escape from "./Escape.js";
 
 const link = (label: string, l: SystemStatus.Link): string =>
@@ -61,6 +61,7 @@ export const serviceRows = (s: SystemStatus.Status): ReadonlyArray<string> => {
 export const status = (s: SystemStatus.Status): string => {
   const lines = [`Generation ${s.current.generation ?? "(none)"} is current; ${s.running.generation === null ? "no known generation" : `generation ${s.running.generation}`} is running`];
   lines.push(...links(s).map((l) => `  ${l}`));
+  if (s.trial !== null) lines.push(`Boot: ${Trial.describe(s.trial)}`);
   lines.push(`Services (${s.serviceManager}):`, ...serviceRows(s).map((r) => `  ${r}`));
   if (s.debt.length > 0) {
     lines.push("Restart debt (left on old code; restart them to pay it):", ...s.debt.map((d) => `  ${d.service}: runs generation ${d.runs.generation ?? "?"}'s code; ${d.reason}`));

@@ -36,6 +36,8 @@ const header = (p: Plan.Plan): string => {
       return `add ${e(op.system)} as generation ${p.to ?? "?"}`;
     case "Restart":
       return `restart ${op.debt ? "what is left on old code" : op.services.map(e).join(", ")} onto generation ${p.to ?? "?"}'s code`;
+    case "Bless":
+      return op.verdict === "good" ? `bless generation ${p.to ?? "?"}: make it the boot default` : `give up the trial of generation ${p.boot?.trial?.generation ?? "?"}`;
   }
 };
 

@@ -1,11 +1,13 @@
 /**
  * Before a saved plan runs: it must still be what `switchyard plan` would make. The world is
  * observed again (under the lock, with the plan's own settings); its preconditions must hold, and
- * a fresh plan for the saved request (same operation, mode, services policy and clock reading)
+ * a fresh plan for the saved request (same operation, mode, services policy, trial attempts and
+ * clock reading; a bless is planned again from the booted generation and the bootloader's files)
  * must do exactly the same steps and revert steps. So a saved plan can only ever do what a plan
  * computed now would do; editing it, even with a recomputed checksum, grants nothing.
  */
-import { Plan, Preconditions, Transition } from "@switchyard/model";
+import { Bless, Plan, Preconditions, Transition } from "@switchyard/model";
+import * as E from "fp-ts/lib/Either.js";
 import { Effect } from "effect";
 import { StalePlan } from "../Errors.js";
 import * as Observe from "../observe/Observe.js";
@@ -21,7 +23,9 @@ export const check = Effect.fn("checkSavedPlan")(function* (plan: Plan.Plan, roo
   const fresh =
     saved._tag === "Adding"
       ? Transition.adding(world, { ...saved, manifest: yield* Observe.readManifest(root, saved.system) })
-      : Transition.between(world, saved.request);
+      : saved._tag === "Blessing"
+        ? E.map((outcome: Bless.Outcome) => outcome.plan)(Bless.plan(world, saved.verdict))
+        : Transition.between(world, saved.request);
   if (fresh._tag === "Left") {
     return yield* new StalePlan({ message: `the plan is stale: a fresh plan for the same request cannot be made (${fresh.left.message}); ${again}` });
   }

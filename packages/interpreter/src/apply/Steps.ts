@@ -1,6 +1,7 @@
 /** One exhaustive switch over a step's `_tag`: how each step is carried out through the ports. */
 import type { Step } from "@switchyard/model";
 import { Effect } from "effect";
+import * as BootWriter from "./BootWriter.js";
 import * as Durable from "../durable/Durable.js";
 import type { StepCause } from "../Errors.js";
 import { FileSystem, type FsError } from "../ports/FileSystem.js";
@@ -44,6 +45,10 @@ export const run = (step: Step.Step, options: StepOptions): Effect.Effect<Servic
       return Durable.removeLink(host(step.path)).pipe(Effect.as("done" as const), Effect.mapError(fsError));
     case "WriteFile":
       return Durable.writeFile(host(step.path), encoder.encode(step.content)).pipe(Effect.as("done" as const), Effect.mapError(fsError));
+    case "CopyFile":
+      return BootWriter.install(host(step.source), host(step.path)).pipe(Effect.as("done" as const), Effect.mapError(fsError));
+    case "RenameFile":
+      return BootWriter.rename(host(step.from), host(step.path)).pipe(Effect.as("done" as const), Effect.mapError(fsError));
     case "RunActivation":
       return activate(step, options);
     case "StopService":
@@ -75,11 +80,12 @@ const activate = (step: Extract<Step.Step, { _tag: "RunActivation" }>, options: 
     const fs = yield* FileSystem;
     const script = Root.host(options.root, step.script);
     yield* fs.lstat(script).pipe(Effect.mapError((e): StepError => ({ cause: e, message: `activation script ${script}: ${e.message}`, lastLines: [] })));
-    const argv = [script];
+    const argv = [script, ...(step.args ?? [])];
     const result = yield* runner
       .run({
         argv,
         env: {
+          ...step.env,
           SWITCHYARD_SYSTEM: step.system,
           SWITCHYARD_ACTION: step.action,
           SWITCHYARD_ROOT: options.root.prefix === "" ? "/" : options.root.prefix,

@@ -4,7 +4,8 @@
  * - a file: exclusive temp sibling, write, fsync, rename over, fsync the directory;
  * - a symlink: new link at a temp name, rename over, fsync the directory;
  * - a directory: built complete under a hidden name (files and directories fsynced), then renamed;
- * - a tree removal: depth first, never following a symlink, each directory flushed before it goes.
+ * - a tree removal: depth first, never following a symlink, each directory flushed before it goes;
+ * - missing parent directories: created, and each new one flushed into its parent.
  * A crash at any point leaves either the old or the new object at the path, plus perhaps a temp
  * sibling that `TempName.isTemp` recognises (and recovery removes). Each operation is idempotent.
  */
@@ -22,10 +23,29 @@ const tempFor = (path: string): string => `${dirnameOf(path)}/${TempName.of(base
 /** True for names this module creates, so they are never mistaken for real files. */
 export const isTempName = TempName.isTemp;
 
+/**
+ * Make `dir` exist durably: directories created on the way are flushed into their parents, or a
+ * crash could take a fresh directory (a new ESP's `loader/entries`) and everything in it away.
+ */
+export const ensureDirectory = Effect.fn("ensureDirectory")(function* (dir: string) {
+  const fs = yield* FileSystem;
+  const missing: Array<string> = [];
+  for (let d = dir; d !== "/" && d !== ""; d = dirnameOf(d)) {
+    const present = yield* fs.lstat(d).pipe(
+      Effect.as(true),
+      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(false)),
+    );
+    if (present) break;
+    missing.push(d);
+  }
+  yield* fs.makeDirectory(dir);
+  for (const created of missing.reverse()) yield* fs.fsyncDirectory(dirnameOf(created));
+});
+
 export const writeFile = Effect.fn("writeFileAtomic")(function* (path: string, content: Uint8Array, mode?: number) {
   const fs = yield* FileSystem;
   const dir = dirnameOf(path);
-  yield* fs.makeDirectory(dir);
+  yield* ensureDirectory(dir);
   const temp = tempFor(path);
   const cleanup = (e: FsError) => fs.remove(temp).pipe(Effect.ignore, Effect.zipRight(Effect.fail(e)));
   yield* fs.writeNewFile(temp, content, mode).pipe(Effect.catchAll(cleanup));
@@ -39,7 +59,7 @@ export const writeFile = Effect.fn("writeFileAtomic")(function* (path: string, c
 export const replaceSymlink = Effect.fn("replaceSymlinkAtomic")(function* (path: string, target: string, mtimeMs?: number) {
   const fs = yield* FileSystem;
   const dir = dirnameOf(path);
-  yield* fs.makeDirectory(dir);
+  yield* ensureDirectory(dir);
   const temp = tempFor(path);
   const cleanup = (e: FsError) => fs.remove(temp).pipe(Effect.ignore, Effect.zipRight(Effect.fail(e)));
   yield* fs.symlink(target, temp);

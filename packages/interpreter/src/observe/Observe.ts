@@ -1,38 +1,53 @@
 /**
  * Reads the machine into the model's `World`: the generation links, the profile link, the running
- * and booted system links, every generation's manifest, the boot config and the live services.
+ * and booted system links, every generation's manifest (or its NixOS bootspec or Guix parameters),
+ * every file the bootloader owns, the pinned generations and the live services.
  * Everything is read through the ports, so the same code observes a real root and an in-memory one.
  * A link that escapes the root, or a file where a link belongs, is an error naming it; a generation
  * whose system directory is gone is kept, with an invalid manifest, so it can still be listed and deleted.
  */
 import { type Preconditions, RestartDebt, type InRootPath, World } from "@switchyard/model";
 import { Effect } from "effect";
+import * as BootFiles from "./BootFiles.js";
 import * as Decode from "../internal/Decode.js";
 import { ObserveError } from "../Errors.js";
 import * as Links from "./Links.js";
 import * as ManifestFile from "./ManifestFile.js";
+import * as Pins from "../state/Pins.js";
+import * as SystemFiles from "./SystemFiles.js";
 import { Clock } from "../ports/Clock.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import { ProcessRunner } from "../ports/ProcessRunner.js";
 import { ServiceManager } from "../ports/ServiceManager.js";
 import * as Root from "../root/Root.js";
-import { sha256 } from "../internal/Digest.js";
 
 export const MANIFEST_LIMIT = ManifestFile.LIMIT;
-export const readManifest = ManifestFile.read;
+
+/** A system directory's description: its manifest.json, or else its bootspec or Guix parameters. */
+export const readManifest = (root: Root.Root, system: InRootPath.InRootPath, exists = true) =>
+  Effect.flatMap(ManifestFile.read(root, system, exists), (result) =>
+    result._tag === "Valid" || !exists ? Effect.succeed(result) : Effect.map(SystemFiles.describe(root, system), (d): World.ManifestResult => d?.result ?? result),
+  );
 
 export const world = Effect.fn("observeWorld")(function* (root: Root.Root, settings: World.Settings) {
   const clock = yield* Clock;
   const links = yield* Links.generations(root, settings);
   const generations = yield* Effect.forEach(links.generations, (g) =>
-    Effect.map(ManifestFile.readText(root, g.system, g.exists), (text) => ManifestFile.generationOf(g, clock.utcOffsetMinutes(g.createdMs), text)),
+    Effect.flatMap(ManifestFile.readText(root, g.system, g.exists), (text) => {
+      const made = ManifestFile.generationOf(g, clock.utcOffsetMinutes(g.createdMs), text);
+      // No manifest.json: a NixOS or Guix generation describes itself in its own file.
+      if (text._tag !== "Invalid" || !g.exists) return Effect.succeed(made);
+      const { header: _h, manifest: _m, ...link } = made;
+      return Effect.map(SystemFiles.generation(root, link), (foreign) => foreign ?? made);
+    }),
   );
   const running = yield* systemLink(root, World.Paths.currentSystem, generations, links.current);
   const booted = yield* systemLink(root, World.Paths.bootedSystem, generations, links.current);
-  const bootConfig = settings.bootloader === "grub" ? yield* readBootConfig(root, settings.bootConfig) : null;
+  const boot = yield* BootFiles.read(root, settings);
   const services = yield* liveServices;
   const proc = yield* ProcessRunner;
   const restartDebt = yield* readRestartDebt(root);
+  const pins = yield* Pins.read(root);
   const w: World.World = {
     settings,
     generations,
@@ -40,25 +55,28 @@ export const world = Effect.fn("observeWorld")(function* (root: Root.Root, setti
     current: links.current,
     running,
     booted,
-    bootConfig,
+    bootConfig: boot?.bootConfig ?? null,
     liveServices: services === null ? null : services.map(([name]) => name),
     serviceRevisions: services,
     bootId: proc.bootId,
     restartDebt,
+    ...(boot === null ? {} : { bootFiles: boot.bootFiles }),
+    pins,
   };
   return w;
 });
 
-/** Just what a plan's preconditions need: links, the boot config's digest and the live services, no manifests. */
+/** Just what a plan's preconditions need: links, the boot files' digest, the pins and the live services, no manifests. */
 export const preconditionWorld = Effect.fn("observePreconditions")(function* (root: Root.Root, settings: World.Settings) {
   const links = yield* Links.generations(root, settings);
   const running = yield* Links.read(root, World.Paths.currentSystem);
-  const bootConfig = settings.bootloader === "grub" ? yield* readBootConfig(root, settings.bootConfig) : null;
+  const bootConfig = (yield* BootFiles.read(root, settings))?.bootConfig ?? null;
   return {
     profileTarget: links.profileTarget,
     generations: links.generations.map((g) => [g.number, g.system] as const),
     currentSystem: running,
     bootConfigDigest: bootConfig?.digest ?? null,
+    pins: yield* Pins.read(root),
     services: yield* liveServices,
   } satisfies Preconditions.Preconditions;
 });
@@ -110,16 +128,4 @@ const readRestartDebt = (root: Root.Root) =>
       Effect.match({ onFailure: (): ReadonlyArray<RestartDebt.Entry> => [], onSuccess: (file) => file.entries }),
     );
     return { text, entries };
-  });
-
-const readBootConfig = (root: Root.Root, path: InRootPath.InRootPath) =>
-  Effect.gen(function* () {
-    const fs = yield* FileSystem;
-    const bytes = yield* fs.readFile(Root.host(root, path)).pipe(
-      Effect.map((b): Uint8Array | null => b),
-      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
-      Effect.mapError((e) => new ObserveError({ reason: "Io", message: `cannot read the boot config: ${e.message}` })),
-    );
-    if (bytes === null) return { path, content: null, digest: null };
-    return { path, content: new TextDecoder().decode(bytes), digest: sha256(bytes) };
   });

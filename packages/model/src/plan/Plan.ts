@@ -31,9 +31,19 @@ export type ServiceSummary = t.TypeOf<typeof ServiceSummary>;
 
 export const emptyServices: ServiceSummary = { stop: [], start: [], restart: [], reload: [], skip: [], unchanged: [] };
 
-/** The boot menu the plan writes: default entry first, then every other generation newest first. */
+/**
+ * The boot menu the plan writes: default entry first, then every other listed generation newest
+ * first; the generation on trial (booted next, `attempts` times at most, before the default takes
+ * over again) and how many generations the menu limit left out.
+ */
 export const BootSummary = t.readonly(
-  t.type({ default: GenerationNumberCodec, entries: t.readonlyArray(GenerationNumberCodec) }, "BootSummary"),
+  t.intersection(
+    [
+      t.type({ default: GenerationNumberCodec, entries: t.readonlyArray(GenerationNumberCodec) }),
+      t.partial({ trial: t.union([t.readonly(t.type({ generation: GenerationNumberCodec, attempts: t.union([t.number, t.null]) })), t.null]), omitted: t.number }),
+    ],
+    "BootSummary",
+  ),
 );
 export type BootSummary = t.TypeOf<typeof BootSummary>;
 
@@ -49,6 +59,8 @@ export const Plan = t.readonly(
       nowMs: OrNull(t.number),
       /** Local time offset at `nowMs` (minutes east of UTC), when the plan labels something with it (add). */
       utcOffsetMinutes: OrNull(t.number),
+      /** Boot attempts the trial gets (mode "try"); null for every other mode. */
+      attempts: OrNull(Request.Attempts),
       from: OrNull(GenerationNumberCodec),
       to: OrNull(GenerationNumberCodec),
       running: OrNull(GenerationNumberCodec),
@@ -74,6 +86,7 @@ export interface Parts {
   readonly servicesPolicy?: Request.ServicesPolicy;
   readonly nowMs?: number | null;
   readonly utcOffsetMinutes?: number | null;
+  readonly attempts?: number | null;
   readonly to: GenerationNumber | null;
   readonly delete?: ReadonlyArray<GenerationNumber>;
   readonly boot: BootSummary | null;
@@ -90,6 +103,7 @@ export const make = (world: World.World, parts: Parts): Plan => ({
   servicesPolicy: parts.servicesPolicy ?? "live",
   nowMs: parts.nowMs ?? null,
   utcOffsetMinutes: parts.utcOffsetMinutes ?? null,
+  attempts: parts.attempts ?? null,
   from: world.current,
   to: parts.to,
   running: world.running.generation,

@@ -1,6 +1,7 @@
 /**
  * Everything of the world a plan was computed from that apply can cheaply look at again: the
- * links, the boot config's digest, and which services were up on which revision. Recorded in the
+ * links, the digest of the bootloader's files, the pinned generations, and which services were up
+ * on which revision. Recorded in the
  * plan, so apply refuses a stale one, naming the first thing that changed.
  */
 import * as t from "io-ts";
@@ -16,7 +17,10 @@ export const Preconditions = t.readonly(
       profileTarget: t.union([t.string, t.null]),
       generations: t.readonlyArray(pair(GenerationNumberCodec, t.string, "Generation")),
       currentSystem: t.union([t.string, t.null]),
+      /** Covers every file the bootloader owns (the loader itself renames and rewrites some at boot). */
       bootConfigDigest: t.union([t.string, t.null]),
+      /** What `switchyard pin` protects: a pin added after a delete was planned makes that plan stale. */
+      pins: t.readonlyArray(GenerationNumberCodec),
       /** Each service that was up and the revision it ran, sorted by name; null without a service manager. */
       services: t.union([t.readonlyArray(pair(t.string, Revision, "LiveService")), t.null]),
     },
@@ -30,6 +34,7 @@ export const of = (world: World.World): Preconditions => ({
   generations: world.generations.map((g) => [g.number, g.system] as const),
   currentSystem: world.running.target,
   bootConfigDigest: world.bootConfig?.digest ?? null,
+  pins: world.pins ?? [],
   services: world.serviceRevisions,
 });
 
@@ -42,6 +47,9 @@ export const difference = (expected: Preconditions, actual: Preconditions): stri
     return `/run/current-system now points to ${actual.currentSystem ?? "nothing"} (the plan expected ${expected.currentSystem ?? "nothing"})`;
   }
   if (expected.bootConfigDigest !== actual.bootConfigDigest) return "the boot config changed since the plan was computed";
+  if (expected.pins.join(",") !== actual.pins.join(",")) {
+    return `the pinned generations are now ${list(actual.pins)} (the plan expected ${list(expected.pins)})`;
+  }
   if (expected.generations.length !== actual.generations.length) {
     return `there are now ${actual.generations.length} generations (the plan expected ${expected.generations.length})`;
   }
@@ -52,6 +60,8 @@ export const difference = (expected: Preconditions, actual: Preconditions): stri
   }
   return servicesDifference(expected.services, actual.services);
 };
+
+const list = (pins: ReadonlyArray<number>): string => (pins.length === 0 ? "none" : pins.join(", "));
 
 type Services = Preconditions["services"];
 

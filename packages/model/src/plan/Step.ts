@@ -28,12 +28,23 @@ export const RemoveLink = tagged("RemoveLink", { path: InRootPathCodec, target: 
 export const RemoveFile = tagged("RemoveFile", { path: InRootPathCodec });
 /** Write a whole file atomically and durably. */
 export const WriteFile = tagged("WriteFile", { path: InRootPathCodec, content: t.string });
-/** Run a system's activation script with SWITCHYARD_SYSTEM and SWITCHYARD_ACTION set. */
-export const RunActivation = tagged("RunActivation", {
-  system: InRootPathCodec,
-  script: InRootPathCodec,
-  action: t.union([t.literal("switch"), t.literal("test"), t.literal("revert")]),
-});
+/** Copy a kernel or initrd to the boot partition, unless its content-addressed name is there already. */
+export const CopyFile = tagged("CopyFile", { source: InRootPathCodec, path: InRootPathCodec });
+/** Rename `from` to `path` atomically and durably (a boot entry's counter); done when only `path` is there. */
+export const RenameFile = tagged("RenameFile", { from: InRootPathCodec, path: InRootPathCodec });
+/**
+ * Run a system's activation script with SWITCHYARD_SYSTEM and SWITCHYARD_ACTION set, plus the
+ * arguments and environment its own system expects (NixOS's `switch-to-configuration test`).
+ */
+export const RunActivation = t.readonly(
+  t.intersection(
+    [
+      t.type({ _tag: t.literal("RunActivation"), system: InRootPathCodec, script: InRootPathCodec, action: t.union([t.literal("switch"), t.literal("test"), t.literal("revert")]) }),
+      t.partial({ args: t.readonlyArray(t.string), env: t.readonly(t.record(t.string, t.string)) }),
+    ],
+    "RunActivation",
+  ),
+);
 export const StopService = tagged("StopService", { service: ServiceRef });
 export const StartService = tagged("StartService", { service: ServiceRef });
 export const RestartService = tagged("RestartService", { service: ServiceRef });
@@ -42,7 +53,7 @@ export const ReloadService = tagged("ReloadService", { service: ServiceRef });
 export const Commit = tagged("Commit", {});
 
 export const Step = t.union(
-  [ReplaceSymlink, CreateGenerationLink, RemoveLink, RemoveFile, WriteFile, RunActivation, StopService, StartService, RestartService, ReloadService, Commit],
+  [ReplaceSymlink, CreateGenerationLink, RemoveLink, RemoveFile, WriteFile, CopyFile, RenameFile, RunActivation, StopService, StartService, RestartService, ReloadService, Commit],
   "Step",
 );
 export type Step = t.TypeOf<typeof Step>;
@@ -60,6 +71,10 @@ export const describe = (step: Step): string => {
       return `remove ${step.path}`;
     case "WriteFile":
       return `write ${step.path} (${Utf8.byteLength(step.content)} bytes)`;
+    case "CopyFile":
+      return `install ${step.source} as ${step.path}`;
+    case "RenameFile":
+      return `rename ${step.from} to ${step.path}`;
     case "RunActivation":
       return `activate ${step.system} (${step.action})`;
     case "StopService":

@@ -47,10 +47,10 @@ export const plan = (world: World.World, added: NewSystem): E.Either<PlanError.P
   const warnings: Array<string> = [];
   let boot: Plan.BootSummary | null = null;
   if (world.current !== null) {
-    const menu = BootMenu.write(world, world.current, warnings, [...world.generations, generation]);
+    const menu = BootMenu.write(world, { default: world.current, trial: "keep" }, warnings, { generations: [...world.generations, generation] });
     if (E.isLeft(menu)) return menu;
     if (menu.right !== null) {
-      steps.push(menu.right.step);
+      steps.push(...menu.right.steps);
       boot = menu.right.summary;
     }
   }

@@ -27,6 +27,7 @@ export const plan = (world: World.World, patternText: string | null, nowMs: numb
   if (world.booted.generation !== null) protectedAs.set(world.booted.generation, "booted");
   if (world.running.generation !== null) protectedAs.set(world.running.generation, "running");
   if (world.current !== null) protectedAs.set(world.current, "current");
+  for (const n of world.pins ?? []) if (!protectedAs.has(n)) protectedAs.set(n, "pinned");
   const doomed: Array<number> = [];
   for (const n of candidates) {
     const why = protectedAs.get(n);
@@ -40,10 +41,10 @@ export const plan = (world: World.World, patternText: string | null, nowMs: numb
   const steps: Array<Step.Step> = [{ _tag: "Commit" }];
   let boot: Plan.BootSummary | null = null;
   if (world.current !== null) {
-    const menu = BootMenu.write(world, world.current, warnings, world.generations.filter((g) => !gone.has(g.number)));
+    const menu = BootMenu.write(world, { default: world.current, trial: "keep" }, warnings, { generations: world.generations.filter((g) => !gone.has(g.number)) });
     if (E.isLeft(menu)) return menu;
     if (menu.right !== null) {
-      steps.push(menu.right.step);
+      steps.push(...menu.right.steps);
       boot = menu.right.summary;
     }
   }

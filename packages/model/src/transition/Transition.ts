@@ -1,10 +1,12 @@
 /**
  * The whole transition between two states of the machine, as data: `between(world, request)`
- * gives the plan for switch, rollback and delete; `adding(...)` the plan that registers a built
- * system directory; `savedRequest(plan)` what to call again to check a saved plan. Phase order for a live switch: stop (old code) → point /run/current-system at
- * the target and activate it → reload → restart → start → Commit → profile link and boot config.
+ * gives the plan for switch, rollback (in any mode, `try` included) and delete; `adding(...)` the
+ * plan that registers a built system directory; `savedRequest(plan)` what to call again to check a
+ * saved plan. Phase order for a live switch: stop (old code) → point /run/current-system at the
+ * target and activate it → reload → restart → start → Commit → profile link and boot config.
  * The boot default therefore only moves after everything else succeeded, and `revert` (the
- * reverse transition, computed up front) is what a failure before Commit runs.
+ * reverse transition, computed up front) is what a failure before Commit runs. A trial (`try`)
+ * activates nothing and leaves the profile alone: only the boot menu changes, after Commit.
  */
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
@@ -22,6 +24,7 @@ import * as RestartDebt from "../services/RestartDebt.js";
 import * as ServiceDiff from "../services/ServiceDiff.js";
 import * as ServiceGraph from "../services/ServiceGraph.js";
 import * as Spec from "../select/Spec.js";
+import * as SystemFormat from "../world/SystemFormat.js";
 import type * as Step from "../plan/Step.js";
 import * as World from "../world/World.js";
 
@@ -29,6 +32,8 @@ export interface Request {
   readonly operation: PlanRequest.Between;
   readonly mode: Plan.Mode;
   readonly services?: ServiceDiff.Policy;
+  /** Boot attempts for mode "try" (default 1; recorded in the plan). */
+  readonly attempts?: number;
   /** Milliseconds since the epoch, for duration patterns (recorded in delete plans). */
   readonly nowMs: number;
 }
@@ -65,12 +70,16 @@ export const adding = (world: World.World, added: Addition.NewSystem): E.Either<
  */
 export type SavedRequest =
   | { readonly _tag: "Between"; readonly request: Request }
-  | { readonly _tag: "Adding"; readonly system: InRootPath.InRootPath; readonly nowMs: number; readonly utcOffsetMinutes: number };
+  | { readonly _tag: "Adding"; readonly system: InRootPath.InRootPath; readonly nowMs: number; readonly utcOffsetMinutes: number }
+  /** `Bless.plan` again, from the booted generation and the bootloader's files. */
+  | { readonly _tag: "Blessing"; readonly verdict: PlanRequest.Verdict };
 
 export const savedRequest = (plan: Plan.Plan): SavedRequest => {
   const op = plan.operation;
   if (op._tag === "Add") return { _tag: "Adding", system: op.system, nowMs: plan.nowMs ?? 0, utcOffsetMinutes: plan.utcOffsetMinutes ?? 0 };
-  return { _tag: "Between", request: { operation: op, mode: plan.mode, services: plan.servicesPolicy, nowMs: plan.nowMs ?? 0 } };
+  if (op._tag === "Bless") return { _tag: "Blessing", verdict: op.verdict };
+  const attempts = plan.attempts === null ? {} : { attempts: plan.attempts };
+  return { _tag: "Between", request: { operation: op, mode: plan.mode, services: plan.servicesPolicy, nowMs: plan.nowMs ?? 0, ...attempts } };
 };
 
 const numbers = (world: World.World): ReadonlyArray<number> => world.generations.map((g) => g.number);
@@ -86,10 +95,13 @@ const switchTo = (world: World.World, request: Request, number: GenerationNumber
   }
   const manifest = target.manifest.manifest;
   const warnings: Array<string> = [];
-  const live = request.mode !== "boot";
-  const running = runningSide(world, warnings);
-  const next = Manifest.graphOf(manifest);
-  const liveNames = new Set(world.liveServices ?? running.graph.order);
+  const live = request.mode !== "boot" && request.mode !== "try";
+  const foreign = live ? SystemFormat.servicesNote(world, target) : null;
+  if (foreign !== null) warnings.push(foreign);
+  const observedSide = runningSide(world, warnings);
+  const running = foreign === null ? observedSide : { ...observedSide, graph: ServiceGraph.empty };
+  const next = foreign === null ? Manifest.graphOf(manifest) : ServiceGraph.empty;
+  const liveNames = foreign === null ? new Set(world.liveServices ?? running.graph.order) : new Set<string>();
   const diff = live ? ServiceDiff.between(running.graph, next, liveNames, request.services ?? "live") : null;
 
   const steps: Array<Step.Step> = [];
@@ -115,11 +127,12 @@ const switchTo = (world: World.World, request: Request, number: GenerationNumber
   let boot: Plan.BootSummary | null = null;
   if (request.mode !== "test") {
     const profileLink = World.linkNameOf(world.settings, number);
-    if (world.profileTarget !== profileLink) commitSteps.push({ _tag: "ReplaceSymlink", path: world.settings.profile, target: profileLink });
-    const menu = BootMenu.write(world, number, warnings);
+    // A trial leaves the profile (the permanent default) alone: `bless` moves it.
+    if (request.mode !== "try" && world.profileTarget !== profileLink) commitSteps.push({ _tag: "ReplaceSymlink", path: world.settings.profile, target: profileLink });
+    const menu = bootMenu(world, request, number, warnings);
     if (E.isLeft(menu)) return menu;
     if (menu.right !== null) {
-      commitSteps.push(menu.right.step);
+      commitSteps.push(...menu.right.steps);
       boot = menu.right.summary;
     }
   }
@@ -129,6 +142,7 @@ const switchTo = (world: World.World, request: Request, number: GenerationNumber
       operation: request.operation,
       mode: request.mode,
       servicesPolicy: request.services ?? "live",
+      attempts: request.mode === "try" ? attemptsOf(request) : null,
       to: number,
       boot,
       services: diff === null ? Plan.emptyServices : ServiceDiff.summary(diff),
@@ -176,8 +190,10 @@ const refTo = (system: World.Generation["system"], generation: GenerationNumber 
 
 type Action = Extract<Step.Step, { _tag: "RunActivation" }>["action"];
 
-const activate = (system: World.Generation["system"], manifest: Manifest.Manifest, action: Action): Array<Step.Step> =>
-  manifest.activate === null ? [] : [{ _tag: "RunActivation", system, script: manifest.activate as World.Generation["system"], action }];
+const activate = (system: World.Generation["system"], manifest: Manifest.Manifest, action: Action, format?: SystemFormat.Format): Array<Step.Step> =>
+  manifest.activate === null
+    ? []
+    : [{ _tag: "RunActivation", system, script: manifest.activate as World.Generation["system"], action, ...SystemFormat.activation(format, system) }];
 
 const forwardSteps = (
   world: World.World,
@@ -189,7 +205,7 @@ const forwardSteps = (
 ): Array<Step.Step> => {
   const moves = world.running.system !== target.system;
   const middle: Array<Step.Step> = moves
-    ? [{ _tag: "ReplaceSymlink", path: World.Paths.currentSystem, target: target.system }, ...activate(target.system, manifest, mode === "test" ? "test" : "switch")]
+    ? [{ _tag: "ReplaceSymlink", path: World.Paths.currentSystem, target: target.system }, ...activate(target.system, manifest, mode === "test" ? "test" : "switch", target.format)]
     : [];
   return phases(diff, refTo(running.system ?? target.system, running.generation), refTo(target.system, target.number), middle);
 };
@@ -217,7 +233,19 @@ const revertSteps = (
   if (r.system !== target.system) {
     if (r.target === null) middle.push({ _tag: "RemoveLink", path: World.Paths.currentSystem, target: target.system });
     else middle.push({ _tag: "ReplaceSymlink", path: World.Paths.currentSystem, target: r.target });
-    if (r.system !== null && r.manifest?._tag === "Valid") middle.push(...activate(r.system, r.manifest.manifest, "revert"));
+    if (r.system !== null && r.manifest?._tag === "Valid") middle.push(...activate(r.system, r.manifest.manifest, "revert", SystemFormat.formatOf(world, r.generation)));
   }
   return phases(back, refTo(target.system, target.number), refTo(running.system ?? target.system, running.generation), middle);
+};
+
+const attemptsOf = (request: Request): number => request.attempts ?? 1;
+
+/** The menu with `target` as the default, or on trial ahead of the current default in mode "try". */
+const bootMenu = (world: World.World, request: Request, target: GenerationNumber, warnings: Array<string>) => {
+  if (request.mode !== "try") return BootMenu.write(world, { default: target, trial: null }, warnings);
+  if (world.bootConfig === null || world.settings.bootloader === "none") {
+    return E.left(PlanError.invalid("--mode try needs a bootloader to count the attempts; use --bootloader grub or systemd-boot"));
+  }
+  if (world.current === null) return E.left(PlanError.invalid("a trial boot needs a current generation to fall back to; switch to one first"));
+  return BootMenu.write(world, { default: world.current, trial: { target, attempts: attemptsOf(request) } }, warnings);
 };

@@ -11,6 +11,9 @@ import { firstError } from "../internal/Report.js";
 import { strictPartial } from "../internal/Strict.js";
 import * as Settings from "./Settings.js";
 
+/** `boot`: where systemd-boot's ESP is mounted, and how many generations a boot menu lists. */
+const BootSection = strictPartial({}, { esp: t.string, menuLimit: Settings.wholeNumber("menu limit", 1, Settings.MAX_MENU_LIMIT, "generations") }, "boot");
+
 export const ConfigFile = strictPartial(
   {},
   {
@@ -21,6 +24,8 @@ export const ConfigFile = strictPartial(
     scanDirectory: t.string,
     serviceTimeout: Settings.wholeNumber("seconds", 1, Settings.MAX_SECONDS, "seconds"),
     serviceSettleMs: Settings.wholeNumber("milliseconds", 0, 60_000, "milliseconds"),
+    boot: BootSection,
+    layout: Settings.Layout,
   },
   "config",
 );
@@ -31,6 +36,10 @@ export interface Overrides {
   readonly profile?: string | undefined;
   readonly bootloader?: Settings.Bootloader | undefined;
   readonly serviceManager?: Settings.ServiceManagerKind | undefined;
+  /** The ESP's mount point (systemd-boot). */
+  readonly esp?: string | undefined;
+  /** Picks that system's profile when no profile is given. */
+  readonly layout?: Settings.Layout | undefined;
   readonly scanDirectory?: string | undefined;
   /** Whole seconds. */
   readonly serviceTimeout?: number | undefined;
@@ -66,8 +75,12 @@ const ownPath = (field: string, noun: string, text: string, example: string): E.
 
 export const settings = (file: ConfigFile, overrides: Overrides): E.Either<string, Settings.Settings> => {
   const d = Settings.defaults;
-  const profile = ownPath("profile", "a profile", overrides.profile ?? file.profile ?? d.profile, d.profile);
+  const layout = overrides.layout ?? file.layout;
+  const profileText = overrides.profile ?? file.profile ?? (layout === undefined ? d.profile : Settings.PROFILES[layout]);
+  const profile = ownPath("profile", "a profile", profileText, d.profile);
   if (E.isLeft(profile)) return profile;
+  const esp = ownPath("esp", "the ESP", overrides.esp ?? file.boot?.esp ?? d.boot.esp, "/boot or /efi");
+  if (E.isLeft(esp)) return esp;
   const scan = ownPath("scanDirectory", "a scan directory", overrides.scanDirectory ?? file.scanDirectory ?? d.scanDirectory, d.scanDirectory);
   if (E.isLeft(scan)) return scan;
   return E.right({
@@ -80,5 +93,6 @@ export const settings = (file: ConfigFile, overrides: Overrides): E.Either<strin
     serviceTimeoutMs: (overrides.serviceTimeout ?? file.serviceTimeout ?? d.serviceTimeoutMs / 1000) * 1000,
     settleMs: overrides.serviceSettleMs ?? file.serviceSettleMs ?? d.settleMs,
     activationTimeoutMs: overrides.activationTimeoutMs ?? d.activationTimeoutMs,
+    boot: { esp: esp.right, menuLimit: file.boot?.menuLimit ?? d.boot.menuLimit },
   });
 };

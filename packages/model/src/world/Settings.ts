@@ -2,20 +2,32 @@
  * The settings a machine is observed, planned and changed with: where the profile, the state and
  * the boot config live, which bootloader and service manager, and every timeout. `Config` makes
  * them from the config file and the flags; every plan records them, and `apply --plan` runs with
- * the recorded ones and no others. Each choice (bootloader, service manager) is defined here once.
+ * the recorded ones and no others (the boot menu's ESP and limit among them: they decide its files). Each choice (bootloader, service manager) is defined here once.
  */
 import * as t from "io-ts";
 import { choicesOf } from "../internal/Choices.js";
 import { InRootPathCodec } from "../paths/InRootPathCodec.js";
 import type { InRootPath } from "../paths/InRootPath.js";
 
-export const Bootloader = t.keyof({ grub: null, none: null }, "bootloader");
+export const Bootloader = t.keyof({ grub: null, "systemd-boot": null, none: null }, "bootloader");
 export type Bootloader = t.TypeOf<typeof Bootloader>;
 export const bootloaders = choicesOf(Bootloader);
 
 export const ServiceManagerKind = t.keyof({ none: null, s6: null }, "serviceManager");
 export type ServiceManagerKind = t.TypeOf<typeof ServiceManagerKind>;
 export const serviceManagerKinds = choicesOf(ServiceManagerKind);
+
+/** Whose profile layout a machine has: `--layout` picks that system's profile when none is given. */
+export const Layout = t.keyof({ switchyard: null, nix: null, guix: null }, "layout");
+export type Layout = t.TypeOf<typeof Layout>;
+export const layouts = choicesOf(Layout);
+
+/** Where each system keeps its system profile. */
+export const PROFILES: Readonly<Record<Layout, InRootPath>> = {
+  switchyard: "/var/lib/switchyard/profiles/system" as InRootPath,
+  nix: "/nix/var/nix/profiles/system" as InRootPath,
+  guix: "/var/guix/profiles/system" as InRootPath,
+};
 
 /** A whole number in [min, max]; `is` and `decode` share one predicate so they cannot disagree. */
 export const wholeNumber = (name: string, min: number, max: number, unit: string) => {
@@ -32,6 +44,21 @@ const OwnPath = new t.Type<InRootPath, string, unknown>(
 );
 
 export const MAX_SECONDS = 86_400;
+export const MAX_MENU_LIMIT = 100_000;
+
+/** Where systemd-boot's ESP is mounted, and how many generations a boot menu lists. */
+export const BootSettings = t.readonly(
+  t.type(
+    {
+      /** The EFI system partition (or XBOOTLDR) as mounted inside the root. */
+      esp: OwnPath,
+      /** At most this many generations in the boot menu: the default (and a trial) plus the newest others. */
+      menuLimit: wholeNumber("menu limit", 1, MAX_MENU_LIMIT, "generations"),
+    },
+    "BootSettings",
+  ),
+);
+export type BootSettings = t.TypeOf<typeof BootSettings>;
 
 export const Settings = t.readonly(
   t.type(
@@ -43,8 +70,9 @@ export const Settings = t.readonly(
       bootloader: Bootloader,
       /** The GRUB config the bootloader `grub` regenerates. */
       bootConfig: OwnPath,
-      /** GRUB menu timeout in seconds, kept across every regeneration. */
+      /** Boot menu timeout in seconds, kept across every regeneration. */
       timeout: wholeNumber("seconds", 0, MAX_SECONDS, "seconds"),
+      boot: BootSettings,
       serviceManager: ServiceManagerKind,
       /** The s6 scan directory switchyard owns. */
       scanDirectory: OwnPath,
@@ -68,6 +96,7 @@ export const Paths = {
   configFile: "/etc/switchyard/config.json" as InRootPath,
   defaultProfile: "/var/lib/switchyard/profiles/system" as InRootPath,
   grubConfig: "/boot/grub/grub.cfg" as InRootPath,
+  esp: "/boot" as InRootPath,
   scanDirectory: "/run/switchyard/services" as InRootPath,
 } as const;
 
@@ -78,6 +107,7 @@ export const defaults: Settings = {
   bootloader: "grub",
   bootConfig: Paths.grubConfig,
   timeout: 5,
+  boot: { esp: Paths.esp, menuLimit: 100 },
   serviceManager: "none",
   scanDirectory: Paths.scanDirectory,
   serviceTimeoutMs: 5000,

@@ -6,6 +6,7 @@
  */
 import type * as RestartDebt from "../services/RestartDebt.js";
 import * as ServiceRevision from "../services/ServiceRevision.js";
+import * as Trial from "../boot/Trial.js";
 import * as World from "./World.js";
 
 /** What the service manager reports for one supervised service. */
@@ -55,6 +56,8 @@ export interface Status {
   readonly servicesError: string | null;
   /** Restart debt: services left on old code that still owe a restart (see `RestartDebt`). */
   readonly debt: ReadonlyArray<RestartDebt.Entry>;
+  /** Where a trial boot stands (null with no bootloader). */
+  readonly trial: Trial.Status | null;
 }
 
 export const of = (world: World.World, kind: Status["serviceManager"], observed: ReadonlyArray<Observed> | null, servicesError: string | null = null): Status => {
@@ -71,6 +74,7 @@ export const of = (world: World.World, kind: Status["serviceManager"], observed:
     services: observed === null ? null : lines(observed, wanted),
     servicesError,
     debt: world.restartDebt.entries,
+    trial: Trial.of(world),
   };
 };
 

@@ -7,6 +7,7 @@ import type { GenerationNumber } from "./GenerationNumber.js";
 import type { InRootPath } from "../paths/InRootPath.js";
 import type { Header, Manifest, ManifestError } from "./Manifest.js";
 import type { Entry as RestartDebtEntry } from "../services/RestartDebt.js";
+import type { Observed as BootFilesObserved } from "../boot/BootFiles.js";
 import * as SettingsModule from "./Settings.js";
 
 export type ManifestResult =
@@ -38,6 +39,10 @@ export interface Generation {
    * pure function of the file, and most generations are only ever listed.
    */
   readonly manifest: ManifestResult;
+  /** Where the generation describes itself, when not in manifest.json: a NixOS bootspec or Guix parameters. */
+  readonly format?: "nixos-bootspec" | "guix-parameters";
+  /** The specialisations a NixOS bootspec lists. */
+  readonly specialisations?: ReadonlyArray<string>;
 }
 
 export type BootloaderKind = SettingsModule.Bootloader;
@@ -84,6 +89,10 @@ export interface World {
   readonly bootId: string;
   /** The restart-debt record: its text (null when absent) and its entries. */
   readonly restartDebt: { readonly text: string | null; readonly entries: ReadonlyArray<RestartDebtEntry> };
+  /** Every file the bootloader owns, as observed (absent: only `bootConfig` was read). */
+  readonly bootFiles?: BootFilesObserved;
+  /** Generations `switchyard pin` protects from every delete, ascending. */
+  readonly pins?: ReadonlyArray<GenerationNumber>;
 }
 
 export const generation = (world: World, n: number): Generation | undefined => {
