@@ -29,13 +29,13 @@ describe.concurrent("systemd-boot through the CLI", () => {
     expect(entries(root)).toEqual(["switchyard-1.conf", "switchyard-2.conf", "switchyard-3.conf"]);
     expect(readText(root, "/efi/loader/loader.conf")).toBe("timeout 5\ndefault switchyard-3.conf\n");
 
-    const plan = await ok(root, ...SD, "plan", "switch", "1", "--try", "2");
+    const plan = await ok(root, ...SD, "plan", "switch", "1", "--try", "2", "--steps");
     expect(plan.stdout).toContain("Plan: switch from generation 3 to 1 (mode try)\n");
-    expect(plan.stdout).toContain("Trial: generation 1 boots next, up to 2 times; unless 'switchyard bless' runs on it, generation 3 boots after that\n");
+    expect(plan.stdout).toContain("trial: generation 1 boots next, up to 2 times; unless 'switchyard bless' runs on it, generation 3 boots after that\n");
     expect(plan.stdout).toContain("write /efi/loader/entries/switchyard-1+2.conf");
 
     const applied = await ok(root, ...SD, "apply", "switch", "1", "--try", "2", "--yes");
-    expect(applied.stdout).toContain("generation 1 boots next on trial; generation 3 stays the default until 'switchyard bless' runs on generation 1\n");
+    expect(applied.stdout).toContain("generation 1 boots next on trial; generation 3 stays the default until 'switchyard bless' runs on generation 1 in ");
     expect(entries(root)).toEqual(["switchyard-1+2.conf", "switchyard-2.conf", "switchyard-3.conf"]);
     expect(readLink(root, "/var/lib/switchyard/profiles/system")).toBe("system-3-link");
     expect((await ok(root, ...SD, "status")).stdout).toContain("Boot: pending: generation 1 boots next on trial (2 tries left); generation 3 is the fallback\n");

@@ -98,7 +98,7 @@ describe("completing in bash", () => {
 
   it("choice values after their option, also written --name=value", () => {
     expect(bash(["switchyard", "plan", "rollback", "--mode", ""], ["switchyard", "plan", "rollback", "--mode", "=", "b"], ["switchyard", "status", "--service-manager", ""])).toEqual([
-      "boot switch test",
+      "boot switch test try",
       "boot",
       "none s6",
     ]);
@@ -155,7 +155,7 @@ describe.skipIf(!has("fish"))("completing in fish", () => {
   it("commands, options of the command, choices and generation numbers", () => {
     expect(fish("switchyard d")).toEqual(["describe", "diff"]);
     expect(fish("switchyard list --lo")).toEqual(["--long"]);
-    expect(fish("switchyard plan rollback --mode ")).toEqual(["boot", "switch", "test"]);
+    expect(fish("switchyard plan rollback --mode ")).toEqual(["boot", "switch", "test", "try"]);
     expect(fish(`switchyard --root ${root} describe `)).toEqual(["1", "2", "3"]);
     expect(fish(`switchyard --root ${root} apply switch `)).toEqual(["1", "2", "3"]);
   });
