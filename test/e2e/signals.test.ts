@@ -143,7 +143,7 @@ describe("a closed standard output never aborts an apply", () => {
 });
 
 /**
- * Runs `switchyard ARGS` on a pseudo-terminal; says "PROMPT" on its standard error once the
+ * Runs `switchyard ARGS` on a pseudo-terminal; says "PROMPT PID" on its standard error once the
  * question shows, and passes on whatever it is given on standard input.
  */
 const DRIVER = `
@@ -164,7 +164,7 @@ while time.time() < deadline:
         out += chunk
     if not prompted and b"[y/N]" in out:
         prompted = True
-        sys.stderr.write("PROMPT\\n")
+        sys.stderr.write("PROMPT %d\\n" % pid)
         sys.stderr.flush()
     if prompted and 0 in ready:
         os.write(fd, os.read(0, 64))
@@ -213,5 +213,25 @@ describe("the confirmation prompt does not hold the lock", () => {
     driver.stdin.write("y\r");
     expect(await exited).toBe(0);
     expect(readLink(root, PROFILE)).toBe("system-2-link");
+  });
+
+  it.skipIf(!hasPython)("SIGTERM while the prompt waits: nothing applied, exit 143", async () => {
+    const root = tempRoot({ generations: [{ number: 1 }, { number: 2 }], current: 1, running: 1, booted: 1, nowMs: NOW_MS });
+    const before = hash(root);
+    const driver = spawn("python3", ["-c", DRIVER, process.execPath, BIN, "--root", root, "apply", "switch", "2"], { env: { ...process.env, TZ: "UTC" } });
+    let output = "";
+    driver.stdout.on("data", (b: Buffer) => {
+      output += b.toString("utf8");
+    });
+    const exited = new Promise<number>((resolve) => driver.on("close", (code) => resolve(code ?? -1)));
+    const pid = await new Promise<number>((resolve) => driver.stderr.on("data", (b: Buffer) => {
+      const m = /PROMPT ([0-9]+)/.exec(b.toString("utf8"));
+      if (m !== null) resolve(Number(m[1]));
+    }));
+    process.kill(pid, "SIGTERM");
+    expect({ code: await exited, output: output.slice(-300) }).toMatchObject({ code: 143 });
+    expect(output).toContain("switchyard: SIGTERM received at the prompt; nothing was applied");
+    expect(output).not.toContain("internal error");
+    expect(hash(root)).toBe(before);
   });
 });
