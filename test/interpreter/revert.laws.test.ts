@@ -5,11 +5,9 @@
  * the apply — the same services up, each on the same revision — and every byte of the tree as it
  * was. Its companion for a run that succeeds: every service of the target then runs the target's
  * revision, and anything else still running (or left on old code) is listed in the restart debt.
- *
- * The product does not keep either law everywhere yet. The properties below run over the scenarios
- * where it does: `withoutKnownViolations` says which are left out, and each case it leaves out has
- * its own example under "known violations", marked `it.fails`. When the product is fixed, delete
- * the corresponding line of the restriction and turn the example into a plain `it`.
+ * The examples at the end are the cases a revert computed as a second switch back (under the
+ * records' own flags, as if every forward step had run) got wrong; the revert is now computed from
+ * the forward steps themselves (`Revert`).
  */
 import fc from "fast-check";
 import { Exit } from "effect";
@@ -59,8 +57,8 @@ const machineOf = (s: Scenario): Memory => {
   });
 };
 
-const planOf = async (m: Machine, s: Scenario): Promise<Plan.Plan> => {
-  const p = Transition.between(await observe(m), { operation: { _tag: "Switch", spec: "2" }, mode: s.mode, services: s.policy, nowMs: NOW_MS });
+const planOf = async (m: Machine, s: Scenario, to = "2"): Promise<Plan.Plan> => {
+  const p = Transition.between(await observe(m), { operation: { _tag: "Switch", spec: to }, mode: s.mode, services: s.policy, nowMs: NOW_MS });
   if (p._tag === "Left") throw new Error(p.left.message);
   return p.right;
 };
@@ -109,45 +107,15 @@ const expectTargetOrDebt = async (s: Scenario): Promise<void> => {
   for (const name of m.services.running.keys()) if (!target.has(name)) expect([...debt], `${name} runs, but is not in the target`).toContain(name);
 };
 
-/**
- * The scenarios the revert law holds for today: everything but the cases under "known violations".
- * Each line names the example it stands for.
- */
-const withoutKnownViolations = (s: Scenario): Scenario => {
-  const old = new Map(s.pair.previous.map((r) => [r.name as string, r]));
-  // (a), (e): the running generation's records ask to be stopped and started again when changed.
-  const previous = s.pair.previous.map((r) => ({ ...r, restartIfChanged: true, stopIfChanged: true, reloadIfChanged: false }));
-  const next = s.pair.next.map((r): Svc => {
-    const was = old.get(r.name);
-    // (b): a service the target adds may be stopped again.
-    if (was === undefined) return { ...r, stopOnRemoval: true };
-    // (d): no reload-class change whose reverse is no change at all.
-    const restored = { ...was, restartIfChanged: true, stopIfChanged: true, reloadIfChanged: false };
-    return ServiceDiff.classify(restored, r) === "reload" && ServiceDiff.classify(r, restored) === "none" ? { ...r, reload: restored.reload, reloadTriggers: restored.reloadTriggers } : r;
-  });
-  // (c): every service of the running generation is up.
-  return { ...s, pair: { previous, next }, up: previous.map((r) => r.name) };
-};
-
-/** The scenarios the success law holds for today: no running service keeps an identical record across system directories (f). */
-const withoutIdenticalRecords = (s: Scenario): Scenario => {
-  const old = new Map(s.pair.previous.map((r) => [r.name as string, r]));
-  const next = s.pair.next.map((r) => {
-    const was = old.get(r.name);
-    return was !== undefined && ServiceDiff.classify(was, r) === "none" ? { ...r, env: { ...r.env, GENERATION: "2" } } : r;
-  });
-  return { ...s, pair: { previous: s.pair.previous, next } };
-};
-
 describe("the revert law: a failed transition restores every service it touched", () => {
   it("for every step k before the commit point, failing k leaves the same services on the same revisions, and the same tree", { timeout: 120_000 }, async () => {
-    await fc.assert(fc.asyncProperty(scenario(generationPair({ maxLength: 5 })).map(withoutKnownViolations), expectRevertRestores), { numRuns: 80 });
+    await fc.assert(fc.asyncProperty(scenario(generationPair({ maxLength: 5 })), expectRevertRestores), { numRuns: 80 });
   });
 });
 
 describe("after a successful apply every service runs the target's revision or is listed in the restart debt", () => {
   it("for every plan, every policy and mode", { timeout: 120_000 }, async () => {
-    await fc.assert(fc.asyncProperty(scenario(generationPair({ maxLength: 5 })).map(withoutIdenticalRecords), expectTargetOrDebt), { numRuns: 150 });
+    await fc.assert(fc.asyncProperty(scenario(generationPair({ maxLength: 5 })), expectTargetOrDebt), { numRuns: 150 });
   });
 });
 
@@ -162,51 +130,81 @@ const example = (previous: ReadonlyArray<Svc>, next: ReadonlyArray<Svc>, up: Rea
   mode: "switch",
 });
 
-/**
- * The revert is computed up front as the service diff from the target back to the running
- * generation (Transition.revertSteps): under the records' own flags, and as if every forward step
- * had run. So it skips, keeps or leaves alone what the forward steps changed.
- */
-describe("known violations (the product breaks the laws here today)", () => {
+describe("examples: whatever the records' flags, the revert puts back what ran", () => {
   // (a) web's running record says restartIfChanged: false; the target's does not, so the forward
-  // steps stop web and start the new one. A failure in between (the activation) reverts, and the
-  // revert, reading the running record, skips web: it stays down.
-  it.fails("(a) a restartIfChanged:false service the plan stopped is not started again by the revert", async () => {
+  // steps stop web and start the new one. A failure in between (the activation) reverts: the old
+  // record's flag must not keep the revert from starting web again.
+  it("(a) a restartIfChanged:false service the plan stopped is started again by the revert", async () => {
     await expectRevertRestores(example([svc("web", { env: { V: "1" }, restartIfChanged: false })], [svc("web", { env: { V: "2" } })]));
   });
 
   // (b) The target adds `extra` with stopOnRemoval: false; it is started, then a later start fails.
-  // The revert treats extra as a removed service that asked to be kept, and leaves it running.
-  it.fails("(b) a service the target added with stopOnRemoval:false keeps running after the revert", async () => {
+  // Going back, extra is no removed service asking to be kept: it was not up, so it goes down.
+  it("(b) a service the target added with stopOnRemoval:false is stopped by the revert", async () => {
     await expectRevertRestores(example([], [svc("extra", { stopOnRemoval: false }), svc("late", { requires: ["extra"] })]));
   });
 
   // (c) db is down before the apply; the forward steps start it, then web's start fails. The revert
-  // assumes db was up and leaves it running, on the target's revision.
-  it.fails("(c) a service that was down before the apply is left running by the revert", async () => {
+  // must not assume db was up: it stops it.
+  it("(c) a service that was down before the apply is down again after the revert", async () => {
     const db = svc("db");
     await expectRevertRestores(example([db], [db, svc("web", { requires: ["db"] })], []));
   });
 
   // (d) The target adds a reload trigger to rl: the forward steps reload it onto the target's
-  // revision. Going back drops the trigger, which counts as no change, so rl stays on the target's.
-  it.fails("(d) a service reloaded onto the target stays there when the reverse change is 'none'", async () => {
+  // revision. Going back drops the trigger, which as a record change counts as none; the revert
+  // still restarts rl onto the revision it ran.
+  it("(d) a service reloaded onto the target is back on its old revision even when the reverse change is 'none'", async () => {
     const reload = { reload: ["bin/rl", "--reload"] };
     await expectRevertRestores(example([svc("rl", reload), svc("db", { env: { V: "1" } })], [svc("rl", { ...reload, reloadTriggers: ["config-2"] }), svc("db", { env: { V: "2" } })]));
   });
 
   // (e) db changes; the target's record cycles it, so web (which requires db) is stopped with it.
-  // The running record of db says stopIfChanged: false, so the revert restarts db in place and
-  // never cycles web: after a failed activation web stays down.
-  it.fails("(e) a dependent the forward steps stopped with its requirement stays down when the revert only restarts the requirement", async () => {
+  // The running record of db says stopIfChanged: false, which would only restart db in place; the
+  // revert must bring web back up too.
+  it("(e) a dependent the forward steps stopped with its requirement is started again by the revert", async () => {
     const web = svc("web", { requires: ["db"] });
     await expectRevertRestores(example([svc("db", { env: { V: "1" }, stopIfChanged: false }), web], [svc("db", { env: { V: "2" } }), web]));
   });
 
   // (f) db's record is the same in both generations, but the revision covers the system directory
-  // (its programs): after the switch db still runs generation 1's, and no restart debt says so.
-  it.fails("(f) a service whose record did not change keeps the old generation's revision, with no restart debt", async () => {
+  // (its programs): the switch must restart it onto generation 2's, or list it in the restart debt.
+  it("(f) a service whose record did not change but whose code did runs the target's revision after the switch", async () => {
     const db = svc("db");
     await expectTargetOrDebt(example([db], [db]));
+  });
+});
+
+describe("example: a service left on older code goes back to that code", () => {
+  // Switching 1 → 2 leaves db on generation 1's code (generation 2's record says restartIfChanged:
+  // false), and the restart debt says so. The switch 2 → 3 cycles db; failing any of its steps must
+  // bring db back on generation 1's revision, the one it ran, not generation 2's.
+  it("(g) every failing step of 2 → 3 leaves db on generation 1's revision, with the same restart debt", async () => {
+    const db1 = svc("db", { env: { V: "1" } });
+    const db2 = svc("db", { env: { V: "2" }, restartIfChanged: false });
+    const db3 = svc("db", { env: { V: "3" } });
+    const machine = async () => {
+      const m = memoryMachine({
+        generations: [
+          { number: 1, services: asInput([db1]) },
+          { number: 2, services: asInput([db2]) },
+          { number: 3, services: asInput([db3]) },
+        ],
+        current: 1,
+        runningServices: [["db", { generation: 1, system: systemOf(1), revision: ServiceRevision.of(systemOf(1), db1) }]],
+      });
+      expect(Exit.isSuccess(await apply(m, await planOf(m, example([db1], [db2]), "2")))).toBe(true);
+      expect(debtOf(m)).toEqual(["db"]);
+      return m;
+    };
+    const plan = await planOf(await machine(), example([db2], [db3]), "3");
+    expect(plan.services).toMatchObject({ stop: ["db"], start: ["db"] });
+    for (let k = 0; k < Plan.commitIndex(plan); k++) {
+      const m = await machine();
+      const before = { services: servicesOf(m), tree: treeOf(m) };
+      expect(before.services).toEqual({ db: ServiceRevision.of(systemOf(1), db1) });
+      expect(Exit.isFailure(await applyFailingAt(m, plan, k))).toBe(true);
+      expect({ failedAt: k, services: servicesOf(m), tree: treeOf(m) }).toEqual({ failedAt: k, ...before });
+    }
   });
 });

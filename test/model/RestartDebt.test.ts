@@ -2,7 +2,8 @@ import * as E from "fp-ts/lib/Either.js";
 import { describe, expect, it } from "vitest";
 import * as Plan from "../../packages/model/src/plan/Plan.js";
 import * as RestartDebt from "../../packages/model/src/services/RestartDebt.js";
-import type * as ServiceRecord from "../../packages/model/src/services/ServiceRecord.js";
+import * as ServiceRecord from "../../packages/model/src/services/ServiceRecord.js";
+import * as ServiceRevision from "../../packages/model/src/services/ServiceRevision.js";
 import * as Transition from "../../packages/model/src/transition/Transition.js";
 import type * as World from "../../packages/model/src/world/World.js";
 import * as Worlds from "../support/worlds.js";
@@ -10,6 +11,7 @@ import * as Worlds from "../support/worlds.js";
 const record = (r: { name: string; start: ReadonlyArray<string>; restartIfChanged?: boolean }) => r as unknown as ServiceRecord.ServiceRecordInput;
 const web = (version: string, restartIfChanged = false) => record({ name: "web", start: ["bin/web", version], restartIfChanged });
 const db = (version: string) => record({ name: "db", start: ["bin/db", version] });
+const normalised = (input: ServiceRecord.ServiceRecordInput) => ServiceRecord.normalise(input);
 
 const machine = (current: number, debt: ReadonlyArray<RestartDebt.Entry> = []): World.World => {
   const w = Worlds.world(
@@ -69,6 +71,34 @@ describe("restart debt", () => {
     // web is gone from generation 3 and stopped: nothing owed any more.
     expect(next.services.stop).toContain("web");
     expect(debtWritten(next)).toEqual([]);
+  });
+
+  it("records a service whose record is the same but whose running code is not the target's, when it is not restarted", () => {
+    // db's record is identical in generations 2 and 3, but it runs generation 2's programs.
+    const w = machine(2);
+    const seen: World.World = { ...w, liveServices: ["db"], serviceRevisions: [["db", ServiceRevision.of(Worlds.systemDir(2), normalised(db("v2")))]] };
+    const live = planFor(seen, "3");
+    expect(live.services).toMatchObject({ stop: ["db"], start: ["db"], unchanged: [] });
+    expect(debtWritten(live)).toBeNull();
+    const conservative = planFor(seen, "3", "conservative");
+    expect(conservative.services).toMatchObject({ skip: ["db"], unchanged: [] });
+    expect(debtWritten(conservative)).toEqual([
+      {
+        service: "db",
+        runs: { generation: 2, system: Worlds.systemDir(2) },
+        wants: { generation: 3, system: Worlds.systemDir(3) },
+        reason: "changed, left running (--services conservative)",
+        bootId: "test-boot",
+      },
+    ]);
+  });
+
+  it("owes nothing for a service that already runs the target's revision", () => {
+    const w = machine(2);
+    const seen: World.World = { ...w, liveServices: ["db"], serviceRevisions: [["db", ServiceRevision.of(Worlds.systemDir(3), normalised(db("v2")))]] };
+    const p = planFor(seen, "3", "conservative");
+    expect(p.services).toMatchObject({ skip: [], unchanged: ["db"] });
+    expect(debtWritten(p)).toBeNull();
   });
 
   it("is void after a reboot", () => {

@@ -133,6 +133,40 @@ describe("ServiceDiff.between — rules", () => {
     expect(names(d)).toEqual({ ...none, stop: ["gone"], start: ["idle", "new"], skip: ["db", "kept"], unchanged: ["web"] });
     expect(one(rec("a"), rec("a", { reload: ["/bin/hup"] }), "conservative")).toEqual({ ...none, skip: ["a"] });
   });
+
+  describe("what runs is compared with the target", () => {
+    const runs = (entries: Record<string, "target" | "other">): ServiceDiff.Runs => new Map(Object.entries(entries));
+
+    it("an identical record whose running code is not the target's is a restart-class change", () => {
+      const d = ServiceDiff.between(graph(rec("a")), graph(rec("a")), new Set(["a"]), "live", runs({ a: "other" }));
+      expect(names(d)).toEqual({ ...none, stop: ["a"], start: ["a"] });
+    });
+
+    it("which follows the target's flags: restart in place, reload, or skip", () => {
+      const withRuns = (after: Svc, policy?: ServiceDiff.Policy) => names(ServiceDiff.between(graph(rec("a")), graph(after), new Set(["a"]), policy, runs({ a: "other" })));
+      expect(withRuns(rec("a", { stopIfChanged: false }))).toEqual({ ...none, restart: ["a"] });
+      expect(withRuns(rec("a", { reload: ["/bin/hup"], reloadIfChanged: true }))).toEqual({ ...none, reload: ["a"] });
+      expect(withRuns(rec("a", { restartIfChanged: false }))).toEqual({ ...none, skip: ["a"] });
+      expect(withRuns(rec("a"), "conservative")).toEqual({ ...none, skip: ["a"] });
+    });
+
+    it("a service that already runs the target's revision is unchanged, whatever the records say", () => {
+      const d = ServiceDiff.between(graph(rec("a", { env: { V: "1" } })), graph(rec("a", { env: { V: "2" } })), new Set(["a"]), "live", runs({ a: "target" }));
+      expect(names(d)).toEqual({ ...none, unchanged: ["a"] });
+    });
+
+    it("but is still cycled with a requirement that goes down", () => {
+      const old = graph(rec("db"), rec("web", { requires: ["db"] }));
+      const next = graph(rec("db", { env: { V: "2" } }), rec("web", { requires: ["db"] }));
+      const d = ServiceDiff.between(old, next, new Set(["db", "web"]), "live", runs({ web: "target" }));
+      expect(names(d)).toEqual({ ...none, stop: ["web", "db"], start: ["db", "web"] });
+    });
+
+    it("a service that is down is started, whatever it last ran", () => {
+      const d = ServiceDiff.between(graph(rec("a")), graph(rec("a")), new Set(), "live", runs({ a: "target" }));
+      expect(names(d)).toEqual({ ...none, start: ["a"] });
+    });
+  });
 });
 
 describe("ServiceDiff.classify", () => {

@@ -239,8 +239,9 @@ export const apply = (m: Machine, p: Plan.Plan, onEvent?: (event: Steps.Event) =
 
 /**
  * Apply `p` with its forward step `k` failing once, before it has any effect: a file step at its
- * first primitive, an activation script that exits non-zero, a service operation that fails. The
- * revert that follows runs without faults.
+ * first primitive, an activation script that exits non-zero, a service operation that fails, a
+ * link check that finds its link moved (it is put back before the revert starts). The revert that
+ * follows runs without faults.
  */
 export const applyFailingAt = (m: Machine & { readonly fs?: MemoryFileSystem }, p: Plan.Plan, k: number) => {
   const step = p.steps[k];
@@ -262,11 +263,28 @@ export const applyFailingAt = (m: Machine & { readonly fs?: MemoryFileSystem }, 
       case "ReloadService":
         m.failNextServiceOperation();
         return;
+      case "CheckLink":
+        if (m.fs === undefined) throw new Error("link checks fail only on the in-memory file system");
+        disarm = moveLink(m.fs, Root.host(m.root, step.path));
+        return;
       default:
         if (m.fs === undefined) throw new Error("file steps fail only on the in-memory file system");
         m.fs.failAt(1);
     }
   });
+};
+
+/** Remove the link at `path` (or put one there, if there is none); returns what puts it back as it was. */
+const moveLink = (memory: MemoryFileSystem, path: string): (() => void) => {
+  const fs = memory.service;
+  const was = Effect.runSync(Effect.either(Effect.all([fs.readLink(path), fs.lstat(path)])));
+  if (Either.isLeft(was)) {
+    Effect.runSync(fs.symlink("/elsewhere", path));
+    return () => Effect.runSync(fs.remove(path));
+  }
+  const [target, stat] = was.right;
+  Effect.runSync(fs.remove(path));
+  return () => Effect.runSync(Effect.zipRight(fs.symlink(target, path), fs.setModifiedTime(path, stat.mtimeMs)));
 };
 
 /** Plan and apply; throws when either fails. */

@@ -13,7 +13,15 @@ export const ExitCode = {
   Interrupted: 5,
   /** A bug: something no error report covers (details with --debug). */
   Internal: 70,
-  /** Cancelled at the confirmation prompt (Ctrl-C or end of input), as a shell reports SIGINT. */
+  /** Stopped by SIGHUP (128 + 1), as a shell reports it. */
+  Hangup: 129,
+  /** Cancelled at the confirmation prompt (Ctrl-C or end of input), or stopped by SIGINT (128 + 2). */
   Cancelled: 130,
+  /** Stopped by SIGTERM (128 + 15). */
+  Terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The exit code a shell gives a process that a signal ended: 128 + the signal's number. */
+export const ofSignal = (signal: "SIGINT" | "SIGTERM" | "SIGHUP"): ExitCode =>
+  signal === "SIGHUP" ? ExitCode.Hangup : signal === "SIGINT" ? ExitCode.Cancelled : ExitCode.Terminated;

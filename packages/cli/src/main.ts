@@ -4,6 +4,7 @@
  * live ports, and turn any failure into one line and a documented exit code.
  */
 import * as Args from "./args/Args.js";
+import * as BrokenPipe from "./BrokenPipe.js";
 import * as Help from "./args/Help.js";
 import * as HostPaths from "./args/HostPaths.js";
 import { ExitCode } from "./ExitCode.js";
@@ -54,6 +55,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   }
 };
 
+BrokenPipe.ignore();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

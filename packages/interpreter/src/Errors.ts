@@ -24,8 +24,26 @@ export class StalePlan extends Data.TaggedError("StalePlan")<{
   readonly message: string;
 }> {}
 
+/** A link the commit relies on is not what the plan left it as (a `CheckLink` step). */
+export class LinkMoved extends Data.TaggedError("LinkMoved")<{
+  readonly path: string;
+  /** What the plan expects it to hold, and what it holds (null: nothing there). */
+  readonly expected: string | null;
+  readonly found: string | null;
+  readonly message: string;
+}> {}
+
+/** The signals that stop an apply at the next step boundary. */
+export type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
+
+/** A signal arrived; the apply stopped at a step boundary instead of running the next step. */
+export class Interrupted extends Data.TaggedError("Interrupted")<{
+  readonly signal: StopSignal;
+  readonly message: string;
+}> {}
+
 /** What made a step fail, with its own tagged reason (`FsError.reason`, `ProcessError.reason`, …). */
-export type StepCause = FsError | ProcessError | ServiceError;
+export type StepCause = FsError | ProcessError | ServiceError | LinkMoved | Interrupted;
 
 export interface StepFailure {
   /** Index in its phase's steps; -1 for the journal's own bookkeeping, which is no step of the plan. */

@@ -2,7 +2,8 @@
  * `switchyard apply OPERATION [--yes]` computes the plan, shows it, asks (on a terminal) and carries
  * it out; `switchyard apply --plan FILE` carries out a saved plan (read and checked against the
  * flags before the command starts, see `PlanSettings`) after checking, under the lock, that the
- * machine still looks the way it did and that a fresh plan would do exactly the same.
+ * machine still looks the way it did and that a fresh plan would do exactly the same. A signal
+ * stops it at the next step boundary (`Signals`): reverted before the commit point, finished after.
  */
 import { Plan } from "@switchyard/model";
 import { Apply } from "@switchyard/interpreter";
@@ -18,42 +19,59 @@ import * as Style from "../render/Style.js";
 import * as Summary from "../render/Summary.js";
 import * as Terminal from "../render/Terminal.js";
 import * as PlanCommand from "./plan.js";
+import * as Signals from "./Signals.js";
 
 export const run = (ctx: CommandContext) =>
-  Effect.gen(function* () {
-    const file = Args.option(ctx.args, "plan");
-    const progress = Progress.make();
-    const options = applyOptions(ctx, file, progress);
-    const review = (plan: Plan.Plan) =>
-      Effect.gen(function* () {
-        process.stdout.write(`${Summary.plan(plan, Style.of(Terminal.stdout()), { steps: false, stepsHint: false })}\n`);
-        if (Plan.isEmpty(plan)) return false;
-        if (!Args.flag(ctx.args, "yes")) {
-          if (!Prompt.interactive()) return yield* Failure.usage("apply", "not on a terminal, nobody can confirm; use --yes to apply without asking");
-          const answer = yield* Prompt.ask("Apply this plan? [y/N] ");
-          if (answer === "cancelled") return yield* new Failure.Cancelled({ message: "cancelled; nothing was applied" });
-          if (answer === "no") return yield* Failure.failed("not applied");
-        }
-        return true;
-      });
-    // A saved plan is checked against the machine under the lock; an operation is planned under it.
-    const saved = ctx.saved;
-    const outcome = yield* (
-      saved === null
-        ? Apply.planAndApply(options, PlanCommand.compute(ctx, "apply"), review)
-        : Effect.flatMap(review(saved), (go) => (go ? Effect.map(Apply.applyPlan(saved, options), (report) => ({ plan: saved, report })) : Effect.succeed(null)))
-    ).pipe(
-      // A failed apply reports the revert steps that ran and where every link and service stands now.
-      Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, progress.reverted)),
-    );
-    if (outcome === null) return;
-    if (outcome.report.servicesRecorded > 0) {
-      process.stdout.write(`${outcome.report.servicesRecorded} service step(s) recorded, not executed: there is no service manager (--service-manager none)\n`);
-    }
-    process.stdout.write(`${done(outcome.plan)} in ${progress.elapsed()}\n`);
-  });
+  Signals.handled((signals) =>
+    Effect.gen(function* () {
+      const file = Args.option(ctx.args, "plan");
+      const progress = Progress.make();
+      const options = applyOptions(ctx, file, progress, signals);
+      const asks = !Args.flag(ctx.args, "yes");
+      const review = (plan: Plan.Plan) =>
+        Effect.gen(function* () {
+          process.stdout.write(`${Summary.plan(plan, Style.of(Terminal.stdout()), { steps: false, stepsHint: false })}\n`);
+          if (Plan.isEmpty(plan)) return false;
+          if (asks) {
+            if (!Prompt.interactive()) return yield* Failure.usage("apply", "not on a terminal, nobody can confirm; use --yes to apply without asking");
+            const answer = yield* Effect.raceFirst(Prompt.ask("Apply this plan? [y/N] "), signals.next);
+            if (answer === "cancelled") return yield* new Failure.Cancelled({ message: "cancelled; nothing was applied" });
+            if (answer === "no") return yield* Failure.failed("not applied");
+            if (answer !== "yes") return yield* new Failure.Signalled({ signal: answer, message: `${answer} received at the prompt; nothing was applied` });
+          }
+          return true;
+        });
+      const outcome = yield* carryOut(ctx, options, review, asks).pipe(
+        // A failed apply reports the revert steps that ran and where every link and service stands now.
+        Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, progress.reverted)),
+      );
+      if (outcome === null) return;
+      if (outcome.report.servicesRecorded > 0) {
+        process.stdout.write(`${outcome.report.servicesRecorded} service step(s) recorded, not executed: there is no service manager (--service-manager none)\n`);
+      }
+      process.stdout.write(`${done(outcome.plan)} in ${progress.elapsed()}\n`);
+      const late = outcome.report.interrupted;
+      if (late !== null) return yield* new Failure.Signalled({ signal: late, message: `${late} received after the commit point: the transition was finished, not stopped half-way` });
+    }),
+  );
 
-const applyOptions = (ctx: CommandContext, file: string | undefined, progress: Progress.Reporter): Apply.ApplyOptions => ({
+/**
+ * A saved plan is checked against the machine under the lock. An operation answered with --yes is
+ * planned under the lock. One that waits for an answer is planned before the lock, so that nobody
+ * else is locked out while the prompt waits; once answered, the lock is taken and a fresh plan
+ * must be the same, or nothing is applied (exit 3).
+ */
+const carryOut = <E, R>(ctx: CommandContext, options: Apply.ApplyOptions, review: (plan: Plan.Plan) => Effect.Effect<boolean, E, R>, asks: boolean) => {
+  const reviewed = (plan: Plan.Plan, again?: string) =>
+    Effect.flatMap(review(plan), (go) =>
+      go ? Effect.map(Apply.applyPlan(plan, again === undefined ? options : { ...options, again }), (report) => ({ plan, report })) : Effect.succeed(null),
+    );
+  if (ctx.saved !== null) return reviewed(ctx.saved);
+  if (!asks) return Apply.planAndApply(options, PlanCommand.compute(ctx, "apply"), review);
+  return Effect.flatMap(PlanCommand.compute(ctx, "apply"), (plan) => reviewed(plan, "the machine changed while the plan waited for an answer; nothing was applied: run the command again"));
+};
+
+const applyOptions = (ctx: CommandContext, file: string | undefined, progress: Progress.Reporter, signals: Signals.Signals): Apply.ApplyOptions => ({
   root: ctx.root,
   settings: ctx.settings,
   command: file === undefined ? ctx.args.positional.join(" ") : `apply --plan ${file}`,
@@ -61,6 +79,7 @@ const applyOptions = (ctx: CommandContext, file: string | undefined, progress: P
   waitLockSeconds: Options.waitLockSeconds(ctx.args),
   onEvent: progress.onEvent,
   onPlan: progress.onPlan,
+  interrupted: signals.received,
 });
 
 const done = (plan: Plan.Plan): string => {

@@ -2,11 +2,11 @@
  * Every way a command can end badly, turned into one line on standard error and an exit code.
  * This is the only place errors are formatted; commands fail with tagged values.
  */
-import type { ApplyOutcome } from "@switchyard/interpreter";
+import type { ApplyOutcome, StepCause, StopSignal } from "@switchyard/interpreter";
 import type { SystemStatus } from "@switchyard/model";
 import type { FsError, JournalPending, JournalUnreadable, LayoutError, LockHeld, ObserveError, S6Supervisor, StalePlan } from "@switchyard/interpreter";
 import { Data } from "effect";
-import { ExitCode } from "../ExitCode.js";
+import { ExitCode, ofSignal } from "../ExitCode.js";
 import * as RenderStatus from "./RenderStatus.js";
 
 /** A command's own refusal: bad input, nothing matched… */
@@ -26,6 +26,9 @@ export class InvalidManifest extends Data.TaggedError("InvalidManifest")<{ reado
 /** The user said no at the prompt, or closed it (Ctrl-C, Ctrl-D): nothing was done. */
 export class Cancelled extends Data.TaggedError("Cancelled")<{ readonly message: string }> {}
 
+/** A signal ended the command, or arrived when it could only finish: exit 128 + the signal's number. */
+export class Signalled extends Data.TaggedError("Signalled")<{ readonly signal: StopSignal; readonly message: string }> {}
+
 export interface Report {
   /** Set when the report is about how a command was called: its first line then names the command. */
   readonly command?: string;
@@ -36,7 +39,7 @@ export interface Report {
 interface ApplyFailedError {
   readonly _tag: "ApplyFailed";
   readonly message: string;
-  readonly failure: { readonly lastLines: ReadonlyArray<string> };
+  readonly failure: { readonly lastLines: ReadonlyArray<string>; readonly cause: StepCause };
   readonly outcome: ApplyOutcome;
 }
 
@@ -55,6 +58,7 @@ export type Known =
   | InvalidManifest
   | UsageError
   | Cancelled
+  | Signalled
   | ApplyFailedReport
   | ApplyFailedError
   | S6Supervisor.SupervisorError
@@ -76,6 +80,8 @@ export const report = (e: Known): Report => {
       return { command: e.command, lines: [e.message], exit: ExitCode.Invalid };
     case "Cancelled":
       return { lines: [e.message], exit: ExitCode.Cancelled };
+    case "Signalled":
+      return { lines: [e.message], exit: ofSignal(e.signal) };
     case "ObserveError":
       return { lines: [e.message], exit: e.reason === "Io" ? ExitCode.Failed : ExitCode.Invalid };
     case "LockHeld":
@@ -93,17 +99,37 @@ export const report = (e: Known): Report => {
     case "SupervisorError":
       return { lines: [e.message], exit: ExitCode.Failed };
     case "ApplyFailedReport":
-      return { lines: [...report(e.failed).lines, ...afterwards(e)], exit: ExitCode.Failed };
-    case "ApplyFailed": {
-      const lines = [e.message];
-      if (e.failure.lastLines.length > 0) lines.push("its last output:", ...e.failure.lastLines.map((l) => `  | ${l}`));
-      return { lines: [...lines, ...outcomeLines(e)], exit: ExitCode.Failed };
-    }
+      return { lines: [...failedLines(e.failed, e.state), ...afterwards(e)], exit: exitOf(e.failed) };
+    case "ApplyFailed":
+      return { lines: failedLines(e, undefined), exit: exitOf(e) };
   }
 };
 
+/** A signal's own code when a signal stopped the apply, else "failed". */
+const exitOf = (e: ApplyFailedError): ExitCode => (e.failure.cause._tag === "Interrupted" ? ofSignal(e.failure.cause.signal) : ExitCode.Failed);
+
+/** The headline, the program's last output, and where that left the machine (judged by `state` when it was read). */
+const failedLines = (e: ApplyFailedError, state: SystemStatus.Status | null | undefined): ReadonlyArray<string> => {
+  const lines = [e.message];
+  if (e.failure.lastLines.length > 0) lines.push("its last output:", ...e.failure.lastLines.map((l) => `  | ${l}`));
+  return [...lines, ...outcomeLines(e, state)];
+};
+
+/** Services the current generation has that are not up: while there are any, nothing "is running again". */
+const down = (state: SystemStatus.Status): ReadonlyArray<string> =>
+  (state.services ?? []).filter((l) => l.wanted !== null && (l.observed === null || !l.observed.up)).map((l) => l.name);
+
+const reverted = (state: SystemStatus.Status | null | undefined): string => {
+  if (state === undefined) return "reverted: the previous generation is running again; the boot default did not move";
+  if (state === null) return "reverted: the links and the boot default are as they were; whether every service is back could not be checked";
+  const missing = down(state);
+  if (missing.length === 0) return "reverted: the previous generation is running again; the boot default did not move";
+  const names = missing.join(", ");
+  return `reverted, but ${names} ${missing.length === 1 ? "is" : "are"} not running (see the state below); the links and the boot default are as they were`;
+};
+
 /** Where the failure left the machine, in the words of what to do next. */
-const outcomeLines = ({ failure, outcome }: ApplyFailedError): ReadonlyArray<string> => {
+const outcomeLines = ({ failure, outcome }: ApplyFailedError, state: SystemStatus.Status | null | undefined): ReadonlyArray<string> => {
   switch (outcome._tag) {
     case "NothingChanged":
       return [];
@@ -111,7 +137,7 @@ const outcomeLines = ({ failure, outcome }: ApplyFailedError): ReadonlyArray<str
       return ["the transition was committed; 'switchyard recover' finishes it once the cause is fixed"];
     case "Reverted":
     case "RevertedJournalLeft":
-      return ["reverted: the previous generation is running again; the boot default did not move"];
+      return [reverted(state)];
     case "RevertFailed":
       return [
         // A revert that recover ran has no forward failure before it: the headline named the step.

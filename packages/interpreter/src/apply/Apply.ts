@@ -6,11 +6,13 @@
  * writes the journal, and runs the steps, recording each in the journal. A failure before the
  * Commit step runs the plan's `revert` steps; the boot default never moved, because it is only
  * written after Commit. A failure after Commit, or of the revert, leaves the journal for `recover`.
+ * A signal (reported through `interrupted`, which the caller owns) is acted on between steps only:
+ * before the commit point the apply stops there and reverts, after it the apply finishes.
  */
 import { Plan, Step, type World } from "@switchyard/model";
 import { Effect } from "effect";
 import * as ApplyJournal from "../state/ApplyJournal.js";
-import { ApplyFailed, JournalPending, type StepFailure } from "../Errors.js";
+import { ApplyFailed, Interrupted, JournalPending, type StepFailure, type StopSignal } from "../Errors.js";
 import * as Failpoint from "../durable/Failpoint.js";
 import * as Freshness from "./Freshness.js";
 import type { FsError } from "../ports/FileSystem.js";
@@ -33,12 +35,21 @@ export interface ApplyOptions {
   readonly onEvent?: (event: Steps.Event) => void;
   /** Told the plan about to run (after its preconditions held). */
   readonly onPlan?: (plan: Plan.Plan) => void;
+  /** What a refusal of a plan that no longer holds tells the user to do (default: make it again with `plan`). */
+  readonly again?: string;
+  /**
+   * The first stop signal received so far, if any: asked before each step until the commit point,
+   * and once at the end. An effect, so the caller can let its signal handlers run first.
+   */
+  readonly interrupted?: Effect.Effect<StopSignal | null>;
 }
 
 export interface ApplyReport {
   readonly stepsRun: number;
   /** Service steps the service manager only recorded (there is no manager to carry them out). */
   readonly servicesRecorded: number;
+  /** A signal that arrived once the apply could no longer stop: it finished instead. */
+  readonly interrupted: StopSignal | null;
 }
 
 export const applyPlan = Effect.fn("applyPlan")(function* (plan: Plan.Plan, options: ApplyOptions) {
@@ -97,15 +108,19 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
     // The plan's own settings, not the caller's, say how its steps run.
     const options: ApplyOptions = { ...given, settings: plan.settings, activationTimeoutMs: plan.settings.activationTimeoutMs };
     yield* refuseIfJournal(options.root);
-    if (checkPreconditions) yield* Freshness.check(plan, options.root);
-    if (plan.steps.length === 0) return { stepsRun: 0, servicesRecorded: 0 } satisfies ApplyReport;
+    if (checkPreconditions) yield* Freshness.check(plan, options.root, options.again);
+    if (plan.steps.length === 0) return { stepsRun: 0, servicesRecorded: 0, interrupted: null } satisfies ApplyReport;
+    const early = yield* signalled(options);
+    if (early !== null) {
+      return yield* new ApplyFailed({ failure: stopped(early, -1, null), outcome: { _tag: "NothingChanged" }, message: `${early} received before the apply started; nothing was changed` });
+    }
     options.onPlan?.(plan);
     if ((yield* Layout.detect(options.root))._tag === "Empty") yield* Layout.stamp(options.root).pipe(Effect.mapError(journalFailure));
     yield* ApplyJournal.begin(options.root, plan, token).pipe(Effect.mapError(journalFailure));
-    const forward = yield* runSteps(plan.steps, "forward", 0, options);
+    const forward = yield* runSteps(plan.steps, "forward", 0, options, Plan.commitIndex(plan));
     if (forward.failure === null) {
       yield* ApplyJournal.finish(options.root, token).pipe(Effect.mapError(cleanupFailure));
-      return { stepsRun: plan.steps.length, servicesRecorded: forward.recorded } satisfies ApplyReport;
+      return { stepsRun: plan.steps.length, servicesRecorded: forward.recorded, interrupted: yield* signalled(options) } satisfies ApplyReport;
     }
     const failure = forward.failure;
     if (failure.index > Plan.commitIndex(plan)) {
@@ -137,9 +152,18 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
     return yield* new ApplyFailed({
       failure,
       outcome: back.failure === null ? { _tag: "Reverted" } : { _tag: "RevertFailed", revertFailure: back.failure },
-      message: `${failure.description} failed: ${failure.message}`,
+      message: failure.cause._tag === "Interrupted" ? failure.message : `${failure.description} failed: ${failure.message}`,
     });
   });
+
+const signalled = (options: ApplyOptions): Effect.Effect<StopSignal | null> => options.interrupted ?? Effect.succeed(null);
+
+/** Where a signal stopped the apply: before step `index` (or before anything, -1). */
+const stopped = (signal: StopSignal, index: number, step: Step.Step | null): StepFailure => {
+  const where = step === null ? "before the apply started" : `before step ${index + 1} '${Step.describe(step)}'`;
+  const message = `${signal} received: stopped ${where}`;
+  return { index, step, description: step === null ? "start the apply" : Step.describe(step), cause: new Interrupted({ signal, message }), message, lastLines: [] };
+};
 
 /** A failure of the journal's own bookkeeping, which is no step of the plan. */
 const bookkeeping = (description: string, e: FsError): StepFailure => ({ index: -1, step: null, description, cause: e, message: e.message, lastLines: [] });
@@ -170,13 +194,16 @@ export interface PhaseResult {
  * that cannot be written) and says which. The journal records the Commit step only: every step is
  * idempotent, so recovery re-runs the revert from its start, or the forward steps from the commit
  * point, and a record after every step would cost an fsync each (1,000 of them to delete 1,000
- * generations) for nothing.
+ * generations) for nothing. Before each step up to `stoppableUntil` (the commit point) a signal
+ * stops the run there, as a failure of that step that did nothing.
  */
-export const runSteps = (steps: ReadonlyArray<Step.Step>, phase: ApplyJournal.Progress["phase"], from: number, options: ApplyOptions) =>
+export const runSteps = (steps: ReadonlyArray<Step.Step>, phase: ApplyJournal.Progress["phase"], from: number, options: ApplyOptions, stoppableUntil = -1) =>
   Effect.gen(function* () {
     let recorded = 0;
     for (let index = from; index < steps.length; index++) {
       const step = steps[index] as Step.Step;
+      const signal = index <= stoppableUntil ? yield* signalled(options) : null;
+      if (signal !== null) return { failure: stopped(signal, index, step), recorded } satisfies PhaseResult;
       options.onEvent?.(phase === "forward" ? { _tag: "StepStarted", index, step } : { _tag: "RevertStarted", index, step });
       const outcome = yield* Effect.either(
         Steps.run(step, options).pipe(

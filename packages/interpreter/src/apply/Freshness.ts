@@ -13,9 +13,10 @@ import { StalePlan } from "../Errors.js";
 import * as Observe from "../observe/Observe.js";
 import type * as Root from "../root/Root.js";
 
-const again = "compute it again with 'switchyard plan'";
+const AGAIN = "compute it again with 'switchyard plan'";
 
-export const check = Effect.fn("checkSavedPlan")(function* (plan: Plan.Plan, root: Root.Root) {
+/** `again` says what to do when the plan no longer holds (a plan reviewed at a prompt is made again by the same command). */
+export const check = Effect.fn("checkSavedPlan")(function* (plan: Plan.Plan, root: Root.Root, again: string = AGAIN) {
   const world = yield* Observe.world(root, plan.settings);
   const stale = Preconditions.difference(plan.preconditions, Preconditions.of(world));
   if (stale !== null) return yield* new StalePlan({ message: `the plan is stale: ${stale}; ${again}` });

@@ -3,7 +3,7 @@ import type { Step } from "@switchyard/model";
 import { Effect } from "effect";
 import * as BootWriter from "./BootWriter.js";
 import * as Durable from "../durable/Durable.js";
-import type { StepCause } from "../Errors.js";
+import { LinkMoved, type StepCause } from "../Errors.js";
 import { FileSystem, type FsError } from "../ports/FileSystem.js";
 import { ProcessError, ProcessRunner, type RunResult } from "../ports/ProcessRunner.js";
 import { type ServiceError, ServiceManager, type ServiceOutcome } from "../ports/ServiceManager.js";
@@ -59,10 +59,26 @@ export const run = (step: Step.Step, options: StepOptions): Effect.Effect<Servic
       return service((m) => m.restart(step.service));
     case "ReloadService":
       return service((m) => m.reload(step.service));
+    case "CheckLink":
+      return checkLink(step, host(step.path));
     case "Commit":
       return Effect.succeed("done" as const);
   }
 };
+
+/** Reads the link as it is now; anything but exactly the expected target fails the step. */
+const checkLink = (step: Extract<Step.Step, { _tag: "CheckLink" }>, path: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem;
+    const found = yield* fs.readLink(path).pipe(
+      Effect.catchTag("FsError", (e) => (e.reason === "NotFound" ? Effect.succeed(null) : e.reason === "Invalid" ? Effect.succeed("(not a symlink)") : Effect.fail(fsError(e)))),
+    );
+    if (found === step.target) return "done" as const;
+    const now = found === null ? "is gone" : `points to ${found}`;
+    const expected = step.target === null ? "no link there" : `it to point to ${step.target}`;
+    const message = `${path} ${now}, but the plan expects ${expected}: something changed it during the switch (an activation script?)`;
+    return yield* Effect.fail<StepError>({ cause: new LinkMoved({ path: step.path, expected: step.target, found, message }), message, lastLines: [] });
+  });
 
 const service = (f: (m: ServiceManager["Type"]) => Effect.Effect<ServiceOutcome, ServiceError>) =>
   Effect.flatMap(ServiceManager, (m) => f(m).pipe(Effect.mapError((e): StepError => ({ cause: e, message: e.message, lastLines: e.lastLines }))));

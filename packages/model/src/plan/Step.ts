@@ -49,11 +49,16 @@ export const StopService = tagged("StopService", { service: ServiceRef });
 export const StartService = tagged("StartService", { service: ServiceRef });
 export const RestartService = tagged("RestartService", { service: ServiceRef });
 export const ReloadService = tagged("ReloadService", { service: ServiceRef });
+/**
+ * Fail unless `path` is a symlink holding exactly `target` (null: nothing there). Read-only: it
+ * checks, just before Commit, that what the commit relies on was not moved by an activation.
+ */
+export const CheckLink = tagged("CheckLink", { path: InRootPathCodec, target: t.union([t.string, t.null]) });
 /** Everything after this point makes the transition permanent; a failure before it reverts. */
 export const Commit = tagged("Commit", {});
 
 export const Step = t.union(
-  [ReplaceSymlink, CreateGenerationLink, RemoveLink, RemoveFile, WriteFile, CopyFile, RenameFile, RunActivation, StopService, StartService, RestartService, ReloadService, Commit],
+  [ReplaceSymlink, CreateGenerationLink, RemoveLink, RemoveFile, WriteFile, CopyFile, RenameFile, RunActivation, StopService, StartService, RestartService, ReloadService, CheckLink, Commit],
   "Step",
 );
 export type Step = t.TypeOf<typeof Step>;
@@ -85,6 +90,8 @@ export const describe = (step: Step): string => {
       return `restart ${step.service.record.name}`;
     case "ReloadService":
       return `reload ${step.service.record.name}`;
+    case "CheckLink":
+      return step.target === null ? `check that ${step.path} is absent` : `check ${step.path} -> ${step.target}`;
     case "Commit":
       return "commit: make it permanent";
   }

@@ -1,9 +1,12 @@
 /**
- * What a switch does to services: given the running generation's service graph, the target's, and
- * the names the service manager reports up, decide which services to stop before activation and
- * which to start, restart or reload after it, and which to leave alone. The rules restate NixOS
- * switch-to-configuration (research notes nixos.md §1.3–1.4) for our `ServiceRecord`s; the
- * "conservative" policy is Guix's (never stop a service that stays, let it run old code).
+ * What a switch does to services: given the running generation's service graph, the target's, the
+ * names the service manager reports up and what each of them runs, decide which services to stop
+ * before activation and which to start, restart or reload after it, and which to leave alone. The
+ * rules restate NixOS switch-to-configuration (research notes nixos.md §1.3–1.4) for our
+ * `ServiceRecord`s; the "conservative" policy is Guix's (never stop a service that stays, let it
+ * run old code). What runs is compared with the target, not only record with record: a service
+ * already on the target's revision is left alone, and one whose record did not change but whose
+ * code did (another system directory, or left on older code by an earlier switch) is changed.
  */
 import type * as Plan from "../plan/Plan.js";
 import type { ServicesPolicy } from "../plan/Request.js";
@@ -27,6 +30,15 @@ export interface ServiceDiff {
   /** Sorted: running and identical. */
   readonly unchanged: ReadonlyArray<string>;
 }
+
+/**
+ * What the service manager says each live service runs, against the target's revision of it:
+ * "target" when it runs exactly that already, "other" when it runs something else. A name that is
+ * absent is unknown (no manager to ask, or no revision recorded): then the records alone decide.
+ */
+export type Runs = ReadonlyMap<string, "target" | "other">;
+
+const UNKNOWN: Runs = new Map();
 
 /** Defined with the request it is part of, once. */
 export type Policy = ServicesPolicy;
@@ -106,13 +118,15 @@ const onChange = (change: "reload" | "restart", after: Svc): Action => {
 
 /**
  * `old` is the running generation's graph, `next` the target's, `live` the names the service
- * manager reports up (the caller passes old's names when there is no manager to ask).
+ * manager reports up (the caller passes old's names when there is no manager to ask), `runs` what
+ * those run compared with the target.
  */
 export const between = (
   old: ServiceGraph.ServiceGraph,
   next: ServiceGraph.ServiceGraph,
   live: ReadonlySet<string>,
   policy: Policy = "live",
+  runs: Runs = UNKNOWN,
 ): ServiceDiff => {
   const stop = new Set<Name>();
   const start = new Set<Name>();
@@ -129,12 +143,24 @@ export const between = (
       if (before !== undefined && live.has(name)) (before.stopOnRemoval ? stop : skip).add(name);
       continue;
     }
-    // New, or not running: after a switch every service of the target should be up.
-    if (before === undefined || !live.has(name)) {
+    // Not running: after a switch every service of the target should be up.
+    if (!live.has(name)) {
       start.add(name);
       continue;
     }
-    const change = classify(before, after);
+    // Already on the target's code, whatever record the running generation has for it.
+    if (runs.get(name) === "target") {
+      unchanged.add(name);
+      continue;
+    }
+    // New to the running generation but up (kept from an earlier one): bring it onto the target's.
+    if (before === undefined) {
+      start.add(name);
+      continue;
+    }
+    // The same record, but other code: what runs changed as much as any restart-class field would.
+    const records = classify(before, after);
+    const change = records === "none" && runs.get(name) === "other" ? "restart" : records;
     if (change === "none") {
       unchanged.add(name);
       continue;

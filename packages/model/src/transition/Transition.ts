@@ -3,13 +3,15 @@
  * gives the plan for switch, rollback (in any mode, `try` included) and delete; `adding(...)` the
  * plan that registers a built system directory; `savedRequest(plan)` what to call again to check a
  * saved plan. Phase order for a live switch: stop (old code) → point /run/current-system at the
- * target and activate it → reload → restart → start → Commit → profile link and boot config.
- * The boot default therefore only moves after everything else succeeded, and `revert` (the
- * reverse transition, computed up front) is what a failure before Commit runs. A trial (`try`)
- * activates nothing and leaves the profile alone: only the boot menu changes, after Commit.
+ * target and activate it → reload → restart → start → check the links the commit relies on →
+ * Commit → profile link and boot config. The boot default therefore only moves after everything
+ * else succeeded, and `revert` (computed up front from the forward steps, see `Revert`) is what a
+ * failure before Commit runs. A trial (`try`) activates nothing and leaves the profile alone: only
+ * the boot menu changes, after Commit.
  */
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
+import * as Activation from "./Activation.js";
 import * as Addition from "./Addition.js";
 import * as BootMenu from "./BootMenu.js";
 import * as Deletion from "./Deletion.js";
@@ -21,8 +23,10 @@ import type * as InRootPath from "../paths/InRootPath.js";
 import type * as PlanRequest from "../plan/Request.js";
 import * as Restart from "./Restart.js";
 import * as RestartDebt from "../services/RestartDebt.js";
+import * as Revert from "./Revert.js";
 import * as ServiceDiff from "../services/ServiceDiff.js";
 import * as ServiceGraph from "../services/ServiceGraph.js";
+import * as ServiceRevision from "../services/ServiceRevision.js";
 import * as Spec from "../select/Spec.js";
 import * as SystemFormat from "../world/SystemFormat.js";
 import type * as Step from "../plan/Step.js";
@@ -102,7 +106,7 @@ const switchTo = (world: World.World, request: Request, number: GenerationNumber
   const running = foreign === null ? observedSide : { ...observedSide, graph: ServiceGraph.empty };
   const next = foreign === null ? Manifest.graphOf(manifest) : ServiceGraph.empty;
   const liveNames = foreign === null ? new Set(world.liveServices ?? running.graph.order) : new Set<string>();
-  const diff = live ? ServiceDiff.between(running.graph, next, liveNames, request.services ?? "live") : null;
+  const diff = live ? ServiceDiff.between(running.graph, next, liveNames, request.services ?? "live", runsAgainst(world, target.system, next)) : null;
 
   const steps: Array<Step.Step> = [];
   const revert: Array<Step.Step> = [];
@@ -119,9 +123,10 @@ const switchTo = (world: World.World, request: Request, number: GenerationNumber
     );
     steps.push(...forward, ...(debt === null ? [] : [debt]));
     if (forward.length > 0 || debt !== null) {
-      revert.push(...revertSteps(world, running, target, manifest, diff, liveNames, request.services ?? "live"));
+      revert.push(...Revert.steps(world, { diff, live: liveNames, running, target }));
       if (debt !== null) revert.push(RestartDebt.restore(world));
     }
+    if (forward.length > 0) steps.push(...commitChecks(world, target, request.mode));
   }
   const commitSteps: Array<Step.Step> = [];
   let boot: Plan.BootSummary | null = null;
@@ -188,13 +193,6 @@ const phases = (
 
 const refTo = (system: World.Generation["system"], generation: GenerationNumber | null) => (record: Record_): Ref => ({ system, generation, record });
 
-type Action = Extract<Step.Step, { _tag: "RunActivation" }>["action"];
-
-const activate = (system: World.Generation["system"], manifest: Manifest.Manifest, action: Action, format?: SystemFormat.Format): Array<Step.Step> =>
-  manifest.activate === null
-    ? []
-    : [{ _tag: "RunActivation", system, script: manifest.activate as World.Generation["system"], action, ...SystemFormat.activation(format, system) }];
-
 const forwardSteps = (
   world: World.World,
   running: Side,
@@ -205,37 +203,32 @@ const forwardSteps = (
 ): Array<Step.Step> => {
   const moves = world.running.system !== target.system;
   const middle: Array<Step.Step> = moves
-    ? [{ _tag: "ReplaceSymlink", path: World.Paths.currentSystem, target: target.system }, ...activate(target.system, manifest, mode === "test" ? "test" : "switch", target.format)]
+    ? [{ _tag: "ReplaceSymlink", path: World.Paths.currentSystem, target: target.system }, ...Activation.of(target.system, manifest, mode === "test" ? "test" : "switch", target.format)]
     : [];
   return phases(diff, refTo(running.system ?? target.system, running.generation), refTo(target.system, target.number), middle);
 };
 
 /**
- * The way back if anything before Commit fails: the reverse transition from the target to the
- * running generation, assuming the forward one went through. Every step is idempotent, so running
- * it after a partial forward transition is safe. The current-system link gets its exact old bytes.
+ * What the commit relies on, read again just before it: the target's generation link still points
+ * at the target, /run/current-system at what the forward steps left it on, and (unless in test
+ * mode, which never moves it) the profile link where it was. An activation that removed or
+ * retargeted any of them fails the switch there, before Commit, so it is reverted instead of
+ * leaving a dangling profile.
  */
-const revertSteps = (
-  world: World.World,
-  running: Side,
-  target: World.Generation,
-  manifest: Manifest.Manifest,
-  forward: ServiceDiff.ServiceDiff,
-  liveBefore: ReadonlySet<string>,
-  policy: ServiceDiff.Policy,
-): Array<Step.Step> => {
-  const upAfter = new Set<string>(liveBefore);
-  for (const r of forward.stop) upAfter.delete(r.name);
-  for (const r of [...forward.start, ...forward.restart, ...forward.reload]) upAfter.add(r.name);
-  const back = ServiceDiff.between(Manifest.graphOf(manifest), running.graph, upAfter, policy);
-  const r = world.running;
-  const middle: Array<Step.Step> = [];
-  if (r.system !== target.system) {
-    if (r.target === null) middle.push({ _tag: "RemoveLink", path: World.Paths.currentSystem, target: target.system });
-    else middle.push({ _tag: "ReplaceSymlink", path: World.Paths.currentSystem, target: r.target });
-    if (r.system !== null && r.manifest?._tag === "Valid") middle.push(...activate(r.system, r.manifest.manifest, "revert", SystemFormat.formatOf(world, r.generation)));
+const commitChecks = (world: World.World, target: World.Generation, mode: Plan.Mode): Array<Step.Step> => [
+  { _tag: "CheckLink", path: target.link, target: target.system },
+  { _tag: "CheckLink", path: World.Paths.currentSystem, target: world.running.system === target.system ? world.running.target : target.system },
+  ...(mode === "test" ? [] : [{ _tag: "CheckLink", path: world.settings.profile, target: world.profileTarget } as const]),
+];
+
+/** For each service up now, whether it runs the target's revision of it (unknown revisions are left out). */
+const runsAgainst = (world: World.World, system: World.Generation["system"], next: ServiceGraph.ServiceGraph): ServiceDiff.Runs => {
+  const runs = new Map<string, "target" | "other">();
+  for (const [name, revision] of world.serviceRevisions ?? []) {
+    const record = next.records.get(name as Record_["name"]);
+    if (revision !== null && record !== undefined) runs.set(name, ServiceRevision.of(system, record) === revision ? "target" : "other");
   }
-  return phases(back, refTo(target.system, target.number), refTo(running.system ?? target.system, running.generation), middle);
+  return runs;
 };
 
 const attemptsOf = (request: Request): number => request.attempts ?? 1;
