@@ -221,7 +221,7 @@ describe.concurrent("plan", () => {
     expect(r.stdout).toMatch(/^Services:\n {2}- {3}cache {2}not in generation 2\n {2}-\/\+ db {5}changed: env\n {2}-\/\+ web {4}requires db, which stops\n/m);
     expect(r.stdout).toMatch(/default generation 3 (→|->) 2 \(after the commit\); entries 2, 3, 1/);
     expect(r.stdout).toContain("\n3 to stop, 2 to start.\n");
-    expect(r.stdout).toContain("10 steps (list them with --steps); if one fails before the commit, 7 revert steps bring back generation 3.");
+    expect(r.stdout).toContain("13 steps (list them with --steps); if one fails before the commit, 7 revert steps bring back generation 3.");
     // The numbered steps only with --steps.
     expect(r.stdout).not.toContain("commit: make it permanent");
     expect(treeHash(root)).toBe(before);

@@ -63,7 +63,7 @@ describe.concurrent("the commit point reads again the links it relies on", () =>
 
   it("a saved plan shows the checks, and an activation that leaves the links alone passes them", async () => {
     const root = rootWhoseActivation(["echo fine"]);
-    const plan = await run(root, "plan", "switch", "2");
+    const plan = await run(root, "plan", "switch", "2", "--steps");
     expect(plan.stdout).toContain(`check ${linkOf(2)} -> ${systemOf(2)}`);
     expect(plan.stdout).toContain(`check /run/current-system -> ${systemOf(2)}`);
     expect(plan.stdout).toContain(`check ${PROFILE} -> system-1-link`);

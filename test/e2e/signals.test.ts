@@ -118,7 +118,7 @@ describe("a signal after the commit point: the apply finishes", () => {
     expect({ end, tail: stderr.slice(-400) }).toMatchObject({ end: { code: 143, signal: null } });
     expect(stderr).toContain("switchyard: SIGTERM received; stopping at the next step boundary (past the commit point the apply finishes instead)\n");
     expect(stderr).toContain("switchyard: SIGTERM received after the commit point: the transition was finished, not stopped half-way\n");
-    expect(apply.stdout()).toContain("deleted generations 1, 2, 3");
+    expect(apply.stdout()).toMatch(/deleted generations 1-1200 in [0-9.]+ s/);
     // The fixture made each profile link at its own moment; the apply does not touch it.
     expect(treeHash(root, { profileLinkMtime: false })).toBe(treeHash(reference, { profileLinkMtime: false }));
     expect(exists(root, JOURNAL)).toBe(false);

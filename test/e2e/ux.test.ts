@@ -133,13 +133,13 @@ describe.concurrent("apply shows its progress", () => {
     const r = await runEnv(UTF8, root, "apply", "switch", "2", "--yes");
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stderr.split("\n").filter((l) => l !== "");
-    expect(lines[0]).toMatch(/^\[1\/10\] stop web … ok [0-9]+\.[0-9]{2} s$/);
-    expect(lines).toContainEqual(expect.stringMatching(/^\[7\/10\] start web … ok [0-9]+\.[0-9]{2} s$/));
+    expect(lines[0]).toMatch(/^\[1\/13\] stop web … ok [0-9]+\.[0-9]{2} s$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^\[7\/13\] start web … ok [0-9]+\.[0-9]{2} s$/));
     // The activation's output interrupts its line, which is then repeated with its outcome.
     const activation = lines.findIndex((l) => l.startsWith("  | activated"));
-    expect(lines[activation - 1]).toMatch(/^\[5\/10\] activate .* \(switch\) …$/);
-    expect(lines[activation + 1]).toMatch(/^\[5\/10\] activate .* \(switch\) … ok [0-9.]+ s$/);
-    expect(lines.at(-1)).toMatch(/^\[10\/10\] write \/boot\/grub\/grub\.cfg \([0-9]+ bytes\) … ok [0-9.]+ s$/);
+    expect(lines[activation - 1]).toMatch(/^\[5\/13\] activate .* \(switch\) …$/);
+    expect(lines[activation + 1]).toMatch(/^\[5\/13\] activate .* \(switch\) … ok [0-9.]+ s$/);
+    expect(lines.at(-1)).toMatch(/^\[13\/13\] write \/boot\/grub\/grub\.cfg \([0-9]+ bytes\) … ok [0-9.]+ s$/);
     expect(r.stdout).toMatch(/\nswitched from generation 3 to 2 in [0-9]+\.[0-9]{2} s\n$/);
   });
 
@@ -147,7 +147,7 @@ describe.concurrent("apply shows its progress", () => {
     const root = tempRoot({ generations: [{ number: 1 }, { number: 2, activate: "fail" }], current: 1, running: 1, booted: 1 });
     const r = await runEnv({}, root, "apply", "switch", "2", "--yes");
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^\[2\/5\] activate .* \(switch\) \.\.\. failed [0-9.]+ s$/m);
+    expect(r.stderr).toMatch(/^\[2\/8\] activate .* \(switch\) \.\.\. failed [0-9.]+ s$/m);
     expect(r.stderr).toMatch(/^\[revert 1\/2\] link \/run\/current-system -> .* \.\.\. ok [0-9.]+ s$/m);
   });
 
