@@ -41,7 +41,7 @@ export const runCommand = async (args: Args.Parsed, command: Command): Promise<n
     // only now; commands that neither look at nor drive services work without a running supervisor.
     const kind = SERVICE_COMMANDS.has(args.command) ? settings.serviceManager : "none";
     yield* command({ root, settings, services, saved, args }).pipe(Effect.provide(Context.serviceLayer(root, kind, services)));
-  }).pipe(Effect.provide(Context.baseLayer()));
+  }).pipe(Effect.provide(Context.baseLayer(root)));
   const exit = await Effect.runPromiseExit(program);
   if (Exit.isSuccess(exit)) return ExitCode.Ok;
   const failure = Cause.failureOption(exit.cause);

@@ -8,7 +8,7 @@
 import { type Preconditions, RestartDebt, type InRootPath, World } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Decode from "../internal/Decode.js";
-import { ObserveError } from "../Errors.js";
+import { ObserveError, observeFailure } from "../Errors.js";
 import * as Links from "./Links.js";
 import * as ManifestFile from "./ManifestFile.js";
 import { Clock } from "../ports/Clock.js";
@@ -118,7 +118,7 @@ const readBootConfig = (root: Root.Root, path: InRootPath.InRootPath) =>
     const bytes = yield* fs.readFile(Root.host(root, path)).pipe(
       Effect.map((b): Uint8Array | null => b),
       Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
-      Effect.mapError((e) => new ObserveError({ reason: "Io", message: `cannot read the boot config: ${e.message}` })),
+      Effect.mapError((e) => observeFailure(e, `cannot read the boot config: ${e.message}`)),
     );
     if (bytes === null) return { path, content: null, digest: null };
     return { path, content: new TextDecoder().decode(bytes), digest: sha256(bytes) };
