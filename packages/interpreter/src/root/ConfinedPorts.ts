@@ -47,8 +47,8 @@ const located = (c: Confine.Confinement, path: string, cwd: string) => {
   return Root.inside(c.root, posix.normalize(absolute)) === null ? Effect.succeed(path) : c.resolve(absolute, true, "realPath");
 };
 
-const refused = (argv: ReadonlyArray<string>) => (e: FsError) =>
-  new ProcessError({ reason: "SpawnFailed", argv, message: `cannot run ${argv[0] ?? "(nothing)"}: ${e.message}` });
+/** A program (or its directory, or its log) that leads out of the root is never started. */
+const refused = (argv: ReadonlyArray<string>) => (e: FsError) => new ProcessError({ reason: "SpawnFailed", argv, message: `${e.message}; it was not run` });
 
 export const processRunner = (c: Confine.Confinement, inner: ProcessRunnerService): ProcessRunnerService => {
   /** argv[0] when it names a file (a bare name is looked up in PATH), and the working directory. */
