@@ -1,6 +1,6 @@
 /** Runs one command's Effect on the live ports and maps how it ended to an exit code. */
 import { Cause, Effect, Exit, Option } from "effect";
-import { Apply, type Clock, type FileSystem, Layout, type ProcessRunner, type Root, type ServiceManager } from "@switchyard/interpreter";
+import { Apply, type Clock, type FileSystem, Interruption, Layout, type ProcessRunner, type Root, type ServiceManager } from "@switchyard/interpreter";
 import * as Args from "./args/Args.js";
 import * as Context from "./Context.js";
 import { ExitCode } from "./ExitCode.js";
@@ -14,15 +14,16 @@ const SERVICE_COMMANDS: ReadonlySet<Args.Runnable> = new Set(["plan", "apply", "
 export type Command = (ctx: Context.CommandContext) => Effect.Effect<void, Failure.Known, FileSystem | Clock | ProcessRunner | ServiceManager>;
 
 /**
- * Commands that would act on a half-switched machine refuse; the others say it is half-switched.
- * A journal whose apply is still running (its lock holder is alive) is not an interruption: apply
- * and add then meet the lock, and plan and list read the machine as it is.
+ * `plan` refuses to plan from a half-switched machine; the read-only commands say it is one.
+ * `apply`, `add` and `recover` decide under the lock (a journal seen before it may be that of an
+ * apply finishing that very moment). A journal whose apply is still running is not an interruption.
  */
 const pendingJournal = (root: Root.Root, command: Args.Runnable) =>
   Effect.gen(function* () {
-    if (command === "recover" || (yield* Apply.journalStatus(root)) !== "interrupted") return;
+    if (command === "recover" || command === "apply" || command === "add") return;
+    if ((yield* Interruption.status(root)) !== "interrupted") return;
     const refusal = Apply.interrupted(root);
-    if (command === "apply" || command === "add" || command === "plan") return yield* Effect.fail(refusal);
+    if (command === "plan") return yield* Effect.fail(refusal);
     process.stderr.write(`switchyard: warning: ${Escape.line(refusal.message)}\n`);
   });
 

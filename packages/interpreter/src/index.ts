@@ -1,6 +1,7 @@
 /** The effect interpreter: ports, their live and in-memory layers, observation and apply. */
 export * as Apply from "./apply/Apply.js";
 export * as ApplyJournal from "./state/ApplyJournal.js";
+export * as Interruption from "./state/Interruption.js";
 export * as Layout from "./state/Layout.js";
 export * as Recover from "./state/Recover.js";
 export * as Durable from "./durable/Durable.js";
