@@ -35,9 +35,10 @@ const print = (r: Failure.Report): void => {
 export const runCommand = async (args: Args.Parsed, command: Command): Promise<number> => {
   const root = Context.rootOf(args);
   const program = Effect.gen(function* () {
+    // Settings first: a config or a plan that cannot be run with is refused before anything is touched.
+    const { settings, services, saved } = yield* Context.settings(root, args);
     yield* Layout.ensure(root, Options.waitLockSeconds(args));
     yield* pendingJournal(root, args.command);
-    const { settings, services, saved } = yield* Context.settings(root, args);
     // The service manager may come from the config file or the saved plan, so its layer is built
     // only now; commands that neither look at nor drive services work without a running supervisor.
     const kind = SERVICE_COMMANDS.has(args.command) ? settings.serviceManager : "none";

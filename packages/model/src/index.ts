@@ -5,6 +5,7 @@ export * as GenerationNumber from "./world/GenerationNumber.js";
 export * as InRootPath from "./paths/InRootPath.js";
 export { InRootPathCodec } from "./paths/InRootPathCodec.js";
 export * as Manifest from "./world/Manifest.js";
+export * as OwnedDirectories from "./world/OwnedDirectories.js";
 export * as Pattern from "./select/Pattern.js";
 export * as Plan from "./plan/Plan.js";
 export * as PlanFile from "./plan/PlanFile.js";

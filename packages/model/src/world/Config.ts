@@ -9,6 +9,7 @@ import * as t from "io-ts";
 import * as InRootPath from "../paths/InRootPath.js";
 import { firstError } from "../internal/Report.js";
 import { strictPartial } from "../internal/Strict.js";
+import * as OwnedDirectories from "./OwnedDirectories.js";
 import * as Settings from "./Settings.js";
 
 export const ConfigFile = strictPartial(
@@ -70,7 +71,7 @@ export const settings = (file: ConfigFile, overrides: Overrides): E.Either<strin
   if (E.isLeft(profile)) return profile;
   const scan = ownPath("scanDirectory", "a scan directory", overrides.scanDirectory ?? file.scanDirectory ?? d.scanDirectory, d.scanDirectory);
   if (E.isLeft(scan)) return scan;
-  return E.right({
+  const chosen: Settings.Settings = {
     ...d,
     profile: profile.right,
     bootloader: overrides.bootloader ?? file.bootloader ?? d.bootloader,
@@ -80,5 +81,7 @@ export const settings = (file: ConfigFile, overrides: Overrides): E.Either<strin
     serviceTimeoutMs: (overrides.serviceTimeout ?? file.serviceTimeout ?? d.serviceTimeoutMs / 1000) * 1000,
     settleMs: overrides.serviceSettleMs ?? file.serviceSettleMs ?? d.settleMs,
     activationTimeoutMs: overrides.activationTimeoutMs ?? d.activationTimeoutMs,
-  });
+  };
+  const overlap = OwnedDirectories.overlap(chosen);
+  return overlap === null ? E.right(chosen) : E.left(overlap);
 };
