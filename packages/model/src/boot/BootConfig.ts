@@ -15,7 +15,7 @@ import { singleQuote } from "../internal/Shell.js";
 
 export interface Skipped {
   readonly number: GenerationNumber.GenerationNumber;
-  /** The manifest's error line (`file: field: message`). */
+  /** The manifest's error line (`file: field: message`), or why its paths cannot be written. */
   readonly reason: string;
 }
 
@@ -62,6 +62,8 @@ export const render = (world: World.World, defaultNumber: GenerationNumber.Gener
   if (chosen.header._tag === "Invalid") {
     return fail(`generation ${defaultNumber} cannot be the boot default: ${Manifest.errorLine(chosen.header.error)}`);
   }
+  const unwritable = unwritablePath(chosen, chosen.header.header);
+  if (unwritable !== null) return fail(`generation ${defaultNumber} cannot be the boot default: ${unwritable}`);
 
   // One array of lines joined once: the menu may list 10,000 generations.
   const lines: Array<string> = [...HEADER, "set default=0", `set timeout=${timeout}`];
@@ -75,6 +77,11 @@ export const render = (world: World.World, defaultNumber: GenerationNumber.Gener
     if (g.number === chosen.number) continue;
     if (g.header._tag === "Invalid") {
       skipped.push({ number: g.number, reason: Manifest.errorLine(g.header.error) });
+      continue;
+    }
+    const unwritable = unwritablePath(g, g.header.header);
+    if (unwritable !== null) {
+      skipped.push({ number: g.number, reason: unwritable });
       continue;
     }
     if (!submenuOpen) {
@@ -111,9 +118,31 @@ const PLAIN = /^[A-Za-z0-9_./:=,+@%-]+$/;
 /**
  * GRUB-safe quoting of one word. Plain words are written as they are; anything else is single-quoted,
  * since GRUB's single quotes take everything literally, like sh (an embedded `'` is written `'\''`).
- * Control characters become spaces first: every command must stay on its own line.
+ * Control characters become spaces first: every command must stay on its own line (paths with one
+ * never get here: `unwritablePath`).
  */
 export const quote = (word: string): string => (PLAIN.test(word) ? word : singleQuote(word.replace(CONTROL, " ")));
+
+const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Why a generation's paths cannot be written into grub.cfg, or null. A control character has no
+ * way into a GRUB word but as something else (`quote` turns it into a space), and a menu entry
+ * booting a different kernel or naming a different system directory is worse than none.
+ */
+const unwritablePath = (g: World.Generation, manifest: Manifest.Header): string | null => {
+  const paths = [
+    ["system directory", g.system],
+    ["kernel", manifest.boot.kernel],
+    ["initrd", manifest.boot.initrd],
+  ] as const;
+  for (const [what, path] of paths) {
+    if (path !== null && HAS_CONTROL.test(path)) {
+      return `its ${what} ${JSON.stringify(path)} contains a control character, which grub.cfg cannot hold as it is; rename it`;
+    }
+  }
+  return null;
+};
 
 /** Menu titles are always quoted, so a plain-looking title reads the same as an odd one. */
 const title = (text: string): string => singleQuote(text.replace(CONTROL, " "));
