@@ -8,7 +8,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "vitest";
-import { execIn, type Exec } from "./faults-support.js";
+import { copyRoot, execIn, type Exec } from "./faults-support.js";
 import { expectError, type Result, run, tempDir, treeHash } from "./support.js";
 
 export interface Sentinel {
@@ -68,9 +68,10 @@ export const linkOut = (root: string, inRoot: string, target: string, movedTo?: 
   fs.symlinkSync(target, at);
 };
 
-/** The failpoint labels `args` passes, in order (SWITCHYARD_FAILPOINT=count). */
+/** The failpoint labels `args` passes, in order (SWITCHYARD_FAILPOINT=count, on a copy of the root: counting runs the command). */
 export const failpoints = async (root: string, args: ReadonlyArray<string>): Promise<ReadonlyArray<string>> => {
-  const r = await execIn(root, args, { env: { SWITCHYARD_FAILPOINT: "count" } });
+  const copy = copyRoot(root, path.join(tempDir(), "root"));
+  const r = await execIn(copy, args, { env: { SWITCHYARD_FAILPOINT: "count" } });
   return [...r.stderr.matchAll(/^failpoint [0-9]+ (\S+)$/gm)].map((m) => m[1] as string);
 };
 
