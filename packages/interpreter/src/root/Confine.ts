@@ -46,6 +46,12 @@ interface Reached {
 
 const join = (dir: string, names: ReadonlyArray<string>): string => (names.length === 0 ? dir : `${dir === "/" ? "" : dir}/${names.join("/")}`);
 const namesOf = (path: string): Array<string> => path.split("/").filter((n) => n !== "" && n !== ".");
+/** A path's directory and last name; the name is null when it is not a plain name ("", ".", ".."). */
+const split = (path: string): readonly [string, string | null] => {
+  const cut = path.lastIndexOf("/");
+  const name = path.slice(cut + 1);
+  return [cut <= 0 ? "/" : path.slice(0, cut), name === "" || name === "." || name === ".." ? null : name];
+};
 
 export const make = (root: Root.Root, fs: Lookup): Confinement => {
   const top = root.prefix === "" ? "/" : root.prefix;
@@ -146,28 +152,53 @@ export const make = (root: Root.Root, fs: Lookup): Confinement => {
     return names === null ? Effect.fail(escape(op, path, link, target)) : walk(op, path, real, real, names, true, hops, [link, target]);
   };
 
-  const resolve = (path: string, followLast: boolean, op: FsErrors.FsOp): Effect.Effect<string, FsError> => {
-    const cut = path.lastIndexOf("/");
-    const parent = cut <= 0 ? "/" : path.slice(0, cut);
-    const name = path.slice(cut + 1);
-    const plain = name !== "" && name !== "." && name !== "..";
-    const known = dirs.get(plain ? parent : path);
-    // The hot path: an entry of a directory already resolved, not followed.
-    if (known !== undefined && plain && !followLast) return Effect.succeed(join(known, [name]));
-    return Effect.flatMap(topReal, (real) => {
+  /** The whole walk from the root, for what the quick paths below do not cover. */
+  const slow = (path: string, followLast: boolean, op: FsErrors.FsOp, parent: string, name: string | null): Effect.Effect<string, FsError> =>
+    Effect.flatMap(topReal, (real) => {
       const names = below(real, path);
       if (names === null) return Effect.fail(FsErrors.make("OutsideRoot", op, path, { detail: `it lies outside the root ${top}` }));
       const hops = { n: 0 };
       if (names.length === 0) return Effect.succeed(real);
-      if (!plain) return Effect.map(walk(op, path, real, real, names, followLast, hops, null), (r) => r.path);
-      return Effect.gen(function* () {
-        const up = known ?? (yield* walk(op, path, real, real, names.slice(0, -1), true, hops, null));
-        if (typeof up !== "string" && up.kind !== "directory") return join(up.path, [name]);
-        const dir = typeof up === "string" ? up : up.path;
-        if (typeof up !== "string") remember(parent, dir);
-        if (!followLast) return join(dir, [name]);
-        return (yield* walk(op, path, real, dir, [name], true, hops, null)).path;
+      if (name === null) return Effect.map(walk(op, path, real, real, names, followLast, hops, null), (r) => r.path);
+      return Effect.flatMap(walk(op, path, real, real, names.slice(0, -1), true, hops, null), (up) => {
+        if (up.kind !== "directory") return Effect.succeed(join(up.path, [name]));
+        remember(parent, up.path);
+        return followLast ? Effect.map(walk(op, path, real, up.path, [name], true, hops, null), (r) => r.path) : Effect.succeed(join(up.path, [name]));
       });
+    });
+
+  /** Where the directory `dir` really is when that is known or one lstat away (its parent is known); null otherwise. */
+  const quickDir = (dir: string): Effect.Effect<string | null> => {
+    const known = dirs.get(dir);
+    if (known !== undefined) return Effect.succeed(known);
+    const [up, name] = split(dir);
+    const upReal = name === null ? undefined : dirs.get(up);
+    if (upReal === undefined || name === null) return Effect.succeed(null);
+    const here = join(upReal, [name]);
+    return Effect.map(Effect.either(fs.lstat(here)), (stat) => {
+      if (stat._tag === "Left" || stat.right.kind !== "directory") return null;
+      remember(here, here);
+      remember(dir, here);
+      return here;
+    });
+  };
+
+  const resolve = (path: string, followLast: boolean, op: FsErrors.FsOp): Effect.Effect<string, FsError> => {
+    const [parent, name] = split(path);
+    if (name === null) return slow(path, followLast, op, parent, null);
+    const known = dirs.get(parent);
+    // The hot path: an entry of a directory already resolved, not followed.
+    if (known !== undefined && !followLast) return Effect.succeed(join(known, [name]));
+    return Effect.flatMap(quickDir(parent), (dir) => {
+      if (dir === null) return slow(path, followLast, op, parent, name);
+      const here = join(dir, [name]);
+      if (!followLast) return Effect.succeed(here);
+      const knownHere = dirs.get(here);
+      if (knownHere !== undefined) return Effect.succeed(knownHere);
+      // Only a link needs the walk; anything else is where it is.
+      return Effect.flatMap(Effect.either(fs.lstat(here)), (stat) =>
+        stat._tag === "Right" && stat.right.kind === "symlink" ? slow(path, followLast, op, parent, name) : Effect.succeed(here),
+      );
     });
   };
 
