@@ -22,7 +22,7 @@ import type * as Root from "./Root.js";
 const MAX_LINKS = 40;
 
 export interface Confinement {
-  /** The root, as given (`prefix`) and as it really is on the host (symlinks above it are the user's choice). */
+  /** The root, as given; links above it are the user's choice (`--root`) and are not checked. */
   readonly root: Root.Root;
   /**
    * The host path at which `path` really is: every directory on the way resolved inside the root,
