@@ -30,7 +30,7 @@ const interrupted = async (): Promise<string> => {
 
 describe.concurrent("recover checks the journal's progress against its plan", () => {
   for (const [what, progress, message] of [
-    ["a phase that does not exist", { phase: "sideways", done: 0 }, 'progress.json: phase: expected "forward", found string "sideways"'],
+    ["a phase that does not exist", { phase: "sideways", done: 0 }, 'progress.json: phase: expected "forward" | "revert", found string "sideways"'],
     ["a step index past the plan's steps", { phase: "forward", done: 99 }, "progress.json says step 99 of the forward phase is done, but that phase has"],
     ["a revert step index past the revert steps", { phase: "revert", done: 7 }, "progress.json says step 7 of the revert phase is done, but that phase has"],
     ["a step index below -1", { phase: "forward", done: -2 }, "progress.json says step -2 of the forward phase is done"],
