@@ -16,8 +16,10 @@ type Name = ServiceRecord.ServiceName;
 /** Names (and provisions) matching `[a-z][a-z0-9-]*`, short so that collisions get tried. */
 export const serviceName: fc.Arbitrary<Name> = fc.stringMatching(/^[a-z][a-z0-9-]{0,6}$/).map((s) => s as Name);
 
-/** A non-empty argv, as `start` / `stop` / `reload` require. */
-export const argv: fc.Arbitrary<ReadonlyArray<string>> = fc.array(fc.stringMatching(/^[a-z/.-]{1,6}$/), { minLength: 1, maxLength: 3 });
+/** A non-empty argv, as `start` / `stop` / `reload` require (a relative program never climbs out of its system directory). */
+export const argv: fc.Arbitrary<ReadonlyArray<string>> = fc
+  .array(fc.stringMatching(/^[a-z/.-]{1,6}$/), { minLength: 1, maxLength: 3 })
+  .filter((words) => ServiceRecord.ServiceRecordInput.is({ name: "x", start: words }));
 
 export const env: fc.Arbitrary<Readonly<Record<string, string>>> = fc.dictionary(
   fc.stringMatching(/^[A-Z][A-Z0-9_]{0,4}$/),

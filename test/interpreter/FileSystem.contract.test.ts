@@ -3,6 +3,12 @@
  * and the in-memory one on an equivalent root. Directory listings are SORTED (by UTF-16 code
  * unit) in both layers. A final property drives both layers with the same random operations and
  * requires the same outcome at every step and the same tree at the end.
+ *
+ * Both layers are also run confined to their root (`root/ConfinedPorts.ts`, as every command runs
+ * them): the whole contract holds unchanged for paths and links that stay inside the root, every
+ * way out (a parent directory that is a link out, a link climbing with `..`, an absolute target
+ * elsewhere, a path outside) is refused with `OutsideRoot` touching nothing inside or outside,
+ * and both confined layers agree on random operations whose links may point out.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -13,6 +19,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeMemoryFileSystem, contentOf, type Tree, type TreeEntry } from "../../packages/interpreter/src/memory/MemoryFileSystem.js";
 import { NodeFileSystemLive } from "../../packages/interpreter/src/node/NodeFileSystem.js";
 import { FileSystem, type FileSystemService, type FsError } from "../../packages/interpreter/src/ports/FileSystem.js";
+import * as Confine from "../../packages/interpreter/src/root/Confine.js";
+import * as ConfinedPorts from "../../packages/interpreter/src/root/ConfinedPorts.js";
+import * as Root from "../../packages/interpreter/src/root/Root.js";
 
 interface Subject {
   readonly fs: FileSystemService;
@@ -57,6 +66,9 @@ const memorySubject = (root = "/tmp/switchyard-fs-memory"): Subject => {
   return { fs: serviceOf(memory.layer), root, tree: (mtimes) => memory.snapshot({ under: root, mtimes }), dispose: () => {} };
 };
 
+/** The same subject, its file system confined to its root. */
+const confined = (subject: Subject): Subject => ({ ...subject, fs: ConfinedPorts.fileSystem(Confine.make(Root.make(subject.root), subject.fs), subject.fs) });
+
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (data: Uint8Array): string => new TextDecoder().decode(data);
 const run = <A>(effect: Effect.Effect<A, FsError>): Promise<A> => Effect.runPromise(effect);
@@ -70,6 +82,8 @@ const T2 = 1_700_000_000_000;
 describe.each([
   ["NodeFileSystem", nodeSubject],
   ["MemoryFileSystem", () => memorySubject()],
+  ["NodeFileSystem confined to its root", () => confined(nodeSubject())],
+  ["MemoryFileSystem confined to its root", () => confined(memorySubject())],
 ] as const)("FileSystem contract: %s", (_name, make) => {
   let s: Subject;
   const p = (relative: string): string => path.posix.join(s.root, relative);
@@ -418,6 +432,189 @@ describe("FileSystem contract: both layers agree", () => {
         try {
           for (const op of ops) expect([op, await perform(memory, op)]).toEqual([op, await perform(live, op)]);
           expect(memory.tree()).toEqual(live.tree());
+        } finally {
+          live.dispose();
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Confinement: nothing outside the root is read, created, written, renamed or removed.
+
+interface Fenced {
+  readonly fs: FileSystemService;
+  readonly root: string;
+  /** A directory next to the root, holding `secret`, that nothing may touch. */
+  readonly outside: string;
+  readonly tree: () => Tree;
+  readonly outsideTree: () => Tree;
+  readonly dispose: () => void;
+}
+
+const SECRET: Tree = { secret: { kind: "file", content: "secret" } };
+
+const fencedNode = (): Fenced => {
+  const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-fence-")));
+  const [root, outside] = [path.join(base, "root"), path.join(base, "outside")];
+  fs.mkdirSync(root);
+  fs.mkdirSync(outside);
+  fs.writeFileSync(path.join(outside, "secret"), "secret");
+  const inner = serviceOf(NodeFileSystemLive);
+  return {
+    fs: ConfinedPorts.fileSystem(Confine.make(Root.make(root), inner), inner),
+    root,
+    outside,
+    tree: () => treeOfDirectory(root),
+    outsideTree: () => treeOfDirectory(outside),
+    dispose: () => fs.rmSync(base, { recursive: true, force: true }),
+  };
+};
+
+const fencedMemory = (base = "/tmp/switchyard-fence-memory"): Fenced => {
+  const [root, outside] = [`${base}/root`, `${base}/outside`];
+  const memory = makeMemoryFileSystem({ seed: { [root]: { kind: "directory" }, [`${outside}/secret`]: { kind: "file", content: "secret" } } });
+  const inner = serviceOf(memory.layer);
+  return {
+    fs: ConfinedPorts.fileSystem(Confine.make(Root.make(root), inner), inner),
+    root,
+    outside,
+    tree: () => memory.snapshot({ under: root }),
+    outsideTree: () => memory.snapshot({ under: outside }),
+    dispose: () => {},
+  };
+};
+
+/** The failure's reason and message, or "ok". */
+const failure = (effect: Effect.Effect<unknown, FsError>): Promise<{ reason: string; message: string } | "ok"> =>
+  Effect.runPromise(Effect.match(effect, { onFailure: (e) => ({ reason: e.reason, message: e.message }), onSuccess: () => "ok" as const }));
+
+describe.each([
+  ["NodeFileSystem", fencedNode],
+  ["MemoryFileSystem", () => fencedMemory()],
+] as const)("confined to the root: %s", (_name, make) => {
+  let s: Fenced;
+  const p = (relative: string): string => path.posix.join(s.root, relative);
+  beforeEach(() => {
+    s = make();
+  });
+  afterEach(() => {
+    // Whatever a test did, the directory outside the root is exactly as it was.
+    expect(s.outsideTree()).toEqual(SECRET);
+    s.dispose();
+  });
+
+  it("a parent directory that is a link out of the root (absolute): nothing is created, written, listed or read through it", async () => {
+    await run(s.fs.symlink(s.outside, p("boot")));
+    const refusal = `${p("boot")} resolves outside the root (to ${s.outside}); switchyard never follows a link out of its root`;
+    expect(await failure(s.fs.writeNewFile(p("boot/grub.cfg"), bytes("menu")))).toEqual({
+      reason: "OutsideRoot",
+      message: `cannot create ${p("boot/grub.cfg")}: ${refusal}`,
+    });
+    expect(await failure(s.fs.makeDirectory(p("boot/grub")))).toMatchObject({ reason: "OutsideRoot" });
+    expect(await failure(s.fs.readDirectory(p("boot")))).toMatchObject({ reason: "OutsideRoot", message: `cannot list directory ${p("boot")}: ${refusal}` });
+    expect(await failure(s.fs.readFile(p("boot/secret")))).toMatchObject({ reason: "OutsideRoot" });
+    expect(await failure(s.fs.lstat(p("boot/secret")))).toMatchObject({ reason: "OutsideRoot" });
+    expect(await failure(s.fs.remove(p("boot/secret")))).toMatchObject({ reason: "OutsideRoot" });
+    expect(await failure(s.fs.setModifiedTime(p("boot/secret"), T1))).toMatchObject({ reason: "OutsideRoot" });
+    expect(await failure(s.fs.fsyncDirectory(p("boot")))).toMatchObject({ reason: "OutsideRoot" });
+    expect(await failure(s.fs.realPath(p("boot")))).toMatchObject({ reason: "OutsideRoot" });
+    // The link itself is inside the root: it can be looked at and removed, as a link.
+    expect(await run(s.fs.lstat(p("boot")))).toMatchObject({ kind: "symlink" });
+    expect(await run(s.fs.readLink(p("boot")))).toBe(s.outside);
+    await run(s.fs.remove(p("boot")));
+    expect(s.tree()).toEqual({});
+  });
+
+  it("a link that climbs out with '..', directly or through another link", async () => {
+    await run(s.fs.makeDirectory(p("run")));
+    await run(s.fs.symlink("../../outside", p("run/state")));
+    await run(s.fs.symlink("run/state", p("via")));
+    expect(await failure(s.fs.writeNewFile(p("run/state/x"), bytes("")))).toEqual({
+      reason: "OutsideRoot",
+      message: `cannot create ${p("run/state/x")}: ${p("run/state")} resolves outside the root (to ../../outside); switchyard never follows a link out of its root`,
+    });
+    expect(await failure(s.fs.readFile(p("via/secret")))).toMatchObject({ reason: "OutsideRoot", message: expect.stringContaining(`${p("run/state")} resolves outside the root`) });
+    // Out and back in is out: the walk never leaves the root, even for a moment.
+    await run(s.fs.symlink(`../${path.posix.basename(s.root)}/run`, p("back")));
+    expect(await failure(s.fs.readDirectory(p("back")))).toMatchObject({ reason: "OutsideRoot" });
+  });
+
+  it("a file that is a link out of the root is never read, written or flushed through; replacing it replaces the link", async () => {
+    await run(s.fs.symlink(`${s.outside}/secret`, p("grub.cfg")));
+    expect(await failure(s.fs.readFile(p("grub.cfg")))).toMatchObject({ reason: "OutsideRoot" });
+    expect(await failure(s.fs.fsync(p("grub.cfg")))).toMatchObject({ reason: "OutsideRoot" });
+    expect(await failure(s.fs.writeNewFile(p("grub.cfg"), bytes("x")))).toMatchObject({ reason: "Exists" });
+    await run(s.fs.writeNewFile(p(".grub.cfg.tmp"), bytes("menu")));
+    await run(s.fs.rename(p(".grub.cfg.tmp"), p("grub.cfg")));
+    expect(s.tree()).toEqual({ "grub.cfg": { kind: "file", content: "menu" } });
+  });
+
+  it("nothing is renamed into or out of a directory outside the root", async () => {
+    await run(s.fs.symlink(s.outside, p("out")));
+    await run(s.fs.writeNewFile(p("f"), bytes("f")));
+    expect(await failure(s.fs.rename(p("f"), p("out/f")))).toMatchObject({ reason: "OutsideRoot" });
+    expect(await failure(s.fs.rename(p("out/secret"), p("stolen")))).toMatchObject({ reason: "OutsideRoot" });
+    expect(Object.keys(s.tree())).toEqual(["f", "out"]);
+  });
+
+  it("paths outside the root, or climbing above it, are refused", async () => {
+    expect(await failure(s.fs.readFile(`${s.outside}/secret`))).toEqual({
+      reason: "OutsideRoot",
+      message: `cannot read ${s.outside}/secret: it lies outside the root ${s.root}`,
+    });
+    expect(await failure(s.fs.remove(`${s.root}/../outside/secret`))).toMatchObject({ reason: "OutsideRoot", message: expect.stringContaining("climbs above the root") });
+    expect(await failure(s.fs.writeNewFile(`${s.root}-sibling/x`, bytes("")))).toMatchObject({ reason: "OutsideRoot" });
+  });
+
+  it("links that stay inside are followed: absolute (naming a path below the root), relative, chained", async () => {
+    await run(s.fs.makeDirectory(p("real/grub")));
+    await run(s.fs.symlink(p("real"), p("boot")));
+    await run(s.fs.symlink("../real/grub", p("real/up")));
+    await run(s.fs.symlink("boot/up", p("chain")));
+    await run(s.fs.writeNewFile(p("boot/grub/grub.cfg"), bytes("menu")));
+    expect(text(await run(s.fs.readFile(p("chain/grub.cfg"))))).toBe("menu");
+    expect(await run(s.fs.realPath(p("chain/grub.cfg")))).toBe(p("real/grub/grub.cfg"));
+    expect(await run(s.fs.readDirectory(p("boot")))).toEqual(["grub", "up"]);
+  });
+
+  it("a loop of links is Invalid, not a hang", async () => {
+    await run(s.fs.symlink("b", p("a")));
+    await run(s.fs.symlink("a", p("b")));
+    expect(await failure(s.fs.readFile(p("a/x")))).toMatchObject({ reason: "Invalid", message: expect.stringContaining("too many symbolic links") });
+  });
+
+  it("a directory the tool itself replaced by a link out is not remembered as the directory it was", async () => {
+    await run(s.fs.makeDirectory(p("boot/grub")));
+    await run(s.fs.writeNewFile(p("boot/grub/a"), bytes("a")));
+    await run(s.fs.rename(p("boot"), p("old-boot")));
+    await run(s.fs.symlink(s.outside, p("boot")));
+    expect(await failure(s.fs.writeNewFile(p("boot/grub/b"), bytes("b")))).toMatchObject({ reason: "OutsideRoot" });
+    await run(s.fs.remove(p("boot")));
+    await run(s.fs.symlink(s.outside, p("boot")));
+    expect(await failure(s.fs.lstat(p("boot/secret")))).toMatchObject({ reason: "OutsideRoot" });
+  });
+});
+
+describe("confined to the root: both layers agree", () => {
+  const outsideTarget: fc.Arbitrary<Target> = fc.constantFrom("..", "../outside", "../../outside/secret", "a/../..", "../root/a");
+  const fencedOp: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 5, arbitrary: opArbitrary },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant("symlink" as const), target: outsideTarget, path: relativePath }) },
+  );
+  it("give the same outcome at every step, the same tree at the end, and never touch the directory outside", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fencedOp, { maxLength: 25 }), async (ops) => {
+        const live = fencedNode();
+        const memory = fencedMemory(path.dirname(live.root));
+        const [l, m] = [{ ...live, tree: () => live.tree(), dispose: () => {} }, { ...memory, tree: () => memory.tree(), dispose: () => {} }];
+        try {
+          for (const op of ops) expect([op, await perform(m, op)]).toEqual([op, await perform(l, op)]);
+          expect(memory.tree()).toEqual(live.tree());
+          expect(live.outsideTree()).toEqual(SECRET);
+          expect(memory.outsideTree()).toEqual(SECRET);
         } finally {
           live.dispose();
         }

@@ -41,7 +41,7 @@ describe("ProfileEntry.classify", () => {
 
   it("finds the generation in every link name, and takes every temp sibling for a temp file", () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.stringMatching(/^[0-9a-z-]{1,12}$/), (name, n, unique) => {
+      fc.property(fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/), fc.integer({ min: 1, max: GenerationNumber.MAX }), fc.stringMatching(/^[0-9a-z-]{1,12}$/), (name, n, unique) => {
         const link = GenerationNumber.linkName(name, GenerationNumber.unsafe(n));
         expect(ProfileEntry.classify(name, link)).toEqual({ _tag: "Generation", number: n });
         expect(ProfileEntry.classify(name, TempName.of(link, unique))).toEqual({ _tag: "Temp" });

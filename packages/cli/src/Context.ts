@@ -8,12 +8,14 @@ import * as path from "node:path";
 import { Config, Decode, type Plan, World } from "@switchyard/model";
 import {
   ApplyJournal,
+  ConfinedPorts,
   FileSystem,
   NodeClockLive,
   NodeFileSystemLive,
   NodeProcessRunnerLive,
   NoServiceManagerLive,
   ObserveError,
+  observeFailure,
   Root,
   S6ServiceManager,
 } from "@switchyard/interpreter";
@@ -36,8 +38,9 @@ export interface CommandContext {
 
 export const rootOf = (args: Args.Parsed): Root.Root => Root.make(path.resolve(Args.option(args, "root") ?? "/"));
 
-/** The live ports every command has: file system, clock, processes. */
-export const baseLayer = () => Layer.mergeAll(NodeFileSystemLive, NodeClockLive, NodeProcessRunnerLive);
+/** The live ports every command has: file system, clock, processes; paths and programs confined to the root. */
+export const baseLayer = (root: Root.Root) =>
+  Layer.mergeAll(ConfinedPorts.layer(root).pipe(Layer.provide(Layer.mergeAll(NodeFileSystemLive, NodeProcessRunnerLive))), NodeClockLive);
 
 /** The service manager's live layer; s6 drives the supervisor through the file system and process ports. */
 export const serviceLayer = (root: Root.Root, kind: World.ServiceManagerKind, services: Config.ServiceSettings) =>
@@ -72,7 +75,7 @@ const fromConfig = (root: Root.Root, args: Args.Parsed) =>
     const bytes = yield* fs.readFile(file).pipe(
       Effect.map((b): Uint8Array | null => b),
       Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
-      Effect.mapError((e) => new ObserveError({ reason: "Io", message: `cannot read ${file}: ${e.message}` })),
+      Effect.mapError((e) => observeFailure(e, `cannot read ${file}: ${e.message}`)),
     );
     // Syntax errors name the line and column; field errors the key as written.
     const config = bytes === null ? { _tag: "Right" as const, right: {} } : Decode.text(Config.ConfigFile, new TextDecoder().decode(bytes), file);

@@ -1,6 +1,6 @@
 /** Runs one command's Effect on the live ports and maps how it ended to an exit code. */
 import { Cause, Effect, Exit, Option } from "effect";
-import { Apply, type Clock, type FileSystem, Layout, type ProcessRunner, type Root, type ServiceManager } from "@switchyard/interpreter";
+import { Apply, type Clock, type FileSystem, Interruption, Layout, type ProcessRunner, type Root, type ServiceManager } from "@switchyard/interpreter";
 import * as Args from "./args/Args.js";
 import * as Context from "./Context.js";
 import { ExitCode } from "./ExitCode.js";
@@ -14,15 +14,16 @@ const SERVICE_COMMANDS: ReadonlySet<Args.Runnable> = new Set(["plan", "apply", "
 export type Command = (ctx: Context.CommandContext) => Effect.Effect<void, Failure.Known, FileSystem | Clock | ProcessRunner | ServiceManager>;
 
 /**
- * Commands that would act on a half-switched machine refuse; the others say it is half-switched.
- * A journal whose apply is still running (its lock holder is alive) is not an interruption: apply
- * and add then meet the lock, and plan and list read the machine as it is.
+ * `plan` refuses to plan from a half-switched machine; the read-only commands say it is one.
+ * `apply`, `add` and `recover` decide under the lock (a journal seen before it may be that of an
+ * apply finishing that very moment). A journal whose apply is still running is not an interruption.
  */
 const pendingJournal = (root: Root.Root, command: Args.Runnable) =>
   Effect.gen(function* () {
-    if (command === "recover" || (yield* Apply.journalStatus(root)) !== "interrupted") return;
+    if (command === "recover" || command === "apply" || command === "add" || command === "restart") return;
+    if ((yield* Interruption.status(root)) !== "interrupted") return;
     const refusal = Apply.interrupted(root);
-    if (command === "apply" || command === "restart" || command === "add" || command === "plan") return yield* Effect.fail(refusal);
+    if (command === "plan" || command === "bless" || command === "pin" || command === "unpin") return yield* Effect.fail(refusal);
     process.stderr.write(`switchyard: warning: ${Escape.line(refusal.message)}\n`);
   });
 
@@ -34,14 +35,15 @@ const print = (r: Failure.Report): void => {
 export const runCommand = async (args: Args.Parsed, command: Command): Promise<number> => {
   const root = Context.rootOf(args);
   const program = Effect.gen(function* () {
+    // Settings first: a config or a plan that cannot be run with is refused before anything is touched.
+    const { settings, services, saved } = yield* Context.settings(root, args);
     yield* Layout.ensure(root, Options.waitLockSeconds(args));
     yield* pendingJournal(root, args.command);
-    const { settings, services, saved } = yield* Context.settings(root, args);
     // The service manager may come from the config file or the saved plan, so its layer is built
     // only now; commands that neither look at nor drive services work without a running supervisor.
     const kind = SERVICE_COMMANDS.has(args.command) ? settings.serviceManager : "none";
     yield* command({ root, settings, services, saved, args }).pipe(Effect.provide(Context.serviceLayer(root, kind, services)));
-  }).pipe(Effect.provide(Context.baseLayer()));
+  }).pipe(Effect.provide(Context.baseLayer(root)));
   const exit = await Effect.runPromiseExit(program);
   if (Exit.isSuccess(exit)) return ExitCode.Ok;
   const failure = Cause.failureOption(exit.cause);

@@ -14,6 +14,13 @@ export class ObserveError extends Data.TaggedError("ObserveError")<{
   readonly message: string;
 }> {}
 
+/**
+ * A file-system failure while reading the machine: a path that leads out of the root is the
+ * machine's shape, refused like an escaping link (exit 2); anything else is an I/O failure.
+ */
+export const observeFailure = (e: FsError, message: string = e.message): ObserveError =>
+  new ObserveError({ reason: e.reason === "OutsideRoot" ? "Link" : "Io", message });
+
 /** Another apply holds the lock. */
 export class LockHeld extends Data.TaggedError("LockHeld")<{
   readonly message: string;

@@ -1,16 +1,19 @@
 /** The effect interpreter: ports, their live and in-memory layers, observation and apply. */
 export * as Apply from "./apply/Apply.js";
 export * as ApplyJournal from "./state/ApplyJournal.js";
+export * as Interruption from "./state/Interruption.js";
 export * as Layout from "./state/Layout.js";
 export * as Recover from "./state/Recover.js";
 export * as Durable from "./durable/Durable.js";
-export { ApplyFailed, Interrupted, JournalPending, JournalUnreadable, LayoutError, LinkMoved, LockHeld, ObserveError, StalePlan } from "./Errors.js";
+export { ApplyFailed, Interrupted, JournalPending, JournalUnreadable, LayoutError, LinkMoved, LockHeld, ObserveError, StalePlan, observeFailure } from "./Errors.js";
 export type { ApplyOutcome, StepCause, StepFailure, StopSignal } from "./Errors.js";
 export * as Links from "./observe/Links.js";
 export * as Lock from "./state/Lock.js";
 export * as Pins from "./state/Pins.js";
 export * as Observe from "./observe/Observe.js";
 export * as Root from "./root/Root.js";
+export * as Confine from "./root/Confine.js";
+export * as ConfinedPorts from "./root/ConfinedPorts.js";
 export * as S6ServiceManager from "./services/s6/S6ServiceManager.js";
 export * as S6Supervisor from "./services/s6/S6Supervisor.js";
 export * as Status from "./observe/Status.js";

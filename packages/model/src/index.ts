@@ -13,6 +13,7 @@ export * as InRootPath from "./paths/InRootPath.js";
 export { InRootPathCodec } from "./paths/InRootPathCodec.js";
 export * as Manifest from "./world/Manifest.js";
 export * as ManifestCheck from "./world/ManifestCheck.js";
+export * as OwnedDirectories from "./world/OwnedDirectories.js";
 export * as Pattern from "./select/Pattern.js";
 export * as Pins from "./world/Pins.js";
 export * as Plan from "./plan/Plan.js";

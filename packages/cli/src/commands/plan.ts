@@ -1,7 +1,7 @@
 /** `switchyard plan OPERATION [--mode M] [--json] [--out FILE]`: the whole transition, without doing it. */
 import * as path from "node:path";
 import { PlanFile, Request, Transition } from "@switchyard/model";
-import { Clock, Durable, Observe } from "@switchyard/interpreter";
+import { Clock, Durable, NodeFileSystemLive, Observe } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
 import * as Choices from "../args/Choices.js";
@@ -37,7 +37,8 @@ export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
     const plan = yield* compute(ctx, "plan");
     const out = Args.option(ctx.args, "out");
-    if (out !== undefined) yield* Durable.writeFile(path.resolve(out), new TextEncoder().encode(PlanFile.toText(plan)));
+    // The user's own file, a host path: written atomically like every file, but not confined to the root.
+    if (out !== undefined) yield* Durable.writeFile(path.resolve(out), new TextEncoder().encode(PlanFile.toText(plan))).pipe(Effect.provide(NodeFileSystemLive));
     if (Args.flag(ctx.args, "json")) Json.print(PlanFile.toDocument(plan));
     else {
       process.stdout.write(`${Summary.plan(plan, Style.of(Terminal.stdout()), { steps: Args.flag(ctx.args, "steps"), stepsHint: true })}\n`);

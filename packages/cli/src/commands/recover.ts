@@ -34,5 +34,8 @@ export const run = (ctx: CommandContext) =>
       const where = report.action === "finished" ? `generation ${report.to} is now current` : `generation ${report.from ?? "(none)"} stays current`;
       process.stdout.write(`${Escape.line(`${report.action} the interrupted ${report.operation?._tag.toLowerCase() ?? "apply"}: ${report.reason}; ${where}`)}\n`);
     }
-    if (report.cleaned.length > 0) process.stdout.write(`removed ${report.cleaned.length} leftover temp file(s)\n`);
+    // Each one by name: a leftover may be a directory or anything else a temp name was found on.
+    if (report.cleaned.length > 0) {
+      process.stdout.write(`removed ${report.cleaned.length} leftover temp file(s):\n${report.cleaned.map((p) => `  ${Escape.line(p)}\n`).join("")}`);
+    }
   });

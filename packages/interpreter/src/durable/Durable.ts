@@ -13,6 +13,7 @@ import { TempName } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Failpoint from "./Failpoint.js";
 import { FileSystem, type FsError } from "../ports/FileSystem.js";
+import * as FsErrors from "../ports/FsErrors.js";
 import { basenameOf, dirnameOf } from "../root/Root.js";
 
 let counter = 0;
@@ -42,13 +43,35 @@ export const ensureDirectory = Effect.fn("ensureDirectory")(function* (dir: stri
   for (const created of missing.reverse()) yield* fs.fsyncDirectory(dirnameOf(created));
 });
 
+/** Names tried before giving up when every temp name is taken. */
+const TEMP_ATTEMPTS = 100;
+
+/**
+ * Create something at a fresh temp sibling of `path` and return its name. A temp name that is
+ * taken (a crash's leftover, a directory, anything: pids repeat, in a container every boot) is
+ * skipped, never removed or written through, so a leftover can never block a later run.
+ */
+const atFreshTemp = (path: string, create: (temp: string) => Effect.Effect<void, FsError>) =>
+  Effect.gen(function* () {
+    for (let attempt = 0; attempt < TEMP_ATTEMPTS; attempt++) {
+      const temp = tempFor(path);
+      const made = yield* Effect.either(create(temp));
+      if (made._tag === "Right") return temp;
+      if (made.left.reason !== "Exists") return yield* Effect.fail(made.left);
+    }
+    return yield* Effect.fail(
+      FsErrors.make("Exists", "writeNewFile", path, {
+        detail: `the next ${TEMP_ATTEMPTS} temp names next to it are all taken by leftovers; run 'switchyard recover' to remove them`,
+      }),
+    );
+  });
+
 export const writeFile = Effect.fn("writeFileAtomic")(function* (path: string, content: Uint8Array, mode?: number) {
   const fs = yield* FileSystem;
   const dir = dirnameOf(path);
   yield* ensureDirectory(dir);
-  const temp = tempFor(path);
+  const temp = yield* atFreshTemp(path, (t) => fs.writeNewFile(t, content, mode));
   const cleanup = (e: FsError) => fs.remove(temp).pipe(Effect.ignore, Effect.zipRight(Effect.fail(e)));
-  yield* fs.writeNewFile(temp, content, mode).pipe(Effect.catchAll(cleanup));
   yield* fs.fsync(temp).pipe(Effect.catchAll(cleanup));
   yield* Failpoint.hit("write:temp-durable");
   yield* fs.rename(temp, path).pipe(Effect.catchAll(cleanup));
@@ -60,9 +83,8 @@ export const replaceSymlink = Effect.fn("replaceSymlinkAtomic")(function* (path:
   const fs = yield* FileSystem;
   const dir = dirnameOf(path);
   yield* ensureDirectory(dir);
-  const temp = tempFor(path);
+  const temp = yield* atFreshTemp(path, (t) => fs.symlink(target, t));
   const cleanup = (e: FsError) => fs.remove(temp).pipe(Effect.ignore, Effect.zipRight(Effect.fail(e)));
-  yield* fs.symlink(target, temp);
   if (mtimeMs !== undefined) yield* fs.setModifiedTime(temp, mtimeMs).pipe(Effect.catchAll(cleanup));
   yield* Failpoint.hit("symlink:temp-created");
   yield* fs.rename(temp, path).pipe(Effect.catchAll(cleanup));

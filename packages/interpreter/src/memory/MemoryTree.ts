@@ -56,18 +56,31 @@ const MAX_HOPS = 40;
 export const resolve = (tree: Tree, path: string, followLast: boolean): Result<string> =>
   walk(tree, path, followLast, { hops: 0 });
 
-const walk = (tree: Tree, path: string, followLast: boolean, budget: { hops: number }): Result<string> => {
-  const names = path.split("/").filter((name) => name !== "");
-  let dir = "/";
+const walk = (tree: Tree, path: string, followLast: boolean, budget: { hops: number }): Result<string> =>
+  walkFrom(tree, "/", namesOf(path), followLast, budget);
+
+const namesOf = (path: string): Array<string> => path.split("/").filter((name) => name !== "" && name !== ".");
+
+/**
+ * Walk `names` from the directory `start`. A link's target is walked name by name, as the kernel
+ * does: `..` is the parent of where the walk really is (not of the link's lexical path), and a
+ * name below a missing one is never reached.
+ */
+const walkFrom = (tree: Tree, start: string, names: ReadonlyArray<string>, followLast: boolean, budget: { hops: number }): Result<string> => {
+  let dir = start;
   for (const [index, name] of names.entries()) {
     const last = index === names.length - 1;
+    if (name === "..") {
+      dir = posix.dirname(dir);
+      continue;
+    }
     const here = posix.join(dir, name);
     const node = tree.get(here);
     if (node === undefined) return last ? Either.right(here) : fail("NotFound");
     if (node.kind === "symlink" && (followLast || !last)) {
       budget.hops += 1;
       if (budget.hops > MAX_HOPS) return fail("Invalid", "too many symbolic links encountered");
-      const target = walk(tree, posix.resolve(dir, node.target), true, budget);
+      const target = walkFrom(tree, node.target.startsWith("/") ? "/" : dir, namesOf(node.target), true, budget);
       if (last || Either.isLeft(target)) return target;
       const reached = tree.get(target.right);
       if (reached === undefined) return fail("NotFound");

@@ -6,7 +6,7 @@
  */
 import { type GenerationNumber, InRootPath, ProfileEntry, World } from "@switchyard/model";
 import { Effect } from "effect";
-import { ObserveError } from "../Errors.js";
+import { ObserveError, observeFailure } from "../Errors.js";
 import { FileSystem, type FsError } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 
@@ -19,7 +19,7 @@ export interface LinkObservation {
   readonly exists: boolean;
 }
 
-const io = (e: FsError) => new ObserveError({ reason: "Io", message: e.message });
+const io = (e: FsError) => observeFailure(e);
 
 /** The target of the symlink at `path`, or null when nothing is there; anything else there is an error. */
 export const read = (root: Root.Root, path: InRootPath.InRootPath) =>

@@ -10,7 +10,7 @@ import { type Preconditions, RestartDebt, type InRootPath, World } from "@switch
 import { Effect } from "effect";
 import * as BootFiles from "./BootFiles.js";
 import * as Decode from "../internal/Decode.js";
-import { ObserveError } from "../Errors.js";
+import { ObserveError, observeFailure } from "../Errors.js";
 import * as Links from "./Links.js";
 import * as ManifestFile from "./ManifestFile.js";
 import * as Pins from "../state/Pins.js";

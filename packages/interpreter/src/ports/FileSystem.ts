@@ -16,6 +16,7 @@ export type FsErrorReason =
   | "PermissionDenied" // EACCES, EPERM
   | "ReadOnly" // EROFS
   | "Invalid" // EINVAL, ELOOP, ENAMETOOLONG
+  | "OutsideRoot" // a path, or a symlink on its way, that leads out of the managed root (root/Confine.ts)
   | "Injected" // a fault injected by a test layer
   | "Other";
 

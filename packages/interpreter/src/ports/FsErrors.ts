@@ -47,6 +47,7 @@ const descriptions: Record<FsErrorReason, string> = {
   PermissionDenied: "permission denied",
   ReadOnly: "read-only file system",
   Invalid: "invalid argument",
+  OutsideRoot: "outside the root",
   Injected: "injected fault",
   Other: "unexpected error",
 };

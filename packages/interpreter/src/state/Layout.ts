@@ -9,7 +9,7 @@ import { World } from "@switchyard/model";
 import { Effect } from "effect";
 import * as ApplyJournal from "./ApplyJournal.js";
 import * as Durable from "../durable/Durable.js";
-import { LayoutError } from "../Errors.js";
+import { LayoutError, observeFailure } from "../Errors.js";
 import * as Lock from "./Lock.js";
 import { FileSystem, type FsError } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
@@ -30,7 +30,11 @@ export type Detected = { readonly _tag: "Current" } | { readonly _tag: "Empty" }
 export const detect = (root: Root.Root) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
-    const names = yield* fs.readDirectory(stateDir(root)).pipe(Effect.catchAll(() => Effect.succeed([] as ReadonlyArray<string>)));
+    // Unreadable is empty (a first run, a reader without permission), but one that leads out of the root is refused.
+    const names = yield* fs.readDirectory(stateDir(root)).pipe(
+      Effect.catchIf((e) => e.reason !== "OutsideRoot", () => Effect.succeed([] as ReadonlyArray<string>)),
+      Effect.mapError((e) => observeFailure(e)),
+    );
     const versions = names.flatMap((n) => {
       const m = MARKER.exec(n);
       return m === null ? [] : [Number(m[1])];

@@ -9,7 +9,7 @@ import { World } from "@switchyard/model";
 import { Duration, Effect } from "effect";
 import * as t from "io-ts";
 import * as Decode from "../internal/Decode.js";
-import { LockHeld, ObserveError } from "../Errors.js";
+import { LockHeld, observeFailure } from "../Errors.js";
 import { Clock } from "../ports/Clock.js";
 import { FileSystem, type FsError } from "../ports/FileSystem.js";
 import { ProcessRunner } from "../ports/ProcessRunner.js";
@@ -33,7 +33,7 @@ export const lockPath = (root: Root.Root, name: LockName = "lock"): string => Ro
 const POLL = Duration.millis(100);
 let acquisitions = 0;
 
-const io = (e: FsError) => new ObserveError({ reason: "Io", message: `cannot take the lock: ${e.message}` });
+const io = (e: FsError) => observeFailure(e, `cannot take the lock: ${e.message}`);
 
 /** A pid as a lock may name it: 0 or a negative number would name a process group, never a holder. */
 const Pid = new t.Type<number, number, unknown>(

@@ -66,12 +66,13 @@ const recoverLocked = (given: Apply.ApplyOptions, token: string) =>
 
 /**
  * Remove temp siblings left by interrupted atomic writes, and journal leftovers; never anything
- * else, and never through a symlink: a planted link among the leftovers is removed as a link.
+ * else, and never through a symlink: a planted link among the leftovers is removed as a link. A
+ * temp name holding a directory (or anything else) is removed whole all the same, and reported.
  */
 export const cleanLeftovers = (root: Root.Root, settings: World.Settings, steps: ReadonlyArray<Step.Step>) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
-    const dirs = new Set<string>([World.profileDir(settings), "/run", "/boot/grub", World.Paths.stateDir]);
+    const dirs = new Set<string>([World.profileDir(settings), "/run", Root.dirnameOf(settings.bootConfig), World.Paths.stateDir]);
     for (const s of steps) if ("path" in s) dirs.add(Root.dirnameOf(s.path));
     const cleaned: Array<string> = [];
     for (const dir of dirs) {

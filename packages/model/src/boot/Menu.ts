@@ -94,7 +94,30 @@ const bootable = (world: World.World, n: GenerationNumber, role: string): E.Eith
   const g = World.generation(world, n);
   if (g === undefined) return fail(`generation ${n} does not exist, so it cannot be the ${role}`);
   if (g.header._tag === "Invalid") return fail(`generation ${n} cannot be the ${role}: ${Manifest.errorLine(g.header.error)}`);
+  const unwritable = unwritablePath(g, g.header.header);
+  if (unwritable !== null) return fail(`generation ${n} cannot be the ${role}: ${unwritable}`);
   return E.right(entryOf(g, g.header.header));
+};
+
+const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Why a generation's paths cannot be written into a boot menu, or null. A control character has no
+ * way into a GRUB word or a loader entry line but as something else, and a menu entry booting a
+ * different kernel or naming a different system directory is worse than none.
+ */
+const unwritablePath = (g: World.Generation, header: Manifest.Header): string | null => {
+  const paths = [
+    ["system directory", g.system],
+    ["kernel", header.boot.kernel],
+    ["initrd", header.boot.initrd],
+  ] as const;
+  for (const [what, path] of paths) {
+    if (path !== null && HAS_CONTROL.test(path)) {
+      return `its ${what} ${JSON.stringify(path)} contains a control character, which a boot menu cannot hold as it is; rename it`;
+    }
+  }
+  return null;
 };
 
 export const of = (world: World.World, request: Request): E.Either<BootConfigError, Menu> => {
@@ -126,6 +149,11 @@ export const of = (world: World.World, request: Request): E.Either<BootConfigErr
     if (g.number === request.default) continue;
     if (g.header._tag === "Invalid") {
       skipped.push({ number: g.number, reason: Manifest.errorLine(g.header.error) });
+      continue;
+    }
+    const unwritable = unwritablePath(g, g.header.header);
+    if (unwritable !== null) {
+      skipped.push({ number: g.number, reason: unwritable });
       continue;
     }
     if (kept.has(g.number)) others.push(entryOf(g, g.header.header));

@@ -11,7 +11,8 @@ import * as Plan from "./Plan.js";
 
 /** `progress.json`: the phase, and the index of the last completed step of it that was recorded. */
 export const Progress = t.readonly(
-  t.type({ phase: t.union([t.literal("forward"), t.literal("revert")], "Phase"), done: t.number }, "Progress"),
+  // Named by its values, so an unknown phase is reported with both of them.
+  t.type({ phase: t.keyof({ forward: null, revert: null }, '"forward" | "revert"'), done: t.number }, "Progress"),
 );
 export type Progress = t.TypeOf<typeof Progress>;
 

@@ -80,14 +80,46 @@ const NonEmptyArgv = new t.Type<ReadonlyArray<string>, ReadonlyArray<string>, un
   (a) => a,
 );
 
+/**
+ * Whether argv's program climbs out of the system directory: a relative program with a slash
+ * (`bin/db`) runs from the system directory (`S6Service.commandArgv`), so `../other/bin/db` would
+ * run another system's code. A bare name (PATH) or an absolute path is the record's own choice.
+ */
+const climbsOut = (argv: ReadonlyArray<string>): boolean => {
+  const program = argv[0];
+  if (program === undefined || program.startsWith("/") || !program.includes("/")) return false;
+  let depth = 0;
+  for (const segment of program.split("/")) {
+    if (segment === "..") depth--;
+    else if (segment !== "" && segment !== ".") depth++;
+    if (depth < 0) return true;
+  }
+  return false;
+};
+
+/** `argv`, refusing a program that climbs out of the system directory. */
+const inSystem = <C extends t.Type<ReadonlyArray<string>, ReadonlyArray<string>, unknown>>(argv: C) =>
+  new t.Type<t.TypeOf<C>, t.OutputOf<C>, unknown>(
+    argv.name,
+    (u): u is t.TypeOf<C> => argv.is(u) && !climbsOut(u),
+    (u, c) => {
+      const r = argv.validate(u, c);
+      if (r._tag === "Left" || !climbsOut(r.right)) return r;
+      return t.failure(u, c, `'${r.right[0] ?? ""}' leaves the system directory; use a path inside it or an absolute one`);
+    },
+    argv.encode,
+  );
+
+const Program = inSystem(NonEmptyArgv);
+
 /** As written in manifest.json. */
 export const ServiceRecordInput = strictPartial(
-  { name: ServiceName, start: NonEmptyArgv },
+  { name: ServiceName, start: Program },
   {
     provides: t.array(t.string),
     requires: t.array(t.string),
-    stop: NonEmptyArgv,
-    reload: NonEmptyArgv,
+    stop: Program,
+    reload: Program,
     env: Env,
     description: t.string,
     reloadTriggers: t.array(t.string),
@@ -107,9 +139,9 @@ export const ServiceRecord = t.readonly(
       name: ServiceName,
       provides: t.readonlyArray(t.string),
       requires: t.readonlyArray(t.string),
-      start: t.readonlyArray(t.string),
-      stop: t.union([t.readonlyArray(t.string), t.null]),
-      reload: t.union([t.readonlyArray(t.string), t.null]),
+      start: inSystem(t.readonlyArray(t.string)),
+      stop: t.union([inSystem(t.readonlyArray(t.string)), t.null]),
+      reload: t.union([inSystem(t.readonlyArray(t.string)), t.null]),
       env: t.record(t.string, t.string),
       description: t.union([t.string, t.null]),
       reloadTriggers: t.readonlyArray(t.string),

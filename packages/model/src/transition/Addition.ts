@@ -33,7 +33,10 @@ export const plan = (world: World.World, added: NewSystem): E.Either<PlanError.P
   if (newest !== undefined && newest.system === added.system) {
     return E.right(Plan.make(world, { ...request, to: newest.number, boot: null, steps: [], warnings: [] }));
   }
-  const number = GenerationNumber.unsafe((newest?.number ?? 0) + 1);
+  const number = GenerationNumber.next(newest?.number ?? null);
+  if (number === null) {
+    return E.left(PlanError.invalid(`generation ${GenerationNumber.MAX} is the largest number a generation can have, so no generation can be added after it`));
+  }
   const generation: World.Generation = {
     number,
     link: World.linkPathOf(world.settings, number),

@@ -9,6 +9,7 @@ import * as t from "io-ts";
 import * as InRootPath from "../paths/InRootPath.js";
 import { firstError } from "../internal/Report.js";
 import { strictPartial } from "../internal/Strict.js";
+import * as OwnedDirectories from "./OwnedDirectories.js";
 import * as Settings from "./Settings.js";
 
 /** `boot`: where systemd-boot's ESP is mounted, and how many generations a boot menu lists. */
@@ -83,7 +84,7 @@ export const settings = (file: ConfigFile, overrides: Overrides): E.Either<strin
   if (E.isLeft(esp)) return esp;
   const scan = ownPath("scanDirectory", "a scan directory", overrides.scanDirectory ?? file.scanDirectory ?? d.scanDirectory, d.scanDirectory);
   if (E.isLeft(scan)) return scan;
-  return E.right({
+  const chosen: Settings.Settings = {
     ...d,
     profile: profile.right,
     bootloader: overrides.bootloader ?? file.bootloader ?? d.bootloader,
@@ -94,5 +95,7 @@ export const settings = (file: ConfigFile, overrides: Overrides): E.Either<strin
     settleMs: overrides.serviceSettleMs ?? file.serviceSettleMs ?? d.settleMs,
     activationTimeoutMs: overrides.activationTimeoutMs ?? d.activationTimeoutMs,
     boot: { esp: esp.right, menuLimit: file.boot?.menuLimit ?? d.boot.menuLimit },
-  });
+  };
+  const overlap = OwnedDirectories.overlap(chosen);
+  return overlap === null ? E.right(chosen) : E.left(overlap);
 };

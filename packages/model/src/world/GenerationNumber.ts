@@ -1,12 +1,21 @@
 /**
  * Generation numbers: positive integers written in plain decimal, as in `system-7-link`.
  * Guix reads "+1", "01" and "#x5" as numbers; we accept `^[0-9]+$` only, so a typo is an error.
+ * The largest is `MAX`.
  */
 import * as O from "fp-ts/lib/Option.js";
 import * as t from "io-ts";
 
 declare const GenerationNumberBrand: unique symbol;
 export type GenerationNumber = number & { readonly [GenerationNumberBrand]: true };
+
+/**
+ * The largest generation number, 2^31 - 1: every tool that reads `system-N-link` names (a C
+ * `int`, a shell's arithmetic, a JSON reader) reads every number up to it exactly, and a profile
+ * that adds one generation a second takes 68 years to get there. Past it a link is malformed and
+ * `add` refuses, rather than numbers that some reader would wrap or round.
+ */
+export const MAX = 2_147_483_647;
 
 const DIGITS = /^[0-9]+$/;
 const LINK_NAME = /^(.+)-([0-9]+)-link$/;
@@ -16,12 +25,20 @@ export const parse = (text: string): O.Option<GenerationNumber> => {
   if (!DIGITS.test(text)) return O.none;
   if (text.length > 1 && text.startsWith("0")) return O.none;
   const n = Number(text);
-  return Number.isSafeInteger(n) && n >= 1 ? O.some(n as GenerationNumber) : O.none;
+  return isValid(n) ? O.some(n as GenerationNumber) : O.none;
+};
+
+const isValid = (n: unknown): n is GenerationNumber => typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= MAX;
+
+/** The number after `n`, or null when `n` is `MAX`. */
+export const next = (n: GenerationNumber | null): GenerationNumber | null => {
+  const after = (n ?? 0) + 1;
+  return isValid(after) ? after : null;
 };
 
 
 export const unsafe = (n: number): GenerationNumber => {
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`not a generation number: ${n}`);
+  if (!isValid(n)) throw new Error(`not a generation number: ${n}`);
   return n as GenerationNumber;
 };
 
@@ -45,7 +62,7 @@ export const matchLinkName = (profileName: string, entry: string): LinkNameMatch
 /** Codec for plans and JSON output. */
 export const GenerationNumberCodec = new t.Type<GenerationNumber, number, unknown>(
   "GenerationNumber",
-  (u): u is GenerationNumber => typeof u === "number" && Number.isSafeInteger(u) && u >= 1,
-  (u, c) => (typeof u === "number" && Number.isSafeInteger(u) && u >= 1 ? t.success(u as GenerationNumber) : t.failure(u, c, "expected a generation number")),
+  isValid,
+  (u, c) => (isValid(u) ? t.success(u) : t.failure(u, c, `expected a generation number from 1 to ${MAX}`)),
   (a) => a,
 );

@@ -24,11 +24,16 @@ export const classify = (profileName: string, entry: string): ProfileEntry => {
     case "Generation":
       return { _tag: "Generation", number: m.number };
     case "Malformed":
-      return { _tag: "Malformed", digits: m.digits, message: `'${m.digits}' is not a generation number (no leading zeros, no 0); rename or remove it` };
+      return { _tag: "Malformed", digits: m.digits, message: malformed(m.digits) };
     case "Other":
       return { _tag: "Other" };
   }
 };
+
+const malformed = (digits: string): string =>
+  /^[1-9][0-9]*$/.test(digits)
+    ? `'${digits}' is past the largest generation number, ${GenerationNumber.MAX}; rename or remove it`
+    : `'${digits}' is not a generation number (no leading zeros, no 0); rename or remove it`;
 
 /**
  * The generation a profile link names, given its target resolved inside the root: a generation

@@ -8,6 +8,7 @@ import * as t from "io-ts";
 import { choicesOf } from "../internal/Choices.js";
 import { InRootPathCodec } from "../paths/InRootPathCodec.js";
 import type { InRootPath } from "../paths/InRootPath.js";
+import * as OwnedDirectories from "./OwnedDirectories.js";
 
 export const Bootloader = t.keyof({ grub: null, "systemd-boot": null, none: null }, "bootloader");
 export type Bootloader = t.TypeOf<typeof Bootloader>;
@@ -60,7 +61,7 @@ export const BootSettings = t.readonly(
 );
 export type BootSettings = t.TypeOf<typeof BootSettings>;
 
-export const Settings = t.readonly(
+const SettingsFields = t.readonly(
   t.type(
     {
       /** `…/profiles/system`: the generation links live next to it. */
@@ -85,6 +86,19 @@ export const Settings = t.readonly(
     },
     "Settings",
   ),
+);
+
+/** The fields, and the directories switchyard owns disjoint (`OwnedDirectories`): a plan whose settings overlap is refused too. */
+export const Settings = new t.Type<t.TypeOf<typeof SettingsFields>, t.OutputOf<typeof SettingsFields>, unknown>(
+  "Settings",
+  (u): u is t.TypeOf<typeof SettingsFields> => SettingsFields.is(u) && OwnedDirectories.overlap(u) === null,
+  (u, c) => {
+    const fields = SettingsFields.validate(u, c);
+    if (fields._tag === "Left") return fields;
+    const overlap = OwnedDirectories.overlap(fields.right);
+    return overlap === null ? fields : t.failure(u, c, overlap);
+  },
+  SettingsFields.encode,
 );
 export type Settings = t.TypeOf<typeof Settings>;
 

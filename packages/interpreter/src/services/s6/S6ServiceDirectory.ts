@@ -6,11 +6,13 @@
  * time (the running s6-supervise keeps its directory). The atomic writes and the removal are
  * `Durable`'s.
  */
-import { S6Service } from "@switchyard/model";
+import { S6Service, type Step } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Durable from "../../durable/Durable.js";
 import * as Decode from "../../internal/Decode.js";
 import { FileSystem, type FsError } from "../../ports/FileSystem.js";
+import { ServiceError } from "../../ports/ServiceManager.js";
+import * as Root from "../../root/Root.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -80,3 +82,28 @@ export const entries = (scan: string) => Effect.flatMap(FileSystem, (fs) => fs.r
 
 /** Remove a directory tree (files, fifos, subdirectories; links as links), durably. */
 export const remove = (dir: string): Effect.Effect<void, FsError, FileSystem> => Durable.removeTree(dir);
+
+/**
+ * s6-supervise, not switchyard, executes the start program the run script names, so it is checked
+ * before the directory is written: a program below the root (a relative one always is) that leads
+ * out of it through a link is never started.
+ */
+export const checkProgram = (ref: Step.ServiceRef, prefix: string) =>
+  Effect.gen(function* () {
+    const [program] = S6Service.commandArgv(ref.record.start, S6Service.hostPath(prefix, ref.system));
+    if (program === undefined || !program.includes("/") || Root.inside(Root.make(prefix), program) === null) return;
+    const fs = yield* FileSystem;
+    yield* fs.realPath(program).pipe(
+      Effect.catchIf((e) => e.reason !== "OutsideRoot", () => Effect.succeed("")),
+      Effect.mapError((e) => new ServiceError({ reason: "Failed", service: ref.record.name, message: `the start program of ${ref.record.name}: ${e.message}; it was not started`, lastLines: [] })),
+    );
+  });
+
+/** The s6 tools are given the scan directory by name: one that leads out of the root is never handed to them. */
+export const checkScan = (scan: string, name: string) =>
+  Effect.flatMap(FileSystem, (fs) =>
+    fs.realPath(scan).pipe(
+      Effect.catchIf((e) => e.reason !== "OutsideRoot", () => Effect.succeed("")),
+      Effect.mapError((e) => new ServiceError({ reason: "Unavailable", service: name, message: `the scan directory: ${e.message}`, lastLines: [] })),
+    ),
+  );

@@ -52,7 +52,7 @@ const operations = (s: Lifecycle.Scan, prefix: string) => {
   const io = (name: string) => (e: FsError) => new ServiceError({ reason: "Failed", service: name, message: e.message, lastLines: [] });
 
   const requireSupervisor = (name: string) =>
-    Effect.flatMap(S6Tools.listening(s.scan), (ok) =>
+    Effect.flatMap(Effect.zipRight(Dir.checkScan(s.scan, name), S6Tools.listening(s.scan)), (ok) =>
       ok ? Effect.void : Effect.fail(new ServiceError({ reason: "Unavailable", service: name, message: `no s6-svscan is running on ${s.scan}; run 'switchyard supervisor start'`, lastLines: [] })),
     );
 
@@ -104,6 +104,7 @@ const operations = (s: Lifecycle.Scan, prefix: string) => {
       const dir = dirOf(name);
       const rendered = S6Service.render(ref, prefix);
       yield* requireSupervisor(name);
+      yield* Dir.checkProgram(ref, prefix);
       yield* sweep(name);
       if (!(yield* Dir.exists(dir))) {
         yield* Dir.create(s.scan, name, rendered).pipe(Effect.mapError(io(name)));

@@ -1,0 +1,85 @@
+/**
+ * The file-system and process ports confined to the root: each operation runs on the path
+ * `Confine` resolves, so the live layer and the in-memory twin refuse the same escapes with the
+ * same errors. A program below the root (an activation script, a relative service program) is
+ * run from where it really is, and its working directory and log file likewise; a program found
+ * on PATH or named outside the root (a host tool, `/bin/sleep` with `--root`) is the user's choice
+ * and runs as named. After any program ran, what `Confine` remembered is forgotten.
+ */
+import { posix } from "node:path";
+import { Context, Effect, Layer } from "effect";
+import * as Confine from "./Confine.js";
+import { FileSystem, type FileSystemService, type FsError } from "../ports/FileSystem.js";
+import type * as FsErrors from "../ports/FsErrors.js";
+import { ProcessError, ProcessRunner, type ProcessRunnerService } from "../ports/ProcessRunner.js";
+import * as Root from "./Root.js";
+
+export const fileSystem = (c: Confine.Confinement, inner: FileSystemService): FileSystemService => {
+  const at =
+    <A>(op: FsErrors.FsOp, followLast: boolean, f: (real: string) => Effect.Effect<A, FsError>) =>
+    (path: string): Effect.Effect<A, FsError> =>
+      Effect.flatMap(c.resolve(path, followLast, op), f);
+  /** A change to what is at `real`: a directory or link remembered there is forgotten. */
+  const changing = <A>(effect: Effect.Effect<A, FsError>, ...reals: ReadonlyArray<string>) =>
+    Effect.ensuring(effect, Effect.sync(() => reals.forEach(c.changed)));
+  return {
+    readFile: at("readFile", true, inner.readFile),
+    readDirectory: at("readDirectory", true, inner.readDirectory),
+    lstat: at("lstat", false, inner.lstat),
+    readLink: at("readLink", false, inner.readLink),
+    realPath: at("realPath", true, inner.realPath),
+    writeNewFile: (path, data, mode) => at("writeNewFile", false, (real) => inner.writeNewFile(real, data, mode))(path),
+    fsync: at("fsync", true, inner.fsync),
+    fsyncDirectory: at("fsyncDirectory", true, inner.fsyncDirectory),
+    rename: (from, to) =>
+      Effect.flatMap(Effect.all([c.resolve(from, false, "rename"), c.resolve(to, false, "rename")]), ([a, b]) => changing(inner.rename(a, b), a, b)),
+    symlink: (target, path) => at("symlink", false, (real) => inner.symlink(target, real))(path),
+    remove: at("remove", false, (real) => changing(inner.remove(real), real)),
+    makeDirectory: at("makeDirectory", true, inner.makeDirectory),
+    removeDirectory: at("removeDirectory", false, (real) => changing(inner.removeDirectory(real), real)),
+    setModifiedTime: (path, mtimeMs) => at("setModifiedTime", false, (real) => inner.setModifiedTime(real, mtimeMs))(path),
+  };
+};
+
+/** `path` (absolute, or relative to `cwd`) where it really is when it lies below the root; as given otherwise. */
+const located = (c: Confine.Confinement, path: string, cwd: string) => {
+  const absolute = path.startsWith("/") ? path : posix.resolve(cwd, path);
+  return Root.inside(c.root, posix.normalize(absolute)) === null ? Effect.succeed(path) : c.resolve(absolute, true, "realPath");
+};
+
+/** A program (or its directory, or its log) that leads out of the root is never started. */
+const refused = (argv: ReadonlyArray<string>) => (e: FsError) => new ProcessError({ reason: "SpawnFailed", argv, message: `${e.message}; it was not run` });
+
+export const processRunner = (c: Confine.Confinement, inner: ProcessRunnerService): ProcessRunnerService => {
+  /** argv[0] when it names a file (a bare name is looked up in PATH), and the working directory. */
+  const place = (argv: ReadonlyArray<string>, cwd: string) =>
+    Effect.gen(function* () {
+      const [program, ...args] = argv;
+      const realCwd = yield* located(c, cwd, "/");
+      if (program === undefined || !program.includes("/")) return { argv, cwd: realCwd };
+      return { argv: [yield* located(c, program, cwd), ...args], cwd: realCwd };
+    }).pipe(Effect.mapError(refused(argv)));
+  const afterwards = Effect.sync(c.forgetAll);
+  return {
+    ...inner,
+    run: (request) =>
+      Effect.flatMap(place(request.argv, request.cwd), (placed) => inner.run({ ...request, ...placed }).pipe(Effect.ensuring(afterwards))),
+    startDetached: (request) =>
+      Effect.gen(function* () {
+        const placed = yield* place(request.argv, request.cwd);
+        const logFile = yield* located(c, request.logFile, request.cwd).pipe(Effect.mapError(refused(request.argv)));
+        return yield* inner.startDetached({ ...request, ...placed, logFile }).pipe(Effect.ensuring(afterwards));
+      }),
+  };
+};
+
+/** The file system and the process runner of the context, confined to `root`; one `Confine` per build. */
+export const layer = (root: Root.Root): Layer.Layer<FileSystem | ProcessRunner, never, FileSystem | ProcessRunner> =>
+  Layer.effectContext(
+    Effect.gen(function* () {
+      const fs = yield* FileSystem;
+      const runner = yield* ProcessRunner;
+      const c = Confine.make(root, fs);
+      return Context.make(FileSystem, fileSystem(c, fs)).pipe(Context.add(ProcessRunner, processRunner(c, runner)));
+    }),
+  );
