@@ -24,7 +24,7 @@ describe.concurrent("control characters in the paths grub.cfg names", () => {
   it("a system directory with a newline cannot be the boot default: exit 2 naming it, nothing written", async () => {
     const root = stamped(tempRoot({ generations: [{ number: 1 }, { number: 2 }, { number: 3, system: EVIL }], current: 2, running: 2, booted: 2 }));
     await refusesUntouched(root, sentinel(), ["apply", "switch", "3", "--yes"], Invalid,
-      `generation 3 cannot be the boot default: its system directory ${JSON.stringify(EVIL)} contains a control character, which grub.cfg cannot hold as it is; rename it`);
+      `generation 3 cannot be the boot default: its system directory ${JSON.stringify(EVIL)} contains a control character, which a boot menu cannot hold as it is; rename it`);
   });
 
   it("a kernel path with a tab, likewise", async () => {

@@ -7,7 +7,7 @@
 import { type BootFiles as Files, BootSteps, type InRootPath, type World } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Durable from "../durable/Durable.js";
-import { ObserveError } from "../Errors.js";
+import { ObserveError, observeFailure } from "../Errors.js";
 import { FileSystem, type FsError } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 import { sha256 } from "../internal/Digest.js";
@@ -16,7 +16,8 @@ import { sha256 } from "../internal/Digest.js";
 const TEXT_LIMIT = 1024 * 1024;
 const decoder = new TextDecoder();
 
-const io = (what: string) => (e: FsError) => new ObserveError({ reason: "Io", message: `cannot read the boot config: ${what}: ${e.message}` });
+// A path that leads out of the root is the machine set up wrong (exit 2), not a failure to read it.
+const io = (what: string) => (e: FsError) => observeFailure(e, `cannot read the boot config: ${what}: ${e.message}`);
 
 const readText = (root: Root.Root, path: string) =>
   Effect.gen(function* () {
@@ -27,7 +28,8 @@ const readText = (root: Root.Root, path: string) =>
       Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
       Effect.mapError(io(host)),
     );
-    if (stat === null || stat.kind !== "file") return null;
+    if (stat === null || (stat.kind !== "file" && stat.kind !== "symlink")) return null;
+    // A link is read through, confined: one that leads out of the root is refused, never replaced unseen.
     if (stat.size > TEXT_LIMIT) return yield* new ObserveError({ reason: "Layout", message: `${host} is ${stat.size} bytes, too large for a boot config file; move it away` });
     return decoder.decode(yield* fs.readFile(host).pipe(Effect.mapError(io(host))));
   });
