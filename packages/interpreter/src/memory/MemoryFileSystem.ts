@@ -201,6 +201,27 @@ export const makeMemoryFileSystem = (options: MemoryFileSystemOptions = {}): Mem
         ),
       ),
     lstat: (path) => read("lstat", path, () => Either.map(existing(path, false), ([, node]) => MemoryTree.statOf(node))),
+    readEntries: (path, wantTarget) =>
+      read("readDirectory", path, () =>
+        Either.flatMap(existing(path, true), ([real, node]) => {
+          if (node.kind !== "directory") return Either.left({ reason: "NotDirectory" as const });
+          const entries = MemoryTree.childrenOf(live, real).map((name) => {
+            const child = live.get(posix.join(real, name)) as MemoryTree.Node;
+            const stat = MemoryTree.statOf(child);
+            return { name, stat, target: child.kind === "symlink" && wantTarget(name, stat) ? child.target : null };
+          });
+          return Either.right({ directory: MemoryTree.statOf(node), entries });
+        }),
+      ),
+    lstatEach: (paths) =>
+      Effect.sync(() =>
+        paths.map((path) =>
+          Either.match(existing(path, false), {
+            onLeft: (f) => FsErrors.make(f.reason, "lstat", path, { detail: f.detail }),
+            onRight: ([, node]) => MemoryTree.statOf(node),
+          }),
+        ),
+      ),
     readLink: (path) =>
       read("readLink", path, () =>
         Either.flatMap(existing(path, false), ([, node]) =>
@@ -229,7 +250,7 @@ export const makeMemoryFileSystem = (options: MemoryFileSystemOptions = {}): Mem
           const source = yield* entry(from);
           const destination = yield* entry(to);
           const dirs = [MemoryTree.parentOf(source), MemoryTree.parentOf(destination)];
-          yield* commit({ _tag: "Rename", from: source, to: destination }, dirs, null);
+          yield* commit({ _tag: "Rename", from: source, to: destination, atMs: now() }, dirs, null);
         }),
       ),
     symlink: (target, path) =>
@@ -242,17 +263,17 @@ export const makeMemoryFileSystem = (options: MemoryFileSystemOptions = {}): Mem
       ),
     remove: (path) =>
       mutate("remove", path, {}, () =>
-        Either.flatMap(entry(path), (real) => commit({ _tag: "Unlink", path: real }, [MemoryTree.parentOf(real)], null)),
+        Either.flatMap(entry(path), (real) => commit({ _tag: "Unlink", path: real, atMs: now() }, [MemoryTree.parentOf(real)], null)),
       ),
     makeDirectory: (path) => mutate("makeDirectory", path, {}, () => makeDirectory(path)),
     removeDirectory: (path) =>
       mutate("removeDirectory", path, {}, () =>
-        Either.flatMap(entry(path), (real) => commit({ _tag: "Rmdir", path: real }, [MemoryTree.parentOf(real)], null)),
+        Either.flatMap(entry(path), (real) => commit({ _tag: "Rmdir", path: real, atMs: now() }, [MemoryTree.parentOf(real)], null)),
       ),
     setModifiedTime: (path, mtimeMs) =>
       mutate("setModifiedTime", path, {}, () =>
         Either.flatMap(existing(path, false), ([real, node]) =>
-          commit({ _tag: "Touch", path: real, ino: node.ino, mtimeMs }, [MemoryTree.parentOf(real)], null),
+          commit({ _tag: "Touch", path: real, ino: node.ino, mtimeMs, atMs: now() }, [MemoryTree.parentOf(real)], null),
         ),
       ),
   };
@@ -271,7 +292,10 @@ export const makeMemoryFileSystem = (options: MemoryFileSystemOptions = {}): Mem
       for (const name of MemoryTree.parentOf(path).split("/").filter((n) => n !== "")) {
         dir = posix.join(dir, name);
         const node = live.get(dir);
-        if (node === undefined) live.set(dir, { kind: "directory", ino: nextIno++, mtimeMs: now() });
+        if (node === undefined) {
+          const at = now();
+          live.set(dir, { kind: "directory", ino: nextIno++, mtimeMs: at, ctimeMs: at });
+        }
         else if (node.kind !== "directory") throw new Error(`seed: ${dir} is not a directory`);
       }
       const present = live.get(path);
@@ -280,13 +304,14 @@ export const makeMemoryFileSystem = (options: MemoryFileSystemOptions = {}): Mem
       }
       const mtimeMs = entryOf.mtimeMs ?? now();
       const ino = nextIno++;
+      const ctimeMs = mtimeMs;
       live.set(
         path,
         entryOf.kind === "file"
-          ? { kind: "file", ino, mtimeMs, content: typeof entryOf.content === "string" ? Buffer.from(entryOf.content, "utf8") : entryOf.content.slice() }
+          ? { kind: "file", ino, mtimeMs, ctimeMs, content: typeof entryOf.content === "string" ? Buffer.from(entryOf.content, "utf8") : entryOf.content.slice() }
           : entryOf.kind === "symlink"
-            ? { kind: "symlink", ino, mtimeMs, target: entryOf.target }
-            : { kind: "directory", ino, mtimeMs },
+            ? { kind: "symlink", ino, mtimeMs, ctimeMs, target: entryOf.target }
+            : { kind: "directory", ino, mtimeMs, ctimeMs },
       );
     }
     syncAll();
