@@ -9,17 +9,6 @@ import * as HostPaths from "./args/HostPaths.js";
 import { ExitCode } from "./ExitCode.js";
 import { version } from "../package.json";
 
-const commands = {
-  list: () => import("./commands/list.js"),
-  describe: () => import("./commands/describe.js"),
-  add: () => import("./commands/add.js"),
-  plan: () => import("./commands/plan.js"),
-  apply: () => import("./commands/apply.js"),
-  recover: () => import("./commands/recover.js"),
-  status: () => import("./commands/status.js"),
-  supervisor: () => import("./commands/supervisor.js"),
-} as const satisfies Record<Args.Runnable, unknown>;
-
 const refuse = (command: string | null, message: string): number => {
   process.stderr.write(`switchyard${command === null ? "" : ` ${command}`}: ${message}\n`);
   return ExitCode.Invalid;
@@ -39,9 +28,8 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     case "Run": {
       const problem = HostPaths.problem(parsed.args);
       if (problem !== null) return refuse(null, problem);
-      const { runCommand } = await import("./Run.js");
-      const command = await commands[parsed.args.command]();
-      return runCommand(parsed.args, command.run);
+      const { launch } = await import("./Launch.js");
+      return launch(parsed.args);
     }
   }
 };

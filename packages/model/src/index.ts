@@ -2,6 +2,7 @@
 export * as BootConfig from "./boot/BootConfig.js";
 export * as Config from "./world/Config.js";
 export * as GenerationNumber from "./world/GenerationNumber.js";
+export * as GenerationsIndex from "./world/GenerationsIndex.js";
 export * as InRootPath from "./paths/InRootPath.js";
 export { InRootPathCodec } from "./paths/InRootPathCodec.js";
 export * as Manifest from "./world/Manifest.js";

@@ -249,7 +249,7 @@ export class Real {
     return squash(
       await this.run(
         Effect.all({
-          links: Links.generations(root, settings),
+          links: Observe.generations(root, settings),
           running: Links.read(root, World.Paths.currentSystem),
           booted: Links.read(root, World.Paths.bootedSystem),
         }).pipe(Effect.map(({ links, running, booted }) => ({ ...links, running, booted }))),

@@ -3,7 +3,7 @@ import { RestartDebt, type World } from "@switchyard/model";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export const generation = (world: World.World, g: World.Generation) => ({
+export const generation = (world: Pick<World.World, "current" | "running" | "booted">, g: World.Generation) => ({
   number: g.number,
   created: iso(g.createdMs),
   label: g.header._tag === "Valid" ? g.header.header.label : null,
@@ -14,7 +14,7 @@ export const generation = (world: World.World, g: World.Generation) => ({
   ...(g.header._tag === "Invalid" ? { error: `${g.header.error.file}: ${g.header.error.field}: ${g.header.error.message}` } : {}),
 });
 
-export const list = (world: World.World, gens: ReadonlyArray<World.Generation>) => ({ generations: gens.map((g) => generation(world, g)) });
+export const list = (world: Pick<World.World, "current" | "running" | "booted">, gens: ReadonlyArray<World.Generation>) => ({ generations: gens.map((g) => generation(world, g)) });
 
 export const describe = (world: World.World, g: World.Generation) => {
   const base = generation(world, g);

@@ -5,7 +5,10 @@
 import { BootConfig, Manifest, Plan, RestartDebt, Step, type World } from "@switchyard/model";
 import * as Escape from "./Escape.js";
 
-export const marks = (world: World.World, g: World.Generation): ReadonlyArray<string> => {
+/** What the marks of a generation (current, running, booted) are read from. */
+export type Marked = Pick<World.World, "current" | "running" | "booted">;
+
+export const marks = (world: Marked, g: World.Generation): ReadonlyArray<string> => {
   const m: Array<string> = [];
   if (g.number === world.current) m.push("current");
   if (g.number === world.running.generation) m.push("running");
@@ -17,17 +20,26 @@ export const labelOf = (g: World.Generation): string => (g.header._tag === "Vali
 
 export const created = (g: World.Generation): string => BootConfig.formatStamp(g.createdMs, g.utcOffsetMinutes);
 
-export const table = (world: World.World, gens: ReadonlyArray<World.Generation>): string => {
-  // Escaped before measuring, so an escaped label still lines up.
-  const rows = gens.map((g) => [String(g.number), created(g), labelOf(g), marks(world, g).join(", ")].map(Escape.line));
-  const header = ["Generation", "Created", "Label", ""];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (cells: ReadonlyArray<string>) =>
-    cells
-      .map((c, i) => (i === 0 ? c.padStart(widths[0] as number) : c.padEnd(widths[i] as number)))
-      .join("  ")
-      .trimEnd();
-  return Escape.lines([line(header), ...rows.map(line)]);
+export const table = (world: Marked, gens: ReadonlyArray<World.Generation>): string => {
+  // One pass, widths kept as it goes: a profile may have 10,000 rows. Numbers, dates and marks
+  // need no escaping; labels are escaped before measuring, so an escaped label still lines up.
+  const header = ["Generation", "Created", "Label", ""] as const;
+  const rows: Array<readonly [string, string, string, string]> = [];
+  let w0 = header[0].length;
+  let w1 = header[1].length;
+  let w2 = header[2].length;
+  for (const g of gens) {
+    const row = [String(g.number), created(g), Escape.line(labelOf(g)), marks(world, g).join(", ")] as const;
+    if (row[0].length > w0) w0 = row[0].length;
+    if (row[1].length > w1) w1 = row[1].length;
+    if (row[2].length > w2) w2 = row[2].length;
+    rows.push(row);
+  }
+  const line = (r: readonly [string, string, string, string]) =>
+    r[3] === "" ? `${r[0].padStart(w0)}  ${r[1].padEnd(w1)}  ${r[2]}`.trimEnd() : `${r[0].padStart(w0)}  ${r[1].padEnd(w1)}  ${r[2].padEnd(w2)}  ${r[3]}`;
+  const out = [line(header)];
+  for (const r of rows) out.push(line(r));
+  return out.join("\n");
 };
 
 export const description = (world: World.World, g: World.Generation): string => {

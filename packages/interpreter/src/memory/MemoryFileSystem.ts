@@ -80,6 +80,12 @@ export interface MemoryFileSystem {
   readonly crashKeepingPrefix: (n: number) => void;
   /** Makes every pending change durable (as sync(2)). */
   readonly syncAll: () => void;
+  /**
+   * Another program writing an existing file in place (open with O_TRUNC, write): same inode, new
+   * content, mtime and ctime from the clock; durable at once. Not a port operation: switchyard
+   * itself never writes in place.
+   */
+  readonly overwrite: (path: string, content: string | Uint8Array) => void;
   readonly pendingCount: () => number;
   readonly mutationCount: () => number;
   /** Every mutating call so far, failed ones included. */
@@ -345,6 +351,16 @@ export const makeMemoryFileSystem = (options: MemoryFileSystemOptions = {}): Mem
     crash: (keep = () => 0) => crashKeepingPrefix(keep(pendingCount())),
     crashKeepingPrefix,
     syncAll,
+    overwrite: (path, content) => {
+      const real = mustNormalise(path);
+      const node = live.get(real);
+      if (node === undefined || node.kind !== "file") throw new Error(`overwrite: ${real} is not a file`);
+      const at = now();
+      const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content.slice();
+      const replaced = { ...node, content: bytes, mtimeMs: at, ctimeMs: at };
+      live.set(real, replaced);
+      durable.set(real, replaced);
+    },
     pendingCount,
     mutationCount: () => mutations,
     log: () => [...history],

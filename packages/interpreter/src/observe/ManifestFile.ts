@@ -45,30 +45,55 @@ const resultOf = (decoded: E.Either<Manifest.ManifestError, Manifest.Manifest>):
   );
 
 /**
- * A generation whose header is decoded now and whose whole manifest (services included) is decoded
- * on first read, once: most generations are only listed or put in the boot menu.
+ * What observation has of a generation's manifest: its header from the index (the whole manifest is
+ * read from the file on first use), its parsed JSON and decoded header (the rest is decoded on first
+ * use), or why it is invalid. Most generations are only listed or put in the boot menu.
  */
-export const generationOf = (g: Links.LinkObservation, utcOffsetMinutes: number, text: ManifestText): World.Generation => {
-  const { exists: _, ...link } = g;
-  if (text._tag === "Invalid") return { ...link, utcOffsetMinutes, header: text, manifest: text };
+export type Source =
+  | { readonly _tag: "Cached"; readonly header: Manifest.Header; readonly load: () => World.ManifestResult }
+  | { readonly _tag: "Parsed"; readonly json: unknown; readonly header: Manifest.Header; readonly file: string }
+  | Extract<World.ManifestResult, { _tag: "Invalid" }>;
+
+export const generationOf = (g: Links.LinkObservation, utcOffsetMinutes: number, source: Source): World.Generation =>
+  source._tag === "Invalid"
+    ? { number: g.number, link: g.link, system: g.system, createdMs: g.createdMs, utcOffsetMinutes, header: source, manifest: source }
+    : new Observed(g, utcOffsetMinutes, source);
+
+/** A generation whose whole manifest is decoded on first read, once (a class: its getter is shared, not defined per object). */
+class Observed implements World.Generation {
+  readonly number: World.Generation["number"];
+  readonly link: World.Generation["link"];
+  readonly system: World.Generation["system"];
+  readonly createdMs: number;
+  readonly header: World.HeaderResult;
+  readonly utcOffsetMinutes: number;
+  readonly #source: Exclude<Source, { _tag: "Invalid" }>;
+  #full: World.ManifestResult | undefined;
+  constructor(g: Links.LinkObservation, utcOffsetMinutes: number, source: Exclude<Source, { _tag: "Invalid" }>) {
+    this.#source = source;
+    this.utcOffsetMinutes = utcOffsetMinutes;
+    this.number = g.number;
+    this.link = g.link;
+    this.system = g.system;
+    this.createdMs = g.createdMs;
+    this.header = { _tag: "Valid", header: source.header };
+  }
+  get manifest(): World.ManifestResult {
+    const s = this.#source;
+    return (this.#full ??= s._tag === "Cached" ? s.load() : resultOf(Manifest.decode(s.json, this.system, s.file)));
+  }
+}
+
+/** The source of a manifest whose text was read: parsed, its header decoded. */
+export const parsed = (text: ManifestText, system: InRootPath.InRootPath): Source => {
+  if (text._tag === "Invalid") return text;
   return pipe(
     parseManifest(text.text, text.file),
     E.bindTo("json"),
-    E.bind("header", ({ json }) => Manifest.decodeHeader(json, g.system, text.file)),
+    E.bind("header", ({ json }) => Manifest.decodeHeader(json, system, text.file)),
     E.match(
-      (error): World.Generation => {
-        const invalid = { _tag: "Invalid", error } as const;
-        return { ...link, utcOffsetMinutes, header: invalid, manifest: invalid };
-      },
-      ({ json, header }) => {
-        let full: World.ManifestResult | undefined;
-        const generation = { ...link, utcOffsetMinutes, header: { _tag: "Valid", header } } as World.Generation;
-        Object.defineProperty(generation, "manifest", {
-          enumerable: true,
-          get: (): World.ManifestResult => (full ??= resultOf(Manifest.decode(json, g.system, text.file))),
-        });
-        return generation;
-      },
+      (error): Source => ({ _tag: "Invalid", error }),
+      ({ json, header }): Source => ({ _tag: "Parsed", json, header, file: text.file }),
     ),
   );
 };

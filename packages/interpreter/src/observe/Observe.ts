@@ -9,6 +9,7 @@ import { type Preconditions, RestartDebt, type InRootPath, World } from "@switch
 import { Effect } from "effect";
 import * as Decode from "../internal/Decode.js";
 import { ObserveError } from "../Errors.js";
+import * as Generations from "./Generations.js";
 import * as Links from "./Links.js";
 import * as ManifestFile from "./ManifestFile.js";
 import { Clock } from "../ports/Clock.js";
@@ -21,14 +22,26 @@ import { sha256 } from "../internal/Digest.js";
 export const MANIFEST_LIMIT = ManifestFile.LIMIT;
 export const readManifest = ManifestFile.read;
 
-export const world = Effect.fn("observeWorld")(function* (root: Root.Root, settings: World.Settings) {
+/** The generation links, the profile link and each generation's manifest header (see `Generations`). */
+export const generations = Generations.observe;
+
+/** What `list` shows: the generations and which is current, running and booted; nothing a plan needs besides. */
+export type Listing = Pick<World.World, "settings" | "generations" | "profileTarget" | "current" | "running" | "booted">;
+
+export const listing = Effect.fn("observeListing")(function* (root: Root.Root, settings: World.Settings) {
   const clock = yield* Clock;
-  const links = yield* Links.generations(root, settings);
-  const generations = yield* Effect.forEach(links.generations, (g) =>
-    Effect.map(ManifestFile.readText(root, g.system, g.exists), (text) => ManifestFile.generationOf(g, clock.utcOffsetMinutes(g.createdMs), text)),
+  const links = yield* Generations.observe(root, settings);
+  const generations = links.generations.map((g, i) =>
+    ManifestFile.generationOf(g, clock.utcOffsetMinutes(g.createdMs), links.manifests[i] as ManifestFile.Source),
   );
   const running = yield* systemLink(root, World.Paths.currentSystem, generations, links.current);
   const booted = yield* systemLink(root, World.Paths.bootedSystem, generations, links.current);
+  return { settings, generations, profileTarget: links.profileTarget, current: links.current, running, booted } satisfies Listing;
+});
+
+export const world = Effect.fn("observeWorld")(function* (root: Root.Root, settings: World.Settings) {
+  const { generations, profileTarget, current, running, booted } = yield* listing(root, settings);
+  const links = { profileTarget, current };
   const bootConfig = settings.bootloader === "grub" ? yield* readBootConfig(root, settings.bootConfig) : null;
   const services = yield* liveServices;
   const proc = yield* ProcessRunner;
@@ -51,7 +64,7 @@ export const world = Effect.fn("observeWorld")(function* (root: Root.Root, setti
 
 /** Just what a plan's preconditions need: links, the boot config's digest and the live services, no manifests. */
 export const preconditionWorld = Effect.fn("observePreconditions")(function* (root: Root.Root, settings: World.Settings) {
-  const links = yield* Links.generations(root, settings);
+  const links = yield* Generations.observe(root, settings);
   const running = yield* Links.read(root, World.Paths.currentSystem);
   const bootConfig = settings.bootloader === "grub" ? yield* readBootConfig(root, settings.bootConfig) : null;
   return {
@@ -89,7 +102,17 @@ const systemLink = (
     // Prefer the current generation when several share a system directory.
     const matches = generations.filter((g) => g.system === system || g.link === system);
     const g = matches.find((m) => m.number === current) ?? matches[matches.length - 1];
-    if (g !== undefined) return { target, system: g.system, generation: g.number, manifest: g.manifest } satisfies World.SystemLink;
+    // The manifest is the generation's own, decoded (or read) only if a plan asks for it.
+    if (g !== undefined) {
+      return {
+        target,
+        system: g.system,
+        generation: g.number,
+        get manifest() {
+          return g.manifest;
+        },
+      } satisfies World.SystemLink;
+    }
     const exists = yield* Links.exists(root, system);
     const manifest = yield* readManifest(root, system, exists);
     return { target, system, generation: null, manifest } satisfies World.SystemLink;

@@ -16,7 +16,17 @@ import * as Root from "../root/Root.js";
 
 export const CURRENT = 1;
 const MARKER = /^layout\.v([0-9]+)$/;
-const FRESH = new Set(["profiles", "lock", "lock.takeover", "supervisor.lock", "supervisor.lock.takeover", "supervisor.pid", "supervisor.log"]);
+const FRESH = new Set([
+  "profiles",
+  "lock",
+  "lock.takeover",
+  "supervisor.lock",
+  "supervisor.lock.takeover",
+  "supervisor.pid",
+  "supervisor.log",
+  // The generations index: a cache any observing command may write.
+  "generations-index.json",
+]);
 
 const stateDir = (root: Root.Root) => Root.host(root, World.Paths.stateDir);
 export const markerPath = (root: Root.Root, version = CURRENT) => `${stateDir(root)}/layout.v${version}`;

@@ -1,0 +1,160 @@
+/**
+ * The generation links of the profile and each one's manifest header, read through the generations
+ * index (`IndexFile`, decided by the model's `GenerationsIndex`). With a settled index and an
+ * unchanged profile directory that is one lstat of the directory and one of each manifest; after
+ * a change, one listing of the directory with each link's lstat, and a readlink and a manifest read
+ * only for what changed. The calls are coarse (`readEntries`, `lstatEach`): one Effect per batch,
+ * not one per generation. A repaired index is written back when the directory has settled.
+ */
+import { type GenerationNumber, GenerationsIndex, InRootPath, ProfileEntry, World } from "@switchyard/model";
+import { Effect } from "effect";
+import { ObserveError } from "../Errors.js";
+import * as IndexFile from "./IndexFile.js";
+import * as Links from "./Links.js";
+import type * as ManifestFile from "./ManifestFile.js";
+import * as ManifestHeaders from "./ManifestHeaders.js";
+import * as Systems from "./Systems.js";
+import { Clock } from "../ports/Clock.js";
+import { type DirectoryListing, FileSystem, type FsError, type Stat } from "../ports/FileSystem.js";
+import * as Root from "../root/Root.js";
+
+export interface Observed {
+  readonly generations: ReadonlyArray<Links.LinkObservation>;
+  readonly profileTarget: string | null;
+  readonly current: GenerationNumber.GenerationNumber | null;
+  /** Each generation's manifest header, or its text to decode, in the order of `generations`. */
+  readonly manifests: ReadonlyArray<ManifestFile.Source>;
+}
+
+const io = (e: FsError) => new ObserveError({ reason: "Io", message: e.message });
+const layout = (message: string) => new ObserveError({ reason: "Layout", message });
+
+interface Listed {
+  readonly number: GenerationNumber.GenerationNumber;
+  readonly target: string;
+  readonly stat: GenerationsIndex.Validator;
+  readonly createdMs: number;
+}
+
+export const observe = Effect.fn("observeGenerations")(function* (root: Root.Root, settings: World.Settings) {
+  const fs = yield* FileSystem;
+  const clock = yield* Clock;
+  const dir = World.profileDir(settings);
+  const name = World.profileName(settings);
+  const hostDir = Root.host(root, dir);
+  const systemOf = (n: number, target: string) => {
+    const r = InRootPath.resolve(dir, target);
+    return r._tag === "Right" ? r.right : null;
+  };
+  const cached = yield* IndexFile.read(root, systemOf);
+  const known = GenerationsIndex.byNumber(cached?.index ?? null);
+  const horizon = cached?.horizonMs ?? -Infinity;
+  const startedMs = yield* clock.nowMs;
+
+  // The listing: the index's while the directory is unchanged and settled, else read again.
+  let listed: Array<Listed> = [];
+  let profile: { target: string } | null = null;
+  let directory: Stat | null = null;
+  const [dirStat] = yield* fs.lstatEach([hostDir]);
+  const fromIndex =
+    cached !== null && dirStat !== undefined && !("_tag" in dirStat) && dirStat.kind === "directory" &&
+    GenerationsIndex.listingHolds(cached.index, settings.profile, dirStat, horizon);
+  if (fromIndex) {
+    directory = dirStat as Stat;
+    listed = cached.index.entries.map((e) => ({ number: e.number, target: e.target, stat: e.link, createdMs: e.createdMs }));
+    profile = cached.index.profileTarget === null ? null : { target: cached.index.profileTarget };
+  } else {
+    const kinds = new Map<string, ProfileEntry.ProfileEntry>();
+    const reuse = new Map<string, string>();
+    const listing = yield* fs
+      .readEntries(hostDir, (entry, stat) => {
+        const kind = ProfileEntry.classify(name, entry);
+        kinds.set(entry, kind);
+        if (kind._tag === "Profile") return true;
+        if (kind._tag !== "Generation") return false;
+        const target = GenerationsIndex.knownTarget(known.get(kind.number), stat, horizon);
+        if (target !== null) reuse.set(entry, target);
+        return target === null;
+      })
+      .pipe(
+        Effect.map((l): DirectoryListing | null => l),
+        Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
+        Effect.mapError(io),
+      );
+    directory = listing?.directory ?? null;
+    for (const entry of listing?.entries ?? []) {
+      const kind = kinds.get(entry.name) ?? ProfileEntry.classify(name, entry.name);
+      const host = `${hostDir}/${entry.name}`;
+      if (kind._tag === "Malformed") return yield* layout(`${host}: ${kind.message}`);
+      if (kind._tag === "Profile") {
+        if (entry.stat.kind !== "symlink") return yield* layout(`${host} should be a symlink but is a ${entry.stat.kind}; move it away`);
+        profile = { target: entry.target ?? "" };
+      }
+      if (kind._tag !== "Generation") continue;
+      if (entry.stat.kind !== "symlink") {
+        return yield* layout(`${host} should be a symlink to a system directory but is a ${entry.stat.kind}; move it out of the profile directory`);
+      }
+      listed.push({ number: kind.number, target: entry.target ?? reuse.get(entry.name) ?? "", stat: entry.stat, createdMs: entry.stat.mtimeMs });
+    }
+    listed.sort((a, b) => a.number - b.number);
+  }
+
+  const links: Array<Omit<Links.LinkObservation, "exists">> = [];
+  for (const l of listed) {
+    const link = World.linkPathOf(settings, l.number);
+    const system = InRootPath.resolve(dir, l.target);
+    if (system._tag === "Left") {
+      return yield* new ObserveError({ reason: "Link", message: `${Root.host(root, link)} points outside the root (${l.target}); remove it or point it inside` });
+    }
+    links.push({ number: l.number, link, system: system.right, createdMs: l.createdMs });
+  }
+  // The index's facts about a system hold only for the target it recorded.
+  const entryFor = (i: number) => {
+    const e = known.get(listed[i]!.number);
+    return e !== undefined && e.target === listed[i]!.target ? e : undefined;
+  };
+  const systems = yield* Systems.check(root, links.map((l) => l.system), cached?.index ?? null, horizon, (i) => entryFor(i)?.systemPresent ?? null);
+  const generations = links.map((l, i): Links.LinkObservation => ({ ...l, exists: systems.present[i] as boolean }));
+  const manifests = yield* ManifestHeaders.sources(root, generations, (i) => entryFor(i), horizon);
+
+  const current = profile === null ? null : yield* currentOf(root, settings, profile.target, generations);
+  const repaired = !fromIndex || systems.rechecked || manifests.reread;
+  if (repaired && directory !== null && directory.kind === "directory") {
+    const spanMs = (yield* clock.nowMs) - startedMs + 1;
+    // Written only once it can be trusted, else the next command would just read everything again.
+    if (GenerationsIndex.settled(directory, startedMs - 1)) {
+      const index: GenerationsIndex.Index = {
+        profile: settings.profile,
+        spanMs,
+        directory,
+        profileTarget: profile?.target ?? null,
+        parents: systems.parents,
+        entries: listed.map((l, i) => ({
+          number: l.number,
+          target: l.target,
+          link: l.stat,
+          createdMs: l.createdMs,
+          systemPresent: systems.recordable[i] ?? null,
+          manifest: manifests.cacheable[i] ?? null,
+        })),
+      };
+      yield* IndexFile.write(root, index, (e) => systemOf(e.number, e.target) ?? "/");
+    }
+  }
+  return { generations, profileTarget: profile?.target ?? null, current, manifests: manifests.sources } satisfies Observed;
+});
+
+const currentOf = (root: Root.Root, settings: World.Settings, profileTarget: string, generations: ReadonlyArray<Links.LinkObservation>) =>
+  Effect.gen(function* () {
+    const resolved = yield* Links.resolveInside(root, settings.profile, profileTarget);
+    const named = ProfileEntry.generationOfTarget(World.profileDir(settings), World.profileName(settings), resolved);
+    const hostProfile = Root.host(root, settings.profile);
+    const name = World.profileName(settings);
+    if (named === null) {
+      return yield* new ObserveError({ reason: "Link", message: `${hostProfile} points to ${profileTarget}, which is not a generation of this profile; point it at a ${name}-N-link` });
+    }
+    if (!generations.some((g) => g.number === named)) {
+      return yield* new ObserveError({ reason: "Link", message: `${hostProfile} is dangling: ${profileTarget} does not exist; point it at an existing generation (ln -sfn ${name}-N-link ${hostProfile})` });
+    }
+    return named;
+  });
