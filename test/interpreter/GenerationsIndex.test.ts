@@ -45,7 +45,7 @@ const seen = (layer: Layer.Layer<FileSystem | Clock>) =>
           number: g.number,
           system: g.system,
           createdMs: g.createdMs,
-          header: g.header,
+          header: g.header._tag === "Valid" ? { label: g.header.header.label, boot: g.header.header.boot, activate: g.header.header.activate } : g.header,
           manifest: g.manifest,
         })),
       }),

@@ -6,7 +6,7 @@ import type { GenerationNumber } from "../../packages/model/src/world/Generation
 import * as InRootPath from "../../packages/model/src/paths/InRootPath.js";
 
 const DIR = InRootPath.unsafe("/var/lib/switchyard/profiles");
-const systemOf = (_n: number, target: string) => {
+const systemOf = (_n: number, target: string): string | null => {
   const r = InRootPath.resolve(DIR, target);
   return r._tag === "Right" ? r.right : null;
 };
@@ -38,55 +38,84 @@ const entry = (number: number) =>
       manifest: fc.option(fc.record({ stat: validator, header: header(systemOf(number, t) as string) }), { nil: null }),
     }),
   );
-const index: fc.Arbitrary<GenerationsIndex.Index> = fc
-  .uniqueArray(fc.integer({ min: 1, max: 50 }), { maxLength: 6 })
-  .chain((numbers) => fc.tuple(...[...numbers].sort((a, b) => a - b).map(entry)))
-  .chain((entries) =>
-    fc.record({
-      profile: fc.constant(InRootPath.unsafe("/var/lib/switchyard/profiles/system")),
-      spanMs: fc.nat(),
-      directory: validator,
-      profileTarget: fc.option(fc.constant("system-1-link"), { nil: null }),
-      entries: fc.constant(entries),
-      parents: fc.array(fc.record({ path: fc.constant(InRootPath.unsafe("/store")), stat: validator }), { maxLength: 1 }),
-    }),
-  );
-
-const roundTrip = (i: GenerationsIndex.Index) =>
-  GenerationsIndex.decode(JSON.parse(JSON.stringify(GenerationsIndex.encode(i, (e) => systemOf(e.number, e.target) ?? "/"))), systemOf);
+const top = fc.record({
+  profile: fc.constant(InRootPath.unsafe("/var/lib/switchyard/profiles/system")),
+  spanMs: fc.nat(),
+  directory: validator,
+  profileTarget: fc.option(fc.constant("system-1-link"), { nil: null }),
+  parents: fc.array(fc.record({ path: fc.constant(InRootPath.unsafe("/store")), stat: validator }), { maxLength: 1 }),
+});
+const entries = fc.uniqueArray(fc.integer({ min: 1, max: 50 }), { maxLength: 6 }).chain((numbers) => fc.tuple(...[...numbers].sort((a, b) => a - b).map(entry)));
+const build = (t: Omit<GenerationsIndex.Index, "columns">, es: ReadonlyArray<GenerationsIndex.Entry>) =>
+  GenerationsIndex.make(t, es, (e) => systemOf(e.number, e.target) ?? "/");
+const roundTrip = (i: GenerationsIndex.Index) => GenerationsIndex.decode(JSON.parse(JSON.stringify(GenerationsIndex.encode(i))));
+/** Every entry as the index gives it back, its header read through. */
+const entriesOf = (i: GenerationsIndex.Index) =>
+  Array.from({ length: GenerationsIndex.size(i) }, (_, k) => {
+    const target = GenerationsIndex.targetAt(i, k);
+    const n = GenerationsIndex.numberAt(i, k);
+    const manifestStat = { dev: i.columns.manifest[4 * k]!, ino: i.columns.manifest[4 * k + 1]!, size: i.columns.manifest[4 * k + 2]!, ctimeMs: i.columns.manifest[4 * k + 3]! };
+    const header = GenerationsIndex.knownHeader(i, k, systemOf(n, target) ?? "/", manifestStat, Infinity);
+    return {
+      number: n,
+      target,
+      createdMs: GenerationsIndex.createdAt(i, k),
+      link: GenerationsIndex.linkAt(i, k),
+      systemPresent: GenerationsIndex.presentAt(i, k),
+      manifest: header === null ? null : { stat: manifestStat, header: { label: header.label, boot: header.boot, activate: header.activate } },
+    };
+  });
 
 describe("GenerationsIndex", () => {
-  it("decode ∘ encode is the identity, through JSON text", () => {
+  it("decode ∘ encode is the identity, through JSON text, and every entry reads back as it was made", () => {
     fc.assert(
-      fc.property(index, (i) => {
+      fc.property(top, entries, (t, es) => {
+        const i = build(t, es);
         expect(roundTrip(i)).toEqual({ _tag: "Right", right: i });
+        expect(entriesOf(i)).toEqual(es);
       }),
     );
   });
 
   it("refuses anything that is not an index of this version, and never throws", () => {
+    const stat = { dev: 1, ino: 3, size: 2, ctimeMs: 4 };
+    const header = { label: "x", boot: { kernel: "/s/k", initrd: null, params: [] }, activate: null };
     const good = JSON.parse(
       JSON.stringify(
         GenerationsIndex.encode(
-          {
-            profile: InRootPath.unsafe("/p/system"),
-            spanMs: 1,
-            directory: { dev: 1, ino: 2, size: 3, ctimeMs: 4 },
-            profileTarget: null,
-            parents: [],
-            entries: [{ number: 1 as GenerationNumber, target: "/s", createdMs: 5, link: { dev: 1, ino: 3, size: 2, ctimeMs: 4 }, systemPresent: true, manifest: null }],
-          },
-          () => "/s",
+          GenerationsIndex.make(
+            { profile: InRootPath.unsafe("/p/system"), spanMs: 1, directory: { dev: 1, ino: 2, size: 3, ctimeMs: 4 }, profileTarget: null, parents: [] },
+            [
+              { number: 1 as GenerationNumber, target: "/s", createdMs: 5, link: stat, systemPresent: true, manifest: null },
+              { number: 2 as GenerationNumber, target: "/s", createdMs: 5, link: stat, systemPresent: true, manifest: { stat, header } },
+            ],
+            () => "/s",
+          ),
         ),
       ),
     );
-    expect(GenerationsIndex.decode(good, systemOf)._tag).toBe("Right");
-    for (const bad of [null, 1, "x", [], { ...good, version: 2 }, { ...good, format: "other" }, { ...good, entries: [[2], [1]] }, { ...good, entries: [[1, "/s", 5, 1, 3]] }, { ...good, directory: [1, 2] }]) {
-      expect(GenerationsIndex.decode(bad, systemOf)._tag).toBe("Left");
+    expect(GenerationsIndex.decode(good)._tag).toBe("Right");
+    for (const bad of [
+      null,
+      1,
+      "x",
+      [],
+      { ...good, version: 2 },
+      { ...good, format: "other" },
+      { ...good, number: [2, 1] },
+      { ...good, number: [1, 1.5] },
+      { ...good, target: ["/s"] },
+      { ...good, link: [1, 2, 3] },
+      { ...good, kernel: [-1, 7] },
+      { ...good, params: [-1, 3] },
+      { ...good, directory: [1, 2] },
+      { ...good, label: [1, 2] },
+    ]) {
+      expect(GenerationsIndex.decode(bad)._tag).toBe("Left");
     }
     fc.assert(
       fc.property(fc.jsonValue(), (json) => {
-        expect(["Left", "Right"]).toContain(GenerationsIndex.decode(json, systemOf)._tag);
+        expect(["Left", "Right"]).toContain(GenerationsIndex.decode(json)._tag);
       }),
     );
   });
@@ -111,15 +140,15 @@ describe("GenerationsIndex", () => {
       systemPresent: true,
       manifest: { stat, header: { label: "x", boot: { kernel: "/s/k", initrd: null, params: [] }, activate: null } },
     };
+    const i = GenerationsIndex.make({ profile: InRootPath.unsafe("/p/system"), spanMs: 0, directory: stat, profileTarget: null, parents: [] }, [e], () => "/s");
     const late = 5000;
-    expect(GenerationsIndex.knownTarget(e, stat, late)).toBe("/s");
-    expect(GenerationsIndex.knownTarget(e, { ...stat, ino: 8 }, late)).toBeNull();
-    expect(GenerationsIndex.knownTarget(e, { ...stat, ctimeMs: 1000.6 }, late)).toBeNull();
-    expect(GenerationsIndex.knownTarget(e, stat, 1050)).toBeNull();
-    expect(GenerationsIndex.knownTarget(undefined, stat, late)).toBeNull();
-    expect(GenerationsIndex.knownHeader(e, stat, late)).toEqual(e.manifest?.header);
-    expect(GenerationsIndex.knownHeader(e, { ...stat, size: 86 }, late)).toBeNull();
-    const i: GenerationsIndex.Index = { profile: InRootPath.unsafe("/p/system"), spanMs: 0, directory: stat, profileTarget: null, entries: [e], parents: [] };
+    expect(GenerationsIndex.knownTarget(i, 0, stat, late)).toBe("/s");
+    expect(GenerationsIndex.knownTarget(i, 0, { ...stat, ino: 8 }, late)).toBeNull();
+    expect(GenerationsIndex.knownTarget(i, 0, { ...stat, ctimeMs: 1000.6 }, late)).toBeNull();
+    expect(GenerationsIndex.knownTarget(i, 0, stat, 1050)).toBeNull();
+    const h = GenerationsIndex.knownHeader(i, 0, "/s", stat, late);
+    expect(h === null ? null : { label: h.label, boot: h.boot, activate: h.activate }).toEqual(e.manifest?.header);
+    expect(GenerationsIndex.knownHeader(i, 0, "/s", { ...stat, size: 86 }, late)).toBeNull();
     expect(GenerationsIndex.listingHolds(i, InRootPath.unsafe("/p/system"), stat, late)).toBe(true);
     expect(GenerationsIndex.listingHolds(i, InRootPath.unsafe("/q/system"), stat, late)).toBe(false);
     expect(GenerationsIndex.listingHolds(i, InRootPath.unsafe("/p/system"), { ...stat, dev: 2 }, late)).toBe(false);

@@ -42,28 +42,33 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
   const dir = World.profileDir(settings);
   const name = World.profileName(settings);
   const hostDir = Root.host(root, dir);
-  const systemOf = (n: number, target: string) => {
-    const r = InRootPath.resolve(dir, target);
-    return r._tag === "Right" ? r.right : null;
-  };
-  const cached = yield* IndexFile.read(root, systemOf);
-  const known = GenerationsIndex.byNumber(cached?.index ?? null);
+  const cached = yield* IndexFile.read(root);
+  const index = cached?.index ?? null;
   const horizon = cached?.horizonMs ?? -Infinity;
   const startedMs = yield* clock.nowMs;
 
   // The listing: the index's while the directory is unchanged and settled, else read again.
   let listed: Array<Listed> = [];
+  /** Each listed link's position in the index, or -1. */
+  let at: Array<number> = [];
   let profile: { target: string } | null = null;
   let directory: Stat | null = null;
   const [dirStat] = yield* fs.lstatEach([hostDir]);
   const fromIndex =
-    cached !== null && dirStat !== undefined && !("_tag" in dirStat) && dirStat.kind === "directory" &&
-    GenerationsIndex.listingHolds(cached.index, settings.profile, dirStat, horizon);
+    index !== null && dirStat !== undefined && !("_tag" in dirStat) && dirStat.kind === "directory" &&
+    GenerationsIndex.listingHolds(index, settings.profile, dirStat, horizon);
   if (fromIndex) {
     directory = dirStat as Stat;
-    listed = cached.index.entries.map((e) => ({ number: e.number, target: e.target, stat: e.link, createdMs: e.createdMs }));
-    profile = cached.index.profileTarget === null ? null : { target: cached.index.profileTarget };
+    const n = GenerationsIndex.size(index);
+    listed = new Array(n);
+    at = new Array(n);
+    for (let i = 0; i < n; i++) {
+      listed[i] = { number: GenerationsIndex.numberAt(index, i), target: GenerationsIndex.targetAt(index, i), stat: GenerationsIndex.linkAt(index, i), createdMs: GenerationsIndex.createdAt(index, i) };
+      at[i] = i;
+    }
+    profile = index.profileTarget === null ? null : { target: index.profileTarget };
   } else {
+    const positions = GenerationsIndex.positions(index);
     const kinds = new Map<string, ProfileEntry.ProfileEntry>();
     const reuse = new Map<string, string>();
     const listing = yield* fs
@@ -72,7 +77,8 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
         kinds.set(entry, kind);
         if (kind._tag === "Profile") return true;
         if (kind._tag !== "Generation") return false;
-        const target = GenerationsIndex.knownTarget(known.get(kind.number), stat, horizon);
+        const i = positions.get(kind.number);
+        const target = index === null || i === undefined ? null : GenerationsIndex.knownTarget(index, i, stat, horizon);
         if (target !== null) reuse.set(entry, target);
         return target === null;
       })
@@ -97,48 +103,53 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
       listed.push({ number: kind.number, target: entry.target ?? reuse.get(entry.name) ?? "", stat: entry.stat, createdMs: entry.stat.mtimeMs });
     }
     listed.sort((a, b) => a.number - b.number);
+    // The index's facts about a system hold only for the target it recorded.
+    at = listed.map((l) => {
+      const i = positions.get(l.number);
+      return index !== null && i !== undefined && GenerationsIndex.targetAt(index, i) === l.target ? i : -1;
+    });
   }
 
-  const links: Array<Omit<Links.LinkObservation, "exists">> = [];
-  for (const l of listed) {
-    const link = World.linkPathOf(settings, l.number);
+  const systems: Array<InRootPath.InRootPath> = new Array(listed.length);
+  for (const [i, l] of listed.entries()) {
     const system = InRootPath.resolve(dir, l.target);
     if (system._tag === "Left") {
+      const link = World.linkPathOf(settings, l.number);
       return yield* new ObserveError({ reason: "Link", message: `${Root.host(root, link)} points outside the root (${l.target}); remove it or point it inside` });
     }
-    links.push({ number: l.number, link, system: system.right, createdMs: l.createdMs });
+    systems[i] = system.right;
   }
-  // The index's facts about a system hold only for the target it recorded.
-  const entryFor = (i: number) => {
-    const e = known.get(listed[i]!.number);
-    return e !== undefined && e.target === listed[i]!.target ? e : undefined;
-  };
-  const systems = yield* Systems.check(root, links.map((l) => l.system), cached?.index ?? null, horizon, (i) => entryFor(i)?.systemPresent ?? null);
-  const generations = links.map((l, i): Links.LinkObservation => ({ ...l, exists: systems.present[i] as boolean }));
-  const manifests = yield* ManifestHeaders.sources(root, generations, (i) => entryFor(i), horizon);
+  const checked = yield* Systems.check(root, systems, index, horizon, (i) => (index === null || at[i]! < 0 ? null : GenerationsIndex.presentAt(index, at[i]!)));
+  const linkPrefix = `${dir === "/" ? "" : dir}/${name}-`;
+  const generations = listed.map(
+    (l, i): Links.LinkObservation => ({
+      number: l.number,
+      link: `${linkPrefix}${l.number}-link` as InRootPath.InRootPath,
+      system: systems[i]!,
+      createdMs: l.createdMs,
+      exists: checked.present[i]!,
+    }),
+  );
+  const manifests = yield* ManifestHeaders.sources(root, generations, index, (i) => at[i]!, horizon);
 
   const current = profile === null ? null : yield* currentOf(root, settings, profile.target, generations);
-  const repaired = !fromIndex || systems.rechecked || manifests.reread;
+  const repaired = !fromIndex || checked.rechecked || manifests.reread;
   if (repaired && directory !== null && directory.kind === "directory") {
     const spanMs = (yield* clock.nowMs) - startedMs + 1;
     // Written only once it can be trusted, else the next command would just read everything again.
     if (GenerationsIndex.settled(directory, startedMs - 1)) {
-      const index: GenerationsIndex.Index = {
-        profile: settings.profile,
-        spanMs,
-        directory,
-        profileTarget: profile?.target ?? null,
-        parents: systems.parents,
-        entries: listed.map((l, i) => ({
+      const entries = listed.map(
+        (l, i): GenerationsIndex.Entry => ({
           number: l.number,
           target: l.target,
           link: l.stat,
           createdMs: l.createdMs,
-          systemPresent: systems.recordable[i] ?? null,
+          systemPresent: checked.recordable[i] ?? null,
           manifest: manifests.cacheable[i] ?? null,
-        })),
-      };
-      yield* IndexFile.write(root, index, (e) => systemOf(e.number, e.target) ?? "/");
+        }),
+      );
+      const top = { profile: settings.profile, spanMs, directory, profileTarget: profile?.target ?? null, parents: checked.parents };
+      yield* IndexFile.write(root, GenerationsIndex.make(top, entries, (_e, i) => systems[i]!));
     }
   }
   return { generations, profileTarget: profile?.target ?? null, current, manifests: manifests.sources } satisfies Observed;

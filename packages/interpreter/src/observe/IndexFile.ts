@@ -22,7 +22,7 @@ export interface Loaded {
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** The index and its horizon, or null when there is none that decodes. */
-export const read = (root: Root.Root, systemOf: (number: number, target: string) => string | null) =>
+export const read = (root: Root.Root) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const host = Root.host(root, PATH);
@@ -36,7 +36,7 @@ export const read = (root: Root.Root, systemOf: (number: number, target: string)
     } catch {
       return null;
     }
-    const index = GenerationsIndex.decode(json, systemOf);
+    const index = GenerationsIndex.decode(json);
     // Read after its lstat, the content is at least as new as that mtime: the horizon errs early.
     return index._tag === "Left" ? null : ({ index: index.right, horizonMs: GenerationsIndex.horizon(index.right, stat.value.mtimeMs) } satisfies Loaded);
   });
@@ -44,12 +44,12 @@ export const read = (root: Root.Root, systemOf: (number: number, target: string)
 let writes = 0;
 
 /** Replace the index with `index`; any failure (read-only root, no state directory) leaves it be. */
-export const write = (root: Root.Root, index: GenerationsIndex.Index, systemOf: (e: GenerationsIndex.Entry) => string) =>
+export const write = (root: Root.Root, index: GenerationsIndex.Index) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const host = Root.host(root, PATH);
     const temp = `${Root.dirnameOf(host)}/${TempName.of(NAME, `${process.pid}-i${++writes}`)}`;
-    const bytes = new TextEncoder().encode(JSON.stringify(GenerationsIndex.encode(index, systemOf)));
+    const bytes = new TextEncoder().encode(JSON.stringify(GenerationsIndex.encode(index)));
     yield* fs.writeNewFile(temp, bytes).pipe(
       Effect.zipRight(fs.rename(temp, host)),
       Effect.catchAll(() => fs.remove(temp).pipe(Effect.ignore)),

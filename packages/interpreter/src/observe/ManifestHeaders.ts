@@ -28,27 +28,37 @@ const invalid = (file: string, message: string): ManifestFile.Source => ({
 export const sources = (
   root: Root.Root,
   generations: ReadonlyArray<Links.LinkObservation>,
-  entryFor: (i: number) => GenerationsIndex.Entry | undefined,
+  index: GenerationsIndex.Index | null,
+  positionOf: (i: number) => number,
   horizonMs: number,
 ) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const fileOf = (g: Links.LinkObservation) => Root.host(root, `${g.system === "/" ? "" : g.system}/${Manifest.FILE_NAME}`);
-    const present = generations.flatMap((g, i) => (g.exists ? [i] : []));
-    const stats = yield* fs.lstatEach(present.map((i) => fileOf(generations[i] as Links.LinkObservation)));
-    const statOf = new Map<number, Stat | null>(present.map((i, k) => [i, ((s) => (s === undefined || "_tag" in s ? null : s))(stats[k])]));
-    const out: Array<ManifestFile.Source> = [];
-    const cacheable: Array<GenerationsIndex.Entry["manifest"]> = [];
+    const present: Array<number> = [];
+    const files: Array<string> = [];
+    for (const [i, g] of generations.entries()) {
+      if (!g.exists) continue;
+      present.push(i);
+      files.push(fileOf(g));
+    }
+    const stats = yield* fs.lstatEach(files);
+    const statOf: Array<Stat | null> = new Array(generations.length).fill(null);
+    for (const [k, i] of present.entries()) {
+      const s = stats[k];
+      statOf[i] = s === undefined || "_tag" in s ? null : s;
+    }
+    const out: Array<ManifestFile.Source> = new Array(generations.length);
+    const cacheable: Array<GenerationsIndex.Entry["manifest"]> = new Array(generations.length).fill(null);
     let reread = false;
     for (const [i, g] of generations.entries()) {
-      const file = fileOf(g);
-      cacheable[i] = null;
       if (!g.exists) {
         out[i] = invalid(Root.host(root, g.system), "the system directory does not exist (was it garbage-collected?)");
         continue;
       }
-      const stat = statOf.get(i) ?? null;
-      const header = stat === null ? null : GenerationsIndex.knownHeader(entryFor(i), stat, horizonMs);
+      const stat = statOf[i] ?? null;
+      const at = positionOf(i);
+      const header = stat === null || index === null || at < 0 ? null : GenerationsIndex.knownHeader(index, at, g.system, stat, horizonMs);
       if (stat !== null && header !== null) {
         out[i] = { _tag: "Cached", header, load: () => loadNow(fs, root, g) };
         cacheable[i] = { stat, header };

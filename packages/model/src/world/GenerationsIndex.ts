@@ -11,6 +11,9 @@
  * A timestamp only proves "unchanged since" once it is older than the file system's timestamp
  * granularity at the moment the index observed it ("settled"): a change in the same clock tick
  * would leave it equal. This module decides; the interpreter reads, writes and measures.
+ *
+ * The entries are stored by column (numbers in flat arrays, repeated paths in a table), so that
+ * 10,000 generations parse into a few dozen arrays rather than tens of thousands of objects.
  */
 import * as E from "fp-ts/lib/Either.js";
 import type { GenerationNumber } from "./GenerationNumber.js";
@@ -32,20 +35,42 @@ export interface Validator {
   readonly ctimeMs: number;
 }
 
+/** One generation as the index records it (the form for building one; it is stored by column). */
 export interface Entry {
   readonly number: GenerationNumber;
   /** The link's target, as readlink gave it. */
   readonly target: string;
-  readonly link: Validator;
   /** The link's mtime: the generation's creation time. */
   readonly createdMs: number;
+  readonly link: Validator;
   /**
    * What the system directory was in its parent: a plain directory (true), missing (false), or
    * something to resolve every time, such as a symlink (null).
    */
   readonly systemPresent: boolean | null;
-  /** The manifest's lstat and decoded header, when its header was valid. */
+  /** The manifest's lstat and its header, when the header was valid. */
   readonly manifest: { readonly stat: Validator; readonly header: Header } | null;
+}
+
+interface Columns {
+  readonly number: ReadonlyArray<number>;
+  readonly target: ReadonlyArray<string>;
+  readonly created: ReadonlyArray<number>;
+  /** Four per entry: dev, ino, size, ctimeMs. */
+  readonly link: ReadonlyArray<number>;
+  /** 1 a directory, 0 missing, 2 resolve again. */
+  readonly present: ReadonlyArray<number>;
+  /** Four per entry as `link`; a dev of -1 when no header is recorded. */
+  readonly manifest: ReadonlyArray<number>;
+  readonly label: ReadonlyArray<string>;
+  /** Indexes into `paths` (-1: none); a path is stored relative to its system when inside it. */
+  readonly kernel: ReadonlyArray<number>;
+  readonly initrd: ReadonlyArray<number>;
+  readonly activate: ReadonlyArray<number>;
+  readonly paths: ReadonlyArray<string>;
+  /** Index into `paramSets`. */
+  readonly params: ReadonlyArray<number>;
+  readonly paramSets: ReadonlyArray<ReadonlyArray<string>>;
 }
 
 export interface Index {
@@ -57,10 +82,9 @@ export interface Index {
   readonly spanMs: number;
   readonly directory: Validator;
   readonly profileTarget: string | null;
-  /** Ascending by number. */
-  readonly entries: ReadonlyArray<Entry>;
   /** The directories holding the system directories, with their lstat. */
   readonly parents: ReadonlyArray<{ readonly path: InRootPath; readonly stat: Validator }>;
+  readonly columns: Columns;
 }
 
 export const same = (a: Validator, b: Validator): boolean => a.ino === b.ino && a.ctimeMs === b.ctimeMs && a.size === b.size && a.dev === b.dev;
@@ -83,36 +107,137 @@ export const settled = (v: Validator, horizonMs: number): boolean => v.ctimeMs +
 export const listingHolds = (index: Index, profile: InRootPath, directory: Validator, horizonMs: number): boolean =>
   index.profile === profile && same(index.directory, directory) && settled(directory, horizonMs);
 
-/** The target of a link whose lstat is the recorded one, or null when it must be read again. */
-export const knownTarget = (entry: Entry | undefined, stat: Validator, horizonMs: number): string | null =>
-  entry !== undefined && same(entry.link, stat) && settled(stat, horizonMs) ? entry.target : null;
-
 export const parentHolds = (index: Index, path: InRootPath, stat: Validator, horizonMs: number): boolean => {
   const p = index.parents.find((q) => q.path === path);
   return p !== undefined && same(p.stat, stat) && settled(stat, horizonMs);
 };
 
-/** The recorded header when the manifest's lstat is the recorded one, else null (read it again). */
-export const knownHeader = (entry: Entry | undefined, stat: Validator, horizonMs: number): Header | null =>
-  entry?.manifest != null && same(entry.manifest.stat, stat) && settled(stat, horizonMs) ? entry.manifest.header : null;
-
-/** Entries by generation number, for the lookups above. */
-export const byNumber = (index: Index | null): ReadonlyMap<number, Entry> => new Map((index?.entries ?? []).map((e) => [e.number, e]));
-
 // -------------------------------------------------------------------------------------------------
-// The file: compact JSON arrays (10,000 generations make about 2.5 MB), decoded by hand because
-// io-ts over 10,000 tuples would cost more than reading the links again.
+// Entries, by position.
 
-type Json = unknown;
-const v = (s: Validator): ReadonlyArray<number> => [s.dev, s.ino, s.size, s.ctimeMs];
+export const size = (index: Index): number => index.columns.number.length;
+export const numberAt = (index: Index, i: number): GenerationNumber => index.columns.number[i] as GenerationNumber;
+export const targetAt = (index: Index, i: number): string => index.columns.target[i] as string;
+export const createdAt = (index: Index, i: number): number => index.columns.created[i] as number;
+export const linkAt = (index: Index, i: number): Validator => validatorAt(index.columns.link, i);
+export const presentAt = (index: Index, i: number): boolean | null => {
+  const p = index.columns.present[i];
+  return p === 1 ? true : p === 0 ? false : null;
+};
+
+const validatorAt = (xs: ReadonlyArray<number>, i: number): Validator => ({
+  dev: xs[4 * i] as number,
+  ino: xs[4 * i + 1] as number,
+  size: xs[4 * i + 2] as number,
+  ctimeMs: xs[4 * i + 3] as number,
+});
+const holdsAt = (xs: ReadonlyArray<number>, i: number, v: Validator, horizonMs: number): boolean =>
+  xs[4 * i] === v.dev && xs[4 * i + 1] === v.ino && xs[4 * i + 2] === v.size && xs[4 * i + 3] === v.ctimeMs && settled(v, horizonMs);
+
+/** Position by generation number, for a listing read again. */
+export const positions = (index: Index | null): ReadonlyMap<number, number> => new Map((index?.columns.number ?? []).map((n, i) => [n, i]));
+
+/** The target of link `i` when its lstat is the recorded one, or null when it must be read again. */
+export const knownTarget = (index: Index, i: number, stat: Validator, horizonMs: number): string | null =>
+  holdsAt(index.columns.link, i, stat, horizonMs) ? targetAt(index, i) : null;
+
+/**
+ * The recorded header of entry `i` (whose system directory is `system`) when its manifest's lstat
+ * is the recorded one, else null (read the manifest again).
+ */
+export const knownHeader = (index: Index, i: number, system: string, stat: Validator, horizonMs: number): Header | null =>
+  index.columns.manifest[4 * i] !== -1 && holdsAt(index.columns.manifest, i, stat, horizonMs) ? new Stored(index.columns, i, system) : null;
+
+/** A recorded header; its paths are unpacked on first read (a listing reads only labels). */
+class Stored implements Header {
+  readonly label: string;
+  #boot: Header["boot"] | undefined;
+  readonly #columns: Columns;
+  readonly #i: number;
+  readonly #system: string;
+  constructor(columns: Columns, i: number, system: string) {
+    this.label = columns.label[i] as string;
+    this.#columns = columns;
+    this.#i = i;
+    this.#system = system;
+  }
+  get boot(): Header["boot"] {
+    const c = this.#columns;
+    return (this.#boot ??= {
+      kernel: unpack(this.#system, c.paths[c.kernel[this.#i] as number] as string),
+      initrd: (c.initrd[this.#i] as number) < 0 ? null : unpack(this.#system, c.paths[c.initrd[this.#i] as number] as string),
+      params: c.paramSets[c.params[this.#i] as number] as ReadonlyArray<string>,
+    });
+  }
+  get activate(): string | null {
+    const c = this.#columns;
+    return (c.activate[this.#i] as number) < 0 ? null : unpack(this.#system, c.paths[c.activate[this.#i] as number] as string);
+  }
+}
 
 /** A header path as stored: relative to the system directory when inside it, else absolute. */
-const packPath = (system: string, path: string): string =>
+const pack = (system: string, path: string): string =>
   path === system ? "." : path.startsWith(`${system}/`) ? path.slice(system.length + 1) : path;
-const unpackPath = (system: string, packed: string): string =>
+const unpack = (system: string, packed: string): string =>
   packed === "." ? system : packed.startsWith("/") ? packed : `${system === "/" ? "" : system}/${packed}`;
 
-export const encode = (index: Index, systemOf: (e: Entry) => string): Json => ({
+// -------------------------------------------------------------------------------------------------
+// Building and the file.
+
+/** The index of `entries` (ascending); `systemOf` gives an entry's system directory, for packing paths. */
+export const make = (
+  top: Omit<Index, "columns">,
+  entries: ReadonlyArray<Entry>,
+  systemOf: (e: Entry, i: number) => string,
+): Index => {
+  const paths = new Map<string, number>();
+  const params = new Map<string, number>();
+  const paramSets: Array<ReadonlyArray<string>> = [];
+  const pathRef = (system: string, path: string | null): number => {
+    if (path === null) return -1;
+    const p = pack(system, path);
+    let n = paths.get(p);
+    if (n === undefined) paths.set(p, (n = paths.size));
+    return n;
+  };
+  type Building = { -readonly [K in Exclude<keyof Columns, "paths" | "paramSets">]: Array<Columns[K][number]> };
+  const c: Building = { number: [], target: [], created: [], link: [], present: [], manifest: [], label: [], kernel: [], initrd: [], activate: [], params: [] };
+  for (const [i, e] of entries.entries()) {
+    c.number.push(e.number);
+    c.target.push(e.target);
+    c.created.push(e.createdMs);
+    c.link.push(e.link.dev, e.link.ino, e.link.size, e.link.ctimeMs);
+    c.present.push(e.systemPresent === null ? 2 : e.systemPresent ? 1 : 0);
+    const m = e.manifest;
+    const system = systemOf(e, i);
+    if (m === null) {
+      c.manifest.push(-1, 0, 0, 0);
+      c.label.push("");
+      c.kernel.push(-1);
+      c.initrd.push(-1);
+      c.activate.push(-1);
+      c.params.push(-1);
+      continue;
+    }
+    c.manifest.push(m.stat.dev, m.stat.ino, m.stat.size, m.stat.ctimeMs);
+    c.label.push(m.header.label);
+    c.kernel.push(pathRef(system, m.header.boot.kernel));
+    c.initrd.push(pathRef(system, m.header.boot.initrd));
+    c.activate.push(pathRef(system, m.header.activate));
+    const key = JSON.stringify(m.header.boot.params);
+    let p = params.get(key);
+    if (p === undefined) {
+      params.set(key, (p = paramSets.length));
+      paramSets.push(m.header.boot.params);
+    }
+    c.params.push(p);
+  }
+  return { ...top, columns: { ...c, paths: [...paths.keys()], paramSets } };
+};
+
+const v = (s: Validator): ReadonlyArray<number> => [s.dev, s.ino, s.size, s.ctimeMs];
+
+export const encode = (index: Index): unknown => ({
   format: FORMAT,
   version: VERSION,
   profile: index.profile,
@@ -120,82 +245,61 @@ export const encode = (index: Index, systemOf: (e: Entry) => string): Json => ({
   directory: v(index.directory),
   profileTarget: index.profileTarget,
   parents: index.parents.map((p) => [p.path, ...v(p.stat)]),
-  entries: index.entries.map((e) => {
-    const system = systemOf(e);
-    const m = e.manifest;
-    const header =
-      m === null
-        ? 0
-        : [
-            m.header.label,
-            packPath(system, m.header.boot.kernel),
-            m.header.boot.initrd === null ? 0 : packPath(system, m.header.boot.initrd),
-            m.header.boot.params,
-            m.header.activate === null ? 0 : packPath(system, m.header.activate),
-          ];
-    return [e.number, e.target, e.createdMs, ...v(e.link), e.systemPresent === null ? 2 : e.systemPresent ? 1 : 0, m === null ? 0 : v(m.stat), header];
-  }),
+  ...index.columns,
 });
 
-class Malformed extends Error {}
-const fail = (what: string): never => {
-  throw new Malformed(what);
-};
-const num = (x: unknown, what: string): number => (typeof x === "number" && Number.isFinite(x) ? x : fail(what));
-const str = (x: unknown, what: string): string => (typeof x === "string" ? x : fail(what));
-const arr = (x: unknown, what: string): ReadonlyArray<unknown> => (Array.isArray(x) ? x : fail(what));
-const validator = (xs: ReadonlyArray<unknown>, at: number, what: string): Validator => ({
-  dev: num(xs[at], what),
-  ino: num(xs[at + 1], what),
-  size: num(xs[at + 2], what),
-  ctimeMs: num(xs[at + 3], what),
-});
+const isNumbers = (x: unknown, length: number): x is ReadonlyArray<number> =>
+  Array.isArray(x) && x.length === length && x.every((n) => typeof n === "number" && Number.isFinite(n));
+const isStrings = (x: unknown, length?: number): x is ReadonlyArray<string> =>
+  Array.isArray(x) && (length === undefined || x.length === length) && x.every((s) => typeof s === "string");
+const validator = (x: unknown): Validator | null => (isNumbers(x, 4) ? { dev: x[0] as number, ino: x[1] as number, size: x[2] as number, ctimeMs: x[3] as number } : null);
+const refsWithin = (xs: ReadonlyArray<number>, limit: number, optional: boolean, present: (i: number) => boolean): boolean =>
+  xs.every((r, i) => (present(i) ? Number.isInteger(r) && r < limit && (r >= 0 || (optional && r === -1)) : true));
 
-/**
- * The index in a parsed file, or why it is not one (then it is ignored). `systemOf` resolves an
- * entry's target the way observation does, so stored header paths unpack against it.
- */
-export const decode = (json: Json, systemOf: (number: number, target: string) => string | null): E.Either<string, Index> => {
-  try {
-    if (typeof json !== "object" || json === null) return fail("not an object");
-    const o = json as Record<string, unknown>;
-    if (o.format !== FORMAT || o.version !== VERSION) return fail("another format or version");
-    const profile = str(o.profile, "profile") as InRootPath;
-    const parents = arr(o.parents, "parents").map((p) => {
-      const xs = arr(p, "parent");
-      return { path: str(xs[0], "parent path") as InRootPath, stat: validator(xs, 1, "parent stat") };
-    });
-    let previous = 0;
-    const entries = arr(o.entries, "entries").map((raw): Entry => {
-      const xs = arr(raw, "entry");
-      const number = num(xs[0], "number");
-      if (!Number.isSafeInteger(number) || number <= previous) fail("numbers not ascending");
-      previous = number;
-      const target = str(xs[1], "target");
-      const createdMs = num(xs[2], "created");
-      const link = validator(xs, 3, "link stat");
-      const systemPresent = xs[7] === 1 ? true : xs[7] === 0 ? false : null;
-      let manifest: Entry["manifest"] = null;
-      if (xs[8] !== 0) {
-        const system = systemOf(number, target) ?? fail("target");
-        const h = arr(xs[9], "header");
-        const unpack = (x: unknown) => unpackPath(system, str(x, "header path"));
-        manifest = {
-          stat: validator(arr(xs[8], "manifest stat"), 0, "manifest stat"),
-          header: {
-            label: str(h[0], "label"),
-            boot: { kernel: unpack(h[1]), initrd: h[2] === 0 ? null : unpack(h[2]), params: arr(h[3], "params").map((p) => str(p, "param")) },
-            activate: h[4] === 0 ? null : unpack(h[4]),
-          },
-        };
-      }
-      return { number: number as GenerationNumber, target, createdMs, link, systemPresent, manifest };
-    });
-    const d = arr(o.directory, "directory");
-    const profileTarget = o.profileTarget === null ? null : str(o.profileTarget, "profileTarget");
-    return E.right({ profile, spanMs: num(o.spanMs, "spanMs"), directory: validator(d, 0, "directory"), profileTarget, entries, parents });
-  } catch (e) {
-    if (e instanceof Malformed) return E.left(e.message);
-    throw e;
+/** The index in a parsed file, or why it is not one (then it is ignored). */
+export const decode = (json: unknown): E.Either<string, Index> => {
+  if (typeof json !== "object" || json === null) return E.left("not an object");
+  const o = json as Record<string, unknown>;
+  if (o.format !== FORMAT || o.version !== VERSION) return E.left("another format or version");
+  if (typeof o.profile !== "string" || typeof o.spanMs !== "number" || !Number.isFinite(o.spanMs)) return E.left("profile or span");
+  if (o.profileTarget !== null && typeof o.profileTarget !== "string") return E.left("profileTarget");
+  const directory = validator(o.directory);
+  if (directory === null) return E.left("directory");
+  if (!Array.isArray(o.parents)) return E.left("parents");
+  const parents: Array<Index["parents"][number]> = [];
+  for (const p of o.parents as ReadonlyArray<unknown>) {
+    const stat = Array.isArray(p) && typeof p[0] === "string" ? validator(p.slice(1)) : null;
+    if (stat === null) return E.left("parent");
+    parents.push({ path: (p as ReadonlyArray<string>)[0] as InRootPath, stat });
   }
+  const n = Array.isArray(o.number) ? o.number.length : -1;
+  if (!isNumbers(o.number, n) || !o.number.every((x, i) => Number.isSafeInteger(x) && x >= 1 && (i === 0 || x > (o.number as ReadonlyArray<number>)[i - 1]!))) {
+    return E.left("numbers not ascending");
+  }
+  if (!isStrings(o.target, n) || !isNumbers(o.created, n) || !isNumbers(o.link, 4 * n) || !isNumbers(o.present, n) || !isNumbers(o.manifest, 4 * n)) {
+    return E.left("links");
+  }
+  if (!isStrings(o.label, n) || !isStrings(o.paths) || !Array.isArray(o.paramSets) || !(o.paramSets as ReadonlyArray<unknown>).every((s) => isStrings(s))) {
+    return E.left("headers");
+  }
+  const manifest = o.manifest;
+  const has = (i: number) => manifest[4 * i] !== -1;
+  for (const [column, limit, optional] of [
+    ["kernel", o.paths.length, false],
+    ["initrd", o.paths.length, true],
+    ["activate", o.paths.length, true],
+    ["params", (o.paramSets as ReadonlyArray<unknown>).length, false],
+  ] as const) {
+    const xs = o[column];
+    if (!isNumbers(xs, n) || !refsWithin(xs, limit, optional, has)) return E.left(column);
+  }
+  const { number, target, created, link, present, label, kernel, initrd, activate, paths, params, paramSets } = o as unknown as Columns;
+  return E.right({
+    profile: o.profile as InRootPath,
+    spanMs: o.spanMs,
+    directory,
+    profileTarget: o.profileTarget as string | null,
+    parents,
+    columns: { number, target, created, link, present, manifest, label, kernel, initrd, activate, paths, params, paramSets },
+  });
 };
