@@ -239,7 +239,7 @@ export class Real {
 
   /** What the links say, the way `list` sees it (the profile must point to an existing generation). */
   async links(): Promise<{
-    readonly generations: ReadonlyArray<Links.LinkObservation>;
+    readonly generations: ReadonlyArray<{ readonly number: number; readonly system: string }>;
     readonly profileTarget: string | null;
     readonly current: number | null;
     readonly running: string | null;

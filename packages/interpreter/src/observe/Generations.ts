@@ -19,21 +19,23 @@ import { type DirectoryListing, FileSystem, type FsError, type Stat } from "../p
 import * as Root from "../root/Root.js";
 
 export interface Observed {
-  readonly generations: ReadonlyArray<Links.LinkObservation>;
+  /** Ascending, each with its manifest header (its whole manifest read or decoded on first use). */
+  readonly generations: ReadonlyArray<World.Generation>;
   readonly profileTarget: string | null;
   readonly current: GenerationNumber.GenerationNumber | null;
-  /** Each generation's manifest header, or its text to decode, in the order of `generations`. */
-  readonly manifests: ReadonlyArray<ManifestFile.Source>;
 }
 
 const io = (e: FsError) => new ObserveError({ reason: "Io", message: e.message });
 const layout = (message: string) => new ObserveError({ reason: "Layout", message });
 
+/** The listing by column: numbers ascending, each link's target, mtime and lstat. */
 interface Listed {
-  readonly number: GenerationNumber.GenerationNumber;
-  readonly target: string;
-  readonly stat: GenerationsIndex.Validator;
-  readonly createdMs: number;
+  readonly numbers: ReadonlyArray<number>;
+  readonly targets: ReadonlyArray<string>;
+  readonly created: ReadonlyArray<number>;
+  readonly stat: (i: number) => GenerationsIndex.Validator;
+  /** Each link's position in the index, or -1. */
+  readonly at: (i: number) => number;
 }
 
 export const observe = Effect.fn("observeGenerations")(function* (root: Root.Root, settings: World.Settings) {
@@ -48,9 +50,7 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
   const startedMs = yield* clock.nowMs;
 
   // The listing: the index's while the directory is unchanged and settled, else read again.
-  let listed: Array<Listed> = [];
-  /** Each listed link's position in the index, or -1. */
-  let at: Array<number> = [];
+  let listed: Listed;
   let profile: { target: string } | null = null;
   let directory: Stat | null = null;
   const [dirStat] = yield* fs.lstatEach([hostDir]);
@@ -59,13 +59,7 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
     GenerationsIndex.listingHolds(index, settings.profile, dirStat, horizon);
   if (fromIndex) {
     directory = dirStat as Stat;
-    const n = GenerationsIndex.size(index);
-    listed = new Array(n);
-    at = new Array(n);
-    for (let i = 0; i < n; i++) {
-      listed[i] = { number: GenerationsIndex.numberAt(index, i), target: GenerationsIndex.targetAt(index, i), stat: GenerationsIndex.linkAt(index, i), createdMs: GenerationsIndex.createdAt(index, i) };
-      at[i] = i;
-    }
+    listed = { numbers: index.columns.number, targets: index.columns.target, created: index.columns.created, stat: (i) => GenerationsIndex.linkAt(index, i), at: (i) => i };
     profile = index.profileTarget === null ? null : { target: index.profileTarget };
   } else {
     const positions = GenerationsIndex.positions(index);
@@ -88,6 +82,7 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
         Effect.mapError(io),
       );
     directory = listing?.directory ?? null;
+    const found: Array<{ readonly number: number; readonly target: string; readonly stat: Stat }> = [];
     for (const entry of listing?.entries ?? []) {
       const kind = kinds.get(entry.name) ?? ProfileEntry.classify(name, entry.name);
       const host = `${hostDir}/${entry.name}`;
@@ -100,62 +95,71 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
       if (entry.stat.kind !== "symlink") {
         return yield* layout(`${host} should be a symlink to a system directory but is a ${entry.stat.kind}; move it out of the profile directory`);
       }
-      listed.push({ number: kind.number, target: entry.target ?? reuse.get(entry.name) ?? "", stat: entry.stat, createdMs: entry.stat.mtimeMs });
+      found.push({ number: kind.number, target: entry.target ?? reuse.get(entry.name) ?? "", stat: entry.stat });
     }
-    listed.sort((a, b) => a.number - b.number);
+    found.sort((a, b) => a.number - b.number);
     // The index's facts about a system hold only for the target it recorded.
-    at = listed.map((l) => {
+    const at = found.map((l) => {
       const i = positions.get(l.number);
       return index !== null && i !== undefined && GenerationsIndex.targetAt(index, i) === l.target ? i : -1;
     });
+    listed = {
+      numbers: found.map((f) => f.number),
+      targets: found.map((f) => f.target),
+      created: found.map((f) => f.stat.mtimeMs),
+      stat: (i) => found[i]!.stat,
+      at: (i) => at[i]!,
+    };
   }
 
-  const systems: Array<InRootPath.InRootPath> = new Array(listed.length);
-  for (const [i, l] of listed.entries()) {
-    const system = InRootPath.resolve(dir, l.target);
+  const n = listed.numbers.length;
+  const systems: Array<InRootPath.InRootPath> = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const target = listed.targets[i] as string;
+    const system = InRootPath.resolve(dir, target);
     if (system._tag === "Left") {
-      const link = World.linkPathOf(settings, l.number);
-      return yield* new ObserveError({ reason: "Link", message: `${Root.host(root, link)} points outside the root (${l.target}); remove it or point it inside` });
+      const link = World.linkPathOf(settings, listed.numbers[i] as number);
+      return yield* new ObserveError({ reason: "Link", message: `${Root.host(root, link)} points outside the root (${target}); remove it or point it inside` });
     }
     systems[i] = system.right;
   }
-  const checked = yield* Systems.check(root, systems, index, horizon, (i) => (index === null || at[i]! < 0 ? null : GenerationsIndex.presentAt(index, at[i]!)));
+  const checked = yield* Systems.check(root, systems, index, horizon, (i) => {
+    const at = listed.at(i);
+    return index === null || at < 0 ? null : GenerationsIndex.presentAt(index, at);
+  });
   const linkPrefix = `${dir === "/" ? "" : dir}/${name}-`;
-  const generations = listed.map(
-    (l, i): Links.LinkObservation => ({
-      number: l.number,
-      link: `${linkPrefix}${l.number}-link` as InRootPath.InRootPath,
-      system: systems[i]!,
-      createdMs: l.createdMs,
-      exists: checked.present[i]!,
-    }),
+  const read = yield* ManifestHeaders.read(
+    root,
+    { numbers: listed.numbers, systems, created: listed.created, present: checked.present, at: listed.at, linkPrefix },
+    index,
+    horizon,
   );
-  const manifests = yield* ManifestHeaders.sources(root, generations, index, (i) => at[i]!, horizon);
 
-  const current = profile === null ? null : yield* currentOf(root, settings, profile.target, generations);
-  const repaired = !fromIndex || checked.rechecked || manifests.reread;
+  const current = profile === null ? null : yield* currentOf(root, settings, profile.target, listed.numbers);
+  const repaired = !fromIndex || checked.rechecked || read.reread;
   if (repaired && directory !== null && directory.kind === "directory") {
     const spanMs = (yield* clock.nowMs) - startedMs + 1;
     // Written only once it can be trusted, else the next command would just read everything again.
     if (GenerationsIndex.settled(directory, startedMs - 1)) {
-      const entries = listed.map(
-        (l, i): GenerationsIndex.Entry => ({
-          number: l.number,
-          target: l.target,
-          link: l.stat,
-          createdMs: l.createdMs,
+      const entries = Array.from(
+        { length: n },
+        (_, i): GenerationsIndex.Entry => ({
+          number: listed.numbers[i] as GenerationNumber.GenerationNumber,
+          target: listed.targets[i] as string,
+          link: listed.stat(i),
+          createdMs: listed.created[i] as number,
           systemPresent: checked.recordable[i] ?? null,
-          manifest: manifests.cacheable[i] ?? null,
+          manifest: read.cacheable[i] ?? null,
         }),
       );
       const top = { profile: settings.profile, spanMs, directory, profileTarget: profile?.target ?? null, parents: checked.parents };
       yield* IndexFile.write(root, GenerationsIndex.make(top, entries, (_e, i) => systems[i]!));
     }
   }
-  return { generations, profileTarget: profile?.target ?? null, current, manifests: manifests.sources } satisfies Observed;
+  return { generations: read.generations, profileTarget: profile?.target ?? null, current } satisfies Observed;
 });
 
-const currentOf = (root: Root.Root, settings: World.Settings, profileTarget: string, generations: ReadonlyArray<Links.LinkObservation>) =>
+const currentOf = (root: Root.Root, settings: World.Settings, profileTarget: string, numbers: ReadonlyArray<number>) =>
   Effect.gen(function* () {
     const resolved = yield* Links.resolveInside(root, settings.profile, profileTarget);
     const named = ProfileEntry.generationOfTarget(World.profileDir(settings), World.profileName(settings), resolved);
@@ -164,7 +168,7 @@ const currentOf = (root: Root.Root, settings: World.Settings, profileTarget: str
     if (named === null) {
       return yield* new ObserveError({ reason: "Link", message: `${hostProfile} points to ${profileTarget}, which is not a generation of this profile; point it at a ${name}-N-link` });
     }
-    if (!generations.some((g) => g.number === named)) {
+    if (!numbers.includes(named)) {
       return yield* new ObserveError({ reason: "Link", message: `${hostProfile} is dangling: ${profileTarget} does not exist; point it at an existing generation (ln -sfn ${name}-N-link ${hostProfile})` });
     }
     return named;

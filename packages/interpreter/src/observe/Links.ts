@@ -4,20 +4,11 @@
  * that what it names stays inside the root (lexically and after resolving every symlink on the
  * host). The profile as a whole is read by `Generations`.
  */
-import { type GenerationNumber, InRootPath } from "@switchyard/model";
+import { InRootPath } from "@switchyard/model";
 import { Effect } from "effect";
 import { ObserveError } from "../Errors.js";
 import { FileSystem, type FsError } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
-
-export interface LinkObservation {
-  readonly number: GenerationNumber.GenerationNumber;
-  readonly link: InRootPath.InRootPath;
-  readonly system: InRootPath.InRootPath;
-  readonly createdMs: number;
-  /** False when the system directory is gone (garbage-collected): listed and deletable, not switchable. */
-  readonly exists: boolean;
-}
 
 const io = (e: FsError) => new ObserveError({ reason: "Io", message: e.message });
 

@@ -9,7 +9,6 @@ import { Effect } from "effect";
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as Decode from "../internal/Decode.js";
-import type * as Links from "./Links.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 
@@ -46,41 +45,61 @@ const resultOf = (decoded: E.Either<Manifest.ManifestError, Manifest.Manifest>):
 
 /**
  * What observation has of a generation's manifest: its header from the index (the whole manifest is
- * read from the file on first use), its parsed JSON and decoded header (the rest is decoded on first
- * use), or why it is invalid. Most generations are only listed or put in the boot menu.
+ * read from the file on first use, through `load`), its parsed JSON and decoded header (the rest is
+ * decoded on first use), or why it is invalid. Most generations are only listed or put in the boot menu.
  */
 export type Source =
-  | { readonly _tag: "Cached"; readonly header: Manifest.Header; readonly load: () => World.ManifestResult }
+  | { readonly _tag: "Cached"; readonly header: Manifest.Header; readonly load: (system: InRootPath.InRootPath) => World.ManifestResult }
   | { readonly _tag: "Parsed"; readonly json: unknown; readonly header: Manifest.Header; readonly file: string }
   | Extract<World.ManifestResult, { _tag: "Invalid" }>;
 
-export const generationOf = (g: Links.LinkObservation, utcOffsetMinutes: number, source: Source): World.Generation =>
-  source._tag === "Invalid"
-    ? { number: g.number, link: g.link, system: g.system, createdMs: g.createdMs, utcOffsetMinutes, header: source, manifest: source }
-    : new Observed(g, utcOffsetMinutes, source);
+/** What a generation is, besides its manifest; `linkPrefix` + number + `-link` is its link. */
+export interface Facts {
+  readonly number: World.Generation["number"];
+  readonly system: World.Generation["system"];
+  readonly createdMs: number;
+  readonly utcOffsetMinutes: number;
+  readonly linkPrefix: string;
+}
 
-/** A generation whose whole manifest is decoded on first read, once (a class: its getter is shared, not defined per object). */
+export const generationOf = (g: Facts, source: Source): World.Generation =>
+  source._tag === "Invalid"
+    ? {
+        number: g.number,
+        link: `${g.linkPrefix}${g.number}-link` as World.Generation["link"],
+        system: g.system,
+        createdMs: g.createdMs,
+        utcOffsetMinutes: g.utcOffsetMinutes,
+        header: source,
+        manifest: source,
+      }
+    : new Observed(g, source);
+
+/** A generation whose whole manifest is decoded on first read, once (a class: its getters are shared, not defined per object). */
 class Observed implements World.Generation {
   readonly number: World.Generation["number"];
-  readonly link: World.Generation["link"];
   readonly system: World.Generation["system"];
   readonly createdMs: number;
   readonly header: World.HeaderResult;
   readonly utcOffsetMinutes: number;
+  readonly #linkPrefix: string;
   readonly #source: Exclude<Source, { _tag: "Invalid" }>;
   #full: World.ManifestResult | undefined;
-  constructor(g: Links.LinkObservation, utcOffsetMinutes: number, source: Exclude<Source, { _tag: "Invalid" }>) {
+  constructor(g: Facts, source: Exclude<Source, { _tag: "Invalid" }>) {
     this.#source = source;
-    this.utcOffsetMinutes = utcOffsetMinutes;
+    this.#linkPrefix = g.linkPrefix;
+    this.utcOffsetMinutes = g.utcOffsetMinutes;
     this.number = g.number;
-    this.link = g.link;
     this.system = g.system;
     this.createdMs = g.createdMs;
     this.header = { _tag: "Valid", header: source.header };
   }
+  get link(): World.Generation["link"] {
+    return `${this.#linkPrefix}${this.number}-link` as World.Generation["link"];
+  }
   get manifest(): World.ManifestResult {
     const s = this.#source;
-    return (this.#full ??= s._tag === "Cached" ? s.load() : resultOf(Manifest.decode(s.json, this.system, s.file)));
+    return (this.#full ??= s._tag === "Cached" ? s.load(this.system) : resultOf(Manifest.decode(s.json, this.system, s.file)));
   }
 }
 

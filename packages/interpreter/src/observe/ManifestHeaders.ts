@@ -1,19 +1,31 @@
 /**
- * Each generation's manifest header, for listing and the boot menu: one lstat of every manifest in
- * one call; where the lstat is the one the generations index recorded, the recorded header (the
- * whole manifest is read only if something asks for it), otherwise the file is read and decoded.
- * A manifest rewritten in place or replaced changes its ctime (and usually its inode), so it is
- * read again by the next command.
+ * Each generation with its manifest header, for listing and the boot menu: one lstat of every
+ * manifest in one call; where the lstat is the one the generations index recorded, the recorded
+ * header (the whole manifest is read only if something asks for it), otherwise the file is read
+ * and decoded. A manifest rewritten in place or replaced changes its ctime (and usually its
+ * inode), so it is read again by the next command.
  */
-import { GenerationsIndex, Manifest, type World } from "@switchyard/model";
+import { GenerationsIndex, type InRootPath, Manifest, type World } from "@switchyard/model";
 import { Effect } from "effect";
-import type * as Links from "./Links.js";
 import * as ManifestFile from "./ManifestFile.js";
+import { Clock } from "../ports/Clock.js";
 import { FileSystem, type Stat } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 
-export interface Sources {
-  readonly sources: ReadonlyArray<ManifestFile.Source>;
+/** The generations to read, by column. */
+export interface Links {
+  readonly numbers: ReadonlyArray<number>;
+  readonly systems: ReadonlyArray<InRootPath.InRootPath>;
+  readonly created: ReadonlyArray<number>;
+  /** False when the system directory is gone (garbage-collected): listed and deletable, not switchable. */
+  readonly present: ReadonlyArray<boolean>;
+  /** Each one's position in the index, or -1. */
+  readonly at: (i: number) => number;
+  readonly linkPrefix: string;
+}
+
+export interface Read {
+  readonly generations: ReadonlyArray<World.Generation>;
   /** What the index may record of each: its lstat and valid header. */
   readonly cacheable: ReadonlyArray<GenerationsIndex.Entry["manifest"]>;
   /** Whether a header was decoded that the index did not hold, so a repaired index is worth writing. */
@@ -25,54 +37,46 @@ const invalid = (file: string, message: string): ManifestFile.Source => ({
   error: { _tag: "ManifestError", file, field: "(file)", message },
 });
 
-export const sources = (
-  root: Root.Root,
-  generations: ReadonlyArray<Links.LinkObservation>,
-  index: GenerationsIndex.Index | null,
-  positionOf: (i: number) => number,
-  horizonMs: number,
-) =>
+export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Index | null, horizonMs: number) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
-    const fileOf = (g: Links.LinkObservation) => Root.host(root, `${g.system === "/" ? "" : g.system}/${Manifest.FILE_NAME}`);
-    const present: Array<number> = [];
+    const clock = yield* Clock;
+    const n = links.numbers.length;
+    const prefix = root.prefix;
     const files: Array<string> = [];
-    for (const [i, g] of generations.entries()) {
-      if (!g.exists) continue;
-      present.push(i);
-      files.push(fileOf(g));
-    }
+    for (let i = 0; i < n; i++) if (links.present[i]) files.push(`${prefix}${links.systems[i]}/${Manifest.FILE_NAME}`);
     const stats = yield* fs.lstatEach(files);
-    const statOf: Array<Stat | null> = new Array(generations.length).fill(null);
-    for (const [k, i] of present.entries()) {
-      const s = stats[k];
-      statOf[i] = s === undefined || "_tag" in s ? null : s;
-    }
-    const out: Array<ManifestFile.Source> = new Array(generations.length);
-    const cacheable: Array<GenerationsIndex.Entry["manifest"]> = new Array(generations.length).fill(null);
+    const load = (system: InRootPath.InRootPath) => loadNow(fs, root, system);
+    const generations: Array<World.Generation> = new Array(n);
+    const cacheable: Array<GenerationsIndex.Entry["manifest"]> = new Array(n).fill(null);
     let reread = false;
-    for (const [i, g] of generations.entries()) {
-      if (!g.exists) {
-        out[i] = invalid(Root.host(root, g.system), "the system directory does not exist (was it garbage-collected?)");
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const system = links.systems[i] as InRootPath.InRootPath;
+      const createdMs = links.created[i] as number;
+      const facts = { number: links.numbers[i] as World.Generation["number"], system, createdMs, utcOffsetMinutes: clock.utcOffsetMinutes(createdMs), linkPrefix: links.linkPrefix };
+      if (!links.present[i]) {
+        generations[i] = ManifestFile.generationOf(facts, invalid(Root.host(root, system), "the system directory does not exist (was it garbage-collected?)"));
         continue;
       }
-      const stat = statOf[i] ?? null;
-      const at = positionOf(i);
-      const header = stat === null || index === null || at < 0 ? null : GenerationsIndex.knownHeader(index, at, g.system, stat, horizonMs);
+      const s = stats[k++];
+      const stat: Stat | null = s === undefined || "_tag" in s ? null : s;
+      const at = links.at(i);
+      const header = stat === null || index === null || at < 0 ? null : GenerationsIndex.knownHeader(index, at, system, stat, horizonMs);
       if (stat !== null && header !== null) {
-        out[i] = { _tag: "Cached", header, load: () => loadNow(fs, root, g) };
+        generations[i] = ManifestFile.generationOf(facts, { _tag: "Cached", header, load });
         cacheable[i] = { stat, header };
         continue;
       }
       // Anything not known (an error included) is read the ordinary way, with its ordinary errors.
-      const source = ManifestFile.parsed(yield* ManifestFile.readText(root, g.system, true), g.system);
-      out[i] = source;
+      const source = ManifestFile.parsed(yield* ManifestFile.readText(root, system, true), system);
+      generations[i] = ManifestFile.generationOf(facts, source);
       if (source._tag === "Parsed" && stat !== null) {
         cacheable[i] = { stat, header: source.header };
         reread = true;
       }
     }
-    return { sources: out, cacheable, reread } satisfies Sources;
+    return { generations, cacheable, reread } satisfies Read;
   });
 
 /**
@@ -80,10 +84,10 @@ export const sources = (
  * asks for it (a plan reads two or three of them, a listing none). The file-system layers are
  * synchronous, so it is run to completion here; anything else is reported as an unreadable manifest.
  */
-const loadNow = (fs: FileSystem["Type"], root: Root.Root, g: Links.LinkObservation): World.ManifestResult => {
+const loadNow = (fs: FileSystem["Type"], root: Root.Root, system: InRootPath.InRootPath): World.ManifestResult => {
   try {
-    return Effect.runSync(ManifestFile.read(root, g.system, true).pipe(Effect.provideService(FileSystem, fs)));
+    return Effect.runSync(ManifestFile.read(root, system, true).pipe(Effect.provideService(FileSystem, fs)));
   } catch {
-    return { _tag: "Invalid", error: { _tag: "ManifestError", file: Root.host(root, g.system), field: "(file)", message: "could not be read; run the command again" } };
+    return { _tag: "Invalid", error: { _tag: "ManifestError", file: Root.host(root, system), field: "(file)", message: "could not be read; run the command again" } };
   }
 };

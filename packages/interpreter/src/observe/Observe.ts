@@ -29,11 +29,8 @@ export const generations = Generations.observe;
 export type Listing = Pick<World.World, "settings" | "generations" | "profileTarget" | "current" | "running" | "booted">;
 
 export const listing = Effect.fn("observeListing")(function* (root: Root.Root, settings: World.Settings) {
-  const clock = yield* Clock;
   const links = yield* Generations.observe(root, settings);
-  const generations = links.generations.map((g, i) =>
-    ManifestFile.generationOf(g, clock.utcOffsetMinutes(g.createdMs), links.manifests[i] as ManifestFile.Source),
-  );
+  const generations = links.generations;
   const running = yield* systemLink(root, World.Paths.currentSystem, generations, links.current);
   const booted = yield* systemLink(root, World.Paths.bootedSystem, generations, links.current);
   return { settings, generations, profileTarget: links.profileTarget, current: links.current, running, booted } satisfies Listing;
