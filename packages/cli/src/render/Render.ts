@@ -21,24 +21,32 @@ export const labelOf = (g: World.Generation): string => (g.header._tag === "Vali
 export const created = (g: World.Generation): string => BootConfig.formatStamp(g.createdMs, g.utcOffsetMinutes);
 
 export const table = (world: Marked, gens: ReadonlyArray<World.Generation>): string => {
-  // One pass, widths kept as it goes: a profile may have 10,000 rows. Numbers, dates and marks
-  // need no escaping; labels are escaped before measuring, so an escaped label still lines up.
-  const header = ["Generation", "Created", "Label", ""] as const;
-  const rows: Array<readonly [string, string, string, string]> = [];
+  // Two passes over the rows, no row objects: a profile may have 10,000 of them. Numbers, dates and
+  // marks need no escaping; labels are escaped before measuring, so an escaped label still lines up.
+  const header = ["Generation", "Created", "Label"] as const;
+  const labels: Array<string> = new Array(gens.length);
+  const stamps: Array<string> = new Array(gens.length);
   let w0 = header[0].length;
   let w1 = header[1].length;
   let w2 = header[2].length;
-  for (const g of gens) {
-    const row = [String(g.number), created(g), Escape.line(labelOf(g)), marks(world, g).join(", ")] as const;
-    if (row[0].length > w0) w0 = row[0].length;
-    if (row[1].length > w1) w1 = row[1].length;
-    if (row[2].length > w2) w2 = row[2].length;
-    rows.push(row);
+  for (let i = 0; i < gens.length; i++) {
+    const g = gens[i] as World.Generation;
+    const label = Escape.line(labelOf(g));
+    const stamp = created(g);
+    labels[i] = label;
+    stamps[i] = stamp;
+    const digits = String(g.number).length;
+    if (digits > w0) w0 = digits;
+    if (stamp.length > w1) w1 = stamp.length;
+    if (label.length > w2) w2 = label.length;
   }
-  const line = (r: readonly [string, string, string, string]) =>
-    r[3] === "" ? `${r[0].padStart(w0)}  ${r[1].padEnd(w1)}  ${r[2]}`.trimEnd() : `${r[0].padStart(w0)}  ${r[1].padEnd(w1)}  ${r[2].padEnd(w2)}  ${r[3]}`;
-  const out = [line(header)];
-  for (const r of rows) out.push(line(r));
+  const out: Array<string> = [`${header[0].padStart(w0)}  ${header[1].padEnd(w1)}  ${header[2]}`];
+  for (let i = 0; i < gens.length; i++) {
+    const g = gens[i] as World.Generation;
+    const marked = g.number === world.current || g.number === world.running.generation || g.number === world.booted.generation;
+    const start = `${String(g.number).padStart(w0)}  ${(stamps[i] as string).padEnd(w1)}  `;
+    out.push(marked ? `${start}${(labels[i] as string).padEnd(w2)}  ${marks(world, g).join(", ")}` : `${start}${labels[i] as string}`.trimEnd());
+  }
   return out.join("\n");
 };
 

@@ -149,7 +149,7 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
           link: listed.stat(i),
           createdMs: listed.created[i] as number,
           systemPresent: checked.recordable[i] ?? null,
-          manifest: read.cacheable[i] ?? null,
+          manifest: read.cacheable(i),
         }),
       );
       const top = { profile: settings.profile, spanMs, directory, profileTarget: profile?.target ?? null, parents: checked.parents };

@@ -49,57 +49,68 @@ const resultOf = (decoded: E.Either<Manifest.ManifestError, Manifest.Manifest>):
  * decoded on first use), or why it is invalid. Most generations are only listed or put in the boot menu.
  */
 export type Source =
-  | { readonly _tag: "Cached"; readonly header: Manifest.Header; readonly load: (system: InRootPath.InRootPath) => World.ManifestResult }
+  | { readonly _tag: "Cached"; readonly header: Manifest.Header; readonly load: Load }
   | { readonly _tag: "Parsed"; readonly json: unknown; readonly header: Manifest.Header; readonly file: string }
   | Extract<World.ManifestResult, { _tag: "Invalid" }>;
 
-/** What a generation is, besides its manifest; `linkPrefix` + number + `-link` is its link. */
-export interface Facts {
-  readonly number: World.Generation["number"];
-  readonly system: World.Generation["system"];
-  readonly createdMs: number;
-  readonly utcOffsetMinutes: number;
-  readonly linkPrefix: string;
-}
+/** Reads and decodes a system directory's whole manifest. */
+export type Load = (system: InRootPath.InRootPath) => World.ManifestResult;
 
-export const generationOf = (g: Facts, source: Source): World.Generation =>
-  source._tag === "Invalid"
-    ? {
-        number: g.number,
-        link: `${g.linkPrefix}${g.number}-link` as World.Generation["link"],
-        system: g.system,
-        createdMs: g.createdMs,
-        utcOffsetMinutes: g.utcOffsetMinutes,
-        header: source,
-        manifest: source,
-      }
-    : new Observed(g, source);
+/**
+ * A generation: its number, system directory, creation time and its offset from UTC, its link
+ * (`linkPrefix` + number + `-link`), and what there is of its manifest.
+ */
+export const generationOf = (
+  number: World.Generation["number"],
+  system: World.Generation["system"],
+  createdMs: number,
+  utcOffsetMinutes: number,
+  linkPrefix: string,
+  source: Source,
+): World.Generation => {
+  switch (source._tag) {
+    case "Invalid":
+      return { number, link: `${linkPrefix}${number}-link` as World.Generation["link"], system, createdMs, utcOffsetMinutes, header: source, manifest: source };
+    case "Cached":
+      return new Observed(number, system, createdMs, utcOffsetMinutes, linkPrefix, source.header, source.load, undefined, "");
+    case "Parsed":
+      return new Observed(number, system, createdMs, utcOffsetMinutes, linkPrefix, source.header, null, source.json, source.file);
+  }
+};
 
-/** A generation whose whole manifest is decoded on first read, once (a class: its getters are shared, not defined per object). */
+/**
+ * A generation whose whole manifest is read or decoded on first read, once. A class, with plain
+ * fields: ten thousand of these are made per command, and a getter defined per object is slow.
+ */
 class Observed implements World.Generation {
-  readonly number: World.Generation["number"];
-  readonly system: World.Generation["system"];
-  readonly createdMs: number;
   readonly header: World.HeaderResult;
-  readonly utcOffsetMinutes: number;
   readonly #linkPrefix: string;
-  readonly #source: Exclude<Source, { _tag: "Invalid" }>;
+  readonly #load: Load | null;
+  readonly #json: unknown;
+  readonly #file: string;
   #full: World.ManifestResult | undefined;
-  constructor(g: Facts, source: Exclude<Source, { _tag: "Invalid" }>) {
-    this.#source = source;
-    this.#linkPrefix = g.linkPrefix;
-    this.utcOffsetMinutes = g.utcOffsetMinutes;
-    this.number = g.number;
-    this.system = g.system;
-    this.createdMs = g.createdMs;
-    this.header = { _tag: "Valid", header: source.header };
+  constructor(
+    readonly number: World.Generation["number"],
+    readonly system: World.Generation["system"],
+    readonly createdMs: number,
+    readonly utcOffsetMinutes: number,
+    linkPrefix: string,
+    header: Manifest.Header,
+    load: Load | null,
+    json: unknown,
+    file: string,
+  ) {
+    this.header = { _tag: "Valid", header };
+    this.#linkPrefix = linkPrefix;
+    this.#load = load;
+    this.#json = json;
+    this.#file = file;
   }
   get link(): World.Generation["link"] {
     return `${this.#linkPrefix}${this.number}-link` as World.Generation["link"];
   }
   get manifest(): World.ManifestResult {
-    const s = this.#source;
-    return (this.#full ??= s._tag === "Cached" ? s.load(this.system) : resultOf(Manifest.decode(s.json, this.system, s.file)));
+    return (this.#full ??= this.#load !== null ? this.#load(this.system) : resultOf(Manifest.decode(this.#json, this.system, this.#file)));
   }
 }
 

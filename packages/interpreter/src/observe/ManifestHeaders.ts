@@ -26,8 +26,8 @@ export interface Links {
 
 export interface Read {
   readonly generations: ReadonlyArray<World.Generation>;
-  /** What the index may record of each: its lstat and valid header. */
-  readonly cacheable: ReadonlyArray<GenerationsIndex.Entry["manifest"]>;
+  /** What the index may record of generation `i`: its manifest's lstat and valid header. */
+  readonly cacheable: (i: number) => GenerationsIndex.Entry["manifest"];
   /** Whether a header was decoded that the index did not hold, so a repaired index is worth writing. */
   readonly reread: boolean;
 }
@@ -48,34 +48,42 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
     const stats = yield* fs.lstatEach(files);
     const load = (system: InRootPath.InRootPath) => loadNow(fs, root, system);
     const generations: Array<World.Generation> = new Array(n);
-    const cacheable: Array<GenerationsIndex.Entry["manifest"]> = new Array(n).fill(null);
+    /** Each generation's manifest lstat, where it has one and its header is valid. */
+    const valid: Array<Stat | null> = new Array(n).fill(null);
     let reread = false;
     let k = 0;
     for (let i = 0; i < n; i++) {
+      const number = links.numbers[i] as World.Generation["number"];
       const system = links.systems[i] as InRootPath.InRootPath;
       const createdMs = links.created[i] as number;
-      const facts = { number: links.numbers[i] as World.Generation["number"], system, createdMs, utcOffsetMinutes: clock.utcOffsetMinutes(createdMs), linkPrefix: links.linkPrefix };
+      const offset = clock.utcOffsetMinutes(createdMs);
       if (!links.present[i]) {
-        generations[i] = ManifestFile.generationOf(facts, invalid(Root.host(root, system), "the system directory does not exist (was it garbage-collected?)"));
+        const gone = invalid(Root.host(root, system), "the system directory does not exist (was it garbage-collected?)");
+        generations[i] = ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, gone);
         continue;
       }
       const s = stats[k++];
       const stat: Stat | null = s === undefined || "_tag" in s ? null : s;
       const at = links.at(i);
       const header = stat === null || index === null || at < 0 ? null : GenerationsIndex.knownHeader(index, at, system, stat, horizonMs);
-      if (stat !== null && header !== null) {
-        generations[i] = ManifestFile.generationOf(facts, { _tag: "Cached", header, load });
-        cacheable[i] = { stat, header };
+      if (header !== null) {
+        generations[i] = ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, { _tag: "Cached", header, load });
+        valid[i] = stat;
         continue;
       }
       // Anything not known (an error included) is read the ordinary way, with its ordinary errors.
       const source = ManifestFile.parsed(yield* ManifestFile.readText(root, system, true), system);
-      generations[i] = ManifestFile.generationOf(facts, source);
+      generations[i] = ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, source);
       if (source._tag === "Parsed" && stat !== null) {
-        cacheable[i] = { stat, header: source.header };
+        valid[i] = stat;
         reread = true;
       }
     }
+    const cacheable = (i: number): GenerationsIndex.Entry["manifest"] => {
+      const stat = valid[i];
+      const header = generations[i]?.header;
+      return stat == null || header === undefined || header._tag !== "Valid" ? null : { stat, header: header.header };
+    };
     return { generations, cacheable, reread } satisfies Read;
   });
 

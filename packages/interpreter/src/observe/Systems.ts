@@ -41,8 +41,15 @@ export const check = (
 
     const parents: Array<{ path: InRootPath.InRootPath; stat: Stat }> = [];
     const state = new Map<string, { readonly real: string | null; readonly holds: boolean }>();
-    for (const system of systems) {
-      const parent = InRootPath.dirname(system);
+    // System directories nearly always share one parent: it is compared, not sliced out, each time.
+    const parentOf: Array<InRootPath.InRootPath> = new Array(systems.length);
+    let last: InRootPath.InRootPath | null = null;
+    for (const [i, system] of systems.entries()) {
+      const slash = system.lastIndexOf("/");
+      const same: boolean = last !== null && slash === (last === "/" ? 0 : last.length) && system.startsWith(last);
+      const parent: InRootPath.InRootPath = same ? (last as InRootPath.InRootPath) : InRootPath.dirname(system);
+      parentOf[i] = parent;
+      last = parent;
       if (state.has(parent)) continue;
       const real = yield* fs.realPath(Root.host(root, parent)).pipe(
         Effect.map((r): string | null => r),
@@ -58,8 +65,8 @@ export const check = (
     const present: Array<boolean> = [];
     const recordable: Array<boolean | null> = [];
     const again: Array<number> = [];
-    systems.forEach((system, i) => {
-      const parent = state.get(InRootPath.dirname(system)) as { real: string | null; holds: boolean };
+    systems.forEach((_system, i) => {
+      const parent = state.get(parentOf[i] as string) as { real: string | null; holds: boolean };
       const before = parent.holds ? recorded(i) : null;
       present[i] = parent.real === null ? false : (before ?? false);
       recordable[i] = parent.real === null ? null : before;
