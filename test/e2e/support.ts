@@ -209,7 +209,7 @@ export const treeHash = (root: string, options: TreeHashOptions = {}): string =>
     const full = rel === "" ? root : path.join(root, rel);
     for (const name of fs.readdirSync(full).sort()) {
       const inRoot = `${rel}/${name}`;
-      if (exclude.has(inRoot)) continue;
+      if (exclude.has(inRoot) || (rel === "/var/lib/switchyard" && name.startsWith(".generations-index.json.switchyard-tmp-"))) continue;
       const file = path.join(full, name);
       const st = fs.lstatSync(file, { bigint: true });
       const mode = (Number(st.mode) & 0o7777).toString(8);

@@ -49,8 +49,9 @@ export const detect = (root: Root.Root) =>
       const newest = Math.max(...versions);
       return newest === CURRENT ? ({ _tag: "Current" } satisfies Detected) : ({ _tag: "Version", version: newest } satisfies Detected);
     }
-    // A state directory holding only what a builder or a first apply puts there is new, not old.
-    const content = names.filter((n) => !FRESH.has(n));
+    // A state directory holding only what a builder or a first apply puts there is new, not old; a
+    // temp sibling (another command writing the generations index right now) is nobody's content.
+    const content = names.filter((n) => !FRESH.has(n) && !Durable.isTempName(n));
     return content.length === 0 ? ({ _tag: "Empty" } satisfies Detected) : ({ _tag: "Version", version: 0 } satisfies Detected);
   });
 
