@@ -17,7 +17,8 @@ import type { FsError } from "../ports/FileSystem.js";
 import * as Layout from "../state/Layout.js";
 import * as Lock from "../state/Lock.js";
 import * as Root from "../root/Root.js";
-import * as Steps from "./Steps.js";
+import * as Phase from "./Phase.js";
+import type * as Steps from "./Steps.js";
 
 export interface ApplyOptions {
   readonly root: Root.Root;
@@ -160,40 +161,5 @@ const cleanupFailure = (e: FsError) =>
     message: `the transition is done but its journal could not be removed: ${e.message}; run 'switchyard recover' to clean up`,
   });
 
-export interface PhaseResult {
-  readonly failure: StepFailure | null;
-  readonly recorded: number;
-}
-
-/**
- * Run `steps` from index `from`. Stops at the first failure (a step that fails, or a journal record
- * that cannot be written) and says which. The journal records the Commit step only: every step is
- * idempotent, so recovery re-runs the revert from its start, or the forward steps from the commit
- * point, and a record after every step would cost an fsync each (1,000 of them to delete 1,000
- * generations) for nothing.
- */
-export const runSteps = (steps: ReadonlyArray<Step.Step>, phase: ApplyJournal.Progress["phase"], from: number, options: ApplyOptions) =>
-  Effect.gen(function* () {
-    let recorded = 0;
-    for (let index = from; index < steps.length; index++) {
-      const step = steps[index] as Step.Step;
-      options.onEvent?.(phase === "forward" ? { _tag: "StepStarted", index, step } : { _tag: "RevertStarted", index, step });
-      const outcome = yield* Effect.either(
-        Steps.run(step, options).pipe(
-          Effect.tap(() =>
-            step._tag === "Commit"
-              ? ApplyJournal.record(options.root, { phase, done: index }).pipe(
-                  Effect.mapError((e): Steps.StepError => ({ cause: e, message: `cannot record the commit in the journal: ${e.message}`, lastLines: [] })),
-                )
-              : Effect.void,
-          ),
-        ),
-      );
-      if (outcome._tag === "Left") {
-        return { failure: { index, step, description: Step.describe(step), ...outcome.left }, recorded } satisfies PhaseResult;
-      }
-      if (outcome.right === "recorded") recorded++;
-      yield* Failpoint.hit(`${phase}:step-${index}`);
-    }
-    return { failure: null, recorded } satisfies PhaseResult;
-  });
+export type PhaseResult = Phase.PhaseResult;
+export const runSteps = Phase.run;

@@ -173,7 +173,11 @@ const takeOver = (path: string, dead: Holder, me: Holder) =>
     return result;
   });
 
-/** Create `path` holding `me`, durably; false when something is already there. */
+/**
+ * Create `path` holding `me`; false when something is already there. Its content is flushed, its
+ * directory entry is not: a lock that a power loss drops is simply free, and one that survives it
+ * (the next flush of the directory, such as the journal's, makes it durable) names its dead holder.
+ */
 const createExclusive = (path: string, me: Holder) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
@@ -182,7 +186,7 @@ const createExclusive = (path: string, me: Holder) =>
       if (created.left.reason === "Exists") return false;
       return yield* io(created.left);
     }
-    yield* fs.fsync(path).pipe(Effect.zipRight(fs.fsyncDirectory(Root.dirnameOf(path))), Effect.mapError(io));
+    yield* fs.fsync(path).pipe(Effect.mapError(io));
     return true;
   });
 
