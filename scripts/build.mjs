@@ -1,25 +1,98 @@
-// Bundles the CLI into packages/cli/dist: an ESM entry plus lazily loaded chunks, so `--help`
-// loads almost nothing and each command loads only what it uses. The bundle is built beside
-// dist and swapped in with renames, so a concurrent build or run never sees half a bundle.
+// Bundles the CLI into packages/cli/dist: `switchyard.cjs`, the command line (help, version and
+// usage errors load nothing else), and `launch.cjs`, the ports and every command, loaded once a
+// command is to run. Both are CommonJS so that packages/cli/bin/load.js can compile them with V8's
+// code cache; the caches (`NAME.DIGEST.cache`) are made here by running representative commands
+// on a throwaway root, each run adding the functions it compiled. The bundle is built beside dist
+// and swapped in with renames, so a concurrent build or run never sees half a bundle.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { build } from "esbuild";
-import { renameSync, rmSync } from "node:fs";
+import { makeRoot } from "./fixture.mjs";
 
 const cli = new URL("../packages/cli/", import.meta.url).pathname;
 const dist = `${cli}dist`;
 const staging = `${cli}.dist-${process.pid}`;
-await build({
-  entryPoints: { switchyard: `${cli}src/main.ts` },
-  outdir: staging,
+
+/**
+ * fp-ts and io-ts in their ES module builds: bundled as CommonJS packages, each import of them
+ * would copy a namespace object at start-up, and nothing of them could be tree-shaken.
+ */
+const esModuleBuilds = {
+  name: "es-module-builds",
+  setup: (b) =>
+    b.onResolve({ filter: /^fp-ts\/lib\// }, (args) =>
+      b.resolve(args.path.replace(/^fp-ts\/lib\//, "fp-ts/es6/"), { kind: args.kind, resolveDir: args.resolveDir }),
+    ),
+};
+
+const common = {
   bundle: true,
-  splitting: true,
-  format: "esm",
+  mainFields: ["module", "main"],
+  format: "cjs",
   platform: "node",
   target: "node20",
   minify: true,
   sourcemap: "linked",
-  chunkNames: "chunks/[name]-[hash]",
   logLevel: "warning",
-});
+  // import() of a bundled module becomes a lazy initialisation inside the bundle.
+  supported: { "dynamic-import": false },
+};
+/** The entry bundle leaves `./Launch.js` to the loader, which gives it the other bundle. */
+const launchExternal = {
+  name: "launch-external",
+  setup: (b) => b.onResolve({ filter: /^\.\/Launch\.js$/ }, () => ({ path: "./Launch.js", external: true })),
+};
+await build({ ...common, entryPoints: [`${cli}src/main.ts`], outfile: `${staging}/switchyard.cjs`, plugins: [launchExternal, esModuleBuilds] });
+await build({ ...common, entryPoints: [`${cli}src/Launch.ts`], outfile: `${staging}/launch.cjs`, plugins: [esModuleBuilds] });
+
+// The last line names the digest of the rest (after the source map's, so lines keep their numbers);
+// load.js finds the cache by it.
+for (const name of ["switchyard", "launch"]) {
+  const file = `${staging}/${name}.cjs`;
+  const code = readFileSync(file, "utf8");
+  const digest = createHash("sha256").update(code).digest("hex").slice(0, 32);
+  writeFileSync(file, `${code}// switchyard bundle ${digest}\n`);
+}
+
+// Each run loads the caches the previous ones wrote and writes them back with what it compiled.
+const work = mkdtempSync(join(tmpdir(), "switchyard-build-"));
+try {
+  const root = join(work, "root");
+  const generations = [1, 2, 3, 4].map((number) => ({
+    number,
+    services: [
+      { name: "db", start: ["/bin/sleep", "infinity"], env: { SIZE: String(number) } },
+      { name: "web", requires: ["db"], start: ["/bin/sleep", "infinity"], reload: ["/bin/true"], reloadIfChanged: true },
+    ],
+  }));
+  makeRoot(root, { generations, current: 4, running: 4, booted: 4 });
+  const runs = [
+    ["--help"],
+    ["list", "--root", root],
+    ["list", "--json", "--root", root],
+    ["describe", "--root", root],
+    ["plan", "rollback", "--root", root],
+    ["plan", "rollback", "--json", "--root", root],
+    ["apply", "rollback", "--yes", "--root", root],
+    ["apply", "switch", "4", "--yes", "--root", root],
+    ["apply", "delete", "1", "--yes", "--root", root],
+    ["status", "--root", root],
+    ["recover", "--root", root],
+    ["list", "--root", root],
+  ];
+  const warm = join(cli, "bin/load.js");
+  for (const argv of runs) {
+    const script = `process.argv = [process.argv[0], "switchyard", ...${JSON.stringify(argv)}]; require(${JSON.stringify(warm)}).start({ dist: ${JSON.stringify(staging)}, writeCaches: true });`;
+    const r = spawnSync(process.execPath, ["-e", script], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`warming the code cache with 'switchyard ${argv.join(" ")}' failed (${r.status ?? r.signal}): ${r.stderr}`);
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
 const old = `${cli}.dist-old-${process.pid}`;
 try {
   renameSync(dist, old);

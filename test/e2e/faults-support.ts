@@ -12,11 +12,11 @@ import * as path from "node:path";
 import { BIN as REPO_BIN, REPO } from "./support.js";
 
 /**
- * A private copy of the built binary, taken once per test file. The bundle loads its command
- * chunks lazily and their names carry a content hash, so a `node scripts/build.mjs` run elsewhere
- * (other suites, other sessions) while a test's processes are starting would make them fail with
- * "Cannot find module …/chunks/apply-….js". The copy is the same bundle, only immune to that. It is
- * readable by everyone, so it can also be run with dropped privileges.
+ * A private copy of the built binary, taken once per test file. The binary loads its second bundle
+ * (and each bundle's code cache) only once a command runs, so a `node scripts/build.mjs` run
+ * elsewhere (other suites, other sessions) while a test's processes are starting could hand them a
+ * bundle of another build. The copy is the same binary, only immune to that. It is readable by
+ * everyone, so it can also be run with dropped privileges.
  */
 let snapshotDir: string | null = null;
 
@@ -32,15 +32,12 @@ const snapshot = (): string => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-bin-"));
     try {
       fs.cpSync(dist, path.join(dir, "dist"), { recursive: true });
-      fs.mkdirSync(path.join(dir, "bin"));
-      fs.writeFileSync(path.join(dir, "bin/switchyard.js"), `import "../dist/switchyard.js";\n`);
-      fs.writeFileSync(path.join(dir, "package.json"), `{"type":"module"}\n`);
-      // Complete: every chunk any file of the copy imports is in the copy.
-      const files = [path.join(dir, "dist/switchyard.js"), ...fs.readdirSync(path.join(dir, "dist/chunks")).filter((n) => n.endsWith(".js")).map((n) => path.join(dir, "dist/chunks", n))];
-      for (const file of files) {
-        for (const m of fs.readFileSync(file, "utf8").matchAll(/(?:from|import\()\s*"(\.{1,2}\/[^"]+)"/g)) {
-          if (!fs.existsSync(path.resolve(path.dirname(file), m[1] as string))) throw new Error(`${file} imports the missing ${m[1]}`);
-        }
+      fs.cpSync(path.dirname(REPO_BIN), path.join(dir, "bin"), { recursive: true });
+      // Complete: both bundles, each with the cache its last line names (a build swaps dist whole).
+      for (const name of ["switchyard", "launch"]) {
+        const source = fs.readFileSync(path.join(dir, "dist", `${name}.cjs`), "utf8");
+        const digest = /\/\/ switchyard bundle ([0-9a-f]+)\n$/.exec(source)?.[1];
+        if (digest === undefined || !fs.existsSync(path.join(dir, "dist", `${name}.${digest}.cache`))) throw new Error(`the copy of ${name}.cjs has no cache`);
       }
       const walk = (p: string): void => {
         fs.chmodSync(p, fs.statSync(p).isDirectory() ? 0o755 : 0o644);

@@ -16,7 +16,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
-const BUNDLE = path.join(REPO, "packages/cli/dist/switchyard.js");
+const BUNDLE = path.join(REPO, "packages/cli/dist/launch.cjs");
 const stateDir = path.join(os.tmpdir(), `switchyard-e2e-${crypto.createHash("sha256").update(REPO).digest("hex").slice(0, 12)}`);
 const lockDir = `${stateDir}.lock`;
 const stampFile = path.join(stateDir, "built-for");

@@ -258,7 +258,8 @@ describe.concurrent("help and version", () => {
       seen.add(file);
       for (const next of statics(file)) walk(next);
     };
-    walk(path.join(dist, "switchyard.js"));
+    // The entry bundle is all that help, version and usage errors load; the commands are in launch.cjs.
+    walk(path.join(dist, "switchyard.cjs"));
     const sources = [...seen].flatMap((f) => (JSON.parse(fs.readFileSync(`${f}.map`, "utf8")) as { sources: Array<string> }).sources);
     expect(sources.some((s) => s.includes("args/Args.ts"))).toBe(true);
     expect(sources.filter((s) => /node_modules\/(effect|fp-ts|io-ts)\/|packages\/(model|interpreter)\/|\.\.\/(model|interpreter)\/src\//.test(s))).toEqual([]);

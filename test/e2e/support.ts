@@ -202,20 +202,24 @@ export interface TreeHashOptions {
   readonly profileLinkMtime?: boolean;
 }
 
+/** A cache any command may write (see IndexFile.ts); never part of the machine's state. */
+export const INDEX = "/var/lib/switchyard/generations-index.json";
+
 /**
  * sha256 over a sorted walk of the whole root: each entry's relative path, kind, permission bits,
  * and its symlink target or file bytes. Regular files' and directories' mtimes are left out; the
  * mtimes of symlinks in the profile directory count, since a generation's creation time is its
- * link's mtime.
+ * link's mtime. The generations index, a cache, is left out too.
  */
+
 export const treeHash = (root: string, options: TreeHashOptions = {}): string => {
-  const exclude = new Set(options.exclude ?? []);
+  const exclude = new Set([...(options.exclude ?? []), INDEX]);
   const hash = crypto.createHash("sha256");
   const walk = (rel: string): void => {
     const full = rel === "" ? root : path.join(root, rel);
     for (const name of fs.readdirSync(full).sort()) {
       const inRoot = `${rel}/${name}`;
-      if (exclude.has(inRoot)) continue;
+      if (exclude.has(inRoot) || (rel === "/var/lib/switchyard" && name.startsWith(".generations-index.json.switchyard-tmp-"))) continue;
       const file = path.join(full, name);
       const st = fs.lstatSync(file, { bigint: true });
       const mode = (Number(st.mode) & 0o7777).toString(8);

@@ -150,9 +150,66 @@ describe.each([
     await link("f", "l");
     await run(s.fs.setModifiedTime(p("l"), T1));
     expect((await run(s.fs.lstat(p("d")))).kind).toBe("directory");
-    expect(await run(s.fs.lstat(p("l")))).toEqual({ kind: "symlink", size: 1, mtimeMs: T1 });
+    expect(await run(s.fs.lstat(p("l")))).toMatchObject({ kind: "symlink", size: 1, mtimeMs: T1 });
     expect(await outcome(s.fs.lstat(p("missing")))).toBe("NotFound");
     expect(await outcome(s.fs.lstat(p("f/x")))).toBe("NotDirectory");
+  });
+
+  it("lstat identifies an entry: the same ino and ctime while it is untouched, another ino once it is replaced", async () => {
+    await link("a", "l");
+    const first = await run(s.fs.lstat(p("l")));
+    expect(await run(s.fs.lstat(p("l")))).toEqual(first);
+    await link("b", "l.new");
+    await run(s.fs.rename(p("l.new"), p("l")));
+    const second = await run(s.fs.lstat(p("l")));
+    expect(second.ino).not.toBe(first.ino);
+    expect(second.dev).toBe(first.dev);
+    expect(second.ctimeMs).toBeGreaterThanOrEqual(first.ctimeMs);
+  });
+
+  it("readEntries lists every entry sorted with its lstat, and the targets asked for", async () => {
+    await run(s.fs.makeDirectory(p("d/sub")));
+    await write("d/f", "abc");
+    await link("x", "d/b-link");
+    await link("yy", "d/a-link");
+    await link("d", "via");
+    const listing = await run(s.fs.readEntries(p("d"), (name) => name === "a-link"));
+    expect(listing.entries.map((e) => [e.name, e.stat.kind, e.stat.size, e.target])).toEqual([
+      ["a-link", "symlink", 2, "yy"],
+      ["b-link", "symlink", 1, null],
+      ["f", "file", 3, null],
+      ["sub", "directory", expect.any(Number), null],
+    ]);
+    for (const e of listing.entries) expect(e.stat).toEqual(await run(s.fs.lstat(p(`d/${e.name}`))));
+    expect(listing.directory).toMatchObject({ kind: "directory", ino: (await run(s.fs.lstat(p("d")))).ino });
+    // Through a link, the directory's own stat is the directory's, not the link's.
+    const through = await run(s.fs.readEntries(p("via"), () => true));
+    expect(through.directory).toEqual(listing.directory);
+    expect(through.entries.map((e) => e.target)).toEqual(["yy", "x", null, null]);
+  });
+
+  it("readEntries: a directory whose entries change keeps its ino and its ctime never goes back", async () => {
+    await run(s.fs.makeDirectory(p("d")));
+    const before = (await run(s.fs.readEntries(p("d"), () => false))).directory;
+    await link("x", "d/l");
+    const after = (await run(s.fs.readEntries(p("d"), () => false))).directory;
+    expect(after.ino).toBe(before.ino);
+    expect(after.ctimeMs).toBeGreaterThanOrEqual(before.ctimeMs);
+  });
+
+  it("readEntries fails with NotFound and NotDirectory", async () => {
+    await write("f", "");
+    expect(await outcome(s.fs.readEntries(p("missing"), () => true))).toBe("NotFound");
+    expect(await outcome(s.fs.readEntries(p("f"), () => true))).toBe("NotDirectory");
+  });
+
+  it("lstatEach gives each path's lstat or its error, in order", async () => {
+    await write("f", "abc");
+    await link("f", "l");
+    const results = await run(s.fs.lstatEach([p("f"), p("missing"), p("l"), p("f/x")]));
+    expect(results.map((r) => ("_tag" in r ? r.reason : r.kind))).toEqual(["file", "NotFound", "symlink", "NotDirectory"]);
+    expect(results[0]).toEqual(await run(s.fs.lstat(p("f"))));
+    expect(results[1]).toMatchObject({ op: "lstat", path: p("missing") });
   });
 
   it("readLink returns the stored target; Invalid on a non-link, NotFound when missing", async () => {
@@ -357,6 +414,7 @@ type Op =
         | "fsyncDirectory"
         | "readFile"
         | "readDirectory"
+        | "readEntries"
         | "lstat"
         | "readLink"
         | "realPath";
@@ -381,6 +439,7 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
         "setModifiedTime" as const,
         "readFile" as const,
         "readDirectory" as const,
+        "readEntries" as const,
         "lstat" as const,
         "readLink" as const,
         "realPath" as const,
@@ -414,6 +473,10 @@ const perform = (s: Subject, op: Op): Promise<string> => {
       return described(s.fs.readFile(p(op.path)), text);
     case "readDirectory":
       return described(s.fs.readDirectory(p(op.path)), (names) => names.join(","));
+    case "readEntries":
+      return described(s.fs.readEntries(p(op.path), (name) => name !== "a"), (listing) =>
+        listing.entries.map((e) => `${e.name}:${e.stat.kind}:${e.stat.kind === "directory" ? "" : e.stat.size}:${e.target ?? ""}`).join(","),
+      );
     case "lstat":
       return described(s.fs.lstat(p(op.path)), (st) => (st.kind === "directory" ? st.kind : `${st.kind} ${st.size}`));
     case "readLink":

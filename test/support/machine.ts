@@ -199,12 +199,13 @@ export const realMachine = (spec: MachineSpec): Machine & { readonly dir: string
   };
 };
 
-/** A real directory as the same kind of tree (in-root paths). */
+/** A real directory as the same kind of tree (in-root paths), without the generations index (a cache). */
 export const snapshotDir = (dir: string): Tree => {
   const out: Record<string, TreeEntry> = {};
   const walk = (rel: string) => {
     for (const name of fs.readdirSync(path.join(dir, rel)).sort()) {
       const r = `${rel}/${name}`;
+      if (r === "/var/lib/switchyard/generations-index.json") continue;
       const st = fs.lstatSync(path.join(dir, r));
       if (st.isSymbolicLink()) out[r] = strip(r, { kind: "symlink", target: fs.readlinkSync(path.join(dir, r)), mtimeMs: Math.round(st.mtimeMs) });
       else if (st.isDirectory()) {

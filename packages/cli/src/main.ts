@@ -10,23 +10,6 @@ import * as HostPaths from "./args/HostPaths.js";
 import { ExitCode } from "./ExitCode.js";
 import { version } from "../package.json";
 
-const commands = {
-  list: () => import("./commands/list.js"),
-  describe: () => import("./commands/describe.js"),
-  diff: () => import("./commands/diff.js"),
-  add: () => import("./commands/add.js"),
-  plan: () => import("./commands/plan.js"),
-  apply: () => import("./commands/apply.js"),
-  restart: () => import("./commands/restart.js"),
-  recover: () => import("./commands/recover.js"),
-  status: () => import("./commands/status.js"),
-  supervisor: () => import("./commands/supervisor.js"),
-  completion: () => import("./commands/completion.js"),
-  bless: () => import("./commands/bless.js"),
-  pin: () => import("./commands/pin.js"),
-  unpin: () => import("./commands/pin.js"),
-} as const satisfies Record<Args.Runnable, unknown>;
-
 const refuse = (command: string | null, message: string): number => {
   process.stderr.write(`switchyard${command === null ? "" : ` ${command}`}: ${message}\n`);
   return ExitCode.Invalid;
@@ -46,11 +29,10 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     case "Run": {
       const problem = HostPaths.problem(parsed.args);
       if (problem !== null) return refuse(null, problem);
-      const command = await commands[parsed.args.command]();
       // Completion runs on every TAB: it prints what it knows at once, without the machinery of the others.
-      if ("standalone" in command) return command.standalone(parsed.args);
-      const { runCommand } = await import("./Run.js");
-      return runCommand(parsed.args, command.run);
+      if (parsed.args.command === "completion") return (await import("./commands/completion.js")).standalone(parsed.args);
+      const { launch } = await import("./Launch.js");
+      return launch(parsed.args);
     }
   }
 };

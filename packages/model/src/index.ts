@@ -9,6 +9,7 @@ export * as Trial from "./boot/Trial.js";
 export * as Config from "./world/Config.js";
 export * as GenerationDiff from "./services/GenerationDiff.js";
 export * as GenerationNumber from "./world/GenerationNumber.js";
+export * as GenerationsIndex from "./world/GenerationsIndex.js";
 export * as InRootPath from "./paths/InRootPath.js";
 export { InRootPathCodec } from "./paths/InRootPathCodec.js";
 export * as Manifest from "./world/Manifest.js";

@@ -239,7 +239,7 @@ export class Real {
 
   /** What the links say, the way `list` sees it (the profile must point to an existing generation). */
   async links(): Promise<{
-    readonly generations: ReadonlyArray<Links.LinkObservation>;
+    readonly generations: ReadonlyArray<{ readonly number: number; readonly system: string }>;
     readonly profileTarget: string | null;
     readonly current: number | null;
     readonly running: string | null;
@@ -249,7 +249,7 @@ export class Real {
     return squash(
       await this.run(
         Effect.all({
-          links: Links.generations(root, settings),
+          links: Observe.generations(root, settings),
           running: Links.read(root, World.Paths.currentSystem),
           booted: Links.read(root, World.Paths.bootedSystem),
         }).pipe(Effect.map(({ links, running, booted }) => ({ ...links, running, booted }))),

@@ -11,7 +11,7 @@ import * as Render from "../render/Render.js";
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
     const [, patternText] = ctx.args.positional;
-    const world = yield* Observe.world(ctx.root, ctx.settings);
+    const world = yield* Observe.listing(ctx.root, ctx.settings);
     let selected: ReadonlyArray<World.Generation> = world.generations;
     if (patternText !== undefined) {
       const pattern = Pattern.parse(patternText, "list");

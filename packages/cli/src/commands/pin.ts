@@ -5,7 +5,7 @@
  * makes that saved plan stale (the pins are among its preconditions).
  */
 import { GenerationNumber } from "@switchyard/model";
-import { Layout, Links, Lock, Pins } from "@switchyard/interpreter";
+import { Layout, Lock, Observe, Pins } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import type { CommandContext } from "../Context.js";
 import * as Failure from "../render/Failure.js";
@@ -24,7 +24,7 @@ export const run = (ctx: CommandContext) =>
         const pins = yield* Pins.read(ctx.root);
         const had = pins.includes(number);
         if (pin) {
-          const links = yield* Links.generations(ctx.root, ctx.settings);
+          const links = yield* Observe.generations(ctx.root, ctx.settings);
           if (!links.generations.some((g) => g.number === number)) return yield* Failure.invalid(`generation ${number} does not exist; see 'switchyard list'`);
           if (had) return `generation ${number} is pinned already`;
           // Like a first apply: the state directory it writes into is stamped with its layout first.

@@ -19,8 +19,11 @@ const escape = (c: string): string => {
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
 };
 
+// The same set, for a quick test: nearly every line has nothing to escape.
+const ANY_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 /** One line, safe to print: nothing in it moves the cursor, changes colours or ends the line. */
-export const line = (text: string): string => text.replace(CONTROL, escape);
+export const line = (text: string): string => (ANY_CONTROL.test(text) ? text.replace(CONTROL, escape) : text);
 
 /** Lines we built, each made safe, joined by line breaks. */
 export const lines = (texts: ReadonlyArray<string>): string => texts.map(line).join("\n");

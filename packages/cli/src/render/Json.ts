@@ -1,9 +1,10 @@
 /** The `--json` documents of list and describe (the plan document is the plan itself). */
 import { RestartDebt, Trial, type World } from "@switchyard/model";
+import type * as Render from "./Render.js";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export const generation = (world: World.World, g: World.Generation) => ({
+export const generation = (world: Render.Marked, g: World.Generation) => ({
   number: g.number,
   created: iso(g.createdMs),
   label: g.header._tag === "Valid" ? g.header.header.label : null,
@@ -24,7 +25,7 @@ const long = (g: World.Generation) => ({
   serviceCount: g.manifest._tag === "Valid" ? g.manifest.manifest.services.length : null,
 });
 
-export const list = (world: World.World, gens: ReadonlyArray<World.Generation>, withBoot = false) => ({
+export const list = (world: Render.Marked, gens: ReadonlyArray<World.Generation>, withBoot = false) => ({
   generations: gens.map((g) => (withBoot ? { ...generation(world, g), ...long(g) } : generation(world, g))),
 });
 

@@ -3,7 +3,7 @@
  * both): anywhere else there is nobody to answer, and applying unattended needs `--yes`. Ctrl-C
  * and Ctrl-D (or the end of input) cancel, as a shell user expects, instead of failing.
  */
-import * as readline from "node:readline";
+import type * as Readline from "node:readline";
 import { Effect } from "effect";
 
 export type Answer = "yes" | "no" | "cancelled";
@@ -13,6 +13,8 @@ export const interactive = (): boolean => process.stdin.isTTY === true && proces
 
 export const ask = (question: string): Effect.Effect<Answer> =>
   Effect.async<Answer>((resume) => {
+    // Loaded here: only a prompt needs it.
+    const readline: typeof Readline = process.getBuiltinModule("node:readline");
     const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
     let answered = false;
     const finish = (answer: Answer) => {

@@ -5,7 +5,10 @@
 import { BootConfig, Manifest, RestartDebt, SystemFormat, Trial, type World } from "@switchyard/model";
 import * as Escape from "./Escape.js";
 
-export const marks = (world: World.World, g: World.Generation): ReadonlyArray<string> => {
+/** What the marks of a generation (current, running, booted, pinned) are read from. */
+export type Marked = Pick<World.World, "current" | "running" | "booted" | "pins">;
+
+export const marks = (world: Marked, g: World.Generation): ReadonlyArray<string> => {
   const m: Array<string> = [];
   if (g.number === world.current) m.push("current");
   if (g.number === world.running.generation) m.push("running");
@@ -32,10 +35,11 @@ const longCells = (g: World.Generation): ReadonlyArray<string> => {
   return [services, within(g, g.header.header.boot.kernel), g.header.header.boot.params.join(" ")];
 };
 
-export const table = (world: World.World, gens: ReadonlyArray<World.Generation>, long = false): string => {
+/** `--long`: the general table, with a row object per generation. */
+const longTable = (world: Marked, gens: ReadonlyArray<World.Generation>): string => {
   // Escaped before measuring, so an escaped label still lines up.
-  const rows = gens.map((g) => [String(g.number), created(g), labelOf(g), ...(long ? longCells(g) : []), marks(world, g).join(", ")].map(Escape.line));
-  const header = ["Generation", "Created", "Label", ...(long ? ["Services", "Kernel", "Parameters"] : []), ""];
+  const rows = gens.map((g) => [String(g.number), created(g), labelOf(g), ...longCells(g), marks(world, g).join(", ")].map(Escape.line));
+  const header = ["Generation", "Created", "Label", "Services", "Kernel", "Parameters", ""];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: ReadonlyArray<string>) =>
     cells
@@ -43,6 +47,37 @@ export const table = (world: World.World, gens: ReadonlyArray<World.Generation>,
       .join("  ")
       .trimEnd();
   return Escape.lines([line(header), ...rows.map(line)]);
+};
+
+export const table = (world: Marked, gens: ReadonlyArray<World.Generation>, long = false): string => {
+  if (long) return longTable(world, gens);
+  // Two passes over the rows, no row objects: a profile may have 10,000 of them. Numbers, dates and
+  // marks need no escaping; labels are escaped before measuring, so an escaped label still lines up.
+  const header = ["Generation", "Created", "Label"] as const;
+  const labels: Array<string> = new Array(gens.length);
+  const stamps: Array<string> = new Array(gens.length);
+  let w0 = header[0].length;
+  let w1 = header[1].length;
+  let w2 = header[2].length;
+  for (let i = 0; i < gens.length; i++) {
+    const g = gens[i] as World.Generation;
+    const label = Escape.line(labelOf(g));
+    const stamp = created(g);
+    labels[i] = label;
+    stamps[i] = stamp;
+    const digits = String(g.number).length;
+    if (digits > w0) w0 = digits;
+    if (stamp.length > w1) w1 = stamp.length;
+    if (label.length > w2) w2 = label.length;
+  }
+  const out: Array<string> = [`${header[0].padStart(w0)}  ${header[1].padEnd(w1)}  ${header[2]}`];
+  for (let i = 0; i < gens.length; i++) {
+    const g = gens[i] as World.Generation;
+    const marked = g.number === world.current || g.number === world.running.generation || g.number === world.booted.generation || world.pins?.includes(g.number) === true;
+    const start = `${String(g.number).padStart(w0)}  ${(stamps[i] as string).padEnd(w1)}  `;
+    out.push(marked ? `${start}${(labels[i] as string).padEnd(w2)}  ${marks(world, g).join(", ")}` : `${start}${labels[i] as string}`.trimEnd());
+  }
+  return out.join("\n");
 };
 
 export const description = (world: World.World, g: World.Generation): string => {

@@ -19,7 +19,8 @@ import type { FsError } from "../ports/FileSystem.js";
 import * as Layout from "../state/Layout.js";
 import * as Lock from "../state/Lock.js";
 import * as Root from "../root/Root.js";
-import * as Steps from "./Steps.js";
+import * as Phase from "./Phase.js";
+import type * as Steps from "./Steps.js";
 
 export interface ApplyOptions {
   readonly root: Root.Root;
@@ -110,9 +111,9 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
     yield* refuseIfJournal(options.root);
     if (checkPreconditions) yield* Freshness.check(plan, options.root, options.again);
     if (plan.steps.length === 0) return { stepsRun: 0, servicesRecorded: 0, interrupted: null } satisfies ApplyReport;
-    const early = yield* signalled(options);
+    const early = yield* Phase.signalled(options);
     if (early !== null) {
-      return yield* new ApplyFailed({ failure: stopped(early, -1, null), outcome: { _tag: "NothingChanged" }, message: `${early} received before the apply started; nothing was changed` });
+      return yield* new ApplyFailed({ failure: Phase.stopped(early, -1, null), outcome: { _tag: "NothingChanged" }, message: `${early} received before the apply started; nothing was changed` });
     }
     options.onPlan?.(plan);
     if ((yield* Layout.detect(options.root))._tag === "Empty") yield* Layout.stamp(options.root).pipe(Effect.mapError(journalFailure));
@@ -120,7 +121,7 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
     const forward = yield* runSteps(plan.steps, "forward", 0, options, Plan.commitIndex(plan));
     if (forward.failure === null) {
       yield* ApplyJournal.finish(options.root, token).pipe(Effect.mapError(cleanupFailure));
-      return { stepsRun: plan.steps.length, servicesRecorded: forward.recorded, interrupted: yield* signalled(options) } satisfies ApplyReport;
+      return { stepsRun: plan.steps.length, servicesRecorded: forward.recorded, interrupted: yield* Phase.signalled(options) } satisfies ApplyReport;
     }
     const failure = forward.failure;
     if (failure.index > Plan.commitIndex(plan)) {
@@ -156,15 +157,6 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
     });
   });
 
-const signalled = (options: ApplyOptions): Effect.Effect<StopSignal | null> => options.interrupted ?? Effect.succeed(null);
-
-/** Where a signal stopped the apply: before step `index` (or before anything, -1). */
-const stopped = (signal: StopSignal, index: number, step: Step.Step | null): StepFailure => {
-  const where = step === null ? "before the apply started" : `before step ${index + 1} '${Step.describe(step)}'`;
-  const message = `${signal} received: stopped ${where}`;
-  return { index, step, description: step === null ? "start the apply" : Step.describe(step), cause: new Interrupted({ signal, message }), message, lastLines: [] };
-};
-
 /** A failure of the journal's own bookkeeping, which is no step of the plan. */
 const bookkeeping = (description: string, e: FsError): StepFailure => ({ index: -1, step: null, description, cause: e, message: e.message, lastLines: [] });
 
@@ -184,44 +176,5 @@ const cleanupFailure = (e: FsError) =>
     message: `the transition is done but its journal could not be removed: ${e.message}; run 'switchyard recover' to clean up`,
   });
 
-export interface PhaseResult {
-  readonly failure: StepFailure | null;
-  readonly recorded: number;
-}
-
-/**
- * Run `steps` from index `from`. Stops at the first failure (a step that fails, or a journal record
- * that cannot be written) and says which. The journal records the Commit step only: every step is
- * idempotent, so recovery re-runs the revert from its start, or the forward steps from the commit
- * point, and a record after every step would cost an fsync each (1,000 of them to delete 1,000
- * generations) for nothing. Before each step up to `stoppableUntil` (the commit point) a signal
- * stops the run there, as a failure of that step that did nothing.
- */
-export const runSteps = (steps: ReadonlyArray<Step.Step>, phase: ApplyJournal.Progress["phase"], from: number, options: ApplyOptions, stoppableUntil = -1) =>
-  Effect.gen(function* () {
-    let recorded = 0;
-    for (let index = from; index < steps.length; index++) {
-      const step = steps[index] as Step.Step;
-      const signal = index <= stoppableUntil ? yield* signalled(options) : null;
-      if (signal !== null) return { failure: stopped(signal, index, step), recorded } satisfies PhaseResult;
-      options.onEvent?.(phase === "forward" ? { _tag: "StepStarted", index, step } : { _tag: "RevertStarted", index, step });
-      const outcome = yield* Effect.either(
-        Steps.run(step, options).pipe(
-          Effect.tap(() =>
-            step._tag === "Commit"
-              ? ApplyJournal.record(options.root, { phase, done: index }).pipe(
-                  Effect.mapError((e): Steps.StepError => ({ cause: e, message: `cannot record the commit in the journal: ${e.message}`, lastLines: [] })),
-                )
-              : Effect.void,
-          ),
-        ),
-      );
-      options.onEvent?.({ _tag: "StepFinished", phase, index, step, ok: outcome._tag === "Right" });
-      if (outcome._tag === "Left") {
-        return { failure: { index, step, description: Step.describe(step), ...outcome.left }, recorded } satisfies PhaseResult;
-      }
-      if (outcome.right === "recorded") recorded++;
-      yield* Failpoint.hit(`${phase}:step-${index}`);
-    }
-    return { failure: null, recorded } satisfies PhaseResult;
-  });
+export type PhaseResult = Phase.PhaseResult;
+export const runSteps = Phase.run;

@@ -80,6 +80,41 @@ const checkLink = (step: Extract<Step.Step, { _tag: "CheckLink" }>, path: string
     return yield* Effect.fail<StepError>({ cause: new LinkMoved({ path: step.path, expected: step.target, found, message }), message, lastLines: [] });
   });
 
+/**
+ * The directories whose removals are not flushed yet. A run of removals (deleting 1,000 generations
+ * is 1,000 of them) flushes its directory once, before the next step of any other kind and at the
+ * end of the phase: the removals of one run need no order among themselves, and everything else
+ * keeps its order with them.
+ */
+export class Unflushed {
+  readonly #dirs = new Set<string>();
+  /** The step whose removal is the last one not flushed, to blame if the flush fails. */
+  last = -1;
+  get pending(): boolean {
+    return this.#dirs.size > 0;
+  }
+  add(dir: string, index: number): void {
+    this.#dirs.add(dir);
+    this.last = index;
+  }
+  readonly flush = Effect.suspend(() => {
+    const dirs = [...this.#dirs];
+    this.#dirs.clear();
+    return Effect.flatMap(FileSystem, (fs) => Effect.forEach(dirs, (d) => fs.fsyncDirectory(d), { discard: true })).pipe(Effect.mapError(fsError));
+  });
+}
+
+/** Run `step`, leaving a removal's directory to `unflushed` instead of flushing it at once. */
+export const runDeferring = (step: Step.Step, index: number, options: StepOptions, unflushed: Unflushed) => {
+  if (step._tag !== "RemoveLink" && step._tag !== "RemoveFile") return run(step, options);
+  const path = Root.host(options.root, step.path);
+  return Durable.unlink(path).pipe(
+    Effect.tap(() => unflushed.add(Root.dirnameOf(path), index)),
+    Effect.as("done" as const),
+    Effect.mapError(fsError),
+  );
+};
+
 const service = (f: (m: ServiceManager["Type"]) => Effect.Effect<ServiceOutcome, ServiceError>) =>
   Effect.flatMap(ServiceManager, (m) => f(m).pipe(Effect.mapError((e): StepError => ({ cause: e, message: e.message, lastLines: e.lastLines }))));
 

@@ -92,6 +92,10 @@ export const replaceSymlink = Effect.fn("replaceSymlinkAtomic")(function* (path:
   yield* fs.fsyncDirectory(dir);
 });
 
+/** Remove a link, not yet durably (the caller flushes its directory); a link already gone is fine. */
+export const unlink = (path: string) =>
+  Effect.flatMap(FileSystem, (fs) => fs.remove(path).pipe(Effect.catchIf((e) => e.reason === "NotFound", () => Effect.void)));
+
 /** Remove a link durably; a link that is already gone is fine (the step is idempotent). */
 export const removeLink = Effect.fn("removeLinkDurable")(function* (path: string) {
   const fs = yield* FileSystem;
@@ -134,8 +138,16 @@ export const removeTree = Effect.fn("removeTree")(function* (path: string) {
   if (yield* removeEntry(path)) yield* fs.fsyncDirectory(dirnameOf(path));
 });
 
+/**
+ * Remove whatever is at `path` like `removeTree`, without flushing anything: for what may come back
+ * after a crash without harm (a journal already renamed out of the way, which recovery removes).
+ */
+export const discardTree = Effect.fn("discardTree")(function* (path: string) {
+  yield* removeEntry(path, false);
+});
+
 /** Whether something was there to remove. */
-const removeEntry = (path: string): Effect.Effect<boolean, FsError, FileSystem> =>
+const removeEntry = (path: string, flush = true): Effect.Effect<boolean, FsError, FileSystem> =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const stat = yield* fs.lstat(path).pipe(
@@ -148,10 +160,10 @@ const removeEntry = (path: string): Effect.Effect<boolean, FsError, FileSystem> 
       return true;
     }
     const names = yield* fs.readDirectory(path);
-    for (const name of names) yield* removeEntry(`${path}/${name}`);
+    for (const name of names) yield* removeEntry(`${path}/${name}`, flush);
     // The removals inside are made durable before the directory goes, so a crash cannot bring back
     // a directory whose entries are gone, or entries of a directory that is gone.
-    if (names.length > 0) yield* fs.fsyncDirectory(path);
+    if (flush && names.length > 0) yield* fs.fsyncDirectory(path);
     yield* fs.removeDirectory(path);
     return true;
   });

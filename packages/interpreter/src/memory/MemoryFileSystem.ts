@@ -80,6 +80,12 @@ export interface MemoryFileSystem {
   readonly crashKeepingPrefix: (n: number) => void;
   /** Makes every pending change durable (as sync(2)). */
   readonly syncAll: () => void;
+  /**
+   * Another program writing an existing file in place (open with O_TRUNC, write): same inode, new
+   * content, mtime and ctime from the clock; durable at once. Not a port operation: switchyard
+   * itself never writes in place.
+   */
+  readonly overwrite: (path: string, content: string | Uint8Array) => void;
   readonly pendingCount: () => number;
   readonly mutationCount: () => number;
   /** Every mutating call so far, failed ones included. */
@@ -201,6 +207,27 @@ export const makeMemoryFileSystem = (options: MemoryFileSystemOptions = {}): Mem
         ),
       ),
     lstat: (path) => read("lstat", path, () => Either.map(existing(path, false), ([, node]) => MemoryTree.statOf(node))),
+    readEntries: (path, wantTarget) =>
+      read("readDirectory", path, () =>
+        Either.flatMap(existing(path, true), ([real, node]) => {
+          if (node.kind !== "directory") return Either.left({ reason: "NotDirectory" as const });
+          const entries = MemoryTree.childrenOf(live, real).map((name) => {
+            const child = live.get(posix.join(real, name)) as MemoryTree.Node;
+            const stat = MemoryTree.statOf(child);
+            return { name, stat, target: child.kind === "symlink" && wantTarget(name, stat) ? child.target : null };
+          });
+          return Either.right({ directory: MemoryTree.statOf(node), entries });
+        }),
+      ),
+    lstatEach: (paths) =>
+      Effect.sync(() =>
+        paths.map((path) =>
+          Either.match(existing(path, false), {
+            onLeft: (f) => FsErrors.make(f.reason, "lstat", path, { detail: f.detail }),
+            onRight: ([, node]) => MemoryTree.statOf(node),
+          }),
+        ),
+      ),
     readLink: (path) =>
       read("readLink", path, () =>
         Either.flatMap(existing(path, false), ([, node]) =>
@@ -229,7 +256,7 @@ export const makeMemoryFileSystem = (options: MemoryFileSystemOptions = {}): Mem
           const source = yield* entry(from);
           const destination = yield* entry(to);
           const dirs = [MemoryTree.parentOf(source), MemoryTree.parentOf(destination)];
-          yield* commit({ _tag: "Rename", from: source, to: destination }, dirs, null);
+          yield* commit({ _tag: "Rename", from: source, to: destination, atMs: now() }, dirs, null);
         }),
       ),
     symlink: (target, path) =>
@@ -242,17 +269,17 @@ export const makeMemoryFileSystem = (options: MemoryFileSystemOptions = {}): Mem
       ),
     remove: (path) =>
       mutate("remove", path, {}, () =>
-        Either.flatMap(entry(path), (real) => commit({ _tag: "Unlink", path: real }, [MemoryTree.parentOf(real)], null)),
+        Either.flatMap(entry(path), (real) => commit({ _tag: "Unlink", path: real, atMs: now() }, [MemoryTree.parentOf(real)], null)),
       ),
     makeDirectory: (path) => mutate("makeDirectory", path, {}, () => makeDirectory(path)),
     removeDirectory: (path) =>
       mutate("removeDirectory", path, {}, () =>
-        Either.flatMap(entry(path), (real) => commit({ _tag: "Rmdir", path: real }, [MemoryTree.parentOf(real)], null)),
+        Either.flatMap(entry(path), (real) => commit({ _tag: "Rmdir", path: real, atMs: now() }, [MemoryTree.parentOf(real)], null)),
       ),
     setModifiedTime: (path, mtimeMs) =>
       mutate("setModifiedTime", path, {}, () =>
         Either.flatMap(existing(path, false), ([real, node]) =>
-          commit({ _tag: "Touch", path: real, ino: node.ino, mtimeMs }, [MemoryTree.parentOf(real)], null),
+          commit({ _tag: "Touch", path: real, ino: node.ino, mtimeMs, atMs: now() }, [MemoryTree.parentOf(real)], null),
         ),
       ),
   };
@@ -271,7 +298,10 @@ export const makeMemoryFileSystem = (options: MemoryFileSystemOptions = {}): Mem
       for (const name of MemoryTree.parentOf(path).split("/").filter((n) => n !== "")) {
         dir = posix.join(dir, name);
         const node = live.get(dir);
-        if (node === undefined) live.set(dir, { kind: "directory", ino: nextIno++, mtimeMs: now() });
+        if (node === undefined) {
+          const at = now();
+          live.set(dir, { kind: "directory", ino: nextIno++, mtimeMs: at, ctimeMs: at });
+        }
         else if (node.kind !== "directory") throw new Error(`seed: ${dir} is not a directory`);
       }
       const present = live.get(path);
@@ -280,13 +310,14 @@ export const makeMemoryFileSystem = (options: MemoryFileSystemOptions = {}): Mem
       }
       const mtimeMs = entryOf.mtimeMs ?? now();
       const ino = nextIno++;
+      const ctimeMs = mtimeMs;
       live.set(
         path,
         entryOf.kind === "file"
-          ? { kind: "file", ino, mtimeMs, content: typeof entryOf.content === "string" ? Buffer.from(entryOf.content, "utf8") : entryOf.content.slice() }
+          ? { kind: "file", ino, mtimeMs, ctimeMs, content: typeof entryOf.content === "string" ? Buffer.from(entryOf.content, "utf8") : entryOf.content.slice() }
           : entryOf.kind === "symlink"
-            ? { kind: "symlink", ino, mtimeMs, target: entryOf.target }
-            : { kind: "directory", ino, mtimeMs },
+            ? { kind: "symlink", ino, mtimeMs, ctimeMs, target: entryOf.target }
+            : { kind: "directory", ino, mtimeMs, ctimeMs },
       );
     }
     syncAll();
@@ -320,6 +351,16 @@ export const makeMemoryFileSystem = (options: MemoryFileSystemOptions = {}): Mem
     crash: (keep = () => 0) => crashKeepingPrefix(keep(pendingCount())),
     crashKeepingPrefix,
     syncAll,
+    overwrite: (path, content) => {
+      const real = mustNormalise(path);
+      const node = live.get(real);
+      if (node === undefined || node.kind !== "file") throw new Error(`overwrite: ${real} is not a file`);
+      const at = now();
+      const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content.slice();
+      const replaced = { ...node, content: bytes, mtimeMs: at, ctimeMs: at };
+      live.set(real, replaced);
+      durable.set(real, replaced);
+    },
     pendingCount,
     mutationCount: () => mutations,
     log: () => [...history],

@@ -8,10 +8,15 @@ import { posix } from "node:path";
 import { Either } from "effect";
 import type { FsErrorReason, Stat } from "../ports/FileSystem.js";
 
+/**
+ * `ctimeMs` is the inode's change time, as Linux keeps it: set when the node is created, renamed or
+ * has its time set, and for a directory whenever an entry is added, removed or renamed in it. A
+ * directory's `mtimeMs` stays its creation time (snapshots compare it), which Linux would move too.
+ */
 export type Node =
-  | { readonly kind: "file"; readonly ino: number; readonly mtimeMs: number; readonly content: Uint8Array }
-  | { readonly kind: "directory"; readonly ino: number; readonly mtimeMs: number }
-  | { readonly kind: "symlink"; readonly ino: number; readonly mtimeMs: number; readonly target: string };
+  | { readonly kind: "file"; readonly ino: number; readonly mtimeMs: number; readonly ctimeMs: number; readonly content: Uint8Array }
+  | { readonly kind: "directory"; readonly ino: number; readonly mtimeMs: number; readonly ctimeMs: number }
+  | { readonly kind: "symlink"; readonly ino: number; readonly mtimeMs: number; readonly ctimeMs: number; readonly target: string };
 
 /** Path → node. Nodes are immutable (shared between the durable and the live tree); "/" is a directory. */
 export type Tree = Map<string, Node>;
@@ -26,7 +31,7 @@ const fail = (reason: FsErrorReason, detail?: string): Result<never> =>
   Either.left(detail === undefined ? { reason } : { reason, detail });
 const ok: Result<void> = Either.void;
 
-export const empty = (): Tree => new Map([["/", { kind: "directory", ino: 0, mtimeMs: 0 }]]);
+export const empty = (): Tree => new Map([["/", { kind: "directory", ino: 0, mtimeMs: 0, ctimeMs: 0 }]]);
 
 export const normalise = (path: string): Result<string> => {
   if (!posix.isAbsolute(path)) return fail("Invalid", "path is not absolute");
@@ -102,10 +107,16 @@ export const existing = (tree: Tree, path: string, followLast: boolean): Result<
     return node === undefined ? fail("NotFound") : Either.right([real, node] as const);
   });
 
+/** Every node lives on one device. */
+export const DEVICE = 1;
+
 export const statOf = (node: Node): Stat => ({
   kind: node.kind,
   size: node.kind === "file" ? node.content.byteLength : node.kind === "symlink" ? Buffer.byteLength(node.target) : 0,
   mtimeMs: node.mtimeMs,
+  dev: DEVICE,
+  ino: node.ino,
+  ctimeMs: node.ctimeMs,
 });
 
 /** One change to the directory entries (or an inode's mtime), on real paths. */
@@ -113,14 +124,20 @@ export type Change =
   | { readonly _tag: "Create"; readonly path: string; readonly ino: number; readonly mtimeMs: number; readonly content: Uint8Array }
   | { readonly _tag: "Link"; readonly path: string; readonly ino: number; readonly mtimeMs: number; readonly target: string }
   | { readonly _tag: "Mkdir"; readonly path: string; readonly ino: number; readonly mtimeMs: number }
-  | { readonly _tag: "Unlink"; readonly path: string }
-  | { readonly _tag: "Rmdir"; readonly path: string }
-  | { readonly _tag: "Rename"; readonly from: string; readonly to: string }
-  | { readonly _tag: "Touch"; readonly path: string; readonly ino: number; readonly mtimeMs: number };
+  | { readonly _tag: "Unlink"; readonly path: string; readonly atMs: number }
+  | { readonly _tag: "Rmdir"; readonly path: string; readonly atMs: number }
+  | { readonly _tag: "Rename"; readonly from: string; readonly to: string; readonly atMs: number }
+  | { readonly _tag: "Touch"; readonly path: string; readonly ino: number; readonly mtimeMs: number; readonly atMs: number };
 
 const parentIsDirectory = (tree: Tree, path: string): Result<void> => {
   const parent = tree.get(parentOf(path));
   return parent === undefined ? fail("NotFound") : parent.kind !== "directory" ? fail("NotDirectory") : ok;
+};
+
+/** A change of `dir`'s entries moves its change time. */
+const changed = (tree: Tree, dir: string, atMs: number): void => {
+  const node = tree.get(dir);
+  if (node !== undefined) tree.set(dir, { ...node, ctimeMs: atMs });
 };
 
 /** Adds `node` at `path`, which must be free, in an existing directory. */
@@ -129,12 +146,13 @@ const add = (tree: Tree, path: string, node: Node): Result<void> =>
     yield* parentIsDirectory(tree, path);
     if (tree.has(path)) return yield* fail("Exists");
     tree.set(path, node);
+    changed(tree, parentOf(path), node.ctimeMs);
   });
 
 const isUnder = (path: string, dir: string): boolean => path.startsWith(dir === "/" ? "/" : `${dir}/`);
 
 /** Checks in the order Linux does (see rename(2)), then moves `from` and everything under it. */
-const rename = (tree: Tree, from: string, to: string): Result<void> =>
+const rename = (tree: Tree, from: string, to: string, atMs: number): Result<void> =>
   Either.gen(function* () {
     const source = tree.get(from);
     if (source === undefined) return yield* fail("NotFound");
@@ -151,23 +169,26 @@ const rename = (tree: Tree, from: string, to: string): Result<void> =>
     const moved = [...tree.entries()].filter(([path]) => path === from || isUnder(path, from));
     tree.delete(to);
     for (const [path] of moved) tree.delete(path);
-    for (const [path, node] of moved) tree.set(to + path.slice(from.length), node);
+    for (const [path, node] of moved) tree.set(to + path.slice(from.length), path === from ? { ...node, ctimeMs: atMs } : node);
+    changed(tree, parentOf(from), atMs);
+    changed(tree, parentOf(to), atMs);
   });
 
 /** Applies `change` to `tree` in place; on failure `tree` is left untouched. */
 export const apply = (tree: Tree, change: Change): Result<void> => {
   switch (change._tag) {
     case "Create":
-      return add(tree, change.path, { kind: "file", ino: change.ino, mtimeMs: change.mtimeMs, content: change.content });
+      return add(tree, change.path, { kind: "file", ino: change.ino, mtimeMs: change.mtimeMs, ctimeMs: change.mtimeMs, content: change.content });
     case "Link":
-      return add(tree, change.path, { kind: "symlink", ino: change.ino, mtimeMs: change.mtimeMs, target: change.target });
+      return add(tree, change.path, { kind: "symlink", ino: change.ino, mtimeMs: change.mtimeMs, ctimeMs: change.mtimeMs, target: change.target });
     case "Mkdir":
-      return add(tree, change.path, { kind: "directory", ino: change.ino, mtimeMs: change.mtimeMs });
+      return add(tree, change.path, { kind: "directory", ino: change.ino, mtimeMs: change.mtimeMs, ctimeMs: change.mtimeMs });
     case "Unlink": {
       const node = tree.get(change.path);
       if (node === undefined) return fail("NotFound");
       if (node.kind === "directory") return fail("IsDirectory", "illegal operation on a directory");
       tree.delete(change.path);
+      changed(tree, parentOf(change.path), change.atMs);
       return ok;
     }
     case "Rmdir": {
@@ -177,14 +198,15 @@ export const apply = (tree: Tree, change: Change): Result<void> => {
       if (change.path === "/") return fail("Other", "resource busy");
       if (childrenOf(tree, change.path).length > 0) return fail("NotEmpty");
       tree.delete(change.path);
+      changed(tree, parentOf(change.path), change.atMs);
       return ok;
     }
     case "Rename":
-      return rename(tree, change.from, change.to);
+      return rename(tree, change.from, change.to, change.atMs);
     case "Touch": {
       const node = tree.get(change.path);
       if (node === undefined) return fail("NotFound");
-      tree.set(change.path, { ...node, mtimeMs: change.mtimeMs });
+      tree.set(change.path, { ...node, mtimeMs: change.mtimeMs, ctimeMs: change.atMs });
       return ok;
     }
   }

@@ -9,7 +9,7 @@
  */
 import * as fs from "node:fs";
 import { Effect, Layer } from "effect";
-import { FileSystem, type FileKind, type FileSystemService, type FsError } from "../ports/FileSystem.js";
+import { type DirectoryEntry, FileSystem, type FileKind, type FileSystemService, FsError, type Stat } from "../ports/FileSystem.js";
 import * as FsErrors from "../ports/FsErrors.js";
 
 const attempt = <A>(op: FsErrors.FsOp, path: string, run: () => A, to?: string): Effect.Effect<A, FsError> =>
@@ -28,6 +28,64 @@ const syncOpened = (op: FsErrors.FsOp, path: string, flags: number): Effect.Effe
 
 const kindOf = (stats: fs.Stats): FileKind =>
   stats.isFile() ? "file" : stats.isDirectory() ? "directory" : stats.isSymbolicLink() ? "symlink" : "other";
+
+const statOf = (stats: fs.Stats): Stat => ({
+  kind: kindOf(stats),
+  size: stats.size,
+  mtimeMs: stats.mtimeMs,
+  dev: stats.dev,
+  ino: stats.ino,
+  ctimeMs: stats.ctimeMs,
+});
+
+const gone = (cause: unknown): boolean => (cause as NodeJS.ErrnoException | null)?.code === "ENOENT";
+
+/**
+ * The directory's stat (through a link to it: its entries are what changes), then each entry's lstat, and the targets asked for: a plain loop of synchronous
+ * calls. An entry removed meanwhile is left out; one replaced by a non-link is reported as it is now.
+ */
+const readEntries = (path: string, wantTarget: (name: string, stat: Stat) => boolean) =>
+  Effect.try({
+    try: () => {
+      const directory = statOf(fs.statSync(path));
+      const names = fs.readdirSync(path).sort();
+      const entries: Array<DirectoryEntry> = [];
+      for (const name of names) {
+        const full = `${path}/${name}`;
+        let op: FsErrors.FsOp = "lstat";
+        try {
+          let stat = statOf(fs.lstatSync(full));
+          let target: string | null = null;
+          if (stat.kind === "symlink" && wantTarget(name, stat)) {
+            op = "readLink";
+            try {
+              target = fs.readlinkSync(full);
+            } catch (e) {
+              if ((e as NodeJS.ErrnoException).code !== "EINVAL") throw e;
+              op = "lstat";
+              stat = statOf(fs.lstatSync(full));
+            }
+          }
+          entries.push({ name, stat, target });
+        } catch (e) {
+          if (!gone(e)) throw FsErrors.fromNode(e, op, full);
+        }
+      }
+      return { directory, entries };
+    },
+    catch: (cause) => (cause instanceof FsError ? cause : FsErrors.fromNode(cause, "readDirectory", path)),
+  });
+
+const lstatEach = (paths: ReadonlyArray<string>) =>
+  Effect.sync(() =>
+    paths.map((path): Stat | FsError => {
+      try {
+        return statOf(fs.lstatSync(path));
+      } catch (e) {
+        return FsErrors.fromNode(e, "lstat", path);
+      }
+    }),
+  );
 
 const writeNewFile = (path: string, data: Uint8Array, mode?: number): Effect.Effect<void, FsError> =>
   attempt("writeNewFile", path, () => {
@@ -53,9 +111,10 @@ const service: FileSystemService = {
   readDirectory: (path) => attempt("readDirectory", path, () => fs.readdirSync(path).sort()),
   lstat: (path) =>
     attempt("lstat", path, () => {
-      const stats = fs.lstatSync(path);
-      return { kind: kindOf(stats), size: stats.size, mtimeMs: stats.mtimeMs };
+      return statOf(fs.lstatSync(path));
     }),
+  readEntries,
+  lstatEach,
   readLink: (path) => attempt("readLink", path, () => fs.readlinkSync(path)),
   realPath: (path) => attempt("realPath", path, () => fs.realpathSync.native(path)),
   writeNewFile,

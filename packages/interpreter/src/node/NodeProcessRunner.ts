@@ -9,7 +9,7 @@
  * timeout has its whole group ended — SIGTERM, a grace period, SIGKILL — so nothing it started
  * outlives the timeout either.
  */
-import { type ChildProcessByStdio, spawn } from "node:child_process";
+import type { ChildProcessByStdio } from "node:child_process";
 import type { Readable } from "node:stream";
 import { Effect, Layer } from "effect";
 import { ProcessError, ProcessRunner, type RunRequest, type RunResult } from "../ports/ProcessRunner.js";
@@ -35,7 +35,7 @@ const signalGroup = (pid: number | undefined, signal: NodeJS.Signals): void => {
 
 const start = (request: RunRequest, file: string, args: ReadonlyArray<string>): Child | ProcessError => {
   try {
-    return spawn(file, args, { cwd: request.cwd, env: { ...process.env, ...request.env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    return NodeProcesses.childProcess().spawn(file, args, { cwd: request.cwd, env: { ...process.env, ...request.env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   } catch (e) {
     return new ProcessError({ reason: "SpawnFailed", argv: request.argv, message: `cannot run ${file}: ${(e as Error).message}` });
   }

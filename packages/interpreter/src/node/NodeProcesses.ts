@@ -4,10 +4,14 @@
  * boot id, and starting a program detached in a session of its own with its output appended to a
  * file (switchyard's own s6-svscan, which outlives the command that started it).
  */
-import { spawn } from "node:child_process";
+import type * as ChildProcess from "node:child_process";
 import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { Effect } from "effect";
 import { type DetachRequest, ProcessError, type ProcessInfo } from "../ports/ProcessRunner.js";
+
+// Loaded on first use: only commands that run programs need it, and loading it costs milliseconds.
+let loaded: typeof ChildProcess | undefined;
+export const childProcess = (): typeof ChildProcess => (loaded ??= process.getBuiltinModule("node:child_process"));
 
 const validPid = (pid: number): boolean => Number.isSafeInteger(pid) && pid > 0;
 
@@ -90,7 +94,7 @@ export const startDetached = (request: DetachRequest) =>
       if (file === undefined) throw new Error("empty command");
       const fd = openSync(request.logFile, "a", 0o644);
       try {
-        const child = spawn(file, args, { cwd: request.cwd, detached: true, stdio: ["ignore", fd, fd] });
+        const child = childProcess().spawn(file, args, { cwd: request.cwd, detached: true, stdio: ["ignore", fd, fd] });
         child.on("error", () => undefined);
         child.unref();
         if (child.pid === undefined) throw new Error(`${file} not found in PATH`);

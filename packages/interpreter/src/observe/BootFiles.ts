@@ -71,3 +71,20 @@ export const read = Effect.fn("observeBootFiles")(function* (root: Root.Root, se
   const digest = Object.keys(files).length === 0 ? null : sha256(JSON.stringify(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1))));
   return { bootConfig: { path: config as InRootPath.InRootPath, content, digest }, bootFiles };
 });
+
+/**
+ * Fails as `read` would when a path to the bootloader's files leads out of the root, without
+ * reading them: a listing shows no boot files, but a root set up wrong is refused by every command.
+ */
+export const confined = Effect.fn("confineBootFiles")(function* (root: Root.Root, settings: World.Settings) {
+  const fs = yield* FileSystem;
+  const loader = BootSteps.bootloaderOf(settings.bootloader);
+  if (loader === null) return;
+  for (const watch of loader.watches(settings)) {
+    const host = Root.host(root, watch._tag === "File" ? watch.path : watch.directory);
+    yield* fs.realPath(host).pipe(
+      Effect.catchIf((e) => e.reason !== "OutsideRoot", () => Effect.void),
+      Effect.mapError(io(host)),
+    );
+  }
+});

@@ -9,7 +9,6 @@ import { Effect } from "effect";
 import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as Decode from "../internal/Decode.js";
-import type * as Links from "./Links.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 
@@ -45,30 +44,86 @@ const resultOf = (decoded: E.Either<Manifest.ManifestError, Manifest.Manifest>):
   );
 
 /**
- * A generation whose header is decoded now and whose whole manifest (services included) is decoded
- * on first read, once: most generations are only listed or put in the boot menu.
+ * What observation has of a generation's manifest: its header from the index (the whole manifest is
+ * read from the file on first use, through `load`), its parsed JSON and decoded header (the rest is
+ * decoded on first use), or why it is invalid. Most generations are only listed or put in the boot menu.
  */
-export const generationOf = (g: Links.LinkObservation, utcOffsetMinutes: number, text: ManifestText): World.Generation => {
-  const { exists: _, ...link } = g;
-  if (text._tag === "Invalid") return { ...link, utcOffsetMinutes, header: text, manifest: text };
+export type Source =
+  | { readonly _tag: "Cached"; readonly header: Manifest.Header; readonly load: Load }
+  | { readonly _tag: "Parsed"; readonly json: unknown; readonly header: Manifest.Header; readonly file: string }
+  | Extract<World.ManifestResult, { _tag: "Invalid" }>;
+
+/** Reads and decodes a system directory's whole manifest. */
+export type Load = (system: InRootPath.InRootPath) => World.ManifestResult;
+
+/**
+ * A generation: its number, system directory, creation time and its offset from UTC, its link
+ * (`linkPrefix` + number + `-link`), and what there is of its manifest.
+ */
+export const generationOf = (
+  number: World.Generation["number"],
+  system: World.Generation["system"],
+  createdMs: number,
+  utcOffsetMinutes: number,
+  linkPrefix: string,
+  source: Source,
+): World.Generation => {
+  switch (source._tag) {
+    case "Invalid":
+      return { number, link: `${linkPrefix}${number}-link` as World.Generation["link"], system, createdMs, utcOffsetMinutes, header: source, manifest: source };
+    case "Cached":
+      return new Observed(number, system, createdMs, utcOffsetMinutes, linkPrefix, source.header, source.load, undefined, "");
+    case "Parsed":
+      return new Observed(number, system, createdMs, utcOffsetMinutes, linkPrefix, source.header, null, source.json, source.file);
+  }
+};
+
+/**
+ * A generation whose whole manifest is read or decoded on first read, once. A class, with plain
+ * fields: ten thousand of these are made per command, and a getter defined per object is slow.
+ */
+class Observed implements World.Generation {
+  readonly header: World.HeaderResult;
+  readonly #linkPrefix: string;
+  readonly #load: Load | null;
+  readonly #json: unknown;
+  readonly #file: string;
+  #full: World.ManifestResult | undefined;
+  constructor(
+    readonly number: World.Generation["number"],
+    readonly system: World.Generation["system"],
+    readonly createdMs: number,
+    readonly utcOffsetMinutes: number,
+    linkPrefix: string,
+    header: Manifest.Header,
+    load: Load | null,
+    json: unknown,
+    file: string,
+  ) {
+    this.header = { _tag: "Valid", header };
+    this.#linkPrefix = linkPrefix;
+    this.#load = load;
+    this.#json = json;
+    this.#file = file;
+  }
+  get link(): World.Generation["link"] {
+    return `${this.#linkPrefix}${this.number}-link` as World.Generation["link"];
+  }
+  get manifest(): World.ManifestResult {
+    return (this.#full ??= this.#load !== null ? this.#load(this.system) : resultOf(Manifest.decode(this.#json, this.system, this.#file)));
+  }
+}
+
+/** The source of a manifest whose text was read: parsed, its header decoded. */
+export const parsed = (text: ManifestText, system: InRootPath.InRootPath): Source => {
+  if (text._tag === "Invalid") return text;
   return pipe(
     parseManifest(text.text, text.file),
     E.bindTo("json"),
-    E.bind("header", ({ json }) => Manifest.decodeHeader(json, g.system, text.file)),
+    E.bind("header", ({ json }) => Manifest.decodeHeader(json, system, text.file)),
     E.match(
-      (error): World.Generation => {
-        const invalid = { _tag: "Invalid", error } as const;
-        return { ...link, utcOffsetMinutes, header: invalid, manifest: invalid };
-      },
-      ({ json, header }) => {
-        let full: World.ManifestResult | undefined;
-        const generation = { ...link, utcOffsetMinutes, header: { _tag: "Valid", header } } as World.Generation;
-        Object.defineProperty(generation, "manifest", {
-          enumerable: true,
-          get: (): World.ManifestResult => (full ??= resultOf(Manifest.decode(json, g.system, text.file))),
-        });
-        return generation;
-      },
+      (error): Source => ({ _tag: "Invalid", error }),
+      ({ json, header }): Source => ({ _tag: "Parsed", json, header, file: text.file }),
     ),
   );
 };

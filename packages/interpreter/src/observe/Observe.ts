@@ -11,6 +11,7 @@ import { Effect } from "effect";
 import * as BootFiles from "./BootFiles.js";
 import * as Decode from "../internal/Decode.js";
 import { ObserveError, observeFailure } from "../Errors.js";
+import * as Generations from "./Generations.js";
 import * as Links from "./Links.js";
 import * as ManifestFile from "./ManifestFile.js";
 import * as Pins from "../state/Pins.js";
@@ -29,25 +30,36 @@ export const readManifest = (root: Root.Root, system: InRootPath.InRootPath, exi
     result._tag === "Valid" || !exists ? Effect.succeed(result) : Effect.map(SystemFiles.describe(root, system), (d): World.ManifestResult => d?.result ?? result),
   );
 
+/** The generation links, the profile link and each generation's manifest header (see `Generations`). */
+export const generations = Generations.observe;
+
+/** What `list` shows: the generations, which is current, running and booted, and which are pinned; nothing a plan needs besides. */
+export type Listing = Pick<World.World, "settings" | "generations" | "profileTarget" | "current" | "running" | "booted" | "pins">;
+
+const marked = (root: Root.Root, settings: World.Settings) =>
+  Effect.gen(function* () {
+    const links = yield* Generations.observe(root, settings);
+    const generations = links.generations;
+    const running = yield* systemLink(root, World.Paths.currentSystem, generations, links.current);
+    const booted = yield* systemLink(root, World.Paths.bootedSystem, generations, links.current);
+    const pins = yield* Pins.read(root);
+    return { settings, generations, profileTarget: links.profileTarget, current: links.current, running, booted, pins } satisfies Listing;
+  });
+
+/** A listing reads none of the bootloader's files, but refuses a root whose boot files lead out of it, as every command does. */
+export const listing = Effect.fn("observeListing")(function* (root: Root.Root, settings: World.Settings) {
+  const listed = yield* marked(root, settings);
+  yield* BootFiles.confined(root, settings);
+  return listed;
+});
+
 export const world = Effect.fn("observeWorld")(function* (root: Root.Root, settings: World.Settings) {
-  const clock = yield* Clock;
-  const links = yield* Links.generations(root, settings);
-  const generations = yield* Effect.forEach(links.generations, (g) =>
-    Effect.flatMap(ManifestFile.readText(root, g.system, g.exists), (text) => {
-      const made = ManifestFile.generationOf(g, clock.utcOffsetMinutes(g.createdMs), text);
-      // No manifest.json: a NixOS or Guix generation describes itself in its own file.
-      if (text._tag !== "Invalid" || !g.exists) return Effect.succeed(made);
-      const { header: _h, manifest: _m, ...link } = made;
-      return Effect.map(SystemFiles.generation(root, link), (foreign) => foreign ?? made);
-    }),
-  );
-  const running = yield* systemLink(root, World.Paths.currentSystem, generations, links.current);
-  const booted = yield* systemLink(root, World.Paths.bootedSystem, generations, links.current);
+  const { generations, profileTarget, current, running, booted, pins } = yield* marked(root, settings);
+  const links = { profileTarget, current };
   const boot = yield* BootFiles.read(root, settings);
   const services = yield* liveServices;
   const proc = yield* ProcessRunner;
   const restartDebt = yield* readRestartDebt(root);
-  const pins = yield* Pins.read(root);
   const w: World.World = {
     settings,
     generations,
@@ -68,7 +80,7 @@ export const world = Effect.fn("observeWorld")(function* (root: Root.Root, setti
 
 /** Just what a plan's preconditions need: links, the boot files' digest, the pins and the live services, no manifests. */
 export const preconditionWorld = Effect.fn("observePreconditions")(function* (root: Root.Root, settings: World.Settings) {
-  const links = yield* Links.generations(root, settings);
+  const links = yield* Generations.observe(root, settings);
   const running = yield* Links.read(root, World.Paths.currentSystem);
   const bootConfig = (yield* BootFiles.read(root, settings))?.bootConfig ?? null;
   return {
@@ -107,7 +119,17 @@ const systemLink = (
     // Prefer the current generation when several share a system directory.
     const matches = generations.filter((g) => g.system === system || g.link === system);
     const g = matches.find((m) => m.number === current) ?? matches[matches.length - 1];
-    if (g !== undefined) return { target, system: g.system, generation: g.number, manifest: g.manifest } satisfies World.SystemLink;
+    // The manifest is the generation's own, decoded (or read) only if a plan asks for it.
+    if (g !== undefined) {
+      return {
+        target,
+        system: g.system,
+        generation: g.number,
+        get manifest() {
+          return g.manifest;
+        },
+      } satisfies World.SystemLink;
+    }
     const exists = yield* Links.exists(root, system);
     const manifest = yield* readManifest(root, system, exists);
     return { target, system, generation: null, manifest } satisfies World.SystemLink;

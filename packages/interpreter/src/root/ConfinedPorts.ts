@@ -27,6 +27,20 @@ export const fileSystem = (c: Confine.Confinement, inner: FileSystemService): Fi
     readDirectory: at("readDirectory", true, inner.readDirectory),
     lstat: at("lstat", false, inner.lstat),
     readLink: at("readLink", false, inner.readLink),
+    // The entries are the resolved directory's own children, so their lstat and link targets are read where they really are.
+    readEntries: (path, wantTarget) => at("readDirectory", true, (real) => inner.readEntries(real, wantTarget))(path),
+    // Each path is resolved as `lstat` resolves it; one that leads out of the root is that path's error.
+    lstatEach: (paths) =>
+      Effect.flatMap(
+        Effect.forEach(paths, (path) => Effect.either(c.resolve(path, false, "lstat"))),
+        (resolved) => {
+          const reals = resolved.flatMap((r) => (r._tag === "Right" ? [r.right] : []));
+          return Effect.map(inner.lstatEach(reals), (stats) => {
+            let k = 0;
+            return resolved.map((r) => (r._tag === "Left" ? r.left : (stats[k++] as (typeof stats)[number])));
+          });
+        },
+      ),
     realPath: at("realPath", true, inner.realPath),
     writeNewFile: (path, data, mode) => at("writeNewFile", false, (real) => inner.writeNewFile(real, data, mode))(path),
     fsync: at("fsync", true, inner.fsync),

@@ -1,7 +1,8 @@
 /**
  * The apply journal: `/var/lib/switchyard/journal/` holds the plan being carried out (`plan.json`,
  * written once; it carries its own revert steps) and how far it got (`progress.json`: the phase and
- * a step index, rewritten atomically when the Commit step completes and when a revert starts).
+ * a step index, written atomically when the Commit step completes and when a revert starts; until
+ * then it is absent, which means nothing was recorded yet).
  * It appears and disappears by renaming a whole directory, so it is either complete or absent; a
  * crash anywhere leaves enough for `recover` to finish the transition or revert it.
  */
@@ -35,10 +36,7 @@ export const begin = Effect.fn("journalBegin")(function* (root: Root.Root, plan:
   // A journal that could not be written completely leaves nothing behind: nothing was done yet.
   let renamed = false;
   yield* Effect.gen(function* () {
-    yield* Durable.stageDirectory(staging, [
-      { name: "plan.json", content: json(Plan.encode(plan)) },
-      { name: "progress.json", content: json(Recovery.start) },
-    ]);
+    yield* Durable.stageDirectory(staging, [{ name: "plan.json", content: json(Plan.encode(plan)) }]);
     yield* Failpoint.hit("journal:staged");
     yield* fs.rename(staging, directory(root));
     renamed = true;
@@ -61,7 +59,8 @@ export const finish = Effect.fn("journalFinish")(function* (root: Root.Root, tok
   yield* fs.rename(directory(root), done);
   yield* fs.fsyncDirectory(state);
   yield* Failpoint.hit("journal:finished");
-  yield* Durable.removeTree(done);
+  // Gone once renamed: what a crash brings back of its files is a leftover recovery removes.
+  yield* Durable.discardTree(done);
 });
 
 /**
@@ -88,7 +87,12 @@ export const read = (root: Root.Root) =>
         Effect.flatMap((bytes) => Decode.bytes(codec, bytes, name, (f) => unreadable(Decode.describe(f)))),
       );
     const plan = yield* load("plan.json", Plan.Plan);
-    const progress = yield* load("progress.json", Recovery.Progress);
+    const progress = yield* fs.lstat(`${dir}/progress.json`).pipe(
+      Effect.matchEffect({
+        onFailure: (e) => (e.reason === "NotFound" ? Effect.succeed(Recovery.start) : Effect.fail(unreadable(`progress.json: ${e.message}`))),
+        onSuccess: () => load("progress.json", Recovery.Progress),
+      }),
+    );
     const checked = yield* Decode.either(Recovery.check(plan, progress), unreadable);
     return { plan, progress: checked } satisfies Entry;
   });

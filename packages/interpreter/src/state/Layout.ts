@@ -16,7 +16,17 @@ import * as Root from "../root/Root.js";
 
 export const CURRENT = 1;
 const MARKER = /^layout\.v([0-9]+)$/;
-const FRESH = new Set(["profiles", "lock", "lock.takeover", "supervisor.lock", "supervisor.lock.takeover", "supervisor.pid", "supervisor.log"]);
+const FRESH = new Set([
+  "profiles",
+  "lock",
+  "lock.takeover",
+  "supervisor.lock",
+  "supervisor.lock.takeover",
+  "supervisor.pid",
+  "supervisor.log",
+  // The generations index: a cache any observing command may write.
+  "generations-index.json",
+]);
 
 const stateDir = (root: Root.Root) => Root.host(root, World.Paths.stateDir);
 export const markerPath = (root: Root.Root, version = CURRENT) => `${stateDir(root)}/layout.v${version}`;
@@ -43,8 +53,9 @@ export const detect = (root: Root.Root) =>
       const newest = Math.max(...versions);
       return newest === CURRENT ? ({ _tag: "Current" } satisfies Detected) : ({ _tag: "Version", version: newest } satisfies Detected);
     }
-    // A state directory holding only what a builder or a first apply puts there is new, not old.
-    const content = names.filter((n) => !FRESH.has(n));
+    // A state directory holding only what a builder or a first apply puts there is new, not old; a
+    // temp sibling (another command writing the generations index right now) is nobody's content.
+    const content = names.filter((n) => !FRESH.has(n) && !Durable.isTempName(n));
     return content.length === 0 ? ({ _tag: "Empty" } satisfies Detected) : ({ _tag: "Version", version: 0 } satisfies Detected);
   });
 

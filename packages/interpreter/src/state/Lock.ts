@@ -12,6 +12,7 @@ import * as Decode from "../internal/Decode.js";
 import { LockHeld, observeFailure } from "../Errors.js";
 import { Clock } from "../ports/Clock.js";
 import { FileSystem, type FsError } from "../ports/FileSystem.js";
+import * as IndexFile from "../observe/IndexFile.js";
 import { ProcessRunner } from "../ports/ProcessRunner.js";
 import * as Root from "../root/Root.js";
 
@@ -173,7 +174,11 @@ const takeOver = (path: string, dead: Holder, me: Holder) =>
     return result;
   });
 
-/** Create `path` holding `me`, durably; false when something is already there. */
+/**
+ * Create `path` holding `me`; false when something is already there. Its content is flushed, its
+ * directory entry is not: a lock that a power loss drops is simply free, and one that survives it
+ * (the next flush of the directory, such as the journal's, makes it durable) names its dead holder.
+ */
 const createExclusive = (path: string, me: Holder) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
@@ -182,7 +187,7 @@ const createExclusive = (path: string, me: Holder) =>
       if (created.left.reason === "Exists") return false;
       return yield* io(created.left);
     }
-    yield* fs.fsync(path).pipe(Effect.zipRight(fs.fsyncDirectory(Root.dirnameOf(path))), Effect.mapError(io));
+    yield* fs.fsync(path).pipe(Effect.mapError(io));
     return true;
   });
 
@@ -226,7 +231,12 @@ export const release = (root: Root.Root, holder: Holder, name: LockName = "lock"
     const current = yield* readHolder(path);
     if (current !== null && current.token === holder.token) {
       yield* fs.remove(path).pipe(Effect.zipRight(fs.fsyncDirectory(Root.dirnameOf(path))), Effect.ignore);
-      // A run that only took the lock leaves no trace; one that wrote there keeps the directory.
-      for (const dir of holder.createdDirectories ?? []) yield* fs.removeDirectory(dir).pipe(Effect.ignore);
+      // A run that only took the lock leaves no trace; one that wrote there keeps the directory. The
+      // generations index its observation wrote there is a cache, no reason to keep it.
+      const index = Root.host(root, IndexFile.PATH);
+      for (const dir of holder.createdDirectories ?? []) {
+        if (dir === Root.dirnameOf(index)) yield* fs.remove(index).pipe(Effect.ignore);
+        yield* fs.removeDirectory(dir).pipe(Effect.ignore);
+      }
     }
   });

@@ -3,8 +3,12 @@
  * as TextEncoder and Node's hashing of strings do, so digests agree with theirs.
  */
 
+// Nearly every text is ASCII (a 10,000-entry boot menu is 3 MB of it): one native scan says so.
+const ASCII = /^[\u0000-\u007f]*$/;
+
 /** The number of bytes `encode(s)` has. */
 export const byteLength = (s: string): number => {
+  if (ASCII.test(s)) return s.length;
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

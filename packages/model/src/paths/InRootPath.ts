@@ -28,7 +28,9 @@ export const unsafe = (path: string): InRootPath => {
 /** Resolve a link target or relative path against a directory, as the kernel would inside a chroot. */
 export const resolve = (dir: InRootPath, target: string): E.Either<string, InRootPath> =>
   target.startsWith("/")
-    ? normaliseFrom([], target)
+    ? plainlyClean(target)
+      ? E.right(target as InRootPath)
+      : normaliseFrom([], target)
     : CLEAN.test(`/${target}`)
       ? E.right(`${dir === "/" ? "" : dir}/${target}` as InRootPath)
       : normaliseFrom(segments(dir), target);
@@ -59,6 +61,13 @@ export const isWithin = (path: InRootPath, dir: InRootPath): boolean =>
   dir === "/" || path === dir || path.startsWith(`${dir}/`);
 
 const segments = (path: string): Array<string> => path.split("/").filter((s) => s !== "");
+
+/**
+ * A quicker test than `CLEAN` for an absolute path, and a stricter one (it refuses any segment that
+ * starts with a dot): what it accepts is clean. Ten thousand link targets are resolved per command.
+ */
+const plainlyClean = (path: string): boolean =>
+  path.length > 1 && path.indexOf("//") === -1 && path.indexOf("/.") === -1 && path.charCodeAt(path.length - 1) !== 47;
 
 /** No empty, `.` or `..` segment and no trailing slash: already normal, as nearly every path is. */
 const CLEAN = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$/;

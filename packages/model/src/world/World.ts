@@ -95,7 +95,7 @@ export interface World {
   readonly pins?: ReadonlyArray<GenerationNumber>;
 }
 
-export const generation = (world: World, n: number): Generation | undefined => {
+export const generation = (world: Pick<World, "generations">, n: number): Generation | undefined => {
   // Generations are sorted: binary search keeps lookups cheap on profiles with 10,000 of them.
   let lo = 0;
   let hi = world.generations.length - 1;

@@ -1,0 +1,71 @@
+// Loads the CLI bundles from ../dist (built by scripts/build.mjs) with V8's code cache, so a
+// command does not spend its first tens of milliseconds compiling half a megabyte of JavaScript:
+// `switchyard.cjs` (the command line, help, version) and, once a command is to run,
+// `launch.cjs` (the ports and the commands). Each bundle's last line names the digest of its
+// content, and its cache file is named after that digest, so a rebuilt bundle never meets an old
+// cache. V8 checks the cache's checksum (the flag below, set before anything is compiled), so a
+// corrupt cache is rejected and the source compiled as usual: a bad cache costs time, never
+// correctness. This file is plain CommonJS on purpose: it runs before anything else is loaded.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+const vm = require("node:vm");
+const v8 = require("node:v8");
+
+v8.setFlagsFromString("--verify-snapshot-checksum");
+
+const DIGEST = /\n\/\/ switchyard bundle ([0-9a-f]{16,64})\n$/;
+const loaded = new Map();
+
+/** The cache file of a bundle, by the digest its last line names (null when it names none). */
+const cachePathOf = (file, source) => {
+  const m = DIGEST.exec(source.slice(-120));
+  return m === null ? null : `${file.slice(0, -".cjs".length)}.${m[1]}.cache`;
+};
+
+/**
+ * Compile and run one bundle (a CommonJS module) from `dir`, with its code cache when there is one
+ * that V8 accepts. Returns its exports; `inspect` tells whether the cache was used.
+ */
+const load = (dir, name) => {
+  const known = loaded.get(name);
+  if (known !== undefined) return known.module.exports;
+  const file = path.join(dir, `${name}.cjs`);
+  const source = fs.readFileSync(file, "utf8");
+  const cacheFile = cachePathOf(file, source);
+  let cachedData;
+  if (cacheFile !== null) {
+    try {
+      cachedData = fs.readFileSync(cacheFile);
+    } catch {
+      // No cache: compile from source.
+    }
+  }
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  const module = { exports: {} };
+  loaded.set(name, { script, module, cacheFile, rejected: cachedData === undefined ? null : script.cachedDataRejected });
+  const requireFrom = (spec) => (spec === "./Launch.js" ? load(dir, "launch") : require(spec));
+  script.runInThisContext().call(module.exports, module.exports, requireFrom, module, file, dir);
+  return module.exports;
+};
+
+/** Per bundle loaded so far: whether its cache was used (true), rejected (false) or absent (null). */
+const inspect = () => Object.fromEntries([...loaded].map(([name, l]) => [name, l.rejected === null ? null : !l.rejected]));
+
+/** Write each loaded bundle's code cache, with every function compiled so far (the build does this). */
+const writeCaches = () => {
+  for (const l of loaded.values()) {
+    if (l.cacheFile === null) continue;
+    const temp = `${l.cacheFile}.${process.pid}.tmp`;
+    fs.writeFileSync(temp, l.script.createCachedData());
+    fs.renameSync(temp, l.cacheFile);
+  }
+};
+
+/** Run the command line; `options.dist` and `options.writeCaches` are for the build. */
+const start = (options = {}) => {
+  if (options.writeCaches === true) process.on("exit", writeCaches);
+  load(options.dist ?? path.join(__dirname, "../dist"), "switchyard");
+};
+
+module.exports = { start, load, inspect };

@@ -1,0 +1,29 @@
+/**
+ * Everything a command needs beyond parsing its command line: the live ports (via `Run`) and the
+ * commands. The entry point loads this module only once it knows a command is to run, so `--help`,
+ * `--version`, completion and usage errors load none of it. The build bundles it on its own with
+ * static imports only, so that the bundle is tree-shaken as a whole (a dynamic import would keep
+ * every export of every module it reaches, and initialise them all).
+ */
+import type * as Args from "./args/Args.js";
+import * as add from "./commands/add.js";
+import * as apply from "./commands/apply.js";
+import * as bless from "./commands/bless.js";
+import * as describe from "./commands/describe.js";
+import * as diff from "./commands/diff.js";
+import * as list from "./commands/list.js";
+import * as pin from "./commands/pin.js";
+import * as plan from "./commands/plan.js";
+import * as recover from "./commands/recover.js";
+import * as restart from "./commands/restart.js";
+import * as status from "./commands/status.js";
+import * as supervisor from "./commands/supervisor.js";
+import { runCommand } from "./Run.js";
+
+const commands = { list, describe, diff, add, plan, apply, restart, recover, status, supervisor, bless, pin, unpin: pin } as const satisfies Record<
+  Exclude<Args.Runnable, "completion">,
+  unknown
+>;
+
+export const launch = (args: Args.Parsed): Promise<number> =>
+  args.command === "completion" ? Promise.reject(new Error("completion runs without the launch bundle")) : runCommand(args, commands[args.command].run);

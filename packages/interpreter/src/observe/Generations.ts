@@ -1,0 +1,175 @@
+/**
+ * The generation links of the profile and each one's manifest header, read through the generations
+ * index (`IndexFile`, decided by the model's `GenerationsIndex`). With a settled index and an
+ * unchanged profile directory that is one lstat of the directory and one of each manifest; after
+ * a change, one listing of the directory with each link's lstat, and a readlink and a manifest read
+ * only for what changed. The calls are coarse (`readEntries`, `lstatEach`): one Effect per batch,
+ * not one per generation. A repaired index is written back when the directory has settled.
+ */
+import { type GenerationNumber, GenerationsIndex, InRootPath, ProfileEntry, World } from "@switchyard/model";
+import { Effect } from "effect";
+import { ObserveError, observeFailure } from "../Errors.js";
+import * as IndexFile from "./IndexFile.js";
+import * as Links from "./Links.js";
+import type * as ManifestFile from "./ManifestFile.js";
+import * as ManifestHeaders from "./ManifestHeaders.js";
+import * as Systems from "./Systems.js";
+import { Clock } from "../ports/Clock.js";
+import { type DirectoryListing, FileSystem, type FsError, type Stat } from "../ports/FileSystem.js";
+import * as Root from "../root/Root.js";
+
+export interface Observed {
+  /** Ascending, each with its manifest header (its whole manifest read or decoded on first use). */
+  readonly generations: ReadonlyArray<World.Generation>;
+  readonly profileTarget: string | null;
+  readonly current: GenerationNumber.GenerationNumber | null;
+}
+
+const io = (e: FsError) => observeFailure(e);
+const layout = (message: string) => new ObserveError({ reason: "Layout", message });
+
+/** The listing by column: numbers ascending, each link's target, mtime and lstat. */
+interface Listed {
+  readonly numbers: ReadonlyArray<number>;
+  readonly targets: ReadonlyArray<string>;
+  readonly created: ReadonlyArray<number>;
+  readonly stat: (i: number) => GenerationsIndex.Validator;
+  /** Each link's position in the index, or -1. */
+  readonly at: (i: number) => number;
+}
+
+export const observe = Effect.fn("observeGenerations")(function* (root: Root.Root, settings: World.Settings) {
+  const fs = yield* FileSystem;
+  const clock = yield* Clock;
+  const dir = World.profileDir(settings);
+  const name = World.profileName(settings);
+  const hostDir = Root.host(root, dir);
+  const cached = yield* IndexFile.read(root);
+  const index = cached?.index ?? null;
+  const horizon = cached?.horizonMs ?? -Infinity;
+  const startedMs = yield* clock.nowMs;
+
+  // The listing: the index's while the directory is unchanged and settled, else read again.
+  let listed: Listed;
+  let profile: { target: string } | null = null;
+  let directory: Stat | null = null;
+  const [dirStat] = yield* fs.lstatEach([hostDir]);
+  const fromIndex =
+    index !== null && dirStat !== undefined && !("_tag" in dirStat) && dirStat.kind === "directory" &&
+    GenerationsIndex.listingHolds(index, settings.profile, dirStat, horizon);
+  if (fromIndex) {
+    directory = dirStat as Stat;
+    listed = { numbers: index.columns.number, targets: index.columns.target, created: index.columns.created, stat: (i) => GenerationsIndex.linkAt(index, i), at: (i) => i };
+    profile = index.profileTarget === null ? null : { target: index.profileTarget };
+  } else {
+    const positions = GenerationsIndex.positions(index);
+    const kinds = new Map<string, ProfileEntry.ProfileEntry>();
+    const reuse = new Map<string, string>();
+    const listing = yield* fs
+      .readEntries(hostDir, (entry, stat) => {
+        const kind = ProfileEntry.classify(name, entry);
+        kinds.set(entry, kind);
+        if (kind._tag === "Profile") return true;
+        if (kind._tag !== "Generation") return false;
+        const i = positions.get(kind.number);
+        const target = index === null || i === undefined ? null : GenerationsIndex.knownTarget(index, i, stat, horizon);
+        if (target !== null) reuse.set(entry, target);
+        return target === null;
+      })
+      .pipe(
+        Effect.map((l): DirectoryListing | null => l),
+        Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
+        Effect.mapError(io),
+      );
+    directory = listing?.directory ?? null;
+    const found: Array<{ readonly number: number; readonly target: string; readonly stat: Stat }> = [];
+    for (const entry of listing?.entries ?? []) {
+      const kind = kinds.get(entry.name) ?? ProfileEntry.classify(name, entry.name);
+      const host = `${hostDir}/${entry.name}`;
+      if (kind._tag === "Malformed") return yield* layout(`${host}: ${kind.message}`);
+      if (kind._tag === "Profile") {
+        if (entry.stat.kind !== "symlink") return yield* layout(`${host} should be a symlink but is a ${entry.stat.kind}; move it away`);
+        profile = { target: entry.target ?? "" };
+      }
+      if (kind._tag !== "Generation") continue;
+      if (entry.stat.kind !== "symlink") {
+        return yield* layout(`${host} should be a symlink to a system directory but is a ${entry.stat.kind}; move it out of the profile directory`);
+      }
+      found.push({ number: kind.number, target: entry.target ?? reuse.get(entry.name) ?? "", stat: entry.stat });
+    }
+    found.sort((a, b) => a.number - b.number);
+    // The index's facts about a system hold only for the target it recorded.
+    const at = found.map((l) => {
+      const i = positions.get(l.number);
+      return index !== null && i !== undefined && GenerationsIndex.targetAt(index, i) === l.target ? i : -1;
+    });
+    listed = {
+      numbers: found.map((f) => f.number),
+      targets: found.map((f) => f.target),
+      created: found.map((f) => f.stat.mtimeMs),
+      stat: (i) => found[i]!.stat,
+      at: (i) => at[i]!,
+    };
+  }
+
+  const n = listed.numbers.length;
+  const systems: Array<InRootPath.InRootPath> = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const target = listed.targets[i] as string;
+    const system = InRootPath.resolve(dir, target);
+    if (system._tag === "Left") {
+      const link = World.linkPathOf(settings, listed.numbers[i] as number);
+      return yield* new ObserveError({ reason: "Link", message: `${Root.host(root, link)} points outside the root (${target}); remove it or point it inside` });
+    }
+    systems[i] = system.right;
+  }
+  const checked = yield* Systems.check(root, systems, index, horizon, (i) => {
+    const at = listed.at(i);
+    return index === null || at < 0 ? null : GenerationsIndex.presentAt(index, at);
+  });
+  const linkPrefix = `${dir === "/" ? "" : dir}/${name}-`;
+  const read = yield* ManifestHeaders.read(
+    root,
+    { numbers: listed.numbers, systems, created: listed.created, present: checked.present, at: listed.at, linkPrefix },
+    index,
+    horizon,
+  );
+
+  const current = profile === null ? null : yield* currentOf(root, settings, profile.target, listed.numbers);
+  const repaired = !fromIndex || checked.rechecked || read.reread;
+  if (repaired && directory !== null && directory.kind === "directory") {
+    const spanMs = (yield* clock.nowMs) - startedMs + 1;
+    // Written only once it can be trusted, else the next command would just read everything again.
+    if (GenerationsIndex.settled(directory, startedMs - 1)) {
+      const entries = Array.from(
+        { length: n },
+        (_, i): GenerationsIndex.Entry => ({
+          number: listed.numbers[i] as GenerationNumber.GenerationNumber,
+          target: listed.targets[i] as string,
+          link: listed.stat(i),
+          createdMs: listed.created[i] as number,
+          systemPresent: checked.recordable[i] ?? null,
+          manifest: read.cacheable(i),
+        }),
+      );
+      const top = { profile: settings.profile, spanMs, directory, profileTarget: profile?.target ?? null, parents: checked.parents };
+      yield* IndexFile.write(root, GenerationsIndex.make(top, entries, (_e, i) => systems[i]!));
+    }
+  }
+  return { generations: read.generations, profileTarget: profile?.target ?? null, current } satisfies Observed;
+});
+
+const currentOf = (root: Root.Root, settings: World.Settings, profileTarget: string, numbers: ReadonlyArray<number>) =>
+  Effect.gen(function* () {
+    const resolved = yield* Links.resolveInside(root, settings.profile, profileTarget);
+    const named = ProfileEntry.generationOfTarget(World.profileDir(settings), World.profileName(settings), resolved);
+    const hostProfile = Root.host(root, settings.profile);
+    const name = World.profileName(settings);
+    if (named === null) {
+      return yield* new ObserveError({ reason: "Link", message: `${hostProfile} points to ${profileTarget}, which is not a generation of this profile; point it at a ${name}-N-link` });
+    }
+    if (!numbers.includes(named)) {
+      return yield* new ObserveError({ reason: "Link", message: `${hostProfile} is dangling: ${profileTarget} does not exist; point it at an existing generation (ln -sfn ${name}-N-link ${hostProfile})` });
+    }
+    return named;
+  });

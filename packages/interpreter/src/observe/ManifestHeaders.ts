@@ -1,0 +1,110 @@
+/**
+ * Each generation with its manifest header, for listing and the boot menu: one lstat of every
+ * manifest in one call; where the lstat is the one the generations index recorded, the recorded
+ * header (the whole manifest is read only if something asks for it), otherwise the file is read
+ * and decoded (a system without one is read by `SystemFiles`, every time). A manifest rewritten in place or replaced changes its ctime (and usually its
+ * inode), so it is read again by the next command.
+ */
+import { GenerationsIndex, type InRootPath, Manifest, type World } from "@switchyard/model";
+import { Effect } from "effect";
+import * as ManifestFile from "./ManifestFile.js";
+import * as SystemFiles from "./SystemFiles.js";
+import { Clock } from "../ports/Clock.js";
+import { FileSystem, type Stat } from "../ports/FileSystem.js";
+import * as Root from "../root/Root.js";
+
+/** The generations to read, by column. */
+export interface Links {
+  readonly numbers: ReadonlyArray<number>;
+  readonly systems: ReadonlyArray<InRootPath.InRootPath>;
+  readonly created: ReadonlyArray<number>;
+  /** False when the system directory is gone (garbage-collected): listed and deletable, not switchable. */
+  readonly present: ReadonlyArray<boolean>;
+  /** Each one's position in the index, or -1. */
+  readonly at: (i: number) => number;
+  readonly linkPrefix: string;
+}
+
+export interface Read {
+  readonly generations: ReadonlyArray<World.Generation>;
+  /** What the index may record of generation `i`: its manifest's lstat and valid header. */
+  readonly cacheable: (i: number) => GenerationsIndex.Entry["manifest"];
+  /** Whether a header was decoded that the index did not hold, so a repaired index is worth writing. */
+  readonly reread: boolean;
+}
+
+const invalid = (file: string, message: string): ManifestFile.Source => ({
+  _tag: "Invalid",
+  error: { _tag: "ManifestError", file, field: "(file)", message },
+});
+
+export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Index | null, horizonMs: number) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem;
+    const clock = yield* Clock;
+    const n = links.numbers.length;
+    const prefix = root.prefix;
+    const files: Array<string> = [];
+    for (let i = 0; i < n; i++) if (links.present[i]) files.push(`${prefix}${links.systems[i]}/${Manifest.FILE_NAME}`);
+    const stats = yield* fs.lstatEach(files);
+    const load = (system: InRootPath.InRootPath) => loadNow(fs, root, system);
+    const generations: Array<World.Generation> = new Array(n);
+    /** Each generation's manifest lstat, where it has one and its header is valid. */
+    const valid: Array<Stat | null> = new Array(n).fill(null);
+    let reread = false;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const number = links.numbers[i] as World.Generation["number"];
+      const system = links.systems[i] as InRootPath.InRootPath;
+      const createdMs = links.created[i] as number;
+      const offset = clock.utcOffsetMinutes(createdMs);
+      if (!links.present[i]) {
+        const gone = invalid(Root.host(root, system), "the system directory does not exist (was it garbage-collected?)");
+        generations[i] = ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, gone);
+        continue;
+      }
+      const s = stats[k++];
+      const stat: Stat | null = s === undefined || "_tag" in s ? null : s;
+      const at = links.at(i);
+      const header = stat === null || index === null || at < 0 ? null : GenerationsIndex.knownHeader(index, at, system, stat, horizonMs);
+      if (header !== null) {
+        generations[i] = ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, { _tag: "Cached", header, load });
+        valid[i] = stat;
+        continue;
+      }
+      // Anything not known (an error included) is read the ordinary way, with its ordinary errors.
+      const source = ManifestFile.parsed(yield* ManifestFile.readText(root, system, true), system);
+      const made = ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, source);
+      if (source._tag === "Invalid") {
+        // No manifest.json: a NixOS or Guix generation describes itself in its own file. Never
+        // indexed (only valid manifest headers are), so it is read afresh by every command.
+        const { header: _h, manifest: _m, ...link } = made;
+        generations[i] = (yield* SystemFiles.generation(root, link)) ?? made;
+        continue;
+      }
+      generations[i] = made;
+      if (source._tag === "Parsed" && stat !== null) {
+        valid[i] = stat;
+        reread = true;
+      }
+    }
+    const cacheable = (i: number): GenerationsIndex.Entry["manifest"] => {
+      const stat = valid[i];
+      const header = generations[i]?.header;
+      return stat == null || header === undefined || header._tag !== "Valid" ? null : { stat, header: header.header };
+    };
+    return { generations, cacheable, reread } satisfies Read;
+  });
+
+/**
+ * The whole manifest of a generation whose header came from the index, read when something first
+ * asks for it (a plan reads two or three of them, a listing none). The file-system layers are
+ * synchronous, so it is run to completion here; anything else is reported as an unreadable manifest.
+ */
+const loadNow = (fs: FileSystem["Type"], root: Root.Root, system: InRootPath.InRootPath): World.ManifestResult => {
+  try {
+    return Effect.runSync(ManifestFile.read(root, system, true).pipe(Effect.provideService(FileSystem, fs)));
+  } catch {
+    return { _tag: "Invalid", error: { _tag: "ManifestError", file: Root.host(root, system), field: "(file)", message: "could not be read; run the command again" } };
+  }
+};

@@ -1,0 +1,157 @@
+/** The generations index's codec and its decisions (the interpreter's property test covers their use). */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import * as GenerationsIndex from "../../packages/model/src/world/GenerationsIndex.js";
+import type { GenerationNumber } from "../../packages/model/src/world/GenerationNumber.js";
+import * as InRootPath from "../../packages/model/src/paths/InRootPath.js";
+
+const DIR = InRootPath.unsafe("/var/lib/switchyard/profiles");
+const systemOf = (_n: number, target: string): string | null => {
+  const r = InRootPath.resolve(DIR, target);
+  return r._tag === "Right" ? r.right : null;
+};
+const validator = fc.record({
+  dev: fc.nat(),
+  ino: fc.nat(),
+  size: fc.nat(),
+  ctimeMs: fc.oneof(fc.integer({ min: 0, max: 2 ** 42 }), fc.double({ min: 0, max: 2 ** 42, noNaN: true })),
+});
+const target = fc.constantFrom("/store/aaaa-one", "/store/bbbb-two", "../../../../store/cccc-three", "/");
+const header = (system: string) =>
+  fc.record({
+    label: fc.string(),
+    boot: fc.record({
+      kernel: fc.constantFrom(`${system === "/" ? "" : system}/kernel`, "/boot/vmlinuz", system),
+      initrd: fc.option(fc.constantFrom(`${system === "/" ? "" : system}/initrd`, "/boot/initrd"), { nil: null }),
+      params: fc.array(fc.string(), { maxLength: 3 }),
+    }),
+    activate: fc.option(fc.constant(`${system === "/" ? "" : system}/activate`), { nil: null }),
+  });
+const entry = (number: number) =>
+  target.chain((t) =>
+    fc.record({
+      number: fc.constant(number as GenerationNumber),
+      target: fc.constant(t),
+      createdMs: fc.double({ min: 0, max: 2 ** 42, noNaN: true }),
+      link: validator,
+      systemPresent: fc.constantFrom(true, false, null),
+      manifest: fc.option(fc.record({ stat: validator, header: header(systemOf(number, t) as string) }), { nil: null }),
+    }),
+  );
+const top = fc.record({
+  profile: fc.constant(InRootPath.unsafe("/var/lib/switchyard/profiles/system")),
+  spanMs: fc.nat(),
+  directory: validator,
+  profileTarget: fc.option(fc.constant("system-1-link"), { nil: null }),
+  parents: fc.array(fc.record({ path: fc.constant(InRootPath.unsafe("/store")), stat: validator }), { maxLength: 1 }),
+});
+const entries = fc.uniqueArray(fc.integer({ min: 1, max: 50 }), { maxLength: 6 }).chain((numbers) => fc.tuple(...[...numbers].sort((a, b) => a - b).map(entry)));
+const build = (t: Omit<GenerationsIndex.Index, "columns">, es: ReadonlyArray<GenerationsIndex.Entry>) =>
+  GenerationsIndex.make(t, es, (e) => systemOf(e.number, e.target) ?? "/");
+const roundTrip = (i: GenerationsIndex.Index) => GenerationsIndex.decode(JSON.parse(JSON.stringify(GenerationsIndex.encode(i))));
+/** Every entry as the index gives it back, its header read through. */
+const entriesOf = (i: GenerationsIndex.Index) =>
+  Array.from({ length: GenerationsIndex.size(i) }, (_, k) => {
+    const target = GenerationsIndex.targetAt(i, k);
+    const n = GenerationsIndex.numberAt(i, k);
+    const manifestStat = { dev: i.columns.manifest[4 * k]!, ino: i.columns.manifest[4 * k + 1]!, size: i.columns.manifest[4 * k + 2]!, ctimeMs: i.columns.manifest[4 * k + 3]! };
+    const header = GenerationsIndex.knownHeader(i, k, systemOf(n, target) ?? "/", manifestStat, Infinity);
+    return {
+      number: n,
+      target,
+      createdMs: GenerationsIndex.createdAt(i, k),
+      link: GenerationsIndex.linkAt(i, k),
+      systemPresent: GenerationsIndex.presentAt(i, k),
+      manifest: header === null ? null : { stat: manifestStat, header: { label: header.label, boot: header.boot, activate: header.activate } },
+    };
+  });
+
+describe("GenerationsIndex", () => {
+  it("decode ∘ encode is the identity, through JSON text, and every entry reads back as it was made", () => {
+    fc.assert(
+      fc.property(top, entries, (t, es) => {
+        const i = build(t, es);
+        expect(roundTrip(i)).toEqual({ _tag: "Right", right: i });
+        expect(entriesOf(i)).toEqual(es);
+      }),
+    );
+  });
+
+  it("refuses anything that is not an index of this version, and never throws", () => {
+    const stat = { dev: 1, ino: 3, size: 2, ctimeMs: 4 };
+    const header = { label: "x", boot: { kernel: "/s/k", initrd: null, params: [] }, activate: null };
+    const good = JSON.parse(
+      JSON.stringify(
+        GenerationsIndex.encode(
+          GenerationsIndex.make(
+            { profile: InRootPath.unsafe("/p/system"), spanMs: 1, directory: { dev: 1, ino: 2, size: 3, ctimeMs: 4 }, profileTarget: null, parents: [] },
+            [
+              { number: 1 as GenerationNumber, target: "/s", createdMs: 5, link: stat, systemPresent: true, manifest: null },
+              { number: 2 as GenerationNumber, target: "/s", createdMs: 5, link: stat, systemPresent: true, manifest: { stat, header } },
+            ],
+            () => "/s",
+          ),
+        ),
+      ),
+    );
+    expect(GenerationsIndex.decode(good)._tag).toBe("Right");
+    for (const bad of [
+      null,
+      1,
+      "x",
+      [],
+      { ...good, version: 2 },
+      { ...good, format: "other" },
+      { ...good, number: [2, 1] },
+      { ...good, number: [1, 1.5] },
+      { ...good, target: ["/s"] },
+      { ...good, link: [1, 2, 3] },
+      { ...good, kernel: [-1, 7] },
+      { ...good, params: [-1, 3] },
+      { ...good, directory: [1, 2] },
+      { ...good, label: [1, 2] },
+    ]) {
+      expect(GenerationsIndex.decode(bad)._tag).toBe("Left");
+    }
+    fc.assert(
+      fc.property(fc.jsonValue(), (json) => {
+        expect(["Left", "Right"]).toContain(GenerationsIndex.decode(json)._tag);
+      }),
+    );
+  });
+
+  it("a timestamp is settled only once older than its file system's granularity at the horizon", () => {
+    const v = (ctimeMs: number) => ({ dev: 1, ino: 1, size: 1, ctimeMs });
+    // Sub-second timestamps: Linux's coarse clock, with a margin.
+    expect(GenerationsIndex.settled(v(1000.5), 1100.5)).toBe(true);
+    expect(GenerationsIndex.settled(v(1000.5), 1100.4)).toBe(false);
+    // Whole seconds: a coarse file system, two seconds.
+    expect(GenerationsIndex.settled(v(1000), 3000)).toBe(true);
+    expect(GenerationsIndex.settled(v(1000), 2999)).toBe(false);
+  });
+
+  it("trusts a listing, a target or a header only with equal validators, settled", () => {
+    const stat = { dev: 1, ino: 7, size: 85, ctimeMs: 1000.5 };
+    const e: GenerationsIndex.Entry = {
+      number: 1 as GenerationNumber,
+      target: "/s",
+      createdMs: 0,
+      link: stat,
+      systemPresent: true,
+      manifest: { stat, header: { label: "x", boot: { kernel: "/s/k", initrd: null, params: [] }, activate: null } },
+    };
+    const i = GenerationsIndex.make({ profile: InRootPath.unsafe("/p/system"), spanMs: 0, directory: stat, profileTarget: null, parents: [] }, [e], () => "/s");
+    const late = 5000;
+    expect(GenerationsIndex.knownTarget(i, 0, stat, late)).toBe("/s");
+    expect(GenerationsIndex.knownTarget(i, 0, { ...stat, ino: 8 }, late)).toBeNull();
+    expect(GenerationsIndex.knownTarget(i, 0, { ...stat, ctimeMs: 1000.6 }, late)).toBeNull();
+    expect(GenerationsIndex.knownTarget(i, 0, stat, 1050)).toBeNull();
+    const h = GenerationsIndex.knownHeader(i, 0, "/s", stat, late);
+    expect(h === null ? null : { label: h.label, boot: h.boot, activate: h.activate }).toEqual(e.manifest?.header);
+    expect(GenerationsIndex.knownHeader(i, 0, "/s", { ...stat, size: 86 }, late)).toBeNull();
+    expect(GenerationsIndex.listingHolds(i, InRootPath.unsafe("/p/system"), stat, late)).toBe(true);
+    expect(GenerationsIndex.listingHolds(i, InRootPath.unsafe("/q/system"), stat, late)).toBe(false);
+    expect(GenerationsIndex.listingHolds(i, InRootPath.unsafe("/p/system"), { ...stat, dev: 2 }, late)).toBe(false);
+    expect(GenerationsIndex.horizon(i, 9000)).toBe(9000);
+  });
+});
