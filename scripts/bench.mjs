@@ -16,7 +16,7 @@ import { PROFILE_DIR, link, storeName } from "./fixture.mjs";
 
 const repo = new URL("..", import.meta.url).pathname;
 const bin = join(repo, "packages/cli/bin/switchyard.js");
-if (!existsSync(join(repo, "packages/cli/dist/switchyard.js"))) {
+if (!existsSync(join(repo, "packages/cli/dist/launch.cjs"))) {
   console.error("bench: packages/cli/dist is missing; run 'npm run bench' (it builds first) or 'npm run build'");
   process.exit(2);
 }
