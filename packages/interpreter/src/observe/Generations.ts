@@ -54,8 +54,12 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
   let profile: { target: string } | null = null;
   let directory: Stat | null = null;
   const [dirStat] = yield* fs.lstatEach([hostDir]);
+  // The directory's own times vouch for the whole listing only while the clock has not gone back
+  // behind the index: after a step back, a later change can land on a recorded time. Then each
+  // link is checked against its own lstat instead (a retargeted link is a new inode).
   const fromIndex =
     index !== null && dirStat !== undefined && !("_tag" in dirStat) && dirStat.kind === "directory" &&
+    startedMs >= horizon + (index?.spanMs ?? 0) &&
     GenerationsIndex.listingHolds(index, settings.profile, dirStat, horizon);
   if (fromIndex) {
     directory = dirStat as Stat;
