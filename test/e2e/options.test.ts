@@ -248,7 +248,7 @@ describe.concurrent("help and version", () => {
     for (const e of examples) expect(Args.parse(e.split(" ").slice(1))._tag, e).not.toBe("Invalid");
   });
 
-  it("help, version and usage errors load neither effect nor the model nor the interpreter", () => {
+  it("help, version and usage errors load neither effect nor the model (but its import-free Nearest) nor the interpreter", () => {
     const dist = path.join(REPO, "packages/cli/dist");
     const statics = (file: string): ReadonlyArray<string> =>
       [...fs.readFileSync(file, "utf8").matchAll(/(?:^|[;}])\s*import\s*(?:\{[^}]*\}|\*\s*as\s+\w+|\w+)?\s*(?:from\s*)?"(\.[^"]+)"/g)].map((m) => path.resolve(path.dirname(file), m[1] as string));
@@ -262,7 +262,9 @@ describe.concurrent("help and version", () => {
     walk(path.join(dist, "switchyard.cjs"));
     const sources = [...seen].flatMap((f) => (JSON.parse(fs.readFileSync(`${f}.map`, "utf8")) as { sources: Array<string> }).sources);
     expect(sources.some((s) => s.includes("args/Args.ts"))).toBe(true);
-    expect(sources.filter((s) => /node_modules\/(effect|fp-ts|io-ts)\/|packages\/(model|interpreter)\/|\.\.\/(model|interpreter)\/src\//.test(s))).toEqual([]);
+    // The parser's "did you mean" is the model's one measure, a module that imports nothing.
+    const heavy = sources.filter((s) => /node_modules\/(effect|fp-ts|io-ts)\/|packages\/(model|interpreter)\/|\.\.\/(model|interpreter)\/src\//.test(s));
+    expect(heavy.filter((s) => !s.endsWith("model/src/internal/Nearest.ts"))).toEqual([]);
   });
 });
 

@@ -1,11 +1,14 @@
 /**
  * The closest known name to a misspelt one, for "did you mean" in decoding errors
  * (`restartIfChanges` → `restartIfChanged`). The same measure as the command line's suggestions:
- * optimal string alignment distance, offered only within a third of the word's length. (The CLI
- * keeps its own copy: its parser must start without loading the model.)
+ * optimal string alignment distance (adjacent swaps count as one edit, so `lsit` is one step from
+ * `list`), offered only within a third of the word's length: a far-off suggestion misleads. It
+ * imports nothing, so the command line's parser uses it (`@switchyard/model/nearest`) without
+ * loading the rest of the model.
  */
 
-const distance = (a: string, b: string): number => {
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+export const distance = (a: string, b: string): number => {
   const width = b.length + 1;
   const d = new Uint32Array((a.length + 1) * width);
   const at = (i: number, j: number): number => d[i * width + j] ?? 0;
