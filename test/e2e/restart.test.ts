@@ -4,27 +4,19 @@
  * stops what was removed but kept running, clears the debt record, and a restart that fails is
  * reverted onto the code the service ran before. Every supervisor started here is stopped.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanUp, exists, type GenerationSpec, readText, run, type Result, systemOf, tempRoot } from "./support.js";
+import { hasS6, ok, supervisedRoots, sy } from "./s6-support.js";
+import { exists, type GenerationSpec, readText, systemOf } from "./support.js";
 
-const S6 = ["--service-manager", "s6"] as const;
 const DEBT = "/var/lib/switchyard/restart-debt.json";
-const roots: Array<string> = [];
-const hasS6 = spawnSync("s6-svscan", ["-h"], { stdio: "ignore" }).error === undefined;
+const supervised = supervisedRoots();
 
 // Plain ASCII, no colours: the assertions read the text.
 for (const name of ["LC_ALL", "LC_CTYPE", "FORCE_COLOR"]) delete process.env[name];
 process.env.LANG = "C";
 
-const sy = (root: string, ...args: ReadonlyArray<string>): Promise<Result> => run(root, ...S6, ...args);
-const ok = async (root: string, ...args: ReadonlyArray<string>): Promise<Result> => {
-  const r = await sy(root, ...args);
-  expect({ args, code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
-  return r;
-};
 
 /** Each generation's `bin/svc` logs "start NAME GEN" (whose code runs) and sleeps; `bin/crash` exits at once. */
 const installPrograms = (root: string, n: number) => {
@@ -34,30 +26,9 @@ const installPrograms = (root: string, n: number) => {
   fs.writeFileSync(path.join(bin, "crash"), '#!/bin/sh\necho "crashing: bad config"\nexit 3\n', { mode: 0o755 });
 };
 
-const s6Root = async (generations: ReadonlyArray<GenerationSpec>): Promise<string> => {
-  const root = tempRoot({ generations, current: 1, running: 1, booted: 1 });
-  for (const g of generations) installPrograms(root, g.number);
-  fs.mkdirSync(path.join(root, "var/log"), { recursive: true });
-  roots.push(root);
-  await ok(root, "supervisor", "start");
-  await ok(root, "apply", "switch", "1", "--yes");
-  return root;
-};
+const s6Root = (generations: ReadonlyArray<GenerationSpec>): Promise<string> => supervised.make(generations, installPrograms);
 
-afterAll(async () => {
-  for (const root of roots.splice(0)) {
-    const r = await sy(root, "supervisor", "stop");
-    const pid = readText(root, "/var/lib/switchyard/supervisor.pid");
-    if (r.code !== 0 && pid !== null) {
-      try {
-        process.kill(Number(pid.trim()), "SIGTERM");
-      } catch {
-        // Already gone.
-      }
-    }
-  }
-  cleanUp();
-});
+afterAll(supervised.stopAll);
 
 const svc = (name: string, extra: Record<string, unknown> = {}) => ({ name, start: ["bin/svc", name], ...extra });
 

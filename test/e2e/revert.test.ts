@@ -9,7 +9,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { cleanUp, exists, type GenerationSpec, host, linkOf, PROFILE, readLink, readText, run, type Result, systemOf, tempRoot, treeHash } from "./support.js";
+import { exists, type GenerationSpec, host, linkOf, PROFILE, readLink, run, type Result, systemOf, tempRoot, treeHash } from "./support.js";
+import { hasS6, S6, SCAN, supervisedRoots } from "./s6-support.js";
 
 const MARKER = "/var/lib/switchyard/layout.v1";
 const JOURNAL = "/var/lib/switchyard/journal";
@@ -76,43 +77,19 @@ describe.concurrent("the commit point reads again the links it relies on", () =>
 // ---------------------------------------------------------------------------------------------------
 // Under s6.
 
-const S6 = ["--service-manager", "s6"] as const;
-const SCAN = "/run/switchyard/services";
-const hasS6 = spawnSync("s6-svscan", ["-h"], { stdio: "ignore" }).error === undefined;
-const roots: Array<string> = [];
-
-afterAll(async () => {
-  for (const root of roots.splice(0)) {
-    const r = await run(root, ...S6, "supervisor", "stop");
-    const pid = readText(root, "/var/lib/switchyard/supervisor.pid");
-    if (r.code !== 0 && pid !== null) {
-      try {
-        process.kill(Number(pid.trim()), "SIGTERM");
-      } catch {
-        // Already gone.
-      }
-    }
-  }
-  cleanUp();
-});
+const supervised = supervisedRoots();
+afterAll(supervised.stopAll);
 
 const svc = (name: string, extra: Record<string, unknown> = {}) => ({ name, start: ["bin/svc", name], ...extra });
 
-/** Generations with a long-running test program each, the supervisor started and generation 1 up. */
-const s6Root = async (generations: ReadonlyArray<GenerationSpec>): Promise<string> => {
-  const root = tempRoot({ generations, current: 1, running: 1, booted: 1 });
-  for (const g of generations) {
-    const bin = path.join(root, systemOf(g.number), "bin");
-    fs.mkdirSync(bin, { recursive: true });
-    fs.writeFileSync(path.join(bin, "svc"), `#!/bin/sh\necho "service $1 of generation ${g.number}"\nexec sleep 1000\n`, { mode: 0o755 });
-  }
-  roots.push(root);
-  for (const args of [["supervisor", "start"], ["apply", "switch", "1", "--yes"]]) {
-    const r = await run(root, ...S6, ...args);
-    expect({ args, code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
-  }
-  return root;
+/** A long-running test program in each generation's system directory. */
+const installProgram = (root: string, n: number): void => {
+  const bin = path.join(root, systemOf(n), "bin");
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(path.join(bin, "svc"), `#!/bin/sh\necho "service $1 of generation ${n}"\nexec sleep 1000\n`, { mode: 0o755 });
 };
+
+const s6Root = (generations: ReadonlyArray<GenerationSpec>): Promise<string> => supervised.make(generations, installProgram);
 
 /** name -> [up, generation whose revision it runs, matches the current generation], from `status --json`. */
 const status = async (root: string): Promise<Record<string, readonly [boolean, number | null, boolean]>> => {

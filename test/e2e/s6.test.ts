@@ -9,22 +9,12 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanUp, type GenerationSpec, PROFILE, readLink, readText, run, type Result, systemOf, tempRoot } from "./support.js";
+import { SCAN, S6, ok, supervisedRoots, sy } from "./s6-support.js";
+import { type GenerationSpec, PROFILE, readLink, readText, run, systemOf, tempRoot } from "./support.js";
 
-const S6 = ["--service-manager", "s6"] as const;
-const SCAN = "/run/switchyard/services";
 const GRUB = "/boot/grub/grub.cfg";
 
-const roots: Array<string> = [];
-
-const sy = (root: string, ...args: ReadonlyArray<string>): Promise<Result> => run(root, ...S6, ...args);
-
-/** Succeeds, or fails the test showing what switchyard said. */
-const ok = async (root: string, ...args: ReadonlyArray<string>): Promise<Result> => {
-  const r = await sy(root, ...args);
-  expect({ args, code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
-  return r;
-};
+const supervised = supervisedRoots();
 
 const script = (lines: ReadonlyArray<string>) => `#!/bin/sh\n${lines.join("\n")}\n`;
 
@@ -41,33 +31,9 @@ const installPrograms = (root: string, n: number) => {
   write("crash", ['echo "crashing: cannot open database"', "exit 3"]);
 };
 
-const s6Root = async (generations: ReadonlyArray<GenerationSpec>): Promise<string> => {
-  const root = tempRoot({ generations, current: 1, running: 1, booted: 1 });
-  for (const g of generations) installPrograms(root, g.number);
-  fs.mkdirSync(path.join(root, "var/log"), { recursive: true });
-  roots.push(root);
-  await ok(root, "supervisor", "start");
-  // Bring generation 1's services up, as a first switch would.
-  await ok(root, "apply", "switch", "1", "--yes");
-  return root;
-};
+const s6Root = (generations: ReadonlyArray<GenerationSpec>): Promise<string> => supervised.make(generations, installPrograms);
 
-/** Stop every supervisor this file started; if switchyard cannot, stop it by its recorded pid. */
-afterAll(async () => {
-  for (const root of roots.splice(0)) {
-    const r = await sy(root, "supervisor", "stop");
-    const pidText = readText(root, "/var/lib/switchyard/supervisor.pid");
-    if (r.code !== 0 && pidText !== null) {
-      spawnSync("s6-svscanctl", ["-t", path.join(root, SCAN)]);
-      try {
-        process.kill(Number(pidText.trim()), "SIGTERM");
-      } catch {
-        // Already gone.
-      }
-    }
-  }
-  cleanUp();
-});
+afterAll(supervised.stopAll);
 
 const serviceLog = (root: string): ReadonlyArray<string> => (readText(root, "/var/log/services") ?? "").split("\n").filter((l) => l !== "");
 
@@ -294,7 +260,7 @@ const svscansOn = (scan: string): ReadonlyArray<number> =>
 describe("supervisor start", () => {
   it("eight at once leave exactly one s6-svscan, the one the pid file names", async () => {
     const root = tempRoot({ generations: [{ number: 1 }], current: 1, running: 1, booted: 1 });
-    roots.push(root);
+    supervised.track(root);
     const results = await Promise.all(Array.from({ length: 8 }, () => sy(root, "supervisor", "start")));
     expect(results.map((r) => ({ code: r.code, stderr: r.stderr }))).toEqual(results.map(() => ({ code: 0, stderr: "" })));
     expect(results.filter((r) => r.stdout.startsWith("started s6-svscan"))).toHaveLength(1);

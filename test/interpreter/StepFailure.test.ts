@@ -44,7 +44,7 @@ const applyLive = async (m: Machine, target: number, activationTimeoutMs: number
   const plan = { ...planned, settings: { ...planned.settings, activationTimeoutMs } };
   const started = Date.now();
   const exit = await Effect.runPromiseExit(
-    Apply.applyPlan(plan, { root: m.root, settings: m.settings, command: "test", activationTimeoutMs }).pipe(Effect.provide(NodeProcessRunnerLive), Effect.provide(m.layer)),
+    Apply.applyPlan(plan, { root: m.root, settings: m.settings, command: "test" }).pipe(Effect.provide(NodeProcessRunnerLive), Effect.provide(m.layer)),
   );
   return { exit, elapsedMs: Date.now() - started };
 };
@@ -100,7 +100,7 @@ describe("a failed step in memory", () => {
     const plan = await planOrThrow(m, { _tag: "Switch", spec: "1" });
     const current = `${m.root.prefix}${World.Paths.currentSystem}`;
     m.fs.failWhen((op, _path, to) => op === "rename" && to === current, "NoSpace");
-    const exit = await Effect.runPromiseExit(Apply.applyPlan(plan, { root: m.root, settings: m.settings, command: "test", activationTimeoutMs: 1000 }).pipe(Effect.provide(m.layer)));
+    const exit = await Effect.runPromiseExit(Apply.applyPlan(plan, { root: m.root, settings: m.settings, command: "test" }).pipe(Effect.provide(m.layer)));
     m.fs.clearFaults();
     const failure = failureOf(exit);
     expect(failure.failure.step).toMatchObject({ _tag: "ReplaceSymlink", path: World.Paths.currentSystem });
@@ -118,7 +118,7 @@ describe("a failed step in memory", () => {
     m.services.failOn("start", "web");
     m.services.failOn("restart", "web");
     const plan = await planOrThrow(m, { _tag: "Switch", spec: "2" });
-    const failure = failureOf(await Effect.runPromiseExit(Apply.applyPlan(plan, { root: m.root, settings: m.settings, command: "test", activationTimeoutMs: 1000 }).pipe(Effect.provide(m.layer))));
+    const failure = failureOf(await Effect.runPromiseExit(Apply.applyPlan(plan, { root: m.root, settings: m.settings, command: "test" }).pipe(Effect.provide(m.layer))));
     expect(failure.failure.step?._tag).toMatch(/^(Start|Restart)Service$/);
     expect(failure.failure.cause).toMatchObject({ _tag: "ServiceError", reason: "Injected", service: "web" });
   });

@@ -481,7 +481,7 @@ describe("lock tokens", () => {
     Effect.runPromiseExit(effect.pipe(Effect.provide(disk), Effect.provide(m.layer)));
   const leftovers = (m: Memory) => Object.keys(m.fs.snapshot({ under: STATE })).filter((p) => /^\.journal-(new|done)-/.test(p));
   const outcome = <A>(exit: Exit.Exit<A, unknown>, f: (a: A) => unknown) => (Exit.isSuccess(exit) ? f(exit.value) : `failed: ${(failureOf(exit) as { message: string }).message}`);
-  const options = (m: Memory) => ({ root: m.root, settings: m.settings, command: "test", activationTimeoutMs: 1000 });
+  const options = (m: Memory) => ({ root: m.root, settings: m.settings, command: "test" });
 
   for (const prefix of [".journal-new", ".journal-done"] as const) {
     it(`an apply is not blocked by a ${prefix}-TOKEN left by an earlier run with the same token`, async () => {

@@ -37,7 +37,7 @@ describe("a temp name taken by a directory", () => {
       writeNewFile: (path, data, mode) => Effect.suspend(() => (plant(path), inner.writeNewFile(path, data, mode))),
       symlink: (target, path) => Effect.suspend(() => (plant(path), inner.symlink(target, path))),
     };
-    const options = { root: m.root, settings: m.settings, command: "test", activationTimeoutMs: 1000 };
+    const options = { root: m.root, settings: m.settings, command: "test" };
     const applied = await Effect.runPromiseExit(Apply.applyPlan(plan, options).pipe(Effect.provide(Layer.succeed(FileSystem, disk)), Effect.provide(m.layer)));
     expect(applied._tag, JSON.stringify(applied)).toBe("Success");
     expect(planted.length).toBeGreaterThanOrEqual(2 * TAKEN_PER_NAME);

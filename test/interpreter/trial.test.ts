@@ -92,7 +92,7 @@ const blessPlan = async (m: Memory, verdict: "good" | "bad" = "good") => {
   return o.right;
 };
 
-const options = (m: Memory) => ({ root: m.root, settings: m.settings, command: "test", activationTimeoutMs: 1000 });
+const options = (m: Memory) => ({ root: m.root, settings: m.settings, command: "test" });
 const applyExit = (m: Memory, p: Plan.Plan) => Effect.runPromiseExit(Apply.applyPlan(p, options(m)).pipe(Effect.provide(m.layer)));
 const apply = async (m: Memory, p: Plan.Plan) => {
   const exit = await applyExit(m, p);

@@ -50,6 +50,6 @@ export const planFor = async (m: Machine, operation: Request.Between, mode: Plan
 };
 
 export const applyPlan = async (m: Machine, p: Plan.Plan): Promise<void> => {
-  const exit = await Effect.runPromiseExit(Apply.applyPlan(p, { root: m.root, settings: m.settings, command: "test", activationTimeoutMs: 1000 }).pipe(Effect.provide(m.layer)));
+  const exit = await Effect.runPromiseExit(Apply.applyPlan(p, { root: m.root, settings: m.settings, command: "test" }).pipe(Effect.provide(m.layer)));
   if (Exit.isFailure(exit)) throw new Error(`apply failed: ${JSON.stringify(exit.cause)}`);
 };

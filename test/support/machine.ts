@@ -95,7 +95,7 @@ export interface Machine {
   readonly snapshot: () => Tree;
 }
 
-const settingsOf = (spec: MachineSpec): World.Settings => ({ ...Settings.defaults, timeout: spec.timeout ?? 5, activationTimeoutMs: 1000 });
+const settingsOf = (spec: MachineSpec): World.Settings => ({ ...Settings.defaults, timeout: spec.timeout ?? 5 });
 
 /** The scripted runner: activation scripts are recorded, and those of `failing` systems exit 3. */
 const runnerFor = (activations: Array<string>, failing: Set<string>) =>
@@ -233,7 +233,7 @@ export const planOrThrow = async (m: Machine, operation: Request.Between, mode: 
 
 export const apply = (m: Machine, p: Plan.Plan, onEvent?: (event: Steps.Event) => void) =>
   Effect.runPromiseExit(
-    Apply.applyPlan(p, { root: m.root, settings: m.settings, command: "test", activationTimeoutMs: 1000, ...(onEvent === undefined ? {} : { onEvent }) }).pipe(
+    Apply.applyPlan(p, { root: m.root, settings: m.settings, command: "test", ...(onEvent === undefined ? {} : { onEvent }) }).pipe(
       Effect.provide(m.layer),
     ),
   );

@@ -207,12 +207,12 @@ export class Real {
 
   apply(plan: Plan.Plan) {
     const m = this.machine;
-    return this.run(Apply.applyPlan(plan, { root: m.root, settings: m.settings, command: "mbt", activationTimeoutMs: 1000 }));
+    return this.run(Apply.applyPlan(plan, { root: m.root, settings: m.settings, command: "mbt" }));
   }
 
   recover() {
     const m = this.machine;
-    return this.run(Recover.recover({ root: m.root, settings: m.settings, command: "recover", activationTimeoutMs: 1000 }));
+    return this.run(Recover.recover({ root: m.root, settings: m.settings, command: "recover" }));
   }
 
   journalPresent(): boolean {

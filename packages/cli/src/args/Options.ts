@@ -139,6 +139,4 @@ export const whole = (args: Values, name: string): number | undefined => {
   return typeof v === "string" ? Number(v) : undefined;
 };
 
-export const activationTimeoutMs = (args: Values): number => (whole(args, "activation-timeout") ?? ACTIVATION_TIMEOUT_SECONDS) * 1000;
-
 export const waitLockSeconds = (args: Values): number => whole(args, "wait-lock") ?? 0;

@@ -36,7 +36,6 @@ export const run = (ctx: CommandContext) =>
       root: ctx.root,
       settings: ctx.settings,
       command: "add",
-      activationTimeoutMs: ctx.settings.activationTimeoutMs,
       waitLockSeconds: Options.waitLockSeconds(ctx.args),
     };
     // Planned under the lock, so the number it takes is still free when the link is made.

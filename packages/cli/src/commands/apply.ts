@@ -75,7 +75,6 @@ const applyOptions = (ctx: CommandContext, file: string | undefined, progress: P
   root: ctx.root,
   settings: ctx.settings,
   command: file === undefined ? ctx.args.positional.join(" ") : `apply --plan ${file}`,
-  activationTimeoutMs: ctx.settings.activationTimeoutMs,
   waitLockSeconds: Options.waitLockSeconds(ctx.args),
   onEvent: progress.onEvent,
   onPlan: progress.onPlan,

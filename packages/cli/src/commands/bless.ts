@@ -28,7 +28,6 @@ export const run = (ctx: CommandContext) =>
       root: ctx.root,
       settings: ctx.settings,
       command: verdict === "bad" ? "bless --bad" : "bless",
-      activationTimeoutMs: ctx.settings.activationTimeoutMs,
       waitLockSeconds: Options.waitLockSeconds(ctx.args),
     };
     const outcome = yield* Apply.planAndApply(options, compute, (plan) => Effect.succeed(plan.steps.length > 0));

@@ -18,7 +18,6 @@ export const run = (ctx: CommandContext) =>
       root: ctx.root,
       settings: ctx.settings,
       command: "recover",
-      activationTimeoutMs: ctx.settings.activationTimeoutMs,
       waitLockSeconds: Options.waitLockSeconds(ctx.args),
       onEvent: progress.onEvent,
     }).pipe(

@@ -23,7 +23,6 @@ export const run = (ctx: CommandContext) =>
       root: ctx.root,
       settings: ctx.settings,
       command: ctx.args.positional.join(" ") + (debt ? " --debt" : ""),
-      activationTimeoutMs: Options.activationTimeoutMs(ctx.args),
       waitLockSeconds: Options.waitLockSeconds(ctx.args),
       onEvent: progress.onEvent,
       onPlan: progress.onPlan,

@@ -28,8 +28,6 @@ export interface ApplyOptions {
   readonly settings: World.Settings;
   /** How the lock names this run, e.g. "apply rollback". */
   readonly command: string;
-  /** For `recover`; applying a plan uses the plan's own. */
-  readonly activationTimeoutMs: number;
   /** Seconds to wait for another apply's lock; 0 fails at once. */
   readonly waitLockSeconds?: number;
   /** Progress: one line per step started, and every output line of scripts it runs. */
@@ -107,7 +105,7 @@ export const interrupted = (root: Root.Root) =>
 export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, checkPreconditions = true) =>
   Effect.gen(function* () {
     // The plan's own settings, not the caller's, say how its steps run.
-    const options: ApplyOptions = { ...given, settings: plan.settings, activationTimeoutMs: plan.settings.activationTimeoutMs };
+    const options: ApplyOptions = { ...given, settings: plan.settings };
     yield* refuseIfJournal(options.root);
     if (checkPreconditions) yield* Freshness.check(plan, options.root, options.again);
     if (plan.steps.length === 0) return { stepsRun: 0, servicesRecorded: 0, interrupted: null } satisfies ApplyReport;

@@ -1,5 +1,5 @@
 /** One exhaustive switch over a step's `_tag`: how each step is carried out through the ports. */
-import type { Step } from "@switchyard/model";
+import type { Step, World } from "@switchyard/model";
 import { Effect } from "effect";
 import * as BootWriter from "./BootWriter.js";
 import * as Durable from "../durable/Durable.js";
@@ -25,7 +25,8 @@ export interface StepError {
 
 export interface StepOptions {
   readonly root: Root.Root;
-  readonly activationTimeoutMs: number;
+  /** The plan's settings: how long an activation may run, among others. */
+  readonly settings: Pick<World.Settings, "activationTimeoutMs">;
   readonly onEvent?: (event: Event) => void;
 }
 
@@ -142,11 +143,11 @@ const activate = (step: Extract<Step.Step, { _tag: "RunActivation" }>, options: 
           SWITCHYARD_ROOT: options.root.prefix === "" ? "/" : options.root.prefix,
         },
         cwd: Root.host(options.root, step.system),
-        timeoutMs: options.activationTimeoutMs,
+        timeoutMs: options.settings.activationTimeoutMs,
         onLine: (line) => options.onEvent?.({ _tag: "Output", line }),
       })
       .pipe(Effect.mapError((e): StepError => ({ cause: e, message: e.message, lastLines: [] })));
-    const failed = ending(result, options.activationTimeoutMs);
+    const failed = ending(result, options.settings.activationTimeoutMs);
     if (failed !== null) {
       const message = failed.reason === "TimedOut" ? `activation of ${step.system} ${failed.how}` : `activation script of ${step.system} ${failed.how}`;
       return yield* Effect.fail<StepError>({ cause: new ProcessError({ reason: failed.reason, argv, message }), message, lastLines: result.lastLines });

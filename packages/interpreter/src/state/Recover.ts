@@ -32,7 +32,7 @@ const recoverLocked = (given: Apply.ApplyOptions, token: string) =>
   Effect.gen(function* () {
     const entry = yield* ApplyJournal.read(given.root);
     // The interrupted plan is the only input: its steps run with the settings it was planned with.
-    const options: Apply.ApplyOptions = entry === null ? given : { ...given, settings: entry.plan.settings, activationTimeoutMs: entry.plan.settings.activationTimeoutMs };
+    const options: Apply.ApplyOptions = entry === null ? given : { ...given, settings: entry.plan.settings };
     const decision = Recovery.decide(entry);
     if (entry === null || decision._tag === "Nothing") {
       const cleaned = yield* cleanLeftovers(options.root, options.settings, []);
