@@ -11,6 +11,18 @@ export const ExitCode = {
   Locked: 4,
   /** An interrupted apply must be finished or reverted first: `switchyard recover`. */
   Interrupted: 5,
+  /** A check reported an error item that has no chosen resolution: `switchyard choices`, `switchyard choose`. */
+  Unresolved: 6,
+  /** A migration graph is under way; the machine moves only along it until it completes or is abandoned. */
+  MigrationsPending: 7,
+  /** A snapshot is damaged (a hash, a size or its metadata does not match) or is not the service's. */
+  SnapshotDamaged: 8,
+  /** A snapshot cannot be decrypted: no identity given, or not the identity it was encrypted to. */
+  SnapshotIdentity: 9,
+  /** The target cannot read a service's data and no snapshot or stepped path makes it readable. */
+  StateUnreadable: 10,
+  /** A pre-switch hook refused the switch; nothing was changed. */
+  Vetoed: 11,
   /** A bug: something no error report covers (details with --debug). */
   Internal: 70,
   /** Stopped by SIGHUP (128 + 1), as a shell reports it. */

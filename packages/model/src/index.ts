@@ -2,6 +2,7 @@
 export * as Bless from "./boot/Bless.js";
 export * as BootConfig from "./boot/BootConfig.js";
 export * as BootFiles from "./boot/BootFiles.js";
+export * as Item from "./checks/Item.js";
 export type * as Bootloader from "./boot/Bootloader.js";
 export * as BootSteps from "./boot/BootSteps.js";
 export * as Menu from "./boot/Menu.js";

@@ -110,7 +110,8 @@ const inSystem = <C extends t.Type<ReadonlyArray<string>, ReadonlyArray<string>,
     argv.encode,
   );
 
-const Program = inSystem(NonEmptyArgv);
+/** A program to run: a non-empty argv whose program stays inside the system directory (or is absolute or on PATH). */
+export const Program = inSystem(NonEmptyArgv);
 
 /** As written in manifest.json. */
 export const ServiceRecordInput = strictPartial(
