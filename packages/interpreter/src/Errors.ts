@@ -101,3 +101,11 @@ export class LayoutError extends Data.TaggedError("LayoutError")<{
   readonly reason: "Newer" | "Failed";
   readonly message: string;
 }> {}
+
+/** A pre-switch hook refused the switch (it exited non-zero, was killed or timed out); nothing was changed. */
+export class Vetoed extends Data.TaggedError("Vetoed")<{
+  readonly hook: string;
+  readonly how: string;
+  readonly lastLine: string | null;
+  readonly message: string;
+}> {}

@@ -1,7 +1,7 @@
 /** `switchyard plan OPERATION [--mode M] [--json] [--out FILE]`: the whole transition, without doing it. */
 import * as path from "node:path";
 import { PlanFile, Request, Transition } from "@switchyard/model";
-import { Clock, Durable, NodeFileSystemLive, Observe } from "@switchyard/interpreter";
+import { Clock, Durable, Hooks, NodeFileSystemLive, Observe } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
 import * as Choices from "../args/Choices.js";
@@ -36,6 +36,8 @@ export const compute = (ctx: CommandContext, command: string) =>
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
     const plan = yield* compute(ctx, "plan");
+    // `plan` says whether the switch would be vetoed: the hook runs now (SWITCHYARD_STAGE=plan) and again at apply.
+    yield* Hooks.preSwitch(plan, { root: ctx.root, settings: plan.settings }, "plan");
     const out = Args.option(ctx.args, "out");
     // The user's own file, a host path: written atomically like every file, but not confined to the root.
     if (out !== undefined) yield* Durable.writeFile(path.resolve(out), new TextEncoder().encode(PlanFile.toText(plan))).pipe(Effect.provide(NodeFileSystemLive));

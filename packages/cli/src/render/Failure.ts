@@ -4,7 +4,7 @@
  */
 import type { ApplyOutcome, StepCause, StopSignal } from "@switchyard/interpreter";
 import type { SystemStatus } from "@switchyard/model";
-import type { FsError, JournalPending, JournalUnreadable, LayoutError, LockHeld, ObserveError, S6Supervisor, StalePlan } from "@switchyard/interpreter";
+import type { FsError, Vetoed, JournalPending, JournalUnreadable, LayoutError, LockHeld, ObserveError, S6Supervisor, StalePlan } from "@switchyard/interpreter";
 import { Data } from "effect";
 import { ExitCode, ofSignal } from "../ExitCode.js";
 import * as RenderStatus from "./RenderStatus.js";
@@ -65,6 +65,7 @@ export type Known =
   | ObserveError
   | LockHeld
   | JournalPending
+  | Vetoed
   | JournalUnreadable
   | LayoutError
   | StalePlan
@@ -90,6 +91,8 @@ export const report = (e: Known): Report => {
       return { lines: [e.message], exit: ExitCode.Interrupted };
     case "JournalUnreadable":
       return { lines: [e.message], exit: ExitCode.Invalid };
+    case "Vetoed":
+      return { lines: [e.message], exit: ExitCode.Vetoed };
     case "LayoutError":
       return { lines: [e.message], exit: e.reason === "Newer" ? ExitCode.Invalid : ExitCode.Failed };
     case "StalePlan":

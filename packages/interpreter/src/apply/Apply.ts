@@ -15,6 +15,7 @@ import * as ApplyJournal from "../state/ApplyJournal.js";
 import { ApplyFailed, Interrupted, JournalPending, type StepFailure, type StopSignal } from "../Errors.js";
 import * as Failpoint from "../durable/Failpoint.js";
 import * as Freshness from "./Freshness.js";
+import * as Hooks from "./Hooks.js";
 import type { FsError } from "../ports/FileSystem.js";
 import * as Layout from "../state/Layout.js";
 import * as Lock from "../state/Lock.js";
@@ -109,6 +110,8 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
     yield* refuseIfJournal(options.root);
     if (checkPreconditions) yield* Freshness.check(plan, options.root, options.again);
     if (plan.steps.length === 0) return { stepsRun: 0, servicesRecorded: 0, interrupted: null } satisfies ApplyReport;
+    // Asked again under the lock, from the generation being left: a "no" leaves everything as it was.
+    yield* Hooks.preSwitch(plan, options, "apply");
     const early = yield* Phase.signalled(options);
     if (early !== null) {
       return yield* new ApplyFailed({ failure: Phase.stopped(early, -1, null), outcome: { _tag: "NothingChanged" }, message: `${early} received before the apply started; nothing was changed` });

@@ -3,6 +3,7 @@ import type { Step, World } from "@switchyard/model";
 import { Effect } from "effect";
 import * as BootWriter from "./BootWriter.js";
 import * as Durable from "../durable/Durable.js";
+import * as Hooks from "./Hooks.js";
 import { LinkMoved, type StepCause } from "../Errors.js";
 import { FileSystem, type FsError } from "../ports/FileSystem.js";
 import { ProcessError, ProcessRunner, type RunResult } from "../ports/ProcessRunner.js";
@@ -52,6 +53,8 @@ export const run = (step: Step.Step, options: StepOptions): Effect.Effect<Servic
       return BootWriter.rename(host(step.from), host(step.path)).pipe(Effect.as("done" as const), Effect.mapError(fsError));
     case "RunActivation":
       return activate(step, options);
+    case "RunHook":
+      return Hooks.run(step, { ...options, onLine: (line) => options.onEvent?.({ _tag: "Output", line }) }).pipe(Effect.mapError((f): StepError => f));
     case "StopService":
       return service((m) => m.stop(step.service));
     case "StartService":

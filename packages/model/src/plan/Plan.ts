@@ -50,30 +50,34 @@ export type BootSummary = t.TypeOf<typeof BootSummary>;
 const OrNull = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
 
 export const Plan = t.readonly(
-  t.type(
-    {
-      operation: Request.Operation,
-      mode: Request.Mode,
-      servicesPolicy: Request.ServicesPolicy,
-      /** The clock reading the planner used (delete's duration patterns, add's creation time); null when it used none. */
-      nowMs: OrNull(t.number),
-      /** Local time offset at `nowMs` (minutes east of UTC), when the plan labels something with it (add). */
-      utcOffsetMinutes: OrNull(t.number),
-      /** Boot attempts the trial gets (mode "try"); null for every other mode. */
-      attempts: OrNull(Request.Attempts),
-      from: OrNull(GenerationNumberCodec),
-      to: OrNull(GenerationNumberCodec),
-      running: OrNull(GenerationNumberCodec),
-      delete: t.readonlyArray(GenerationNumberCodec),
-      boot: OrNull(BootSummary),
-      services: ServiceSummary,
-      settings: Settings,
-      preconditions: Preconditions.Preconditions,
-      steps: t.readonlyArray(Step.Step),
-      /** Run when a step before `Commit` fails: the way back to the state the plan started from. */
-      revert: t.readonlyArray(Step.Step),
-      warnings: t.readonlyArray(t.string),
-    },
+  t.intersection(
+    [
+      t.type({
+        operation: Request.Operation,
+        mode: Request.Mode,
+        servicesPolicy: Request.ServicesPolicy,
+        /** The clock reading the planner used (delete's duration patterns, add's creation time); null when it used none. */
+        nowMs: OrNull(t.number),
+        /** Local time offset at `nowMs` (minutes east of UTC), when the plan labels something with it (add). */
+        utcOffsetMinutes: OrNull(t.number),
+        /** Boot attempts the trial gets (mode "try"); null for every other mode. */
+        attempts: OrNull(Request.Attempts),
+        from: OrNull(GenerationNumberCodec),
+        to: OrNull(GenerationNumberCodec),
+        running: OrNull(GenerationNumberCodec),
+        delete: t.readonlyArray(GenerationNumberCodec),
+        boot: OrNull(BootSummary),
+        services: ServiceSummary,
+        settings: Settings,
+        preconditions: Preconditions.Preconditions,
+        steps: t.readonlyArray(Step.Step),
+        /** Run when a step before `Commit` fails: the way back to the state the plan started from. */
+        revert: t.readonlyArray(Step.Step),
+        warnings: t.readonlyArray(t.string),
+      }),
+      /** The leaving generation's pre-switch hook: run at `plan` and under the lock before anything changes; a non-zero exit vetoes. */
+      t.partial({ preSwitch: OrNull(Step.HookInvocation) }),
+    ],
     "Plan",
   ),
 );
@@ -94,6 +98,7 @@ export interface Parts {
   readonly steps: ReadonlyArray<Step.Step>;
   readonly revert?: ReadonlyArray<Step.Step>;
   readonly warnings: ReadonlyArray<string>;
+  readonly preSwitch?: Step.HookInvocation | null;
 }
 
 /** The one constructor of a plan: its request, the world's settings and preconditions, and the steps. */
@@ -115,6 +120,7 @@ export const make = (world: World.World, parts: Parts): Plan => ({
   steps: parts.steps,
   revert: parts.revert ?? [],
   warnings: parts.warnings,
+  ...(parts.preSwitch === undefined || parts.preSwitch === null ? {} : { preSwitch: parts.preSwitch }),
 });
 
 export const encode = (plan: Plan): unknown => Plan.encode(plan);

@@ -54,11 +54,19 @@ export const ReloadService = tagged("ReloadService", { service: ServiceRef });
  * checks, just before Commit, that what the commit relies on was not moved by an activation.
  */
 export const CheckLink = tagged("CheckLink", { path: InRootPathCodec, target: t.union([t.string, t.null]) });
+/** A generation's hook: which one, its argv (relative to `system`, where it runs) and its whole environment. */
+export const HookName = t.keyof({ preSwitch: null, postSwitch: null, checkHealth: null }, "HookName");
+export const HookInvocation = t.readonly(
+  t.type({ hook: HookName, system: InRootPathCodec, argv: t.readonlyArray(t.string), env: t.readonly(t.record(t.string, t.string)) }, "HookInvocation"),
+);
+export type HookInvocation = t.TypeOf<typeof HookInvocation>;
+/** Run the target's post-switch or health hook (`Hooks`); a non-zero exit fails the step, so the switch reverts. */
+export const RunHook = tagged("RunHook", { hook: t.keyof({ postSwitch: null, checkHealth: null }), system: InRootPathCodec, argv: t.readonlyArray(t.string), env: t.readonly(t.record(t.string, t.string)) });
 /** Everything after this point makes the transition permanent; a failure before it reverts. */
 export const Commit = tagged("Commit", {});
 
 export const Step = t.union(
-  [ReplaceSymlink, CreateGenerationLink, RemoveLink, RemoveFile, WriteFile, CopyFile, RenameFile, RunActivation, StopService, StartService, RestartService, ReloadService, CheckLink, Commit],
+  [ReplaceSymlink, CreateGenerationLink, RemoveLink, RemoveFile, WriteFile, CopyFile, RenameFile, RunActivation, RunHook, StopService, StartService, RestartService, ReloadService, CheckLink, Commit],
   "Step",
 );
 export type Step = t.TypeOf<typeof Step>;
@@ -82,6 +90,8 @@ export const describe = (step: Step): string => {
       return `rename ${step.from} to ${step.path}`;
     case "RunActivation":
       return `activate ${step.system} (${step.action})`;
+    case "RunHook":
+      return `run the ${step.hook === "postSwitch" ? "post-switch" : "health"} hook ${step.argv.join(" ")} of ${step.system}`;
     case "StopService":
       return `stop ${step.service.record.name}`;
     case "StartService":

@@ -15,6 +15,7 @@ import * as Activation from "./Activation.js";
 import * as Addition from "./Addition.js";
 import * as BootMenu from "./BootMenu.js";
 import * as Deletion from "./Deletion.js";
+import * as Hooks from "./Hooks.js";
 import type { GenerationNumber } from "../world/GenerationNumber.js";
 import * as Manifest from "../world/Manifest.js";
 import * as Plan from "../plan/Plan.js";
@@ -154,6 +155,7 @@ const switchTo = (world: World.World, request: Request, number: GenerationNumber
       steps: all,
       revert,
       warnings,
+      preSwitch: all.length === 0 ? null : Hooks.preSwitch(world, target, request.mode),
     }),
   );
 };
@@ -177,7 +179,7 @@ const runningSide = (world: World.World, warnings: Array<string>): Side => {
 type Ref = Step.ServiceRef;
 type Record_ = Ref["record"];
 
-/** stop → (current-system link, activation) → reload → restart → start. */
+/** stop → (current-system link, activation, post-switch hook) → reload → restart → start. */
 const phases = (
   diff: ServiceDiff.ServiceDiff,
   oldRef: (r: Record_) => Ref,
@@ -203,9 +205,15 @@ const forwardSteps = (
 ): Array<Step.Step> => {
   const moves = world.running.system !== target.system;
   const middle: Array<Step.Step> = moves
-    ? [{ _tag: "ReplaceSymlink", path: World.Paths.currentSystem, target: target.system }, ...Activation.of(target.system, manifest, mode === "test" ? "test" : "switch", target.format)]
+    ? [
+        { _tag: "ReplaceSymlink", path: World.Paths.currentSystem, target: target.system },
+        ...Activation.of(target.system, manifest, mode === "test" ? "test" : "switch", target.format),
+        ...Hooks.step("postSwitch", world, target, manifest, mode),
+      ]
     : [];
-  return phases(diff, refTo(running.system ?? target.system, running.generation), refTo(target.system, target.number), middle);
+  // The health hook asks the target once its services are up; still before Commit, so a "no" reverts.
+  const health = moves ? Hooks.step("checkHealth", world, target, manifest, mode) : [];
+  return [...phases(diff, refTo(running.system ?? target.system, running.generation), refTo(target.system, target.number), middle), ...health];
 };
 
 /**

@@ -33,30 +33,37 @@ const NonEmptyString = new t.Type<string, string, unknown>(
   (a) => a,
 );
 
+/** Programs the generation runs around a switch (`Hooks`): argv relative to the system directory. */
+const HooksInput = strictPartial({}, { preSwitch: ServiceRecord.Program, postSwitch: ServiceRecord.Program, checkHealth: ServiceRecord.Program }, "hooks");
+export type Hooks = t.TypeOf<typeof HooksInput>;
+
 const BootInput = strictPartial({ kernel: NonEmptyString }, { initrd: NonEmptyString, params: t.array(t.string) }, "boot");
 
 export const ManifestInput = strictPartial(
   { schema: Schema, label: NonEmptyString, boot: BootInput },
-  { activate: NonEmptyString, services: t.array(ServiceRecord.ServiceRecordInput), description: t.string },
+  { activate: NonEmptyString, services: t.array(ServiceRecord.ServiceRecordInput), description: t.string, hooks: HooksInput },
   "manifest",
 );
 export type ManifestInput = t.TypeOf<typeof ManifestInput>;
 
 /** The decoded manifest: paths resolved against the system directory, service records normalised. */
 export const Manifest = t.readonly(
-  t.type(
-    {
-      label: t.string,
-      boot: t.readonly(
-        t.type({
-          kernel: t.string,
-          initrd: t.union([t.string, t.null]),
-          params: t.readonlyArray(t.string),
-        }),
-      ),
-      activate: t.union([t.string, t.null]),
-      services: t.readonlyArray(ServiceRecord.ServiceRecord),
-    },
+  t.intersection(
+    [
+      t.type({
+        label: t.string,
+        boot: t.readonly(
+          t.type({
+            kernel: t.string,
+            initrd: t.union([t.string, t.null]),
+            params: t.readonlyArray(t.string),
+          }),
+        ),
+        activate: t.union([t.string, t.null]),
+        services: t.readonlyArray(ServiceRecord.ServiceRecord),
+      }),
+      t.partial({ hooks: t.readonly(t.partial({ preSwitch: ServiceRecord.Program, postSwitch: ServiceRecord.Program, checkHealth: ServiceRecord.Program })) }),
+    ],
     "Manifest",
   ),
 );
@@ -92,7 +99,7 @@ export type Header = Pick<Manifest, "label" | "boot" | "activate">;
 
 const HeaderInput = strictPartial(
   { schema: Schema, label: NonEmptyString, boot: BootInput },
-  { activate: NonEmptyString, services: t.UnknownArray, description: t.string },
+  { activate: NonEmptyString, services: t.UnknownArray, description: t.string, hooks: t.unknown },
   "manifest",
 );
 
@@ -139,7 +146,7 @@ const validate = (input: ManifestInput, system: InRootPath.InRootPath, file: str
   const services = (input.services ?? []).map(ServiceRecord.normalise);
   const graph = ServiceGraph.build(services);
   if (E.isLeft(graph)) return fail(file, ...describeGraphError(graph.left));
-  return E.map((header: Header) => ({ ...header, services }))(paths(input, system, file));
+  return E.map((header: Header) => ({ ...header, services, ...(input.hooks === undefined ? {} : { hooks: input.hooks }) }))(paths(input, system, file));
 };
 
 const describeGraphError = (e: ServiceGraph.GraphError): [string, string] => {
