@@ -109,3 +109,12 @@ export class Vetoed extends Data.TaggedError("Vetoed")<{
   readonly lastLine: string | null;
   readonly message: string;
 }> {}
+
+/**
+ * Confirm or revert: NotApplicable: the plan cannot wait for a confirmation; Pending: a switch
+ * waits for one, so nothing else may change the machine; Nothing: `confirm` found none waiting.
+ */
+export class ConfirmationError extends Data.TaggedError("ConfirmationError")<{
+  readonly reason: "NotApplicable" | "Pending" | "Nothing";
+  readonly message: string;
+}> {}

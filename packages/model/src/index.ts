@@ -39,6 +39,7 @@ export * as TempName from "./paths/TempName.js";
 export * as Bootspec from "./world/Bootspec.js";
 export * as GuixParameters from "./world/GuixParameters.js";
 export * as SystemFormat from "./world/SystemFormat.js";
+export * as Confirmation from "./transition/Confirmation.js";
 export * as Hooks from "./transition/Hooks.js";
 export * as Transition from "./transition/Transition.js";
 export * as World from "./world/World.js";

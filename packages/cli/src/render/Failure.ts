@@ -4,7 +4,7 @@
  */
 import type { ApplyOutcome, StepCause, StopSignal } from "@switchyard/interpreter";
 import type { SystemStatus } from "@switchyard/model";
-import type { FsError, Vetoed, JournalPending, JournalUnreadable, LayoutError, LockHeld, ObserveError, S6Supervisor, StalePlan } from "@switchyard/interpreter";
+import type { ConfirmationError, FsError, Vetoed, JournalPending, JournalUnreadable, LayoutError, LockHeld, ObserveError, S6Supervisor, StalePlan } from "@switchyard/interpreter";
 import { Data } from "effect";
 import { ExitCode, ofSignal } from "../ExitCode.js";
 import * as RenderStatus from "./RenderStatus.js";
@@ -66,6 +66,7 @@ export type Known =
   | LockHeld
   | JournalPending
   | Vetoed
+  | ConfirmationError
   | JournalUnreadable
   | LayoutError
   | StalePlan
@@ -93,6 +94,8 @@ export const report = (e: Known): Report => {
       return { lines: [e.message], exit: ExitCode.Invalid };
     case "Vetoed":
       return { lines: [e.message], exit: ExitCode.Vetoed };
+    case "ConfirmationError":
+      return { lines: [e.message], exit: e.reason === "NotApplicable" ? ExitCode.Invalid : ExitCode.Failed };
     case "LayoutError":
       return { lines: [e.message], exit: e.reason === "Newer" ? ExitCode.Invalid : ExitCode.Failed };
     case "StalePlan":

@@ -14,6 +14,8 @@ import { Effect } from "effect";
 import * as ApplyJournal from "../state/ApplyJournal.js";
 import { ApplyFailed, Interrupted, JournalPending, type StepFailure, type StopSignal } from "../Errors.js";
 import * as Failpoint from "../durable/Failpoint.js";
+import * as Confirm from "./Confirm.js";
+import type * as Confirmation from "../state/Confirmation.js";
 import * as Freshness from "./Freshness.js";
 import * as Hooks from "./Hooks.js";
 import type { FsError } from "../ports/FileSystem.js";
@@ -42,6 +44,10 @@ export interface ApplyOptions {
    * and once at the end. An effect, so the caller can let its signal handlers run first.
    */
   readonly interrupted?: Effect.Effect<StopSignal | null>;
+  /** Leave the switch provisional: reverted at the deadline unless `switchyard confirm` comes first. */
+  readonly confirm?: Confirm.ConfirmOptions;
+  /** This apply is the revert of a pending confirmation (the one apply allowed while it waits). */
+  readonly reverting?: boolean;
 }
 
 export interface ApplyReport {
@@ -50,6 +56,8 @@ export interface ApplyReport {
   readonly servicesRecorded: number;
   /** A signal that arrived once the apply could no longer stop: it finished instead. */
   readonly interrupted: StopSignal | null;
+  /** The pending confirmation this apply left (with `confirm`). */
+  readonly confirmation?: Confirmation.Pending;
 }
 
 export const applyPlan = Effect.fn("applyPlan")(function* (plan: Plan.Plan, options: ApplyOptions) {
@@ -108,10 +116,12 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
     // The plan's own settings, not the caller's, say how its steps run.
     const options: ApplyOptions = { ...given, settings: plan.settings };
     yield* refuseIfJournal(options.root);
+    if (options.reverting !== true) yield* Confirm.refuseIfPending(options.root);
     if (checkPreconditions) yield* Freshness.check(plan, options.root, options.again);
     if (plan.steps.length === 0) return { stepsRun: 0, servicesRecorded: 0, interrupted: null } satisfies ApplyReport;
     // Asked again under the lock, from the generation being left: a "no" leaves everything as it was.
     yield* Hooks.preSwitch(plan, options, "apply");
+    const undo = options.confirm === undefined ? null : yield* Confirm.prepare(plan, options.root);
     const early = yield* Phase.signalled(options);
     if (early !== null) {
       return yield* new ApplyFailed({ failure: Phase.stopped(early, -1, null), outcome: { _tag: "NothingChanged" }, message: `${early} received before the apply started; nothing was changed` });
@@ -121,8 +131,11 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
     yield* ApplyJournal.begin(options.root, plan, token).pipe(Effect.mapError(journalFailure));
     const forward = yield* runSteps(plan.steps, "forward", 0, options, Plan.commitIndex(plan));
     if (forward.failure === null) {
+      const held = undo === null || options.confirm === undefined ? null : yield* Confirm.hold(options.root, plan, undo, token, options.confirm).pipe(Effect.mapError((e) => (e._tag === "FsError" ? cleanupFailure(e) : e)));
       yield* ApplyJournal.finish(options.root, token).pipe(Effect.mapError(cleanupFailure));
-      return { stepsRun: plan.steps.length, servicesRecorded: forward.recorded, interrupted: yield* Phase.signalled(options) } satisfies ApplyReport;
+      const watched = held === null || options.confirm === undefined ? held : yield* Confirm.watch(options.root, held, options.confirm).pipe(Effect.orElseSucceed(() => held));
+      const report: ApplyReport = { stepsRun: plan.steps.length, servicesRecorded: forward.recorded, interrupted: yield* Phase.signalled(options) };
+      return watched === null ? report : { ...report, confirmation: watched };
     }
     const failure = forward.failure;
     if (failure.index > Plan.commitIndex(plan)) {
