@@ -44,6 +44,7 @@ const ARGS: Readonly<Record<Commands.Name, ReadonlyArray<string>>> = {
   apply: ["rollback"],
   restart: ["web"],
   recover: [],
+  confirm: [],
   status: [],
   supervisor: ["status"],
   bless: [],

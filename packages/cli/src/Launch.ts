@@ -9,6 +9,7 @@ import type * as Args from "./args/Args.js";
 import * as add from "./commands/add.js";
 import * as apply from "./commands/apply.js";
 import * as bless from "./commands/bless.js";
+import * as confirm from "./commands/confirm.js";
 import * as describe from "./commands/describe.js";
 import * as diff from "./commands/diff.js";
 import * as list from "./commands/list.js";
@@ -19,11 +20,15 @@ import * as restart from "./commands/restart.js";
 import * as status from "./commands/status.js";
 import * as supervisor from "./commands/supervisor.js";
 import { runCommand } from "./Run.js";
+import * as Watcher from "./commands/Watcher.js";
 
-const commands = { list, describe, diff, add, plan, apply, restart, recover, status, supervisor, bless, pin, unpin: pin } as const satisfies Record<
+const commands = { list, describe, diff, add, plan, apply, restart, recover, confirm, status, supervisor, bless, pin, unpin: pin } as const satisfies Record<
   Exclude<Args.Runnable, "completion">,
   unknown
 >;
 
 export const launch = (args: Args.Parsed): Promise<number> =>
   args.command === "completion" ? Promise.reject(new Error("completion runs without the launch bundle")) : runCommand(args, commands[args.command].run);
+
+/** The internal watcher of a provisional switch (`Watcher`): not a command of the parser or the help. */
+export const watch = (argv: ReadonlyArray<string>): Promise<number> => Watcher.main(argv);

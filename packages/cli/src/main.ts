@@ -16,6 +16,8 @@ const refuse = (command: string | null, message: string): number => {
 };
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+  // The watcher `apply --confirm-within` starts: internal, so it is not in the parser's tables.
+  if (argv[0] === "confirm-watch") return (await import("./Launch.js")).watch(argv.slice(1));
   const parsed = Args.parse(argv);
   switch (parsed._tag) {
     case "Version":

@@ -6,7 +6,7 @@
 import * as Operation from "./Operation.js";
 import * as Suggest from "./Suggest.js";
 
-export const NAMES = ["list", "describe", "diff", "add", "plan", "apply", "restart", "recover", "status", "supervisor", "bless", "pin", "unpin", "completion", "help"] as const;
+export const NAMES = ["list", "describe", "diff", "add", "plan", "apply", "restart", "recover", "confirm", "status", "supervisor", "bless", "pin", "unpin", "completion", "help"] as const;
 export type Name = (typeof NAMES)[number];
 
 export const SUPERVISOR_ACTIONS = ["start", "stop", "status"] as const;
@@ -170,6 +170,15 @@ export const COMMANDS: ReadonlyArray<Command> = [
     check: atMost(0, "recover takes no arguments"),
     completes: "nothing",
     examples: [["switchyard recover", "finish (past the commit point) or revert the interrupted apply"]],
+  },
+  {
+    name: "confirm",
+    summary: "keep a switch applied with --confirm-within: it no longer reverts by itself",
+    usage: [""],
+    arguments: [],
+    check: atMost(0, "confirm takes no arguments"),
+    completes: "nothing",
+    examples: [["switchyard confirm", "keep the provisional switch (from a new login, or a health probe)"]],
   },
   {
     name: "status",

@@ -6,7 +6,7 @@
  * stops it at the next step boundary (`Signals`): reverted before the commit point, finished after.
  */
 import { Plan } from "@switchyard/model";
-import { Apply } from "@switchyard/interpreter";
+import { Apply, Clock, Confirmation } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as AfterFailure from "./AfterFailure.js";
 import * as Args from "../args/Args.js";
@@ -20,13 +20,18 @@ import * as Summary from "../render/Summary.js";
 import * as Terminal from "../render/Terminal.js";
 import * as PlanCommand from "./plan.js";
 import * as Signals from "./Signals.js";
+import * as Watcher from "./Watcher.js";
 
 export const run = (ctx: CommandContext) =>
   Signals.handled((signals) =>
     Effect.gen(function* () {
       const file = Args.option(ctx.args, "plan");
       const progress = Progress.make();
-      const options = applyOptions(ctx, file, progress, signals);
+      const within = Options.whole(ctx.args, "confirm-within");
+      const clock = yield* Clock;
+      const base = applyOptions(ctx, file, progress, signals);
+      const options: Apply.ApplyOptions =
+        within === undefined ? base : { ...base, confirm: { withinMs: within * 1000, nowMs: clock.nowMs, watcher: (token) => Watcher.request(ctx.root, token) } };
       const asks = !Args.flag(ctx.args, "yes");
       const review = (plan: Plan.Plan) =>
         Effect.gen(function* () {
@@ -50,6 +55,9 @@ export const run = (ctx: CommandContext) =>
         process.stdout.write(`${outcome.report.servicesRecorded} service step(s) recorded, not executed: there is no service manager (--service-manager none)\n`);
       }
       process.stdout.write(`${done(outcome.plan)} in ${progress.elapsed()}\n`);
+      const pending = outcome.report.confirmation;
+      if (pending !== undefined) process.stdout.write(`provisional: ${Confirmation.describe(pending)}\n`);
+      if (pending?.watcher === null) process.stderr.write("switchyard: warning: the watcher could not be started; run 'switchyard recover' to start one\n");
       const late = outcome.report.interrupted;
       if (late !== null) return yield* new Failure.Signalled({ signal: late, message: `${late} received after the commit point: the transition was finished, not stopped half-way` });
     }),

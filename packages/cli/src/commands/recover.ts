@@ -1,5 +1,5 @@
 /** `switchyard recover [--json]`: finish or revert an interrupted apply, and say which and why. */
-import { Recover } from "@switchyard/interpreter";
+import { Clock, Confirmation, Recover, Settle } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
 import * as AfterFailure from "./AfterFailure.js";
@@ -8,6 +8,8 @@ import * as Escape from "../render/Escape.js";
 import * as Json from "../render/Json.js";
 import * as Options from "../args/Options.js";
 import * as Progress from "../render/Progress.js";
+import * as Context from "../Context.js";
+import * as Watcher from "./Watcher.js";
 
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
@@ -24,8 +26,9 @@ export const run = (ctx: CommandContext) =>
       // A recover that failed leaves the machine between generations: say exactly where it stands.
       Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, progress.reverted)),
     );
+    const confirmation = yield* settle(ctx, report.action === "reverted", progress.onEvent);
     if (json) {
-      Json.print(report);
+      Json.print({ ...report, confirmation });
       return;
     }
     if (report.action === "nothing") process.stdout.write("nothing to recover: no apply was interrupted\n");
@@ -34,7 +37,46 @@ export const run = (ctx: CommandContext) =>
       process.stdout.write(`${Escape.line(`${report.action} the interrupted ${report.operation?._tag.toLowerCase() ?? "apply"}: ${report.reason}; ${where}`)}\n`);
     }
     // Each one by name: a leftover may be a directory or anything else a temp name was found on.
+    if (confirmation !== null) process.stdout.write(`${Escape.line(confirmation)}\n`);
     if (report.cleaned.length > 0) {
       process.stdout.write(`removed ${report.cleaned.length} leftover temp file(s):\n${report.cleaned.map((p) => `  ${Escape.line(p)}\n`).join("")}`);
+    }
+  });
+
+/**
+ * A pending confirmation whose watcher was lost: reverted once past its deadline, given a new
+ * watcher before it. An interrupted switch that recover just reverted waits for nothing any more.
+ */
+const settle = (ctx: CommandContext, switchReverted: boolean, onEvent: Progress.Reporter["onEvent"]) =>
+  Effect.gen(function* () {
+    const pending = yield* Confirmation.read(ctx.root);
+    if (pending === null) return null;
+    if (switchReverted) {
+      yield* Confirmation.remove(ctx.root);
+      return `the provisional switch to generation ${pending.to} was reverted: nothing waits for confirmation`;
+    }
+    const clock = yield* Clock;
+    const plan = pending.revert;
+    const outcome = yield* Settle.settle({
+      root: ctx.root,
+      settings: plan.settings,
+      command: "recover",
+      waitLockSeconds: Options.waitLockSeconds(ctx.args),
+      onEvent,
+      nowMs: clock.nowMs,
+      watcher: (token) => Watcher.request(ctx.root, token),
+      token: null,
+    }).pipe(Effect.provide(Context.serviceLayer(ctx.root, plan.settings.serviceManager, plan.settings)));
+    switch (outcome._tag) {
+      case "None":
+        return null;
+      case "Reverted":
+        return `not confirmed by its deadline: reverted generation ${pending.to}; generation ${pending.from ?? "(none)"} is back`;
+      case "Waiting":
+        return `${Confirmation.describe(outcome.pending)} (its watcher, pid ${outcome.pending.watcher?.pid ?? "?"}, is alive)`;
+      case "Unwatched":
+        return `${Confirmation.describe(outcome.pending)}; its watcher was lost and no new one could start (${outcome.message}): run 'switchyard recover' again, or 'switchyard confirm'`;
+      case "Rewatched":
+        return `${Confirmation.describe(outcome.pending)}; its watcher was lost, a new one (pid ${outcome.pending.watcher?.pid ?? "?"}) waits`;
     }
   });

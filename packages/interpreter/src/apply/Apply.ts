@@ -128,12 +128,12 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
     }
     options.onPlan?.(plan);
     if ((yield* Layout.detect(options.root))._tag === "Empty") yield* Layout.stamp(options.root).pipe(Effect.mapError(journalFailure));
-    yield* ApplyJournal.begin(options.root, plan, token).pipe(Effect.mapError(journalFailure));
+    const held = undo === null || options.confirm === undefined ? null : yield* Confirm.hold(options.root, plan, undo, token, options.confirm).pipe(Effect.mapError((e) => (e._tag === "FsError" ? journalFailure(e) : e)));
+    yield* ApplyJournal.begin(options.root, plan, token).pipe(Effect.mapError(journalFailure), Effect.tapError(() => (held === null ? Effect.void : Confirm.drop(options.root))));
     const forward = yield* runSteps(plan.steps, "forward", 0, options, Plan.commitIndex(plan));
     if (forward.failure === null) {
-      const held = undo === null || options.confirm === undefined ? null : yield* Confirm.hold(options.root, plan, undo, token, options.confirm).pipe(Effect.mapError((e) => (e._tag === "FsError" ? cleanupFailure(e) : e)));
       yield* ApplyJournal.finish(options.root, token).pipe(Effect.mapError(cleanupFailure));
-      const watched = held === null || options.confirm === undefined ? held : yield* Confirm.watch(options.root, held, options.confirm).pipe(Effect.orElseSucceed(() => held));
+      const watched = held === null || options.confirm === undefined ? held : yield* Confirm.started(options.root, held, options.confirm);
       const report: ApplyReport = { stepsRun: plan.steps.length, servicesRecorded: forward.recorded, interrupted: yield* Phase.signalled(options) };
       return watched === null ? report : { ...report, confirmation: watched };
     }
@@ -153,6 +153,7 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
       }),
     );
     if (back.failure === null) {
+      if (held !== null) yield* Confirm.drop(options.root);
       yield* ApplyJournal.finish(options.root, token).pipe(
         Effect.mapError(
           (e) =>

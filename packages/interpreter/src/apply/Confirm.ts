@@ -38,7 +38,10 @@ export const prepare = (plan: Plan.Plan, root: Root.Root) =>
     return back.right;
   });
 
-/** Journal the pending confirmation; durable before the switch's own journal is removed. */
+/**
+ * Journal the pending confirmation before the first step: a crash anywhere in the apply leaves it
+ * for `recover`, so a provisional switch never becomes a permanent one by accident.
+ */
 export const hold = (root: Root.Root, plan: Plan.Plan, back: Plan.Plan, token: string, options: ConfirmOptions) =>
   Effect.gen(function* () {
     const to = plan.to;
@@ -49,7 +52,7 @@ export const hold = (root: Root.Root, plan: Plan.Plan, back: Plan.Plan, token: s
     return pending;
   });
 
-/** Start the watcher and record it; a watcher that cannot start is reported, and `recover` starts one. */
+/** Start the watcher and record it; a watcher that cannot start is left to `recover` to replace. */
 export const watch = (root: Root.Root, pending: Model.Pending, options: Pick<ConfirmOptions, "watcher">) =>
   Effect.gen(function* () {
     const proc = yield* ProcessRunner;
@@ -58,3 +61,15 @@ export const watch = (root: Root.Root, pending: Model.Pending, options: Pick<Con
     yield* Confirmation.write(root, held);
     return held;
   });
+
+/** Once every step has run: the deadline counts from now, and the watcher starts. */
+export const started = (root: Root.Root, pending: Model.Pending, options: ConfirmOptions) =>
+  Effect.gen(function* () {
+    const now = yield* options.nowMs;
+    const moved: Model.Pending = { ...pending, deadlineMs: now + options.withinMs };
+    yield* Confirmation.write(root, moved).pipe(Effect.ignore);
+    return yield* watch(root, moved, options).pipe(Effect.orElseSucceed(() => moved));
+  });
+
+/** The switch was reverted (or never started): nothing waits for a confirmation any more. */
+export const drop = (root: Root.Root) => Confirmation.remove(root).pipe(Effect.ignore);

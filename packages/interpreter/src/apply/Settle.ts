@@ -16,7 +16,9 @@ export type Outcome =
   | { readonly _tag: "None" }
   | { readonly _tag: "Reverted"; readonly pending: Model.Pending }
   | { readonly _tag: "Waiting"; readonly pending: Model.Pending }
-  | { readonly _tag: "Rewatched"; readonly pending: Model.Pending };
+  | { readonly _tag: "Rewatched"; readonly pending: Model.Pending }
+  /** Its watcher was lost and no new one could be started. */
+  | { readonly _tag: "Unwatched"; readonly pending: Model.Pending; readonly message: string };
 
 export interface SettleOptions extends Apply.ApplyOptions {
   readonly nowMs: Effect.Effect<number>;
@@ -44,8 +46,10 @@ export const settleLocked = (options: SettleOptions, lockToken: string) =>
     if (options.early === true || now >= pending.deadlineMs) return yield* revert(pending, options, lockToken);
     if (yield* Confirmation.watcherAlive(pending)) return { _tag: "Waiting", pending } satisfies Outcome;
     if (options.watcher === null) return { _tag: "Waiting", pending } satisfies Outcome;
-    const watched = yield* Confirm.watch(options.root, pending, { watcher: options.watcher });
-    return { _tag: "Rewatched", pending: watched } satisfies Outcome;
+    return yield* Confirm.watch(options.root, pending, { watcher: options.watcher }).pipe(
+      Effect.map((watched): Outcome => ({ _tag: "Rewatched", pending: watched })),
+      Effect.catchAll((e) => Effect.succeed<Outcome>({ _tag: "Unwatched", pending, message: e.message })),
+    );
   });
 
 /** Take the lock, then settle. */
