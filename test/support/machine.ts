@@ -37,6 +37,8 @@ export interface GenerationSpec {
   readonly services?: ReadonlyArray<ServiceRecord.ServiceRecordInput>;
   readonly activate?: boolean;
   readonly createdMs?: number;
+  /** The manifest's `hooks` (preSwitch, postSwitch, checkHealth argv). */
+  readonly hooks?: Readonly<Record<string, ReadonlyArray<string>>>;
 }
 
 export interface MachineSpec {
@@ -64,6 +66,7 @@ export const treeOf = (spec: MachineSpec): Tree => {
       boot: { kernel: "kernel", initrd: "initrd", params: ["quiet"] },
       ...(g.activate === false ? {} : { activate: "activate" }),
       services: g.services ?? [],
+      ...(g.hooks === undefined ? {} : { hooks: g.hooks }),
     };
     tree[`${system}/manifest.json`] = { kind: "file", content: JSON.stringify(manifest) };
     tree[`${system}/kernel`] = { kind: "file", content: `kernel ${g.number}` };
