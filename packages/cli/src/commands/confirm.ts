@@ -10,9 +10,12 @@ import type { CommandContext } from "../Context.js";
 import * as Json from "../render/Json.js";
 import * as Options from "../args/Options.js";
 
+const CONFIRM_WAIT_SECONDS = 10;
+
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
-    const pending = yield* Lock.withLock(ctx.root, "confirm", Options.waitLockSeconds(ctx.args), () =>
+    // A watcher reverting at the deadline holds the lock for a moment: wait for it rather than fail.
+    const pending = yield* Lock.withLock(ctx.root, "confirm", Math.max(Options.waitLockSeconds(ctx.args), CONFIRM_WAIT_SECONDS), () =>
       Effect.gen(function* () {
         const found = yield* Confirmation.read(ctx.root);
         if (found === null) return yield* new ConfirmationError({ reason: "Nothing", message: "no switch waits for confirmation (none was applied with --confirm-within, or it was confirmed or reverted already)" });
