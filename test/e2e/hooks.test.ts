@@ -76,13 +76,14 @@ describe("hooks", () => {
       ],
       installHooks,
     );
+    expect((await s6ok(root, "plan", "switch", "2")).stdout).toContain("pre-switch hook bin/pre (generation 1) agrees (it is asked again at apply)\n");
     const r = await run(root, "--service-manager", "s6", "apply", "switch", "2", "--yes");
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain("health hook bin/sick (generation 2) exited with status 1");
     expect(r.stderr).toContain("web does not answer on :8080");
     expect(r.stderr).toContain("reverted");
-    // The first line is the harness's own first switch (to generation 1, while nothing ran yet).
-    expect(hookLog(root)).toEqual(["preSwitch same 1->1", "preSwitch upgrade 1->2", "postSwitch upgrade 1->2", "checkHealth upgrade 1->2"]);
+    // The harness's own first switch (to generation 1, while nothing ran yet), then plan, then apply.
+    expect(hookLog(root)).toEqual(["preSwitch same 1->1", "preSwitch upgrade 1->2", "preSwitch upgrade 1->2", "postSwitch upgrade 1->2", "checkHealth upgrade 1->2"]);
     expect(current(root)).toBe(path.basename(linkOf(1)));
     const status = JSON.parse((await s6ok(root, "status", "--json")).stdout) as { services: ReadonlyArray<{ name: string; observed: { up: boolean; generation: number | null } | null }> };
     expect(status.services.map((s) => [s.name, s.observed?.up, s.observed?.generation])).toEqual([["web", true, 1]]);

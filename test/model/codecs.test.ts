@@ -100,6 +100,16 @@ const plans = [
   right(Bless.plan(blessable(), "good")).plan,
 ].map((p) => JSON.parse(JSON.stringify(Model.Plan.encode(p))) as unknown);
 
+// Hooks: every generation has all three; a switch's plan (RunHook steps, the pre-switch hook) and the way back of a provisional one.
+const HOOKS = { preSwitch: ["bin/pre"], postSwitch: ["bin/post", "-q"], checkHealth: ["bin/health"] };
+const hooked = ((w: World.World): World.World => {
+  const generations = w.generations.map((g) => (g.manifest._tag === "Valid" ? { ...g, manifest: { _tag: "Valid" as const, manifest: { ...g.manifest.manifest, hooks: HOOKS } } } : g));
+  return { ...w, generations, running: { ...w.running, manifest: generations[0]?.manifest ?? null } };
+})(world);
+const hookedPlan = right(Transition.between(hooked, { operation: { _tag: "Switch", spec: "2" }, mode: "switch", nowMs: 0 }));
+const pending = { token: "t", from: 1, to: 2, deadlineMs: 1, watcher: { pid: 5, bootId: "b" }, revert: right(Model.Confirmation.revertPlan(hooked, hookedPlan)) } as Model.Confirmation.Pending;
+const hookDocuments = [Model.Plan.encode(hookedPlan), Model.Confirmation.Pending.encode(pending), { ...pending, watcher: null }].map((d) => JSON.parse(JSON.stringify(d)) as unknown);
+
 const manifestInput = { schema: 1, label: "Example", boot: { kernel: "kernel", initrd: "initrd", params: ["quiet"] }, activate: "activate", services: gen1, description: "x" };
 const ref = { system: InRootPath.unsafe("/store/2-system"), generation: 2, record: ServiceRecord.normalise(gen2[0] as ServiceRecord.ServiceRecordInput) } as Step.ServiceRef;
 const debt = JSON.parse(
@@ -109,7 +119,9 @@ const debt = JSON.parse(
 /** Valid documents of every kind; every part of each is tried against every codec. */
 const documents: ReadonlyArray<unknown> = [
   ...plans,
+  ...hookDocuments,
   manifestInput,
+  { ...manifestInput, hooks: HOOKS },
   Worlds.manifest({ number: 1, services: gen1 }),
   debt,
   JSON.parse(S6Service.render(ref, "/r").data) as unknown,

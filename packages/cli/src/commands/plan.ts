@@ -1,6 +1,6 @@
 /** `switchyard plan OPERATION [--mode M] [--json] [--out FILE]`: the whole transition, without doing it. */
 import * as path from "node:path";
-import { PlanFile, Request, Transition } from "@switchyard/model";
+import { Hooks as HookNames, PlanFile, Request, Transition } from "@switchyard/model";
 import { Clock, Durable, Hooks, NodeFileSystemLive, Observe } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
@@ -44,6 +44,7 @@ export const run = (ctx: CommandContext) =>
     if (Args.flag(ctx.args, "json")) Json.print(PlanFile.toDocument(plan));
     else {
       process.stdout.write(`${Summary.plan(plan, Style.of(Terminal.stdout()), { steps: Args.flag(ctx.args, "steps"), stepsHint: true })}\n`);
+      if (plan.preSwitch !== undefined && plan.preSwitch !== null) process.stdout.write(`${HookNames.label(plan.preSwitch)} agrees (it is asked again at apply)\n`);
       if (out !== undefined) process.stdout.write(`Saved to ${out}; carry it out with 'switchyard apply --plan ${out}'.\n`);
     }
   });
