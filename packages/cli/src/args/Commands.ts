@@ -66,6 +66,15 @@ const operation = (words: ReadonlyArray<string>, has: (option: string) => boolea
   return has("try") && mode !== undefined && mode !== "try" ? `--try N is a trial boot; it does not go with --mode ${mode}` : null;
 };
 
+/** `--confirm-within` makes sense only for a live switch or rollback (the model refuses the rest too, after planning). */
+const provisional = (words: ReadonlyArray<string>, has: (option: string) => boolean, value: (option: string) => string | undefined): string | null => {
+  if (!has("confirm-within")) return null;
+  const read = Operation.read(words);
+  if (read._tag === "Operation" && read.operation._tag !== "Switch" && read.operation._tag !== "Rollback") return "--confirm-within applies to switch and rollback";
+  const mode = has("try") ? "try" : value("mode");
+  return mode === "boot" || mode === "try" ? `--confirm-within needs a live switch (--mode switch or test); --mode ${mode} changes nothing that runs` : null;
+};
+
 /** `pin N` and `unpin N`: one generation number. */
 const generation =
   (name: string) =>
@@ -141,7 +150,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
     summary: "carry out a transition (asking first), or a saved plan",
     usage: ["OPERATION", "--plan FILE"],
     arguments: [OPERATION, PATTERN],
-    check: (words, has, value) => (has("plan") ? (words.length > 0 ? "give either OPERATION or --plan FILE, not both" : null) : operation(words, has, value)),
+    check: (words, has, value) => (has("plan") ? (words.length > 0 ? "give either OPERATION or --plan FILE, not both" : null) : (operation(words, has, value) ?? provisional(words, has, value))),
     completes: "operation",
     examples: [
       ["switchyard apply rollback", "roll back to the previous generation, asking first"],

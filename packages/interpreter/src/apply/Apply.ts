@@ -77,6 +77,7 @@ export const planAndApply = <E, R, E2, R2>(
   Lock.withLock(options.root, options.command, options.waitLockSeconds ?? 0, (holder) =>
     Effect.gen(function* () {
       yield* refuseIfJournal(options.root);
+      if (options.reverting !== true) yield* Confirm.refuseIfPending(options.root);
       const plan = yield* compute;
       if (!(yield* review(plan))) return null;
       // Computed from what was observed under this very lock: its preconditions hold by construction.
