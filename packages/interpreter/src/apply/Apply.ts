@@ -21,6 +21,8 @@ import * as Lock from "../state/Lock.js";
 import * as Root from "../root/Root.js";
 import * as Phase from "./Phase.js";
 import type * as Steps from "./Steps.js";
+import * as Gate from "../migrations/Gate.js";
+import * as Runner from "../migrations/Runner.js";
 
 export interface ApplyOptions {
   readonly root: Root.Root;
@@ -41,6 +43,9 @@ export interface ApplyOptions {
    * and once at the end. An effect, so the caller can let its signal handlers run first.
    */
   readonly interrupted?: Effect.Effect<StopSignal | null>;
+  /** At most this many migrations run at once (default 1; the CLI passes the number of CPUs). */
+  readonly jobs?: number;
+  readonly onMigration?: (event: Runner.Event) => void;
 }
 
 export interface ApplyReport {
@@ -49,6 +54,8 @@ export interface ApplyReport {
   readonly servicesRecorded: number;
   /** A signal that arrived once the apply could no longer stop: it finished instead. */
   readonly interrupted: StopSignal | null;
+  /** The migration graph this apply ran or continued (after its steps), if any. */
+  readonly migrations: Runner.Report | null;
 }
 
 export const applyPlan = Effect.fn("applyPlan")(function* (plan: Plan.Plan, options: ApplyOptions) {
@@ -69,7 +76,9 @@ export const planAndApply = <E, R, E2, R2>(
     Effect.gen(function* () {
       yield* refuseIfJournal(options.root);
       const plan = yield* compute;
-      if (!(yield* review(plan))) return null;
+      // Continuing a graph under way was asked for by applying its switch again: there is nothing to review.
+      const along = yield* Gate.check(options.root, plan);
+      if (along !== "continue" && !(yield* review(plan))) return null;
       // Computed from what was observed under this very lock: its preconditions hold by construction.
       return { plan, report: yield* runLocked(plan, options, holder.token, false) };
     }),
@@ -107,8 +116,11 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
     // The plan's own settings, not the caller's, say how its steps run.
     const options: ApplyOptions = { ...given, settings: plan.settings };
     yield* refuseIfJournal(options.root);
+    const along = yield* Gate.check(options.root, plan);
     if (checkPreconditions) yield* Freshness.check(plan, options.root, options.again);
-    if (plan.steps.length === 0) return { stepsRun: 0, servicesRecorded: 0, interrupted: null } satisfies ApplyReport;
+    if (plan.steps.length === 0) {
+      return { stepsRun: 0, servicesRecorded: 0, interrupted: null, migrations: along === "continue" ? yield* migrations(options) : null } satisfies ApplyReport;
+    }
     const early = yield* Phase.signalled(options);
     if (early !== null) {
       return yield* new ApplyFailed({ failure: Phase.stopped(early, -1, null), outcome: { _tag: "NothingChanged" }, message: `${early} received before the apply started; nothing was changed` });
@@ -119,7 +131,9 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
     const forward = yield* runSteps(plan.steps, "forward", 0, options, Plan.commitIndex(plan));
     if (forward.failure === null) {
       yield* ApplyJournal.finish(options.root, token).pipe(Effect.mapError(cleanupFailure));
-      return { stepsRun: plan.steps.length, servicesRecorded: forward.recorded, interrupted: yield* Phase.signalled(options) } satisfies ApplyReport;
+      // The graph runs after the apply is done; from here its own record is what a crash resumes from.
+      const ran = plan.steps.some((s) => s._tag === "BeginMigrations") ? yield* migrations(options) : null;
+      return { stepsRun: plan.steps.length, servicesRecorded: forward.recorded, interrupted: yield* Phase.signalled(options), migrations: ran } satisfies ApplyReport;
     }
     const failure = forward.failure;
     if (failure.index > Plan.commitIndex(plan)) {
@@ -173,6 +187,10 @@ const cleanupFailure = (e: FsError) =>
     outcome: { _tag: "CommittedIncomplete" },
     message: `the transition is done but its journal could not be removed: ${e.message}; run 'switchyard recover' to clean up`,
   });
+
+/** Continue the graph under way, with the apply's jobs and progress reporting. */
+export const migrations = (options: ApplyOptions) =>
+  Runner.continueGraph({ root: options.root, jobs: options.jobs ?? 1, ...(options.onMigration === undefined ? {} : { onEvent: options.onMigration }) });
 
 export type PhaseResult = Phase.PhaseResult;
 export const runSteps = Phase.run;

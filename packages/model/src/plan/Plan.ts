@@ -13,6 +13,7 @@ import { firstError } from "../internal/Report.js";
 import * as Preconditions from "./Preconditions.js";
 import * as Request from "./Request.js";
 import { Settings } from "../world/Settings.js";
+import { Migration } from "../checks/Item.js";
 import * as Step from "./Step.js";
 import type * as World from "../world/World.js";
 
@@ -73,6 +74,8 @@ export const Plan = t.readonly(
       /** Run when a step before `Commit` fails: the way back to the state the plan started from. */
       revert: t.readonlyArray(Step.Step),
       warnings: t.readonlyArray(t.string),
+      /** The chosen resolutions' migrations, run as a graph after the commit (`BeginMigrations`); [] when none. */
+      migrations: t.readonlyArray(Migration),
     },
     "Plan",
   ),
@@ -94,6 +97,7 @@ export interface Parts {
   readonly steps: ReadonlyArray<Step.Step>;
   readonly revert?: ReadonlyArray<Step.Step>;
   readonly warnings: ReadonlyArray<string>;
+  readonly migrations?: ReadonlyArray<Migration>;
 }
 
 /** The one constructor of a plan: its request, the world's settings and preconditions, and the steps. */
@@ -115,6 +119,7 @@ export const make = (world: World.World, parts: Parts): Plan => ({
   steps: parts.steps,
   revert: parts.revert ?? [],
   warnings: parts.warnings,
+  migrations: parts.migrations ?? [],
 });
 
 export const encode = (plan: Plan): unknown => Plan.encode(plan);
