@@ -44,6 +44,7 @@ const ARGS: Readonly<Record<Commands.Name, ReadonlyArray<string>>> = {
   apply: ["rollback"],
   restart: ["web"],
   recover: [],
+  migrations: [],
   status: [],
   supervisor: ["status"],
   bless: [],

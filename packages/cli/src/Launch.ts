@@ -12,6 +12,7 @@ import * as bless from "./commands/bless.js";
 import * as describe from "./commands/describe.js";
 import * as diff from "./commands/diff.js";
 import * as list from "./commands/list.js";
+import * as migrations from "./commands/migrations.js";
 import * as pin from "./commands/pin.js";
 import * as plan from "./commands/plan.js";
 import * as recover from "./commands/recover.js";
@@ -20,7 +21,7 @@ import * as status from "./commands/status.js";
 import * as supervisor from "./commands/supervisor.js";
 import { runCommand } from "./Run.js";
 
-const commands = { list, describe, diff, add, plan, apply, restart, recover, status, supervisor, bless, pin, unpin: pin } as const satisfies Record<
+const commands = { list, describe, diff, add, plan, apply, restart, recover, migrations, status, supervisor, bless, pin, unpin: pin } as const satisfies Record<
   Exclude<Args.Runnable, "completion">,
   unknown
 >;

@@ -12,6 +12,7 @@ export * as Migrations from "./migrations/Runner.js";
 export * as MigrationGate from "./migrations/Gate.js";
 export * as MigrationFiles from "./migrations/GraphFile.js";
 export * as MigrationItems from "./migrations/Items.js";
+export * as MigrationChoices from "./migrations/Chosen.js";
 export { MigrationsPending, MigrationsUnreadable } from "./migrations/MigrationErrors.js";
 export { cpuCount } from "./node/NodeCpus.js";
 export * as Lock from "./state/Lock.js";

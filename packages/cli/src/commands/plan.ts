@@ -1,7 +1,7 @@
 /** `switchyard plan OPERATION [--mode M] [--json] [--out FILE]`: the whole transition, without doing it. */
 import * as path from "node:path";
 import { PlanFile, Request, Transition } from "@switchyard/model";
-import { Clock, Durable, NodeFileSystemLive, Observe } from "@switchyard/interpreter";
+import { Clock, Durable, MigrationChoices, NodeFileSystemLive, Observe } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
 import * as Choices from "../args/Choices.js";
@@ -26,7 +26,8 @@ export const compute = (ctx: CommandContext, command: string) =>
     }
     const world = yield* Observe.world(ctx.root, ctx.settings);
     const nowMs = yield* (yield* Clock).nowMs;
-    const plan = Transition.between(world, { operation, mode, services, nowMs, attempts: Operation.attempts(ctx.args) });
+    const between = Transition.between(world, { operation, mode, services, nowMs, attempts: Operation.attempts(ctx.args) });
+    const plan = between._tag === "Left" ? between : yield* MigrationChoices.attach(ctx.root, world, between.right);
     if (plan._tag === "Left") {
       return yield* plan.left.reason === "Invalid" ? Failure.invalid(plan.left.message) : Failure.failed(plan.left.message);
     }

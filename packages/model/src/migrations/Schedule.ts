@@ -80,8 +80,9 @@ export const outcome = (graph: Graph.Graph, progress: Progress, gate: Gate): Out
     const blocked = new Set(failed.flatMap((id) => [...Graph.downstream(graph, id)]));
     return { _tag: "Failed", failed, stopped: revert ? pending : pending.filter((id) => blocked.has(id)), revert };
   }
-  if (pending.length === 0) return { _tag: "Complete" };
+  // New items may still add migrations, even when everything chosen so far is done.
   if (gate.paused) return { _tag: "Paused" };
+  if (pending.length === 0) return { _tag: "Complete" };
   return { _tag: "WaitingForBoot", waiting: pending };
 };
 

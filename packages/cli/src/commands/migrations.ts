@@ -1,0 +1,74 @@
+/**
+ * `switchyard migrations [continue|abandon] [--json]`: show the migration graph under way; continue
+ * it (lift a pause, retry failed migrations, run the rest, under the lock); or abandon it (its
+ * record goes, the finished migrations stay done and the rest never run, and switches are allowed
+ * again). Whether migrations wait for the boot is read from /run/current-system.
+ */
+import { MigrationRecord } from "@switchyard/model";
+import { Lock, MigrationFiles, MigrationItems, Migrations, cpuCount } from "@switchyard/interpreter";
+import { Effect } from "effect";
+import * as Args from "../args/Args.js";
+import type { CommandContext } from "../Context.js";
+import * as Escape from "../render/Escape.js";
+import * as Json from "../render/Json.js";
+import * as Options from "../args/Options.js";
+import * as RenderMigrations from "../render/RenderMigrations.js";
+import * as MigrationOutcome from "./MigrationOutcome.js";
+
+const NONE = "no migration graph is under way";
+
+export const run = (ctx: CommandContext) => {
+  const action = ctx.args.positional[1];
+  if (action === "continue") return continueIt(ctx);
+  if (action === "abandon") return abandon(ctx);
+  return show(ctx);
+};
+
+const show = (ctx: CommandContext) =>
+  Effect.gen(function* () {
+    const loaded = yield* MigrationFiles.read(ctx.root);
+    const booted = loaded === null ? true : yield* Migrations.booted(ctx.root, loaded.record);
+    if (Args.flag(ctx.args, "json")) return Json.print(RenderMigrations.document(loaded?.record ?? null, booted, yield* MigrationItems.read(ctx.root)));
+    const lines = loaded === null ? [NONE] : RenderMigrations.listing(loaded.record, booted);
+    process.stdout.write(lines.map((l) => `${Escape.line(l)}\n`).join(""));
+  });
+
+const locked = <A, E, R>(ctx: CommandContext, what: string, body: Effect.Effect<A, E, R>) => Lock.withLock(ctx.root, `migrations ${what}`, Options.waitLockSeconds(ctx.args), () => body);
+
+const continueIt = (ctx: CommandContext) =>
+  Effect.gen(function* () {
+    const report = yield* locked(
+      ctx,
+      "continue",
+      Effect.gen(function* () {
+        const loaded = yield* MigrationFiles.read(ctx.root);
+        if (loaded === null) return null;
+        yield* MigrationFiles.write(ctx.root, MigrationRecord.continued(loaded.record));
+        return yield* Migrations.continueGraph({ root: ctx.root, jobs: jobs(ctx), onEvent: RenderMigrations.onEvent });
+      }),
+    );
+    if (report === null) return void process.stdout.write(`${NONE}\n`);
+    yield* MigrationOutcome.conclude(report);
+  });
+
+const abandon = (ctx: CommandContext) =>
+  Effect.gen(function* () {
+    const record = yield* locked(
+      ctx,
+      "abandon",
+      Effect.gen(function* () {
+        const loaded = yield* MigrationFiles.read(ctx.root);
+        if (loaded !== null) yield* MigrationFiles.remove(ctx.root);
+        return loaded?.record ?? null;
+      }),
+    );
+    if (record === null) return void process.stdout.write(`${NONE}\n`);
+    const with_ = (s: string) => record.migrations.filter((m) => record.progress[m.id]?.status === s).map((m) => m.id);
+    const done = with_("done");
+    const rest = record.migrations.map((m) => m.id).filter((id) => !done.includes(id));
+    process.stdout.write(
+      `${Escape.line(`abandoned the migration graph of generation ${record.from ?? "(none)"} -> ${record.to ?? "(none)"}: done and kept: ${done.join(", ") || "none"}; never run: ${rest.join(", ") || "none"}`)}\n`,
+    );
+  });
+
+export const jobs = (ctx: CommandContext): number => Options.whole(ctx.args, "jobs") ?? cpuCount();
