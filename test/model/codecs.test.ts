@@ -98,7 +98,37 @@ const plans = [
   // systemd-boot: kernels copied to the ESP, and a blessing that renames the trial's entry.
   right(Transition.between(sdWorld(), { operation: { _tag: "Switch", spec: "2" }, mode: "boot", nowMs: 0 })),
   right(Bless.plan(blessable(), "good")).plan,
+  // A switch carrying chosen migrations: its BeginMigrations step after Commit.
+  right(
+    Model.MigrationPlan.attach(world, right(Transition.between(world, { operation: { _tag: "Switch", spec: "2" }, mode: "boot", nowMs: 0 })), [
+      { id: "db.backup", run: ["bin/backup"], reboot: "before", onFailure: "hold" },
+      { id: "db:convert", run: ["bin/convert", "--to", "2"], requires: ["db.backup"], user: "postgres", timeout: 86400 },
+    ]),
+  ),
 ].map((p) => JSON.parse(JSON.stringify(Model.Plan.encode(p))) as unknown);
+
+/** A migration graph under way, as the state directory keeps it, and a report with items. */
+const migrationRecord = {
+  format: "switchyard-migrations-v1",
+  from: 1,
+  to: 2,
+  mode: "switch",
+  fromSystem: "/store/1-system",
+  toSystem: "/store/2-system",
+  migrations: [{ id: "a", run: ["bin/a"] }, { id: "b", run: ["bin/b"], requires: ["a"], reboot: "after", onFailure: "revert", timeout: 1 }],
+  progress: {
+    a: { status: "done", runs: 2, startedMs: 0, finishedMs: 1, message: null },
+    b: { status: "failed", runs: 1, startedMs: 2, finishedMs: 3, message: "migration 'b' exited with status 1" },
+  },
+  paused: { by: "a", items: ["reindex"] },
+};
+const itemReport = {
+  items: [
+    { id: "reindex", severity: "warning", message: "stale", resolutions: [{ id: "now", description: "reindex now", migrations: [{ id: "r", run: ["bin/r"] }] }] },
+    { id: "kernel", severity: "recommendation", message: "reboot" },
+    { id: "uid", severity: "error", message: "uid 70 is taken", resolutions: [] },
+  ],
+};
 
 const manifestInput = { schema: 1, label: "Example", boot: { kernel: "kernel", initrd: "initrd", params: ["quiet"] }, activate: "activate", services: gen1, description: "x" };
 const ref = { system: InRootPath.unsafe("/store/2-system"), generation: 2, record: ServiceRecord.normalise(gen2[0] as ServiceRecord.ServiceRecordInput) } as Step.ServiceRef;
@@ -109,6 +139,9 @@ const debt = JSON.parse(
 /** Valid documents of every kind; every part of each is tried against every codec. */
 const documents: ReadonlyArray<unknown> = [
   ...plans,
+  migrationRecord,
+  { ...migrationRecord, paused: null, progress: { a: { status: "running", runs: 1, startedMs: 0, finishedMs: null, message: null }, b: { status: "pending", runs: 0, startedMs: null, finishedMs: null, message: null } } },
+  itemReport,
   manifestInput,
   Worlds.manifest({ number: 1, services: gen1 }),
   debt,
