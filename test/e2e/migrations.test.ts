@@ -54,13 +54,13 @@ const first = (root: string, what: Line["what"], id: string): Line => {
 };
 const starts = (root: string, id: string): number => lines(root).filter((l) => l.what === "start" && l.id === id).length;
 
-const makeRoot = (): string => {
+const makeRoot = (chosen: ReadonlyArray<unknown> = migrations): string => {
   const root = tempRoot({ generations: [{ number: 1 }, { number: 2 }], current: 1, running: 1, booted: 1 });
   const bin = path.join(host(root, systemOf(2)), "bin");
   fs.mkdirSync(bin, { recursive: true });
   fs.writeFileSync(path.join(bin, "migrate"), SCRIPT, { mode: 0o755 });
   fs.mkdirSync(host(root, "/var/lib/switchyard/choices"), { recursive: true });
-  fs.writeFileSync(host(root, "/var/lib/switchyard/choices/migrations.json"), JSON.stringify({ from: 1, to: 2, migrations }));
+  fs.writeFileSync(host(root, "/var/lib/switchyard/choices/migrations.json"), JSON.stringify({ from: 1, to: 2, migrations: chosen }));
   return root;
 };
 
@@ -105,7 +105,7 @@ describe("a migration graph", () => {
 
     const resumed = await run(root, "apply", "switch", "2", "--yes", "--jobs", "2");
     expect(resumed.code, resumed.stderr).toBe(7);
-    expect(resumed.stderr).toContain("migration c: started (run 2: it was interrupted before)");
+    expect(resumed.stderr).toContain("migration c: started (run 2)");
     expect(resumed.stderr).toContain("the migration graph is paused: d reported new items (reindex)");
     expect([starts(root, "a"), starts(root, "b"), starts(root, "c"), starts(root, "d")]).toEqual([1, 1, 2, 1]);
     const items = JSON.parse(fs.readFileSync(host(root, "/var/lib/switchyard/migrations/items.json"), "utf8")) as { items: ReadonlyArray<{ id: string }> };
@@ -116,5 +116,19 @@ describe("a migration graph", () => {
     expect(abandoned.stdout).toContain("done and kept: a, b, c, d; never run: none");
     const back = await run(root, "apply", "switch", "1", "--yes");
     expect(back.code, back.stderr).toBe(0);
+  }, 30_000);
+
+  it("that fails with onFailure revert stops its dependents, keeps the finished, and switches back", async () => {
+    const root = makeRoot([
+      { id: "x", run: ["bin/migrate", "x", "0"] },
+      { id: "y", run: ["bin/missing-program"] },
+      { id: "z", run: ["bin/migrate", "z", "0"], requires: ["y"] },
+    ]);
+    const r = await run(root, "apply", "switch", "2", "--yes", "--jobs", "1");
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain("migration(s) y failed; not run: z; finished ones stay done; the switch was reverted: the graph was abandoned and the machine switched back to generation 1");
+    expect([starts(root, "x"), starts(root, "z")]).toEqual([1, 0]);
+    expect(fs.readlinkSync(host(root, "/run/current-system"))).toBe(systemOf(1));
+    expect(fs.existsSync(host(root, "/var/lib/switchyard/migrations/graph.json"))).toBe(false);
   }, 30_000);
 });

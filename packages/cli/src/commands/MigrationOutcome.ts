@@ -3,16 +3,16 @@
  * for the boot into the target); paused by new items (exit 7: the graph is still under way);
  * failed (exit 1, with what was stopped and whether the switch is held or must go back).
  */
-import type { Migrations } from "@switchyard/interpreter";
+import type { Apply } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import { ExitCode } from "../ExitCode.js";
 import * as Escape from "../render/Escape.js";
 import * as Failure from "../render/Failure.js";
 import * as RenderMigrations from "../render/RenderMigrations.js";
 
-export const conclude = (report: Migrations.Report) =>
+export const conclude = (report: Apply.MigrationsReport) =>
   Effect.gen(function* () {
-    const line = RenderMigrations.outcomeLine(report.record, report.outcome);
+    const line = RenderMigrations.outcomeLine(report.record, report.outcome, report.switchedBack);
     switch (report.outcome._tag) {
       case "Paused":
         return yield* new Failure.CommandFailed({ message: line ?? "the migration graph is paused", exit: ExitCode.MigrationsPending });

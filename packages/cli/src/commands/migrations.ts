@@ -5,13 +5,14 @@
  * again). Whether migrations wait for the boot is read from /run/current-system.
  */
 import { MigrationRecord } from "@switchyard/model";
-import { Lock, MigrationFiles, MigrationItems, Migrations, cpuCount } from "@switchyard/interpreter";
+import { Apply, Lock, MigrationFiles, MigrationItems, Migrations, cpuCount } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
 import * as Escape from "../render/Escape.js";
 import * as Json from "../render/Json.js";
 import * as Options from "../args/Options.js";
+import * as Progress from "../render/Progress.js";
 import * as RenderMigrations from "../render/RenderMigrations.js";
 import * as MigrationOutcome from "./MigrationOutcome.js";
 
@@ -33,19 +34,24 @@ const show = (ctx: CommandContext) =>
     process.stdout.write(lines.map((l) => `${Escape.line(l)}\n`).join(""));
   });
 
-const locked = <A, E, R>(ctx: CommandContext, what: string, body: Effect.Effect<A, E, R>) => Lock.withLock(ctx.root, `migrations ${what}`, Options.waitLockSeconds(ctx.args), () => body);
+const locked = <A, E, R>(ctx: CommandContext, what: string, body: (token: string) => Effect.Effect<A, E, R>) =>
+  Lock.withLock(ctx.root, `migrations ${what}`, Options.waitLockSeconds(ctx.args), (holder) => body(holder.token));
 
 const continueIt = (ctx: CommandContext) =>
   Effect.gen(function* () {
     const report = yield* locked(
       ctx,
       "continue",
-      Effect.gen(function* () {
-        const loaded = yield* MigrationFiles.read(ctx.root);
-        if (loaded === null) return null;
-        yield* MigrationFiles.write(ctx.root, MigrationRecord.continued(loaded.record));
-        return yield* Migrations.continueGraph({ root: ctx.root, jobs: jobs(ctx), onEvent: RenderMigrations.onEvent });
-      }),
+      (token) =>
+        Effect.gen(function* () {
+          const loaded = yield* MigrationFiles.read(ctx.root);
+          if (loaded === null) return null;
+          yield* MigrationFiles.write(ctx.root, MigrationRecord.continued(loaded.record));
+          // A failure asking for a revert switches back, so this drives services like apply.
+          const progress = Progress.make();
+          const options = { root: ctx.root, settings: ctx.settings, command: "migrations continue", jobs: jobs(ctx), onMigration: RenderMigrations.onEvent, onEvent: progress.onEvent, onPlan: progress.onPlan };
+          return yield* Apply.migrations(options, token);
+        }),
     );
     if (report === null) return void process.stdout.write(`${NONE}\n`);
     yield* MigrationOutcome.conclude(report);
@@ -56,11 +62,12 @@ const abandon = (ctx: CommandContext) =>
     const record = yield* locked(
       ctx,
       "abandon",
-      Effect.gen(function* () {
-        const loaded = yield* MigrationFiles.read(ctx.root);
-        if (loaded !== null) yield* MigrationFiles.remove(ctx.root);
-        return loaded?.record ?? null;
-      }),
+      () =>
+        Effect.gen(function* () {
+          const loaded = yield* MigrationFiles.read(ctx.root);
+          if (loaded !== null) yield* MigrationFiles.remove(ctx.root);
+          return loaded?.record ?? null;
+        }),
     );
     if (record === null) return void process.stdout.write(`${NONE}\n`);
     const with_ = (s: string) => record.migrations.filter((m) => record.progress[m.id]?.status === s).map((m) => m.id);

@@ -3,13 +3,13 @@
  * where it stands afterwards, and the `migrations` listing and its JSON document.
  */
 import { MigrationGraph, MigrationRecord, type Item, type MigrationSchedule } from "@switchyard/model";
-import type { Migrations } from "@switchyard/interpreter";
+import type { Apply, Migrations } from "@switchyard/interpreter";
 import * as Escape from "./Escape.js";
 
 export const progress = (event: Migrations.Event): string => {
   switch (event._tag) {
     case "MigrationStarted":
-      return `migration ${event.id}: started${event.run > 1 ? ` (run ${event.run}: it was interrupted before)` : ""}`;
+      return `migration ${event.id}: started${event.run > 1 ? ` (run ${event.run})` : ""}`;
     case "MigrationOutput":
       return `  ${event.id} | ${event.line}`;
     case "MigrationFinished":
@@ -22,7 +22,7 @@ export const onEvent = (event: Migrations.Event): void => void process.stderr.wr
 const HOW = "continue it with 'switchyard migrations continue' (or 'switchyard recover'), or abandon it with 'switchyard migrations abandon'";
 
 /** What the outcome of a run means for the person, one line (null: nothing left to say). */
-export const outcomeLine = (record: MigrationRecord.GraphRecord, outcome: MigrationSchedule.Outcome): string | null => {
+export const outcomeLine = (record: MigrationRecord.GraphRecord, outcome: MigrationSchedule.Outcome, back: Apply.MigrationsReport["switchedBack"] = null): string | null => {
   switch (outcome._tag) {
     case "Complete":
       return `all ${record.migrations.length} migration(s) done`;
@@ -34,9 +34,11 @@ export const outcomeLine = (record: MigrationRecord.GraphRecord, outcome: Migrat
       return `migration(s) ${outcome.waiting.join(", ")} wait for the boot into generation ${record.to ?? "(none)"}; once booted, 'switchyard recover' (or 'switchyard migrations continue') runs them`;
     case "Failed": {
       const stopped = outcome.stopped.length === 0 ? "" : `; not run: ${outcome.stopped.join(", ")}`;
-      const then = outcome.revert
-        ? "the failed migration asks for the switch to be reverted: abandon the graph ('switchyard migrations abandon') and switch back to generation " + `${record.from ?? "(none)"}`
-        : `the switch is held on generation ${record.to ?? "(none)"}: fix the cause, then ${HOW}`;
+      const then = !outcome.revert
+        ? `the switch is held on generation ${record.to ?? "(none)"}: fix the cause, then ${HOW}`
+        : back?._tag === "SwitchedBack"
+          ? `the switch was reverted: the graph was abandoned and the machine switched back to generation ${back.to ?? "(none)"}`
+          : `the switch must be reverted, but ${back?._tag === "NotSwitchedBack" ? back.reason : "it was not"}; the graph was kept: 'switchyard migrations'`;
       return `migration(s) ${outcome.failed.join(", ")} failed${stopped}; finished ones stay done; ${then}`;
     }
   }

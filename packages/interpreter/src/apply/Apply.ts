@@ -23,6 +23,7 @@ import * as Phase from "./Phase.js";
 import type * as Steps from "./Steps.js";
 import * as Gate from "../migrations/Gate.js";
 import * as Runner from "../migrations/Runner.js";
+import * as SwitchBack from "../migrations/SwitchBack.js";
 
 export interface ApplyOptions {
   readonly root: Root.Root;
@@ -55,7 +56,14 @@ export interface ApplyReport {
   /** A signal that arrived once the apply could no longer stop: it finished instead. */
   readonly interrupted: StopSignal | null;
   /** The migration graph this apply ran or continued (after its steps), if any. */
-  readonly migrations: Runner.Report | null;
+  readonly migrations: MigrationsReport | null;
+}
+
+type Transition = Omit<ApplyReport, "migrations">;
+
+/** How the graph ended, and when a failed migration asked for it, how the switch back went. */
+export interface MigrationsReport extends Runner.Report {
+  readonly switchedBack: { readonly _tag: "SwitchedBack"; readonly to: number | null; readonly stepsRun: number } | { readonly _tag: "NotSwitchedBack"; readonly reason: string } | null;
 }
 
 export const applyPlan = Effect.fn("applyPlan")(function* (plan: Plan.Plan, options: ApplyOptions) {
@@ -118,9 +126,16 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
     yield* refuseIfJournal(options.root);
     const along = yield* Gate.check(options.root, plan);
     if (checkPreconditions) yield* Freshness.check(plan, options.root, options.again);
-    if (plan.steps.length === 0) {
-      return { stepsRun: 0, servicesRecorded: 0, interrupted: null, migrations: along === "continue" ? yield* migrations(options) : null } satisfies ApplyReport;
-    }
+    const done = yield* transition(plan, options, token);
+    // The graph runs after the apply is done; from here its own record is what a crash resumes from.
+    const graph = along === "continue" || plan.steps.some((s) => s._tag === "BeginMigrations");
+    return { ...done, migrations: graph ? yield* migrations(options, token) : null } satisfies ApplyReport;
+  });
+
+/** The plan's steps, journaled, reverted when a step before the commit fails. */
+const transition = (plan: Plan.Plan, options: ApplyOptions, token: string) =>
+  Effect.gen(function* () {
+    if (plan.steps.length === 0) return { stepsRun: 0, servicesRecorded: 0, interrupted: null } satisfies Transition;
     const early = yield* Phase.signalled(options);
     if (early !== null) {
       return yield* new ApplyFailed({ failure: Phase.stopped(early, -1, null), outcome: { _tag: "NothingChanged" }, message: `${early} received before the apply started; nothing was changed` });
@@ -131,9 +146,7 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
     const forward = yield* runSteps(plan.steps, "forward", 0, options, Plan.commitIndex(plan));
     if (forward.failure === null) {
       yield* ApplyJournal.finish(options.root, token).pipe(Effect.mapError(cleanupFailure));
-      // The graph runs after the apply is done; from here its own record is what a crash resumes from.
-      const ran = plan.steps.some((s) => s._tag === "BeginMigrations") ? yield* migrations(options) : null;
-      return { stepsRun: plan.steps.length, servicesRecorded: forward.recorded, interrupted: yield* Phase.signalled(options), migrations: ran } satisfies ApplyReport;
+      return { stepsRun: plan.steps.length, servicesRecorded: forward.recorded, interrupted: yield* Phase.signalled(options) } satisfies Transition;
     }
     const failure = forward.failure;
     if (failure.index > Plan.commitIndex(plan)) {
@@ -188,9 +201,20 @@ const cleanupFailure = (e: FsError) =>
     message: `the transition is done but its journal could not be removed: ${e.message}; run 'switchyard recover' to clean up`,
   });
 
-/** Continue the graph under way, with the apply's jobs and progress reporting. */
-export const migrations = (options: ApplyOptions) =>
-  Runner.continueGraph({ root: options.root, jobs: options.jobs ?? 1, ...(options.onMigration === undefined ? {} : { onEvent: options.onMigration }) });
+/**
+ * Continue the graph under way (the lock held as `token`), with the apply's jobs and progress
+ * reporting; a failure that asks for a revert switches back at once (see `SwitchBack`).
+ */
+export const migrations = (options: ApplyOptions, token: string) =>
+  Effect.gen(function* () {
+    const report = yield* Runner.continueGraph({ root: options.root, jobs: options.jobs ?? 1, ...(options.onMigration === undefined ? {} : { onEvent: options.onMigration }) });
+    if (report === null) return null;
+    if (!SwitchBack.wanted(report)) return { ...report, switchedBack: null };
+    const back = yield* SwitchBack.plan(options.root, options.settings, report.record);
+    if (typeof back === "string") return { ...report, switchedBack: { _tag: "NotSwitchedBack", reason: back } } satisfies MigrationsReport;
+    const applied = yield* transition(back, { ...options, settings: back.settings }, token);
+    return { ...report, switchedBack: { _tag: "SwitchedBack", to: back.to, stepsRun: applied.stepsRun } } satisfies MigrationsReport;
+  });
 
 export type PhaseResult = Phase.PhaseResult;
 export const runSteps = Phase.run;

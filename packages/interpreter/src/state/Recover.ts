@@ -12,7 +12,7 @@ import { ApplyFailed } from "../Errors.js";
 import * as Lock from "./Lock.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
-import type * as Runner from "../migrations/Runner.js";
+
 
 export interface RecoverReport {
   readonly action: "nothing" | "finished" | "reverted";
@@ -24,7 +24,7 @@ export interface RecoverReport {
   /** Temp files and journal leftovers removed. */
   readonly cleaned: ReadonlyArray<string>;
   /** The migration graph under way, continued once the apply was dealt with; null when there is none. */
-  readonly migrations: Runner.Report | null;
+  readonly migrations: Apply.MigrationsReport | null;
 }
 
 export const recover = Effect.fn("recover")(function* (options: Apply.ApplyOptions) {
@@ -39,7 +39,7 @@ const recoverLocked = (given: Apply.ApplyOptions, token: string) =>
     const decision = Recovery.decide(entry);
     if (entry === null || decision._tag === "Nothing") {
       const cleaned = yield* cleanLeftovers(options.root, options.settings, []);
-      const migrations = yield* Apply.migrations(options);
+      const migrations = yield* Apply.migrations(options, token);
       return { action: "nothing", reason: decision.reason, operation: null, from: null, to: null, cleaned, migrations } satisfies RecoverReport;
     }
     const { plan } = entry;
@@ -65,7 +65,7 @@ const recoverLocked = (given: Apply.ApplyOptions, token: string) =>
       from: plan.from,
       to: plan.to,
       cleaned,
-      migrations: yield* Apply.migrations(options),
+      migrations: yield* Apply.migrations(options, token),
     } satisfies RecoverReport;
   });
 
