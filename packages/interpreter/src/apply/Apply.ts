@@ -22,8 +22,8 @@ import * as Root from "../root/Root.js";
 import * as Phase from "./Phase.js";
 import type * as Steps from "./Steps.js";
 import * as Gate from "../migrations/Gate.js";
-import * as Runner from "../migrations/Runner.js";
-import * as SwitchBack from "../migrations/SwitchBack.js";
+import * as AfterSteps from "../migrations/AfterSteps.js";
+import type * as Runner from "../migrations/Runner.js";
 
 export interface ApplyOptions {
   readonly root: Root.Root;
@@ -61,10 +61,7 @@ export interface ApplyReport {
 
 type Transition = Omit<ApplyReport, "migrations">;
 
-/** How the graph ended, and when a failed migration asked for it, how the switch back went. */
-export interface MigrationsReport extends Runner.Report {
-  readonly switchedBack: { readonly _tag: "SwitchedBack"; readonly to: number | null; readonly stepsRun: number } | { readonly _tag: "NotSwitchedBack"; readonly reason: string } | null;
-}
+export type MigrationsReport = AfterSteps.MigrationsReport;
 
 export const applyPlan = Effect.fn("applyPlan")(function* (plan: Plan.Plan, options: ApplyOptions) {
   return yield* Lock.withLock(options.root, options.command, options.waitLockSeconds ?? 0, (holder) => runLocked(plan, options, holder.token));
@@ -201,20 +198,9 @@ const cleanupFailure = (e: FsError) =>
     message: `the transition is done but its journal could not be removed: ${e.message}; run 'switchyard recover' to clean up`,
   });
 
-/**
- * Continue the graph under way (the lock held as `token`), with the apply's jobs and progress
- * reporting; a failure that asks for a revert switches back at once (see `SwitchBack`).
- */
+/** Continue the graph under way (the lock held as `token`); a switch back runs as a plan of its own. */
 export const migrations = (options: ApplyOptions, token: string) =>
-  Effect.gen(function* () {
-    const report = yield* Runner.continueGraph({ root: options.root, jobs: options.jobs ?? 1, ...(options.onMigration === undefined ? {} : { onEvent: options.onMigration }) });
-    if (report === null) return null;
-    if (!SwitchBack.wanted(report)) return { ...report, switchedBack: null };
-    const back = yield* SwitchBack.plan(options.root, options.settings, report.record);
-    if (typeof back === "string") return { ...report, switchedBack: { _tag: "NotSwitchedBack", reason: back } } satisfies MigrationsReport;
-    const applied = yield* transition(back, { ...options, settings: back.settings }, token);
-    return { ...report, switchedBack: { _tag: "SwitchedBack", to: back.to, stepsRun: applied.stepsRun } } satisfies MigrationsReport;
-  });
+  AfterSteps.run(options, (back) => transition(back, { ...options, settings: back.settings }, token));
 
 export type PhaseResult = Phase.PhaseResult;
 export const runSteps = Phase.run;
