@@ -38,7 +38,7 @@ const setup = (migrations: ReadonlyArray<Migration>, mode: Mode, script: MemoryP
     fs,
     runner,
     begin: () => go(Begin.run(step, root).pipe(Effect.provide(layer))),
-    run: () => go(Runner.continueGraph({ root, jobs: 2 }).pipe(Effect.provide(layer))),
+    run: (stop?: Effect.Effect<"SIGTERM" | null>) => go(Runner.continueGraph({ root, jobs: 2, ...(stop === undefined ? {} : { stop }) }).pipe(Effect.provide(layer))),
     ran: () => runner.runs.map((r) => r.env.SWITCHYARD_MIGRATION),
     items: () => go(Items.read(root).pipe(Effect.provide(layer))),
     record: () => Effect.runPromiseExit(GraphFile.read(root).pipe(Effect.provide(layer))),
@@ -95,5 +95,15 @@ describe("the migration runner", () => {
     // A user that does not exist fails that migration without running anything.
     expect(m.ran()).toEqual(["db"]);
     expect(report?.record.progress.ghost?.message).toBe("user 'nobody-here' is not in /machine/etc/passwd");
+  });
+
+  it("after a stop signal starts nothing more, lets what runs finish, and keeps the graph", async () => {
+    const m = setup([{ id: "a", run: ["bin/a"] }, { id: "b", run: ["bin/b"], requires: ["a"] }], "switch");
+    await m.begin();
+    const report = await m.run(Effect.sync(() => (m.runner.runs.length > 0 ? "SIGTERM" : null)));
+    expect(report?.stoppedBy).toBe("SIGTERM");
+    expect(m.ran()).toEqual(["a"]);
+    expect(report?.record.progress.b?.status).toBe("pending");
+    expect(Exit.isSuccess(await m.record())).toBe(true);
   });
 });

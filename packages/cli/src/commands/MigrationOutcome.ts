@@ -12,6 +12,10 @@ import * as RenderMigrations from "../render/RenderMigrations.js";
 
 export const conclude = (report: Apply.MigrationsReport) =>
   Effect.gen(function* () {
+    if (report.stoppedBy !== null) {
+      const message = `${report.stoppedBy} received: the migrations under way finished and no other was started; the graph is still under way: continue it with 'switchyard migrations continue'`;
+      return yield* new Failure.Signalled({ signal: report.stoppedBy, message });
+    }
     const line = RenderMigrations.outcomeLine(report.record, report.outcome, report.switchedBack);
     switch (report.outcome._tag) {
       case "Paused":

@@ -6,6 +6,7 @@
  */
 import type { Plan, World } from "@switchyard/model";
 import { Effect } from "effect";
+import type { StopSignal } from "../Errors.js";
 import type * as Root from "../root/Root.js";
 import * as Runner from "./Runner.js";
 import * as SwitchBack from "./SwitchBack.js";
@@ -15,6 +16,7 @@ export interface Options {
   readonly settings: World.Settings;
   readonly jobs?: number;
   readonly onMigration?: (event: Runner.Event) => void;
+  readonly interrupted?: Effect.Effect<StopSignal | null>;
 }
 
 /** How the graph ended, and when a failed migration asked for it, how the switch back went. */
@@ -24,7 +26,12 @@ export interface MigrationsReport extends Runner.Report {
 
 export const run = <E, R>(options: Options, carry: (plan: Plan.Plan) => Effect.Effect<{ readonly stepsRun: number }, E, R>) =>
   Effect.gen(function* () {
-    const report = yield* Runner.continueGraph({ root: options.root, jobs: options.jobs ?? 1, ...(options.onMigration === undefined ? {} : { onEvent: options.onMigration }) });
+    const report = yield* Runner.continueGraph({
+      root: options.root,
+      jobs: options.jobs ?? 1,
+      ...(options.onMigration === undefined ? {} : { onEvent: options.onMigration }),
+      ...(options.interrupted === undefined ? {} : { stop: options.interrupted }),
+    });
     if (report === null) return null;
     if (!SwitchBack.wanted(report)) return { ...report, switchedBack: null } satisfies MigrationsReport;
     const back = yield* SwitchBack.plan(options.root, options.settings, report.record);

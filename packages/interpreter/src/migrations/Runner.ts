@@ -10,6 +10,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { Effect, Queue } from "effect";
 import * as Links from "../observe/Links.js";
 import { Clock } from "../ports/Clock.js";
+import type { StopSignal } from "../Errors.js";
 import type { FsError } from "../ports/FileSystem.js";
 import { ProcessRunner } from "../ports/ProcessRunner.js";
 import type * as Root from "../root/Root.js";
@@ -30,6 +31,8 @@ export interface RunOptions {
   /** At most this many migrations at once. */
   readonly jobs: number;
   readonly onEvent?: (event: Event) => void;
+  /** Asked before migrations are started: after a stop signal none is, and those running finish. */
+  readonly stop?: Effect.Effect<StopSignal | null>;
 }
 
 export interface Report {
@@ -37,6 +40,8 @@ export interface Report {
   readonly outcome: MigrationSchedule.Outcome;
   /** The migrations this run started, in the order it started them. */
   readonly ran: ReadonlyArray<string>;
+  /** The signal that stopped the run before the graph could go on, if one did. */
+  readonly stoppedBy: StopSignal | null;
 }
 
 /** Whether the target runs: at once in modes switch and test; in boot and try once /run/current-system is it. */
@@ -100,8 +105,10 @@ const runGraph = (options: RunOptions, loaded: GraphFile.Loaded) =>
 
     if (record !== loaded.record) yield* change((r) => r);
     let running = 0;
+    let stoppedBy: StopSignal | null = null;
     for (;;) {
-      for (const m of MigrationSchedule.next(graph, MigrationRecord.progressOf(record), gate())) {
+      stoppedBy = stoppedBy ?? (options.stop === undefined ? null : yield* options.stop);
+      for (const m of stoppedBy === null ? MigrationSchedule.next(graph, MigrationRecord.progressOf(record), gate()) : []) {
         const now = yield* clock.nowMs;
         yield* change((r) => MigrationRecord.update(r, m.id, { status: "running", runs: (r.progress[m.id]?.runs ?? 0) + 1, startedMs: now, finishedMs: null, message: null }));
         ran.push(m.id);
@@ -118,5 +125,5 @@ const runGraph = (options: RunOptions, loaded: GraphFile.Loaded) =>
     }
     const outcome = MigrationSchedule.outcome(graph, MigrationRecord.progressOf(record), gate());
     if (outcome._tag === "Complete") yield* GraphFile.remove(root);
-    return { record, outcome, ran } satisfies Report;
+    return { record, outcome, ran, stoppedBy: outcome._tag === "Running" ? stoppedBy : null } satisfies Report;
   });
