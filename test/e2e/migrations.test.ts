@@ -111,6 +111,11 @@ describe("a migration graph", () => {
     const items = JSON.parse(fs.readFileSync(host(root, "/var/lib/switchyard/migrations/items.json"), "utf8")) as { items: ReadonlyArray<{ id: string }> };
     expect(items.items.map((i) => i.id)).toEqual(["reindex"]);
 
+    // recover goes on with the graph too, and it is still paused.
+    const recovered = await run(root, "recover");
+    expect(recovered.code, recovered.stderr).toBe(7);
+    expect(recovered.stdout).toContain("no apply was interrupted; continued the migration graph under way");
+
     const abandoned = await run(root, "migrations", "abandon");
     expect(abandoned.code, abandoned.stderr).toBe(0);
     expect(abandoned.stdout).toContain("done and kept: a, b, c, d; never run: none");
