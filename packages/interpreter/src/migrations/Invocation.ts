@@ -14,14 +14,16 @@ export const DEFAULT_TIMEOUT_SECONDS = 3600;
 
 export type Direction = "upgrade" | "rollback" | "same";
 
+/** As hooks are told: from nothing is an upgrade. */
 export const direction = (from: number | null, to: number | null): Direction =>
-  from === null || to === null || from === to ? "same" : to > from ? "upgrade" : "rollback";
+  from === to ? "same" : from === null || (to !== null && to > from) ? "upgrade" : "rollback";
 
-/** What a migration is told, the same names checks are told. */
+/** What a migration is told: the names hooks and checks are told, and its own id. */
 export const environment = (root: Root.Root, record: MigrationRecord.GraphRecord, m: Item.Migration): Record<string, string> => ({
   SWITCHYARD_FROM: record.from === null ? "" : String(record.from),
   SWITCHYARD_TO: record.to === null ? "" : String(record.to),
   SWITCHYARD_DIRECTION: direction(record.from, record.to),
+  SWITCHYARD_MODE: record.mode,
   SWITCHYARD_FROM_SYSTEM: record.fromSystem ?? "",
   SWITCHYARD_TO_SYSTEM: record.toSystem ?? "",
   SWITCHYARD_ROOT: root.prefix === "" ? "/" : root.prefix,
