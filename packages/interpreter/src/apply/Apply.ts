@@ -21,8 +21,8 @@ import * as Lock from "../state/Lock.js";
 import * as Root from "../root/Root.js";
 import * as Phase from "./Phase.js";
 import type * as Steps from "./Steps.js";
-import * as Gate from "../migrations/Gate.js";
 import * as AfterSteps from "../migrations/AfterSteps.js";
+import * as Gate from "../migrations/Gate.js";
 import type * as Runner from "../migrations/Runner.js";
 
 export interface ApplyOptions {
@@ -55,11 +55,9 @@ export interface ApplyReport {
   readonly servicesRecorded: number;
   /** A signal that arrived once the apply could no longer stop: it finished instead. */
   readonly interrupted: StopSignal | null;
-  /** The migration graph this apply ran or continued (after its steps), if any. */
-  readonly migrations: MigrationsReport | null;
+  /** The migration graph this apply ran or continued after its steps (null: none). */
+  readonly migrations?: MigrationsReport | null;
 }
-
-type Transition = Omit<ApplyReport, "migrations">;
 
 export type MigrationsReport = AfterSteps.MigrationsReport;
 
@@ -115,24 +113,30 @@ export const interrupted = (root: Root.Root) =>
     message: `an earlier apply was interrupted (journal ${ApplyJournal.directory(root)}); run 'switchyard recover' to finish or revert it first`,
   });
 
-/** The body of apply once the lock is held. */
+/**
+ * The body of apply once the lock is held: the plan's steps, then the migration graph, which runs
+ * once the apply is done (its own record is what a crash resumes from).
+ */
 export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, checkPreconditions = true) =>
+  Effect.gen(function* () {
+    const along = yield* Gate.check(given.root, plan);
+    const report = yield* transition(plan, given, token, checkPreconditions);
+    const graph = along === "continue" || plan.steps.some((s) => s._tag === "BeginMigrations");
+    return { ...report, migrations: graph ? yield* migrations({ ...given, settings: plan.settings }, token) : null } satisfies ApplyReport;
+  });
+
+/** Continue the graph under way (the lock held as `token`); a switch back runs as a plan of its own. */
+export const migrations = (options: ApplyOptions, token: string) =>
+  AfterSteps.run(options, (back) => transition(back, options, token, false));
+
+/** The plan's steps, journaled; a failure before the commit reverts. */
+const transition = (plan: Plan.Plan, given: ApplyOptions, token: string, checkPreconditions = true) =>
   Effect.gen(function* () {
     // The plan's own settings, not the caller's, say how its steps run.
     const options: ApplyOptions = { ...given, settings: plan.settings };
     yield* refuseIfJournal(options.root);
-    const along = yield* Gate.check(options.root, plan);
     if (checkPreconditions) yield* Freshness.check(plan, options.root, options.again);
-    const done = yield* transition(plan, options, token);
-    // The graph runs after the apply is done; from here its own record is what a crash resumes from.
-    const graph = along === "continue" || plan.steps.some((s) => s._tag === "BeginMigrations");
-    return { ...done, migrations: graph ? yield* migrations(options, token) : null } satisfies ApplyReport;
-  });
-
-/** The plan's steps, journaled, reverted when a step before the commit fails. */
-const transition = (plan: Plan.Plan, options: ApplyOptions, token: string) =>
-  Effect.gen(function* () {
-    if (plan.steps.length === 0) return { stepsRun: 0, servicesRecorded: 0, interrupted: null } satisfies Transition;
+    if (plan.steps.length === 0) return { stepsRun: 0, servicesRecorded: 0, interrupted: null } satisfies ApplyReport;
     const early = yield* Phase.signalled(options);
     if (early !== null) {
       return yield* new ApplyFailed({ failure: Phase.stopped(early, -1, null), outcome: { _tag: "NothingChanged" }, message: `${early} received before the apply started; nothing was changed` });
@@ -143,7 +147,7 @@ const transition = (plan: Plan.Plan, options: ApplyOptions, token: string) =>
     const forward = yield* runSteps(plan.steps, "forward", 0, options, Plan.commitIndex(plan));
     if (forward.failure === null) {
       yield* ApplyJournal.finish(options.root, token).pipe(Effect.mapError(cleanupFailure));
-      return { stepsRun: plan.steps.length, servicesRecorded: forward.recorded, interrupted: yield* Phase.signalled(options) } satisfies Transition;
+      return { stepsRun: plan.steps.length, servicesRecorded: forward.recorded, interrupted: yield* Phase.signalled(options) } satisfies ApplyReport;
     }
     const failure = forward.failure;
     if (failure.index > Plan.commitIndex(plan)) {
@@ -197,10 +201,6 @@ const cleanupFailure = (e: FsError) =>
     outcome: { _tag: "CommittedIncomplete" },
     message: `the transition is done but its journal could not be removed: ${e.message}; run 'switchyard recover' to clean up`,
   });
-
-/** Continue the graph under way (the lock held as `token`); a switch back runs as a plan of its own. */
-export const migrations = (options: ApplyOptions, token: string) =>
-  AfterSteps.run(options, (back) => transition(back, { ...options, settings: back.settings }, token));
 
 export type PhaseResult = Phase.PhaseResult;
 export const runSteps = Phase.run;
