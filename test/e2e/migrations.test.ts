@@ -102,6 +102,9 @@ describe("a migration graph", () => {
     expect(other.code, other.stderr).toBe(7);
     expect(other.stderr).toContain("a migration graph is under way (generation 1 -> 2: 2 of 4 done; running or interrupted: c;");
     expect(fs.readlinkSync(host(root, "/run/current-system"))).toBe(systemOf(2));
+    const planned = await run(root, "plan", "switch", "1");
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.stderr).toContain("switchyard: warning: apply would refuse this plan (exit 7): a migration graph is under way");
 
     const resumed = await run(root, "apply", "switch", "2", "--yes", "--jobs", "2");
     expect(resumed.code, resumed.stderr).toBe(7);

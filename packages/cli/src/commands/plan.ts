@@ -1,11 +1,12 @@
 /** `switchyard plan OPERATION [--mode M] [--json] [--out FILE]`: the whole transition, without doing it. */
 import * as path from "node:path";
 import { PlanFile, Request, Transition } from "@switchyard/model";
-import { Clock, Durable, MigrationChoices, NodeFileSystemLive, Observe } from "@switchyard/interpreter";
+import { Clock, Durable, MigrationChoices, MigrationGate, NodeFileSystemLive, Observe } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
 import * as Choices from "../args/Choices.js";
 import type { CommandContext } from "../Context.js";
+import * as Escape from "../render/Escape.js";
 import * as Failure from "../render/Failure.js";
 import * as Json from "../render/Json.js";
 import * as Operation from "../args/Operation.js";
@@ -37,6 +38,10 @@ export const compute = (ctx: CommandContext, command: string) =>
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
     const plan = yield* compute(ctx, "plan");
+    // Planning stays possible while a migration graph is under way; applying would be refused.
+    yield* MigrationGate.check(ctx.root, plan).pipe(
+      Effect.catchTag("MigrationsPending", (e) => Effect.sync(() => process.stderr.write(`switchyard: warning: apply would refuse this plan (exit 7): ${Escape.line(e.message)}\n`))),
+    );
     const out = Args.option(ctx.args, "out");
     // The user's own file, a host path: written atomically like every file, but not confined to the root.
     if (out !== undefined) yield* Durable.writeFile(path.resolve(out), new TextEncoder().encode(PlanFile.toText(plan))).pipe(Effect.provide(NodeFileSystemLive));
