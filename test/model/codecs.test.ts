@@ -116,6 +116,7 @@ const migrationRecord = {
   fromSystem: "/store/1-system",
   toSystem: "/store/2-system",
   migrations: [{ id: "a", run: ["bin/a"] }, { id: "b", run: ["bin/b"], requires: ["a"], reboot: "after", onFailure: "revert", timeout: 1 }],
+  settings: JSON.parse(JSON.stringify(Model.Settings.Settings.encode(world.settings))) as unknown,
   progress: {
     a: { status: "done", runs: 2, startedMs: 0, finishedMs: 1, message: null },
     b: { status: "failed", runs: 1, startedMs: 2, finishedMs: 3, message: "migration 'b' exited with status 1" },

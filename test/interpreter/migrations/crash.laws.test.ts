@@ -19,6 +19,7 @@ import * as GraphFile from "../../../packages/interpreter/src/migrations/GraphFi
 import * as Runner from "../../../packages/interpreter/src/migrations/Runner.js";
 import * as Root from "../../../packages/interpreter/src/root/Root.js";
 import type { Migration } from "../../../packages/model/src/checks/Item.js";
+import { defaultSettings } from "../../support/worlds.js";
 import type { GenerationNumber } from "../../../packages/model/src/world/GenerationNumber.js";
 import type { InRootPath } from "../../../packages/model/src/paths/InRootPath.js";
 import type * as Step from "../../../packages/model/src/plan/Step.js";
@@ -64,6 +65,7 @@ const step = (migrations: ReadonlyArray<Migration>): Step.BeginMigrationsStep =>
   fromSystem: "/store/one" as InRootPath,
   toSystem: "/store/two" as InRootPath,
   migrations,
+  settings: defaultSettings,
 });
 
 describe("a migration graph under crashes", () => {

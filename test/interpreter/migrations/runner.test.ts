@@ -15,6 +15,7 @@ import * as Items from "../../../packages/interpreter/src/migrations/Items.js";
 import * as Runner from "../../../packages/interpreter/src/migrations/Runner.js";
 import * as Root from "../../../packages/interpreter/src/root/Root.js";
 import type { Migration } from "../../../packages/model/src/checks/Item.js";
+import { defaultSettings } from "../../support/worlds.js";
 import type { Mode } from "../../../packages/model/src/plan/Request.js";
 import type { GenerationNumber } from "../../../packages/model/src/world/GenerationNumber.js";
 import type { InRootPath } from "../../../packages/model/src/paths/InRootPath.js";
@@ -33,7 +34,7 @@ const setup = (migrations: ReadonlyArray<Migration>, mode: Mode, script: MemoryP
   const runner = MemoryProcessRunner.make({ script });
   const layer = Layer.mergeAll(fs.layer, runner.layer, fixedClock(1_700_000_000_000));
   const go = <A, E>(e: Effect.Effect<A, E, never>) => Effect.runPromise(e);
-  const step = { _tag: "BeginMigrations", from: 1 as GenerationNumber, to: 2 as GenerationNumber, mode, fromSystem: "/store/one" as InRootPath, toSystem: "/store/two" as InRootPath, migrations } as const;
+  const step = { _tag: "BeginMigrations", from: 1 as GenerationNumber, to: 2 as GenerationNumber, mode, fromSystem: "/store/one" as InRootPath, toSystem: "/store/two" as InRootPath, migrations, settings: defaultSettings } as const;
   return {
     fs,
     runner,

@@ -4,7 +4,7 @@
  * to be reverted, carry out the plan back (`SwitchBack`) through `carry`, the caller's way of
  * running a plan's steps under the lock it holds.
  */
-import type { Plan, World } from "@switchyard/model";
+import type { Plan } from "@switchyard/model";
 import { Effect } from "effect";
 import type { StopSignal } from "../Errors.js";
 import type * as Root from "../root/Root.js";
@@ -13,7 +13,6 @@ import * as SwitchBack from "./SwitchBack.js";
 
 export interface Options {
   readonly root: Root.Root;
-  readonly settings: World.Settings;
   readonly jobs?: number;
   readonly onMigration?: (event: Runner.Event) => void;
   readonly interrupted?: Effect.Effect<StopSignal | null>;
@@ -34,7 +33,7 @@ export const run = <E, R>(options: Options, carry: (plan: Plan.Plan) => Effect.E
     });
     if (report === null) return null;
     if (!SwitchBack.wanted(report)) return { ...report, switchedBack: null } satisfies MigrationsReport;
-    const back = yield* SwitchBack.plan(options.root, options.settings, report.record);
+    const back = yield* SwitchBack.plan(options.root, report.record);
     if (typeof back === "string") return { ...report, switchedBack: { _tag: "NotSwitchedBack", reason: back } } satisfies MigrationsReport;
     const applied = yield* carry(back);
     return { ...report, switchedBack: { _tag: "SwitchedBack", to: back.to, stepsRun: applied.stepsRun } } satisfies MigrationsReport;

@@ -5,7 +5,7 @@
  * ordinary plan carried out under the same lock. The caller runs that plan, so this module only
  * decides and computes it.
  */
-import { type MigrationRecord, type Plan, Transition, type World } from "@switchyard/model";
+import { type MigrationRecord, type Plan, Transition } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Observe from "../observe/Observe.js";
 import { Clock } from "../ports/Clock.js";
@@ -19,9 +19,10 @@ export const wanted = (report: Runner.Report): boolean => report.outcome._tag ==
  * The plan back to the graph's `from`, computed now, or why none can be made. With a plan, the
  * graph's record is removed first, so that the plan is not refused as leaving the graph.
  */
-export const plan = (root: Root.Root, settings: World.Settings, record: MigrationRecord.GraphRecord) =>
+export const plan = (root: Root.Root, record: MigrationRecord.GraphRecord) =>
   Effect.gen(function* () {
-    const world = yield* Observe.world(root, settings);
+    // The settings of the apply that began the graph, whichever command continues it.
+    const world = yield* Observe.world(root, record.settings);
     const nowMs = yield* (yield* Clock).nowMs;
     const back = Transition.between(world, {
       operation: { _tag: "Switch", spec: String(record.from) },

@@ -29,6 +29,7 @@ export const attach = (world: World.World, plan: Plan.Plan, migrations: Readonly
     toSystem: systemOf(plan.to),
     // Listed in the order they can run, so the plan reads as the schedule does.
     migrations: graph.right.order,
+    settings: plan.settings,
   };
   const committed = plan.steps.some((s) => s._tag === "Commit") ? plan.steps : [...plan.steps, { _tag: "Commit" } as const];
   return E.right({ ...plan, steps: [...committed, begin], migrations: graph.right.order });

@@ -9,6 +9,7 @@ import * as t from "io-ts";
 import { Migration } from "../checks/Item.js";
 import { GenerationNumberCodec } from "../world/GenerationNumber.js";
 import { Mode } from "../plan/Request.js";
+import { Settings } from "../world/Settings.js";
 import type * as Step from "../plan/Step.js";
 import * as Graph from "./Graph.js";
 import * as Schedule from "./Schedule.js";
@@ -43,6 +44,8 @@ export const GraphRecord = t.readonly(
       fromSystem: OrNull(t.string),
       toSystem: OrNull(t.string),
       migrations: t.readonlyArray(Migration),
+      /** The settings of the plan that began it (paths, bootloader, service manager), for a switch back. */
+      settings: Settings,
       progress: t.readonly(t.record(t.string, Entry)),
       /** Set when a migration reported new items: nothing new starts until it is lifted. */
       paused: OrNull(t.readonly(t.type({ by: t.string, items: t.readonlyArray(t.string) }))),
@@ -63,6 +66,7 @@ export const begin = (step: Step.BeginMigrationsStep): GraphRecord => ({
   fromSystem: step.fromSystem,
   toSystem: step.toSystem,
   migrations: step.migrations,
+  settings: step.settings,
   progress: Object.fromEntries(step.migrations.map((m) => [m.id, fresh])),
   paused: null,
 });

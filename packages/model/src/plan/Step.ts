@@ -10,6 +10,7 @@ import { ServiceRecord } from "../services/ServiceRecord.js";
 import * as Utf8 from "../internal/Utf8.js";
 import { Migration } from "../checks/Item.js";
 import { Mode } from "./Request.js";
+import { Settings } from "../world/Settings.js";
 
 /** Which service to act on, with the record of the generation whose code it should run. */
 export const ServiceRef = t.readonly(
@@ -68,6 +69,8 @@ export const BeginMigrations = tagged("BeginMigrations", {
   fromSystem: t.union([InRootPathCodec, t.null]),
   toSystem: t.union([InRootPathCodec, t.null]),
   migrations: t.readonlyArray(Migration),
+  /** The plan's settings: a switch back after a failed migration runs with them, whoever continues the graph. */
+  settings: Settings,
 });
 export type BeginMigrationsStep = t.TypeOf<typeof BeginMigrations>;
 /** Everything after this point makes the transition permanent; a failure before it reverts. */
