@@ -64,12 +64,14 @@ const abandon = (ctx: CommandContext) =>
       "abandon",
       () =>
         Effect.gen(function* () {
-          const loaded = yield* MigrationFiles.read(ctx.root);
+          // Abandoning is explicit: a record that cannot be read goes too, which is how it is repaired.
+          const loaded = yield* MigrationFiles.read(ctx.root).pipe(Effect.catchTag("MigrationsUnreadable", () => Effect.succeed("unreadable" as const)));
           if (loaded !== null) yield* MigrationFiles.remove(ctx.root);
-          return loaded?.record ?? null;
+          return loaded === null || loaded === "unreadable" ? loaded : loaded.record;
         }),
     );
     if (record === null) return void process.stdout.write(`${NONE}\n`);
+    if (record === "unreadable") return void process.stdout.write(`removed the unreadable migration graph ${MigrationFiles.graphPath(ctx.root)}\n`);
     const with_ = (s: string) => record.migrations.filter((m) => record.progress[m.id]?.status === s).map((m) => m.id);
     const done = with_("done");
     const rest = record.migrations.map((m) => m.id).filter((id) => !done.includes(id));

@@ -26,7 +26,7 @@ export const read = (root: Root.Root): Effect.Effect<Loaded | null, MigrationsUn
     const fs = yield* FileSystem;
     const path = graphPath(root);
     const unreadable = (what: string) =>
-      new MigrationsUnreadable({ message: `the migration graph ${path} cannot be read (${what}); it was left untouched: repair or remove it ('switchyard migrations abandon')` });
+      new MigrationsUnreadable({ message: `the migration graph cannot be read: ${what}; it was left untouched: repair it, or remove it with 'switchyard migrations abandon'` });
     const bytes = yield* fs.readFile(path).pipe(
       Effect.map((b): Uint8Array | null => b),
       Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
@@ -34,7 +34,7 @@ export const read = (root: Root.Root): Effect.Effect<Loaded | null, MigrationsUn
     );
     if (bytes === null) return null;
     const record = yield* Decode.bytes(MigrationRecord.GraphRecord, bytes, path, (f) => unreadable(Decode.describe(f)));
-    const graph = yield* Decode.either(MigrationRecord.check(record), unreadable);
+    const graph = yield* Decode.either(MigrationRecord.check(record), (why) => unreadable(`${path}: ${why}`));
     return { record, graph };
   });
 
