@@ -6,8 +6,7 @@
  * again (migrations must be idempotent). A completed graph's record is removed.
  */
 import { type Item, MigrationRecord, MigrationSchedule, World } from "@switchyard/model";
-import * as E from "fp-ts/lib/Either.js";
-import { Effect, Queue } from "effect";
+import { Effect, Either, Queue } from "effect";
 import * as Links from "../observe/Links.js";
 import { Clock } from "../ports/Clock.js";
 import type { StopSignal } from "../Errors.js";
@@ -75,7 +74,7 @@ const runGraph = (options: RunOptions, loaded: GraphFile.Loaded) =>
           return GraphFile.write(root, record);
         }),
       );
-    const finished = yield* Queue.unbounded<E.Either<FsError | MigrationsUnreadable, void>>();
+    const finished = yield* Queue.unbounded<Either.Either<void, FsError | MigrationsUnreadable>>();
     const ran: Array<string> = [];
 
     const runOne = (m: Item.Migration) =>
@@ -86,11 +85,11 @@ const runGraph = (options: RunOptions, loaded: GraphFile.Loaded) =>
           options.onEvent?.({ _tag: "MigrationOutput", id: m.id, line });
         };
         const request = yield* Effect.either(Invocation.request(root, record, m, onLine));
-        const result = E.isLeft(request) ? null : yield* Effect.either(runner.run(request.right));
+        const result = Either.isLeft(request) ? null : yield* Effect.either(runner.run(request.right));
         const now = yield* clock.nowMs;
-        const ended: Outcome.Ended = E.isLeft(request)
+        const ended: Outcome.Ended = Either.isLeft(request)
           ? { ok: false, message: request.left }
-          : result === null || E.isLeft(result)
+          : result === null || Either.isLeft(result)
             ? { ok: false, message: result === null ? "not run" : result.left.message }
             : Outcome.of(m, result.right, lines);
         const items = ended.ok ? ended.items : [];
@@ -103,7 +102,8 @@ const runGraph = (options: RunOptions, loaded: GraphFile.Loaded) =>
         yield* Failpoint.hit(`migration:${m.id}:finished`);
       });
 
-    if (record !== loaded.record) yield* change((r) => r);
+    // Entries a crash left running are pending again, on disk too, before anything is started.
+    if (Object.values(loaded.record.progress).some((e) => e.status === "running")) yield* change((r) => r);
     let running = 0;
     let stoppedBy: StopSignal | null = null;
     for (;;) {
@@ -121,7 +121,7 @@ const runGraph = (options: RunOptions, loaded: GraphFile.Loaded) =>
       const one = yield* Queue.take(finished);
       running--;
       // The record could not be written: stop here; what runs is recorded as running and runs again.
-      if (E.isLeft(one)) return yield* Effect.fail(one.left);
+      if (Either.isLeft(one)) return yield* Effect.fail(one.left);
     }
     const outcome = MigrationSchedule.outcome(graph, MigrationRecord.progressOf(record), gate());
     if (outcome._tag === "Complete") yield* GraphFile.remove(root);
