@@ -45,6 +45,7 @@ const ARGS: Readonly<Record<Commands.Name, ReadonlyArray<string>>> = {
   restart: ["web"],
   recover: [],
   confirm: [],
+  migrations: [],
   status: [],
   supervisor: ["status"],
   bless: [],

@@ -233,7 +233,7 @@ describe("recover without a journal", () => {
     const real = await machine();
     const before = real.machine.snapshot();
     const report = squash(await real.recover());
-    expect(report).toEqual({ action: "nothing", reason: "no interrupted apply", operation: null, from: null, to: null, cleaned: [] });
+    expect(report).toEqual({ action: "nothing", reason: "no interrupted apply", operation: null, from: null, to: null, cleaned: [], migrations: null });
     expect(real.machine.snapshot()).toEqual(before);
   });
 

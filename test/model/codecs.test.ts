@@ -98,6 +98,13 @@ const plans = [
   // systemd-boot: kernels copied to the ESP, and a blessing that renames the trial's entry.
   right(Transition.between(sdWorld(), { operation: { _tag: "Switch", spec: "2" }, mode: "boot", nowMs: 0 })),
   right(Bless.plan(blessable(), "good")).plan,
+  // A switch carrying chosen migrations: its BeginMigrations step after Commit.
+  right(
+    Model.MigrationPlan.attach(world, right(Transition.between(world, { operation: { _tag: "Switch", spec: "2" }, mode: "boot", nowMs: 0 })), [
+      { id: "db.backup", run: ["bin/backup"], reboot: "before", onFailure: "hold" },
+      { id: "db:convert", run: ["bin/convert", "--to", "2"], requires: ["db.backup"], user: "postgres", timeout: 86400 },
+    ]),
+  ),
 ].map((p) => JSON.parse(JSON.stringify(Model.Plan.encode(p))) as unknown);
 
 // Hooks: every generation has all three; a switch's plan (RunHook steps, the pre-switch hook) and the way back of a provisional one.
@@ -109,6 +116,29 @@ const hooked = ((w: World.World): World.World => {
 const hookedPlan = right(Transition.between(hooked, { operation: { _tag: "Switch", spec: "2" }, mode: "switch", nowMs: 0 }));
 const pending = { token: "t", from: 1, to: 2, deadlineMs: 1, watcher: { pid: 5, bootId: "b" }, revert: right(Model.Confirmation.revertPlan(hooked, hookedPlan)) } as Model.Confirmation.Pending;
 const hookDocuments = [Model.Plan.encode(hookedPlan), Model.Confirmation.Pending.encode(pending), { ...pending, watcher: null }].map((d) => JSON.parse(JSON.stringify(d)) as unknown);
+/** A migration graph under way, as the state directory keeps it, and a report with items. */
+const migrationRecord = {
+  format: "switchyard-migrations-v1",
+  from: 1,
+  to: 2,
+  mode: "switch",
+  fromSystem: "/store/1-system",
+  toSystem: "/store/2-system",
+  migrations: [{ id: "a", run: ["bin/a"] }, { id: "b", run: ["bin/b"], requires: ["a"], reboot: "after", onFailure: "revert", timeout: 1 }],
+  settings: JSON.parse(JSON.stringify(Model.Settings.Settings.encode(world.settings))) as unknown,
+  progress: {
+    a: { status: "done", runs: 2, startedMs: 0, finishedMs: 1, message: null },
+    b: { status: "failed", runs: 1, startedMs: 2, finishedMs: 3, message: "migration 'b' exited with status 1" },
+  },
+  paused: { by: "a", items: ["reindex"] },
+};
+const itemReport = {
+  items: [
+    { id: "reindex", severity: "warning", message: "stale", resolutions: [{ id: "now", description: "reindex now", migrations: [{ id: "r", run: ["bin/r"] }] }] },
+    { id: "kernel", severity: "recommendation", message: "reboot" },
+    { id: "uid", severity: "error", message: "uid 70 is taken", resolutions: [] },
+  ],
+};
 
 const manifestInput = { schema: 1, label: "Example", boot: { kernel: "kernel", initrd: "initrd", params: ["quiet"] }, activate: "activate", services: gen1, description: "x" };
 const ref = { system: InRootPath.unsafe("/store/2-system"), generation: 2, record: ServiceRecord.normalise(gen2[0] as ServiceRecord.ServiceRecordInput) } as Step.ServiceRef;
@@ -120,6 +150,9 @@ const debt = JSON.parse(
 const documents: ReadonlyArray<unknown> = [
   ...plans,
   ...hookDocuments,
+  migrationRecord,
+  { ...migrationRecord, paused: null, progress: { a: { status: "running", runs: 1, startedMs: 0, finishedMs: null, message: null }, b: { status: "pending", runs: 0, startedMs: null, finishedMs: null, message: null } } },
+  itemReport,
   manifestInput,
   { ...manifestInput, hooks: HOOKS },
   Worlds.manifest({ number: 1, services: gen1 }),

@@ -13,6 +13,7 @@ import * as confirm from "./commands/confirm.js";
 import * as describe from "./commands/describe.js";
 import * as diff from "./commands/diff.js";
 import * as list from "./commands/list.js";
+import * as migrations from "./commands/migrations.js";
 import * as pin from "./commands/pin.js";
 import * as plan from "./commands/plan.js";
 import * as recover from "./commands/recover.js";
@@ -22,7 +23,7 @@ import * as supervisor from "./commands/supervisor.js";
 import { runCommand } from "./Run.js";
 import * as Watcher from "./commands/Watcher.js";
 
-const commands = { list, describe, diff, add, plan, apply, restart, recover, confirm, status, supervisor, bless, pin, unpin: pin } as const satisfies Record<
+const commands = { list, describe, diff, add, plan, apply, restart, recover, confirm, migrations, status, supervisor, bless, pin, unpin: pin } as const satisfies Record<
   Exclude<Args.Runnable, "completion">,
   unknown
 >;

@@ -6,10 +6,11 @@
 import * as Operation from "./Operation.js";
 import * as Suggest from "./Suggest.js";
 
-export const NAMES = ["list", "describe", "diff", "add", "plan", "apply", "restart", "recover", "confirm", "status", "supervisor", "bless", "pin", "unpin", "completion", "help"] as const;
+export const NAMES = ["list", "describe", "diff", "add", "plan", "apply", "restart", "recover", "confirm", "migrations", "status", "supervisor", "bless", "pin", "unpin", "completion", "help"] as const;
 export type Name = (typeof NAMES)[number];
 
 export const SUPERVISOR_ACTIONS = ["start", "stop", "status"] as const;
+export const MIGRATION_ACTIONS = ["continue", "abandon"] as const;
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 /** What the completion scripts ask the binary for while completing. */
 export const COMPLETION_LISTS = ["generations", "services"] as const;
@@ -188,6 +189,20 @@ export const COMMANDS: ReadonlyArray<Command> = [
     check: atMost(0, "confirm takes no arguments"),
     completes: "nothing",
     examples: [["switchyard confirm", "keep the provisional switch (from a new login, or a health probe)"]],
+  },
+  {
+    name: "migrations",
+    summary: "the migration graph under way; continue it or abandon it",
+    usage: ["[continue|abandon]"],
+    arguments: [{ name: "ACTION", help: "none: show it; continue: lift a pause, retry failed migrations and run the rest; abandon: stop following it" }],
+    check: (words) =>
+      words.length === 0 || (words.length === 1 && MIGRATION_ACTIONS.some((a) => a === words[0])) ? null : "migrations takes at most one ACTION: continue or abandon",
+    completes: { words: MIGRATION_ACTIONS },
+    examples: [
+      ["switchyard migrations", "each migration of the graph under way: pending, running, done or failed, and which wait for the reboot"],
+      ["switchyard migrations continue --jobs 2", "go on after choosing resolutions for new items, or after fixing a failed migration"],
+      ["switchyard migrations abandon", "stop following the graph; finished migrations stay done, the rest never run"],
+    ],
   },
   {
     name: "status",

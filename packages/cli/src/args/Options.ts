@@ -39,7 +39,7 @@ const READ_BOOT: ReadonlyArray<Name> = ["list", "describe", "diff", "add", "plan
 const SEE_SERVICES: ReadonlyArray<Name> = ["plan", "apply", "restart", "recover", "status"];
 // `plan` records them in the plan, so `apply --plan` runs with what was planned.
 const RUN_STEPS: ReadonlyArray<Name> = ["plan", "apply", "recover"];
-const TAKE_LOCK: ReadonlyArray<Name> = ["add", "apply", "restart", "recover", "bless", "pin", "unpin", "confirm"];
+const TAKE_LOCK: ReadonlyArray<Name> = ["add", "apply", "restart", "recover", "bless", "pin", "unpin", "confirm", "migrations"];
 
 const flag = { _tag: "Flag" } as const;
 const text = (metavar: string, output = false): Kind => ({ _tag: "Text", metavar, output });
@@ -108,11 +108,19 @@ export const OPTIONS: ReadonlyArray<Spec> = [
   { name: "bad", short: null, kind: flag, default: null, help: "give up on the trial: its tries are spent, so the next boot falls back", commands: ["bless"] },
   { name: "activation-timeout", short: null, kind: seconds(1, DAY), default: String(ACTIVATION_TIMEOUT_SECONDS), help: "how long an activation script may run", commands: RUN_STEPS },
   { name: "wait-lock", short: null, kind: seconds(0, DAY), default: "0", help: "wait this long for another apply to release the lock", commands: TAKE_LOCK },
+  {
+    name: "jobs",
+    short: "j",
+    kind: { _tag: "Whole", metavar: "N", unit: "migrations", min: 1, max: 1024 },
+    default: null,
+    help: "run at most N migrations at once (default: the number of CPUs)",
+    commands: ["apply", "recover", "migrations"],
+  },
   { name: "out", short: null, kind: text("FILE", true), default: null, help: "also save the plan to FILE (its directory must exist)", commands: ["plan"] },
   { name: "plan", short: null, kind: text("FILE"), default: null, help: "carry out the plan saved in FILE", commands: ["apply"] },
   { name: "steps", short: null, kind: flag, default: null, help: "also list every step and revert step, numbered", commands: ["plan"] },
   { name: "long", short: "l", kind: flag, default: null, help: "also each generation's kernel, parameters and number of services", commands: ["list"] },
-  { name: "json", short: null, kind: flag, default: null, help: "one JSON document on standard output", commands: ["list", "describe", "diff", "plan", "recover", "status", "supervisor", "confirm"] },
+  { name: "json", short: null, kind: flag, default: null, help: "one JSON document on standard output", commands: ["list", "describe", "diff", "plan", "recover", "status", "supervisor", "confirm", "migrations"] },
   { name: "yes", short: "y", kind: flag, default: null, help: "do not ask for confirmation (needed when not on a terminal)", commands: ["apply", "restart"] },
   { name: "debt", short: null, kind: flag, default: null, help: "every service left on old code (restart debt)", commands: ["restart"] },
   { name: "debug", short: null, kind: flag, default: null, help: "internal details (stack traces) of internal errors", commands: "every" },

@@ -6,7 +6,7 @@
  * stops it at the next step boundary (`Signals`): reverted before the commit point, finished after.
  */
 import { Plan } from "@switchyard/model";
-import { Apply, Clock, Confirmation } from "@switchyard/interpreter";
+import { Apply, Clock, Confirmation, MigrationFiles } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as AfterFailure from "./AfterFailure.js";
 import * as Args from "../args/Args.js";
@@ -21,6 +21,9 @@ import * as Terminal from "../render/Terminal.js";
 import * as PlanCommand from "./plan.js";
 import * as Signals from "./Signals.js";
 import * as Watcher from "./Watcher.js";
+import * as MigrationOutcome from "./MigrationOutcome.js";
+import * as MigrationsCommand from "./migrations.js";
+import * as RenderMigrations from "../render/RenderMigrations.js";
 
 export const run = (ctx: CommandContext) =>
   Signals.handled((signals) =>
@@ -54,10 +57,11 @@ export const run = (ctx: CommandContext) =>
       if (outcome.report.servicesRecorded > 0) {
         process.stdout.write(`${outcome.report.servicesRecorded} service step(s) recorded, not executed: there is no service manager (--service-manager none)\n`);
       }
-      process.stdout.write(`${done(outcome.plan)} in ${progress.elapsed()}\n`);
+      if (outcome.report.stepsRun > 0) process.stdout.write(`${done(outcome.plan)} in ${progress.elapsed()}\n`);
       const pending = outcome.report.confirmation;
       if (pending !== undefined) process.stdout.write(`provisional: ${Confirmation.describe(pending)}\n`);
       if (pending?.watcher === null) process.stderr.write("switchyard: warning: the watcher could not be started; run 'switchyard recover' to start one\n");
+      if (outcome.report.migrations !== null) yield* MigrationOutcome.conclude(outcome.report.migrations);
       const late = outcome.report.interrupted;
       if (late !== null) return yield* new Failure.Signalled({ signal: late, message: `${late} received after the commit point: the transition was finished, not stopped half-way` });
     }),
@@ -75,8 +79,10 @@ const carryOut = <E, R>(ctx: CommandContext, options: Apply.ApplyOptions, review
       go ? Effect.map(Apply.applyPlan(plan, again === undefined ? options : { ...options, again }), (report) => ({ plan, report })) : Effect.succeed(null),
     );
   if (ctx.saved !== null) return reviewed(ctx.saved);
-  if (!asks) return Apply.planAndApply(options, PlanCommand.compute(ctx, "apply"), review);
-  return Effect.flatMap(PlanCommand.compute(ctx, "apply"), (plan) => reviewed(plan, "the machine changed while the plan waited for an answer; nothing was applied: run the command again"));
+  const prompted = Effect.flatMap(PlanCommand.compute(ctx, "apply"), (plan) => reviewed(plan, "the machine changed while the plan waited for an answer; nothing was applied: run the command again"));
+  // With a migration graph under way the plan is judged against it under the lock, before any prompt.
+  const underWay = Effect.map(MigrationFiles.read(ctx.root), (g) => g !== null);
+  return Effect.flatMap(underWay, (graph) => (!asks || graph ? Apply.planAndApply(options, PlanCommand.compute(ctx, "apply"), review) : prompted));
 };
 
 const applyOptions = (ctx: CommandContext, file: string | undefined, progress: Progress.Reporter, signals: Signals.Signals): Apply.ApplyOptions => ({
@@ -87,6 +93,8 @@ const applyOptions = (ctx: CommandContext, file: string | undefined, progress: P
   onEvent: progress.onEvent,
   onPlan: progress.onPlan,
   interrupted: signals.received,
+  jobs: MigrationsCommand.jobs(ctx),
+  onMigration: RenderMigrations.onEvent,
 });
 
 const done = (plan: Plan.Plan): string => {

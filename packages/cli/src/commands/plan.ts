@@ -1,11 +1,12 @@
 /** `switchyard plan OPERATION [--mode M] [--json] [--out FILE]`: the whole transition, without doing it. */
 import * as path from "node:path";
 import { Hooks as HookNames, PlanFile, Request, Transition } from "@switchyard/model";
-import { Clock, Durable, Hooks, NodeFileSystemLive, Observe } from "@switchyard/interpreter";
+import { Clock, Durable, Hooks, MigrationChoices, MigrationGate, NodeFileSystemLive, Observe } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
 import * as Choices from "../args/Choices.js";
 import type { CommandContext } from "../Context.js";
+import * as Escape from "../render/Escape.js";
 import * as Failure from "../render/Failure.js";
 import * as Json from "../render/Json.js";
 import * as Operation from "../args/Operation.js";
@@ -26,7 +27,8 @@ export const compute = (ctx: CommandContext, command: string) =>
     }
     const world = yield* Observe.world(ctx.root, ctx.settings);
     const nowMs = yield* (yield* Clock).nowMs;
-    const plan = Transition.between(world, { operation, mode, services, nowMs, attempts: Operation.attempts(ctx.args) });
+    const between = Transition.between(world, { operation, mode, services, nowMs, attempts: Operation.attempts(ctx.args) });
+    const plan = between._tag === "Left" ? between : yield* MigrationChoices.attach(ctx.root, world, between.right);
     if (plan._tag === "Left") {
       return yield* plan.left.reason === "Invalid" ? Failure.invalid(plan.left.message) : Failure.failed(plan.left.message);
     }
@@ -38,6 +40,10 @@ export const run = (ctx: CommandContext) =>
     const plan = yield* compute(ctx, "plan");
     // `plan` says whether the switch would be vetoed: the hook runs now (SWITCHYARD_STAGE=plan) and again at apply.
     yield* Hooks.preSwitch(plan, { root: ctx.root, settings: plan.settings }, "plan");
+    // Planning stays possible while a migration graph is under way; applying would be refused.
+    yield* MigrationGate.check(ctx.root, plan).pipe(
+      Effect.catchTag("MigrationsPending", (e) => Effect.sync(() => process.stderr.write(`switchyard: warning: apply would refuse this plan (exit 7): ${Escape.line(e.message)}\n`))),
+    );
     const out = Args.option(ctx.args, "out");
     // The user's own file, a host path: written atomically like every file, but not confined to the root.
     if (out !== undefined) yield* Durable.writeFile(path.resolve(out), new TextEncoder().encode(PlanFile.toText(plan))).pipe(Effect.provide(NodeFileSystemLive));

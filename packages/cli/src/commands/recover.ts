@@ -10,6 +10,9 @@ import * as Options from "../args/Options.js";
 import * as Progress from "../render/Progress.js";
 import * as Context from "../Context.js";
 import * as Watcher from "./Watcher.js";
+import * as MigrationOutcome from "./MigrationOutcome.js";
+import * as MigrationsCommand from "./migrations.js";
+import * as RenderMigrations from "../render/RenderMigrations.js";
 
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
@@ -22,6 +25,8 @@ export const run = (ctx: CommandContext) =>
       command: "recover",
       waitLockSeconds: Options.waitLockSeconds(ctx.args),
       onEvent: progress.onEvent,
+      jobs: MigrationsCommand.jobs(ctx),
+      ...(json ? {} : { onMigration: RenderMigrations.onEvent }),
     }).pipe(
       // A recover that failed leaves the machine between generations: say exactly where it stands.
       Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, progress.reverted)),
@@ -31,7 +36,8 @@ export const run = (ctx: CommandContext) =>
       Json.print({ ...report, confirmation });
       return;
     }
-    if (report.action === "nothing") process.stdout.write("nothing to recover: no apply was interrupted\n");
+    if (report.action === "nothing" && report.migrations === null) process.stdout.write("nothing to recover: no apply was interrupted\n");
+    else if (report.action === "nothing") process.stdout.write("no apply was interrupted; continued the migration graph under way\n");
     else {
       const where = report.action === "finished" ? `generation ${report.to} is now current` : `generation ${report.from ?? "(none)"} stays current`;
       process.stdout.write(`${Escape.line(`${report.action} the interrupted ${report.operation?._tag.toLowerCase() ?? "apply"}: ${report.reason}; ${where}`)}\n`);
@@ -41,6 +47,7 @@ export const run = (ctx: CommandContext) =>
     if (report.cleaned.length > 0) {
       process.stdout.write(`removed ${report.cleaned.length} leftover temp file(s):\n${report.cleaned.map((p) => `  ${Escape.line(p)}\n`).join("")}`);
     }
+    if (report.migrations !== null) yield* MigrationOutcome.conclude(report.migrations);
   });
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { ApplyOutcome, StepCause, StopSignal } from "@switchyard/interpreter";
 import type { SystemStatus } from "@switchyard/model";
-import type { ConfirmationError, FsError, Vetoed, JournalPending, JournalUnreadable, LayoutError, LockHeld, ObserveError, S6Supervisor, StalePlan } from "@switchyard/interpreter";
+import type { ConfirmationError, FsError, Vetoed, JournalPending, JournalUnreadable, LayoutError, LockHeld, MigrationsPending, MigrationsUnreadable, ObserveError, S6Supervisor, StalePlan } from "@switchyard/interpreter";
 import { Data } from "effect";
 import { ExitCode, ofSignal } from "../ExitCode.js";
 import * as RenderStatus from "./RenderStatus.js";
@@ -70,6 +70,8 @@ export type Known =
   | JournalUnreadable
   | LayoutError
   | StalePlan
+  | MigrationsPending
+  | MigrationsUnreadable
   | FsError;
 
 export const report = (e: Known): Report => {
@@ -100,6 +102,10 @@ export const report = (e: Known): Report => {
       return { lines: [e.message], exit: e.reason === "Newer" ? ExitCode.Invalid : ExitCode.Failed };
     case "StalePlan":
       return { lines: [e.message], exit: ExitCode.Stale };
+    case "MigrationsPending":
+      return { lines: [e.message], exit: ExitCode.MigrationsPending };
+    case "MigrationsUnreadable":
+      return { lines: [e.message], exit: ExitCode.Failed };
     case "FsError":
       return { lines: [e.message], exit: ExitCode.Failed };
     case "SupervisorError":

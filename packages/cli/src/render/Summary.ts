@@ -86,6 +86,7 @@ export const plan = (p: Plan.Plan, st: Style.Style, options: Options): string =>
   const hint = options.steps ? "" : options.stepsHint ? " (list them with --steps)" : "";
   const back = p.operation._tag === "Restart" ? "the code each service ran before" : p.running === null ? "the state before" : `generation ${p.running}`;
   lines.push(p.revert.length === 0 ? `${count}${hint}.` : `${count}${hint}; if one fails before the commit, ${plural(p.revert.length, "revert step")} bring back ${back}.`);
+  if (p.migrations.length > 0) lines.push(`Then ${plural(p.migrations.length, "migration")} in dependency order, independent ones in parallel: ${e(p.migrations.map((m) => m.id).join(", "))}.`);
   if (options.steps) {
     lines.push(st.bold("Steps:"), ...numbered(p.steps));
     if (p.revert.length > 0) lines.push(st.bold("If a step before the commit fails, these steps put the running system back:"), ...numbered(p.revert));

@@ -24,6 +24,9 @@ import * as Lock from "../state/Lock.js";
 import * as Root from "../root/Root.js";
 import * as Phase from "./Phase.js";
 import type * as Steps from "./Steps.js";
+import * as AfterSteps from "../migrations/AfterSteps.js";
+import * as Gate from "../migrations/Gate.js";
+import type * as Runner from "../migrations/Runner.js";
 
 export interface ApplyOptions {
   readonly root: Root.Root;
@@ -48,6 +51,9 @@ export interface ApplyOptions {
   readonly confirm?: Confirm.ConfirmOptions;
   /** This apply is the revert of a pending confirmation (the one apply allowed while it waits). */
   readonly reverting?: boolean;
+  /** At most this many migrations run at once (default 1; the CLI passes the number of CPUs). */
+  readonly jobs?: number;
+  readonly onMigration?: (event: Runner.Event) => void;
 }
 
 export interface ApplyReport {
@@ -58,7 +64,11 @@ export interface ApplyReport {
   readonly interrupted: StopSignal | null;
   /** The pending confirmation this apply left (with `confirm`). */
   readonly confirmation?: Confirmation.Pending;
+  /** The migration graph this apply ran or continued after its steps (null: none). */
+  readonly migrations?: MigrationsReport | null;
 }
+
+export type MigrationsReport = AfterSteps.MigrationsReport;
 
 export const applyPlan = Effect.fn("applyPlan")(function* (plan: Plan.Plan, options: ApplyOptions) {
   return yield* Lock.withLock(options.root, options.command, options.waitLockSeconds ?? 0, (holder) => runLocked(plan, options, holder.token));
@@ -79,7 +89,9 @@ export const planAndApply = <E, R, E2, R2>(
       yield* refuseIfJournal(options.root);
       if (options.reverting !== true) yield* Confirm.refuseIfPending(options.root);
       const plan = yield* compute;
-      if (!(yield* review(plan))) return null;
+      // Continuing a graph under way was asked for by applying its switch again: there is nothing to review.
+      const along = yield* Gate.check(options.root, plan);
+      if (along !== "continue" && !(yield* review(plan))) return null;
       // Computed from what was observed under this very lock: its preconditions hold by construction.
       return { plan, report: yield* runLocked(plan, options, holder.token, false) };
     }),
@@ -111,8 +123,24 @@ export const interrupted = (root: Root.Root) =>
     message: `an earlier apply was interrupted (journal ${ApplyJournal.directory(root)}); run 'switchyard recover' to finish or revert it first`,
   });
 
-/** The body of apply once the lock is held. */
+/**
+ * The body of apply once the lock is held: the plan's steps, then the migration graph, which runs
+ * once the apply is done (its own record is what a crash resumes from).
+ */
 export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, checkPreconditions = true) =>
+  Effect.gen(function* () {
+    const along = yield* Gate.check(given.root, plan);
+    const report = yield* transition(plan, given, token, checkPreconditions);
+    const graph = along === "continue" || plan.steps.some((s) => s._tag === "BeginMigrations");
+    return { ...report, migrations: graph ? yield* migrations({ ...given, settings: plan.settings }, token) : null } satisfies ApplyReport;
+  });
+
+/** Continue the graph under way (the lock held as `token`); a switch back runs as a plan of its own. */
+export const migrations = (options: ApplyOptions, token: string) =>
+  AfterSteps.run(options, (back) => transition(back, options, token, false));
+
+/** The plan's steps, journaled; a failure before the commit reverts. */
+const transition = (plan: Plan.Plan, given: ApplyOptions, token: string, checkPreconditions = true) =>
   Effect.gen(function* () {
     // The plan's own settings, not the caller's, say how its steps run.
     const options: ApplyOptions = { ...given, settings: plan.settings };

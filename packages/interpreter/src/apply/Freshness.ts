@@ -12,6 +12,7 @@ import { Effect } from "effect";
 import { StalePlan } from "../Errors.js";
 import * as Observe from "../observe/Observe.js";
 import type * as Root from "../root/Root.js";
+import * as Chosen from "../migrations/Chosen.js";
 
 const AGAIN = "compute it again with 'switchyard plan'";
 
@@ -21,12 +22,14 @@ export const check = Effect.fn("checkSavedPlan")(function* (plan: Plan.Plan, roo
   const stale = Preconditions.difference(plan.preconditions, Preconditions.of(world));
   if (stale !== null) return yield* new StalePlan({ message: `the plan is stale: ${stale}; ${again}` });
   const saved = Transition.savedRequest(plan);
-  const fresh =
+  const planned =
     saved._tag === "Adding"
       ? Transition.adding(world, { ...saved, manifest: yield* Observe.readManifest(root, saved.system) })
       : saved._tag === "Blessing"
         ? E.map((outcome: Bless.Outcome) => outcome.plan)(Bless.plan(world, saved.verdict))
         : Transition.between(world, saved.request);
+  // The migrations come from the recorded choices again, never from the saved plan itself.
+  const fresh = planned._tag === "Left" ? planned : yield* Chosen.attach(root, world, planned.right);
   if (fresh._tag === "Left") {
     return yield* new StalePlan({ message: `the plan is stale: a fresh plan for the same request cannot be made (${fresh.left.message}); ${again}` });
   }

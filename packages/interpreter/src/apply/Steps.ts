@@ -9,6 +9,7 @@ import { FileSystem, type FsError } from "../ports/FileSystem.js";
 import { ProcessError, ProcessRunner, type RunResult } from "../ports/ProcessRunner.js";
 import { type ServiceError, ServiceManager, type ServiceOutcome } from "../ports/ServiceManager.js";
 import * as Root from "../root/Root.js";
+import * as Begin from "../migrations/Begin.js";
 
 export type Event =
   | { readonly _tag: "StepStarted"; readonly index: number; readonly step: Step.Step }
@@ -67,6 +68,8 @@ export const run = (step: Step.Step, options: StepOptions): Effect.Effect<Servic
       return checkLink(step, host(step.path));
     case "Commit":
       return Effect.succeed("done" as const);
+    case "BeginMigrations":
+      return Begin.run(step, options.root).pipe(Effect.as("done" as const), Effect.mapError((e): StepError => ({ cause: e, message: e.message, lastLines: [] })));
   }
 };
 

@@ -8,8 +8,8 @@ import { Duration, Effect, Layer } from "effect";
 import { type DetachRequest, ProcessError, type ProcessInfo, ProcessRunner, type RunRequest, type RunResult } from "../ports/ProcessRunner.js";
 
 export type Behaviour =
-  /** Print `lines`, then exit with `code` (or be killed by `signal`). */
-  | { readonly _tag: "Exit"; readonly lines?: ReadonlyArray<string>; readonly code: number; readonly signal?: string }
+  /** Print `lines`, then exit with `code` (or be killed by `signal`), after `afterMs` on the Effect clock (default at once). */
+  | { readonly _tag: "Exit"; readonly lines?: ReadonlyArray<string>; readonly code: number; readonly signal?: string; readonly afterMs?: number }
   /** Print `lines`, then never exit by itself: the timeout ends it, as SIGTERM would. */
   | { readonly _tag: "Hang"; readonly lines?: ReadonlyArray<string> }
   | { readonly _tag: "SpawnFails" };
@@ -58,7 +58,8 @@ export const make = (options: Options = {}): MemoryProcessRunner => {
         return Effect.as(Effect.sleep(Duration.millis(request.timeoutMs)), { exitCode: null, signal: "SIGTERM", timedOut: true, lastLines });
       }
       const killed = behaviour.signal !== undefined;
-      return Effect.succeed({ exitCode: killed ? null : behaviour.code, signal: behaviour.signal ?? null, timedOut: false, lastLines });
+      const ended = Effect.succeed({ exitCode: killed ? null : behaviour.code, signal: behaviour.signal ?? null, timedOut: false, lastLines });
+      return behaviour.afterMs === undefined ? ended : Effect.zipRight(Effect.sleep(Duration.millis(behaviour.afterMs)), ended);
     });
 
   const startDetached = (request: DetachRequest) =>

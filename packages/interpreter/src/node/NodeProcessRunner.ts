@@ -35,7 +35,7 @@ const signalGroup = (pid: number | undefined, signal: NodeJS.Signals): void => {
 
 const start = (request: RunRequest, file: string, args: ReadonlyArray<string>): Child | ProcessError => {
   try {
-    return NodeProcesses.childProcess().spawn(file, args, { cwd: request.cwd, env: { ...process.env, ...request.env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    return NodeProcesses.childProcess().spawn(file, args, { cwd: request.cwd, env: { ...process.env, ...request.env }, stdio: ["ignore", "pipe", "pipe"], detached: true, ...request.user });
   } catch (e) {
     return new ProcessError({ reason: "SpawnFailed", argv: request.argv, message: `cannot run ${file}: ${(e as Error).message}` });
   }

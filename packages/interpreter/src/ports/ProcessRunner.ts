@@ -15,6 +15,8 @@ export interface RunRequest {
   readonly timeoutMs: number;
   /** Called with each complete output line (stdout and stderr interleaved) as it arrives. */
   readonly onLine?: (line: string) => void;
+  /** Run as this user and group instead of switchyard's own (a migration's `user`). */
+  readonly user?: { readonly uid: number; readonly gid: number };
 }
 
 export interface RunResult {

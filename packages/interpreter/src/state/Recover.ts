@@ -13,6 +13,7 @@ import * as Lock from "./Lock.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 
+
 export interface RecoverReport {
   readonly action: "nothing" | "finished" | "reverted";
   readonly reason: string;
@@ -22,6 +23,8 @@ export interface RecoverReport {
   readonly to: number | null;
   /** Temp files and journal leftovers removed. */
   readonly cleaned: ReadonlyArray<string>;
+  /** The migration graph under way, continued once the apply was dealt with; null when there is none. */
+  readonly migrations: Apply.MigrationsReport | null;
 }
 
 export const recover = Effect.fn("recover")(function* (options: Apply.ApplyOptions) {
@@ -36,7 +39,8 @@ const recoverLocked = (given: Apply.ApplyOptions, token: string) =>
     const decision = Recovery.decide(entry);
     if (entry === null || decision._tag === "Nothing") {
       const cleaned = yield* cleanLeftovers(options.root, options.settings, []);
-      return { action: "nothing", reason: decision.reason, operation: null, from: null, to: null, cleaned } satisfies RecoverReport;
+      const migrations = yield* Apply.migrations(options, token);
+      return { action: "nothing", reason: decision.reason, operation: null, from: null, to: null, cleaned, migrations } satisfies RecoverReport;
     }
     const { plan } = entry;
     const finishing = decision._tag === "Finish";
@@ -61,6 +65,7 @@ const recoverLocked = (given: Apply.ApplyOptions, token: string) =>
       from: plan.from,
       to: plan.to,
       cleaned,
+      migrations: yield* Apply.migrations(options, token),
     } satisfies RecoverReport;
   });
 

@@ -13,6 +13,7 @@ import { firstError } from "../internal/Report.js";
 import * as Preconditions from "./Preconditions.js";
 import * as Request from "./Request.js";
 import { Settings } from "../world/Settings.js";
+import { Migration } from "../checks/Item.js";
 import * as Step from "./Step.js";
 import type * as World from "../world/World.js";
 
@@ -74,6 +75,8 @@ export const Plan = t.readonly(
         /** Run when a step before `Commit` fails: the way back to the state the plan started from. */
         revert: t.readonlyArray(Step.Step),
         warnings: t.readonlyArray(t.string),
+        /** The chosen resolutions' migrations, run as a graph after the commit (`BeginMigrations`); [] when none. */
+        migrations: t.readonlyArray(Migration),
       }),
       /** The leaving generation's pre-switch hook: run at `plan` and under the lock before anything changes; a non-zero exit vetoes. */
       t.partial({ preSwitch: OrNull(Step.HookInvocation) }),
@@ -99,6 +102,7 @@ export interface Parts {
   readonly revert?: ReadonlyArray<Step.Step>;
   readonly warnings: ReadonlyArray<string>;
   readonly preSwitch?: Step.HookInvocation | null;
+  readonly migrations?: ReadonlyArray<Migration>;
 }
 
 /** The one constructor of a plan: its request, the world's settings and preconditions, and the steps. */
@@ -121,6 +125,7 @@ export const make = (world: World.World, parts: Parts): Plan => ({
   revert: parts.revert ?? [],
   warnings: parts.warnings,
   ...(parts.preSwitch === undefined || parts.preSwitch === null ? {} : { preSwitch: parts.preSwitch }),
+  migrations: parts.migrations ?? [],
 });
 
 export const encode = (plan: Plan): unknown => Plan.encode(plan);

@@ -8,6 +8,9 @@ import { GenerationNumberCodec } from "../world/GenerationNumber.js";
 import { InRootPathCodec } from "../paths/InRootPathCodec.js";
 import { ServiceRecord } from "../services/ServiceRecord.js";
 import * as Utf8 from "../internal/Utf8.js";
+import { Migration } from "../checks/Item.js";
+import { Mode } from "./Request.js";
+import { Settings } from "../world/Settings.js";
 
 /** Which service to act on, with the record of the generation whose code it should run. */
 export const ServiceRef = t.readonly(
@@ -62,11 +65,27 @@ export const HookInvocation = t.readonly(
 export type HookInvocation = t.TypeOf<typeof HookInvocation>;
 /** Run the target's post-switch or health hook (`Hooks`); a non-zero exit fails the step, so the switch reverts. */
 export const RunHook = tagged("RunHook", { hook: t.keyof({ postSwitch: null, checkHealth: null }), system: InRootPathCodec, argv: t.readonlyArray(t.string), env: t.readonly(t.record(t.string, t.string)) });
+/**
+ * Record the chosen migrations as a graph under way (`migrations/graph.json` in the state directory)
+ * unless that very graph is recorded already. The last step, after Commit: the graph runs once the
+ * apply is done, and from then on the machine moves only along it (see `migrations/Schedule`).
+ */
+export const BeginMigrations = tagged("BeginMigrations", {
+  from: t.union([GenerationNumberCodec, t.null]),
+  to: t.union([GenerationNumberCodec, t.null]),
+  mode: Mode,
+  fromSystem: t.union([InRootPathCodec, t.null]),
+  toSystem: t.union([InRootPathCodec, t.null]),
+  migrations: t.readonlyArray(Migration),
+  /** The plan's settings: a switch back after a failed migration runs with them, whoever continues the graph. */
+  settings: Settings,
+});
+export type BeginMigrationsStep = t.TypeOf<typeof BeginMigrations>;
 /** Everything after this point makes the transition permanent; a failure before it reverts. */
 export const Commit = tagged("Commit", {});
 
 export const Step = t.union(
-  [ReplaceSymlink, CreateGenerationLink, RemoveLink, RemoveFile, WriteFile, CopyFile, RenameFile, RunActivation, RunHook, StopService, StartService, RestartService, ReloadService, CheckLink, Commit],
+  [ReplaceSymlink, CreateGenerationLink, RemoveLink, RemoveFile, WriteFile, CopyFile, RenameFile, RunActivation, RunHook, StopService, StartService, RestartService, ReloadService, CheckLink, Commit, BeginMigrations],
   "Step",
 );
 export type Step = t.TypeOf<typeof Step>;
@@ -104,5 +123,10 @@ export const describe = (step: Step): string => {
       return step.target === null ? `check that ${step.path} is absent` : `check ${step.path} -> ${step.target}`;
     case "Commit":
       return "commit: make it permanent";
+    case "BeginMigrations": {
+      const after = step.migrations.filter((m) => m.reboot !== "before").length;
+      const wait = step.mode === "boot" || step.mode === "try" ? `; ${after} wait for the boot into generation ${step.to ?? "(none)"}` : "";
+      return `begin migrations ${step.migrations.map((m) => m.id).join(", ")} (${step.migrations.length}${wait})`;
+    }
   }
 };

@@ -1,0 +1,49 @@
+/**
+ * Where a migration graph is kept: `<stateDir>/migrations/graph.json`, the whole record rewritten
+ * atomically (write a temp sibling, fsync, rename, fsync the directory) at every change, and
+ * removed when the graph completes or is abandoned. Its presence is what "a graph is under way"
+ * means. New items migrations report go to `items.json` next to it (see `Items`).
+ */
+import { MigrationRecord, World, type MigrationGraph } from "@switchyard/model";
+import { Effect } from "effect";
+import * as Durable from "../durable/Durable.js";
+import * as Decode from "../internal/Decode.js";
+import { FileSystem } from "../ports/FileSystem.js";
+import * as Root from "../root/Root.js";
+import { MigrationsUnreadable } from "./MigrationErrors.js";
+
+export const directory = (root: Root.Root): string => Root.host(root, `${World.Paths.stateDir}/migrations`);
+export const graphPath = (root: Root.Root): string => `${directory(root)}/graph.json`;
+
+export interface Loaded {
+  readonly record: MigrationRecord.GraphRecord;
+  readonly graph: MigrationGraph.Graph;
+}
+
+/** The graph under way, or null when there is none. */
+export const read = (root: Root.Root): Effect.Effect<Loaded | null, MigrationsUnreadable, FileSystem> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem;
+    const path = graphPath(root);
+    const unreadable = (what: string) =>
+      new MigrationsUnreadable({ message: `the migration graph cannot be read: ${what}; it was left untouched: repair it, or remove it with 'switchyard migrations abandon'` });
+    const bytes = yield* fs.readFile(path).pipe(
+      Effect.map((b): Uint8Array | null => b),
+      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
+      Effect.mapError((e) => unreadable(e.message)),
+    );
+    if (bytes === null) return null;
+    const record = yield* Decode.bytes(MigrationRecord.GraphRecord, bytes, path, (f) => unreadable(Decode.describe(f)));
+    const graph = yield* Decode.either(MigrationRecord.check(record), (why) => unreadable(`${path}: ${why}`));
+    return { record, graph };
+  });
+
+const encoder = new TextEncoder();
+
+export const write = (root: Root.Root, record: MigrationRecord.GraphRecord) =>
+  Effect.gen(function* () {
+    yield* Durable.ensureDirectory(directory(root));
+    yield* Durable.writeFile(graphPath(root), encoder.encode(`${JSON.stringify(MigrationRecord.GraphRecord.encode(record))}\n`));
+  });
+
+export const remove = (root: Root.Root) => Durable.removeLink(graphPath(root));
