@@ -1,7 +1,7 @@
 /** `switchyard plan OPERATION [--mode M] [--json] [--out FILE]`: the whole transition, without doing it. */
 import * as path from "node:path";
 import { PlanFile, Request, Transition } from "@switchyard/model";
-import { Clock, Durable, NodeFileSystemLive, Observe } from "@switchyard/interpreter";
+import { Clock, Durable, NodeFileSystemLive, Observe, RunChecks } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
 import * as Choices from "../args/Choices.js";
@@ -30,7 +30,7 @@ export const compute = (ctx: CommandContext, command: string) =>
     if (plan._tag === "Left") {
       return yield* plan.left.reason === "Invalid" ? Failure.invalid(plan.left.message) : Failure.failed(plan.left.message);
     }
-    return plan.right;
+    return yield* RunChecks.assess(ctx.root, world, plan.right);
   });
 
 export const run = (ctx: CommandContext) =>

@@ -6,11 +6,12 @@
  * must do exactly the same steps and revert steps. So a saved plan can only ever do what a plan
  * computed now would do; editing it, even with a recomputed checksum, grants nothing.
  */
-import { Bless, Plan, Preconditions, Transition } from "@switchyard/model";
+import { Assessment, Bless, Plan, Preconditions, Transition } from "@switchyard/model";
 import * as E from "fp-ts/lib/Either.js";
 import { Effect } from "effect";
 import { StalePlan } from "../Errors.js";
 import * as Observe from "../observe/Observe.js";
+import * as RunChecks from "../checks/RunChecks.js";
 import type * as Root from "../root/Root.js";
 
 const AGAIN = "compute it again with 'switchyard plan'";
@@ -34,4 +35,7 @@ export const check = Effect.fn("checkSavedPlan")(function* (plan: Plan.Plan, roo
   if (difference !== null) {
     return yield* new StalePlan({ message: `the plan is not what a fresh plan for the same request does: ${Plan.describeDifference(difference)}; ${again}` });
   }
+  // The checks run again too: a plan whose checks now say otherwise is not the plan that was reviewed.
+  const checked = Assessment.difference(plan, yield* RunChecks.assess(root, world, fresh.right));
+  if (checked !== null) return yield* new StalePlan({ message: `the plan is stale: ${checked}; ${again}` });
 });

@@ -8,6 +8,8 @@ import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
 import * as Canonical from "../internal/Canonical.js";
+import * as Choice from "../checks/Choice.js";
+import * as Item from "../checks/Item.js";
 import { GenerationNumberCodec, type GenerationNumber } from "../world/GenerationNumber.js";
 import { firstError } from "../internal/Report.js";
 import * as Preconditions from "./Preconditions.js";
@@ -73,6 +75,14 @@ export const Plan = t.readonly(
       /** Run when a step before `Commit` fails: the way back to the state the plan started from. */
       revert: t.readonlyArray(Step.Step),
       warnings: t.readonlyArray(t.string),
+      /** What the checks report for the transition (`checks/Assessment`); empty for a plan that switches to no generation. */
+      items: t.readonlyArray(Item.Item),
+      /** The transition the items and choices belong to (`Choice.keyOf`); null when the plan switches to no generation. */
+      choiceKey: OrNull(Choice.Transition),
+      /** The recorded choices that settle some of those items. */
+      choices: t.readonlyArray(Choice.Choice),
+      /** The migrations of the chosen resolutions (`Choice.chosenMigrations`), in item order. */
+      migrations: t.readonlyArray(Item.Migration),
     },
     "Plan",
   ),
@@ -115,6 +125,11 @@ export const make = (world: World.World, parts: Parts): Plan => ({
   steps: parts.steps,
   revert: parts.revert ?? [],
   warnings: parts.warnings,
+  // The checks run in the interpreter; their items are attached afterwards (`Assessment.attach`).
+  items: [],
+  choiceKey: null,
+  choices: [],
+  migrations: [],
 });
 
 export const encode = (plan: Plan): unknown => Plan.encode(plan);
