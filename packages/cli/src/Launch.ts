@@ -9,6 +9,9 @@ import type * as Args from "./args/Args.js";
 import * as add from "./commands/add.js";
 import * as apply from "./commands/apply.js";
 import * as bless from "./commands/bless.js";
+import * as check from "./commands/check.js";
+import * as choices from "./commands/choices.js";
+import * as choose from "./commands/choose.js";
 import * as describe from "./commands/describe.js";
 import * as diff from "./commands/diff.js";
 import * as list from "./commands/list.js";
@@ -20,7 +23,7 @@ import * as status from "./commands/status.js";
 import * as supervisor from "./commands/supervisor.js";
 import { runCommand } from "./Run.js";
 
-const commands = { list, describe, diff, add, plan, apply, restart, recover, status, supervisor, bless, pin, unpin: pin } as const satisfies Record<
+const commands = { list, describe, diff, add, plan, apply, check, choose, choices, restart, recover, status, supervisor, bless, pin, unpin: pin } as const satisfies Record<
   Exclude<Args.Runnable, "completion">,
   unknown
 >;

@@ -8,6 +8,7 @@ import { Effect } from "effect";
 import * as Durable from "../durable/Durable.js";
 import { ObserveError } from "../Errors.js";
 import { FileSystem } from "../ports/FileSystem.js";
+import * as Layout from "../state/Layout.js";
 import * as Root from "../root/Root.js";
 
 export const path = (root: Root.Root): string => Root.host(root, Choice.PATH);
@@ -25,7 +26,11 @@ export const read = Effect.fn("readChoices")(function* (root: Root.Root) {
   return record._tag === "Right" ? record.right : yield* new ObserveError({ reason: "Layout", message: record.left });
 });
 
-export const write = (root: Root.Root, record: Choice.File) => Durable.writeFile(path(root), new TextEncoder().encode(Choice.render(record)));
+export const write = Effect.fn("writeChoices")(function* (root: Root.Root, record: Choice.File) {
+  // Like a first apply: the state directory it writes into is stamped with its layout first.
+  if ((yield* Layout.detect(root))._tag === "Empty") yield* Layout.stamp(root);
+  yield* Durable.writeFile(path(root), new TextEncoder().encode(Choice.render(record)));
+});
 
 /** Record the items a plan reports as pending for its transition (keeping choices still valid for it). */
 export const recordPending = Effect.fn("recordPendingItems")(function* (root: Root.Root, key: Choice.Transition, items: ReadonlyArray<Choice.File["items"][number]>) {
