@@ -4,13 +4,11 @@
  * run none. The direction is decided here, from the generation numbers, so that every check and
  * hook reads the same answer: a higher number is an upgrade, a lower one a rollback.
  */
-import * as t from "io-ts";
 import type { Plan } from "../plan/Plan.js";
 import * as World from "../world/World.js";
 import type * as Declaration from "./Declaration.js";
 
-export const Direction = t.keyof({ upgrade: null, rollback: null, same: null }, "direction");
-export type Direction = t.TypeOf<typeof Direction>;
+export type Direction = "upgrade" | "rollback" | "same";
 
 /** A first switch (nothing current yet) counts as an upgrade. */
 export const direction = (from: number | null, to: number): Direction => (from === null || to > from ? "upgrade" : to < from ? "rollback" : "same");
