@@ -62,6 +62,7 @@ export const assess = Effect.fn("runChecks")(function* (root: Root.Root, world: 
   const runs = yield* Effect.forEach(Checks.declared(world, context), (check) => runOne(root, context, check));
   const items = Assessment.join(builtin, runs);
   const key = Choice.keyOf(context);
-  const choices = Choice.applying(yield* ChoiceFile.read(root), key, items);
+  // Nothing to settle, nothing to read: a plan without items costs no access to the state directory.
+  const choices = items.length === 0 ? [] : Choice.applying(yield* ChoiceFile.read(root), key, items);
   return Assessment.attach(plan, key, items, choices);
 });
