@@ -6,7 +6,7 @@
  * is for people. The model decides what each run means (`Assessment.ofRun`); choices recorded for
  * this very transition are read back and applied.
  */
-import { Assessment, BuiltinChecks, CheckDeclaration, Checks, Choice, type Plan, type World } from "@switchyard/model";
+import { Assessment, CheckDeclaration, Checks, Choice, type Plan, type World } from "@switchyard/model";
 import { Effect } from "effect";
 import * as ChoiceFile from "./ChoiceFile.js";
 import { FileSystem } from "../ports/FileSystem.js";
@@ -55,14 +55,13 @@ export const assess = Effect.fn("runChecks")(function* (root: Root.Root, world: 
   const target = Checks.targetManifest(world, context);
   if (target === null) return plan;
   const runner = yield* ProcessRunner;
-  const running = world.running.manifest?._tag === "Valid" ? world.running.manifest.manifest : null;
   const users = target.users ?? [];
   const accounts = users.length === 0 ? { passwd: "", group: "" } : { passwd: yield* readText(root, "/etc/passwd"), group: yield* readText(root, "/etc/group") };
-  const builtin = [...BuiltinChecks.users(users, accounts), ...BuiltinChecks.kernel(target.requires, context.mode, runner.kernelRelease), ...BuiltinChecks.reboot(running, target, context.mode)];
+  const builtin = Assessment.builtin(world, context, target, { ...accounts, kernelRelease: runner.kernelRelease });
   const runs = yield* Effect.forEach(Checks.declared(world, context), (check) => runOne(root, context, check));
   const items = Assessment.join(builtin, runs);
   const key = Choice.keyOf(context);
-  // Nothing to settle, nothing to read: a plan without items costs no access to the state directory.
-  const choices = items.length === 0 ? [] : Choice.applying(yield* ChoiceFile.read(root), key, items);
+  // Nothing to settle, nothing to read: a plan whose items offer no resolution costs no access to the state directory.
+  const choices = Assessment.choosable(items) ? Choice.applying(yield* ChoiceFile.read(root), key, items) : [];
   return Assessment.attach(plan, key, items, choices);
 });

@@ -8,6 +8,9 @@ import * as E from "fp-ts/lib/Either.js";
 import * as Canonical from "../internal/Canonical.js";
 import * as Decode from "../codec/Decode.js";
 import type { Plan } from "../plan/Plan.js";
+import type * as World from "../world/World.js";
+import * as Builtin from "./Builtin.js";
+import * as Checks from "./Checks.js";
 import * as Choice from "./Choice.js";
 import { Item, Report } from "./Item.js";
 
@@ -76,6 +79,31 @@ export const join = (builtin: ReadonlyArray<Item>, checks: ReadonlyArray<readonl
   }
   return out;
 };
+
+/**
+ * What a plan knows of its checks without running anything: the transition its choices belong to
+ * and the built-in items that need no observation beyond the world (a needed reboot). The
+ * interpreter's run of the checks (`RunChecks`) completes it; a plan with nothing else to check is
+ * then unchanged, so a plan made purely and one made by the CLI agree.
+ */
+export const initial = (world: World.World, plan: Plan): Plan => {
+  const context = Checks.contextOf(world, plan);
+  const target = context === null ? null : Checks.targetManifest(world, context);
+  if (context === null || target === null) return plan;
+  return attach(plan, Choice.keyOf(context), builtin(world, context, target, null), []);
+};
+
+/** The built-in items; `observed` null leaves out those that need the root's files or the running kernel. */
+export const builtin = (world: World.World, context: Checks.Context, target: NonNullable<ReturnType<typeof Checks.targetManifest>>, observed: Builtin.Observed | null): ReadonlyArray<Item> => {
+  const running = world.running.manifest?._tag === "Valid" ? world.running.manifest.manifest : null;
+  return [
+    ...(observed === null ? [] : [...Builtin.users(target.users ?? [], observed), ...Builtin.kernel(target.requires, context.mode, observed.kernelRelease)]),
+    ...Builtin.reboot(running, target, context.mode),
+  ];
+};
+
+/** Whether any item offers a resolution, so that recorded choices could settle it. */
+export const choosable = (items: ReadonlyArray<Item>): boolean => items.some((i) => (i.resolutions ?? []).length > 0);
 
 /** The plan with its items, the choices that settle them and the chosen migrations. */
 export const attach = (plan: Plan, key: Choice.Transition, items: ReadonlyArray<Item>, choices: ReadonlyArray<Choice.Choice>): Plan => {

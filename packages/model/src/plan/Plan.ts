@@ -8,6 +8,7 @@ import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
 import * as Canonical from "../internal/Canonical.js";
+import * as Assessment from "../checks/Assessment.js";
 import * as Choice from "../checks/Choice.js";
 import * as Item from "../checks/Item.js";
 import { GenerationNumberCodec, type GenerationNumber } from "../world/GenerationNumber.js";
@@ -106,8 +107,10 @@ export interface Parts {
   readonly warnings: ReadonlyArray<string>;
 }
 
-/** The one constructor of a plan: its request, the world's settings and preconditions, and the steps. */
-export const make = (world: World.World, parts: Parts): Plan => ({
+/** The one constructor of a plan: its request, the world's settings and preconditions, the steps, and what it knows of its checks. */
+export const make = (world: World.World, parts: Parts): Plan => Assessment.initial(world, made(world, parts));
+
+const made = (world: World.World, parts: Parts): Plan => ({
   operation: parts.operation,
   mode: parts.mode,
   servicesPolicy: parts.servicesPolicy ?? "live",
@@ -125,7 +128,7 @@ export const make = (world: World.World, parts: Parts): Plan => ({
   steps: parts.steps,
   revert: parts.revert ?? [],
   warnings: parts.warnings,
-  // The checks run in the interpreter; their items are attached afterwards (`Assessment.attach`).
+  // Filled in by `Assessment.initial`, and completed by the interpreter's run of the checks.
   items: [],
   choiceKey: null,
   choices: [],
