@@ -104,6 +104,14 @@ describe("an error item blocks apply until a resolution is chosen", () => {
     expect(readLink(root, PROFILE)).toBe("system-1-link");
     expect(readText(root, "/check-env")).toBe(`upgrade ${systemOf(1)} ${systemOf(2)}\n`);
 
+    // check says the same, as JSON, with the same exit code; choices lists what is pending.
+    const checked = await run(root, "check", "switch", "2", "--json");
+    expect(checked.code, checked.stderr).toBe(Unresolved);
+    expect(JSON.parse(checked.stdout)).toMatchObject({ from: 1, to: 2, items: [{ id: "db-schema" }, { id: "disk" }], unresolved: ["db-schema"], choices: [] });
+    const pending = await run(root, "choices");
+    expect(pending.code, pending.stderr).toBe(0);
+    expect(pending.stdout).toContain("  to settle it: switchyard choose db-schema RESOLUTION\n");
+
     // The refusal left the items pending; an unknown resolution is refused and records nothing.
     expectError(await run(root, "choose", "db-schema", "migrat"), 2, "item 'db-schema' has no resolution 'migrat'; choose one of: migrate, accept");
     const chose = await run(root, "choose", "db-schema", "accept", "--json");
