@@ -131,6 +131,16 @@ describe("the transition checks look at", () => {
     });
     const del = Transition.between(w, { operation: { _tag: "Delete", pattern: "1" }, mode: "switch", nowMs: 0 });
     expect(E.isRight(del) && Checks.contextOf(w, del.right)).toBe(null);
+    expect(E.isRight(del) && [del.right.items, del.right.choiceKey]).toEqual([[], null]);
+  });
+
+  it("a plan made purely already carries its transition key and the reboot recommendation; choices and migrations come later", () => {
+    const w = world(2);
+    const p = plan(w, "3");
+    expect(p.choiceKey).toEqual(Choice.keyOf(Checks.contextOf(w, p) as Checks.Context));
+    expect(p.items.map((i) => i.id)).toEqual(["reboot"]);
+    expect([p.choices, p.migrations]).toEqual([[], []]);
+    expect(plan(w, "3", "boot").items).toEqual([]);
   });
 });
 

@@ -3,7 +3,7 @@
  * An unreadable record is an error, never "no choices": a choice read wrong could run a migration
  * nobody chose.
  */
-import { Choice } from "@switchyard/model";
+import { Choice, type Item } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Durable from "../durable/Durable.js";
 import { ObserveError } from "../Errors.js";
@@ -33,7 +33,7 @@ export const write = Effect.fn("writeChoices")(function* (root: Root.Root, recor
 });
 
 /** Record the items a plan reports as pending for its transition (keeping choices still valid for it). */
-export const recordPending = Effect.fn("recordPendingItems")(function* (root: Root.Root, key: Choice.Transition, items: ReadonlyArray<Choice.File["items"][number]>) {
+export const recordPending = Effect.fn("recordPendingItems")(function* (root: Root.Root, key: Choice.Transition, items: ReadonlyArray<Item.Item>) {
   const before = yield* read(root);
   const after = Choice.reported(before, key, items);
   // Unchanged records are not rewritten: `check` run twice touches nothing the second time.
