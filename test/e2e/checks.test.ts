@@ -114,6 +114,11 @@ describe("an error item blocks apply until a resolution is chosen", () => {
 
     // The refusal left the items pending; an unknown resolution is refused and records nothing.
     expectError(await run(root, "choose", "db-schema", "migrat"), 2, "item 'db-schema' has no resolution 'migrat'; choose one of: migrate, accept");
+    // Carrying out migrations is not built yet: a resolution that runs one is refused, not skipped.
+    expect((await run(root, "choose", "db-schema", "migrate")).code).toBe(0);
+    expectError(await run(root, "apply", "switch", "2", "--yes"), 1, "the chosen resolutions run migrations (db-v3), which this switchyard cannot carry out yet; nothing was applied");
+    expect(readLink(root, PROFILE)).toBe("system-1-link");
+
     const chose = await run(root, "choose", "db-schema", "accept", "--json");
     expect(chose.code, chose.stderr).toBe(0);
     expect(JSON.parse(chose.stdout)).toMatchObject({ chosen: { item: "db-schema", resolution: "accept" }, transition: { from: 1, to: 2 }, unresolved: [], migrations: [] });
