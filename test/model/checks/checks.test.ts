@@ -71,7 +71,8 @@ describe("built-in checks", () => {
     expect(Builtin.reboot(running, same, "switch")).toEqual([]);
     const items = Builtin.reboot(running, other, "test");
     expect(items.map((i) => [i.id, i.severity])).toEqual([["reboot", "recommendation"]]);
-    expect(items[0]?.message).toContain("kernel, initrd, boot parameters");
+    expect(items[0]?.message).toBe("the target's kernel, initrd and boot parameters differ from the running system's; reboot to use them");
+    expect(Builtin.reboot(running, { ...other, boot: { ...running.boot, kernel: "/other" } }, "switch")[0]?.message).toBe("the target's kernel differs from the running system's; reboot to use it");
     expect(Builtin.reboot(running, other, "boot")).toEqual([]);
     expect(Builtin.reboot(null, other, "switch")).toEqual([]);
   });

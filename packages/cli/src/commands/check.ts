@@ -33,7 +33,7 @@ export const run = (ctx: CommandContext) =>
     else {
       const head = `checks of the switch from generation ${plan.from ?? "(none)"} to ${plan.to ?? "(none)"} (mode ${plan.mode})`;
       const body = Items.text(plan.items, plan.choices);
-      process.stdout.write(`${head}: ${body === "" ? "nothing to report" : `\n${body}`}\n`);
+      process.stdout.write(body === "" ? `${head}: nothing to report\n` : `${head}:\n${body}\n`);
     }
     const open = Assessment.unresolved(plan);
     if (open.length > 0) {

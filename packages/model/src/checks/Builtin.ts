@@ -98,5 +98,7 @@ export const reboot = (running: Manifest | null, target: Manifest, mode: Checks.
   if (running === null || (mode !== "switch" && mode !== "test")) return [];
   const changed = bootChanges(running.boot, target.boot);
   if (changed.length === 0) return [];
-  return [{ id: "reboot", severity: "recommendation", message: `the target's ${changed.join(", ")} differ from the running system's; reboot to use them`, resolutions: [] }];
+  const what = changed.length === 1 ? changed.join("") : `${changed.slice(0, -1).join(", ")} and ${changed.at(-1) ?? ""}`;
+  const one = changed.length === 1 && changed[0] !== "boot parameters";
+  return [{ id: "reboot", severity: "recommendation", message: `the target's ${what} ${one ? "differs" : "differ"} from the running system's; reboot to use ${one ? "it" : "them"}`, resolutions: [] }];
 };
