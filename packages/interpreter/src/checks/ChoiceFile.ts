@@ -36,6 +36,8 @@ export const write = Effect.fn("writeChoices")(function* (root: Root.Root, recor
 export const recordPending = Effect.fn("recordPendingItems")(function* (root: Root.Root, key: Choice.Transition, items: ReadonlyArray<Item.Item>) {
   const before = yield* read(root);
   const after = Choice.reported(before, key, items);
+  // Nothing pending and nothing recorded: no record is made.
+  if (before === null && items.length === 0) return after;
   // Unchanged records are not rewritten: `check` run twice touches nothing the second time.
   if (before !== null && Choice.render(before) === Choice.render(after)) return after;
   yield* write(root, after);
