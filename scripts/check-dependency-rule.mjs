@@ -31,9 +31,9 @@ const rules = [
     why: "only node/ (the live layers) reaches the machine; everything else goes through ports/",
   },
   {
-    files: (f) => ["apply", "state", "observe"].some((d) => under(`${interp}/${d}`)(f)),
+    files: (f) => ["apply", "state", "observe", "checks"].some((d) => under(`${interp}/${d}`)(f)),
     allowed: ({ target }) => target === null || !["node", "memory", "services"].some((d) => target.startsWith(`${interp}/${d}/`)),
-    why: "apply/, state/ and observe/ use the ports, never a particular layer",
+    why: "apply/, state/, observe/ and checks/ use the ports, never a particular layer",
   },
   {
     files: (f) => !f.startsWith("test/") && f !== `${interp}/testing.ts` && !under(`${interp}/memory`)(f),

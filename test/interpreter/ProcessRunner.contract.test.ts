@@ -43,6 +43,7 @@ const programs = {
   killed: { sh: "kill -TERM $$", behaviour: () => ({ _tag: "Exit", code: 0, signal: "SIGTERM" }) },
   envAndCwd: { sh: 'echo "$GREETING from $(pwd)"', behaviour: (r) => ({ _tag: "Exit", code: 0, lines: [`${r.env.GREETING} from ${r.cwd}`] }) },
   foreground: { sh: "echo waiting; sleep 1000", behaviour: () => ({ _tag: "Hang", lines: ["waiting"] }) },
+  streams: { sh: "echo out; echo err >&2; printf last", behaviour: () => ({ _tag: "Exit", code: 0, lines: ["out", "last"], stderr: ["err"] }) },
   background: { sh: `sleep 1000 & echo $! >> ${dir}/contract.pid; echo started`, behaviour: () => ({ _tag: "Exit", code: 0, lines: ["started"] }) },
 } satisfies Record<string, Program>;
 
@@ -70,6 +71,12 @@ describe.each([
     const r = await run(programs.lines);
     expect(r).toMatchObject({ exitCode: 0, signal: null, timedOut: false, lastLines: ["one", "two", "three"] });
     expect(r.lines).toEqual(["one", "two", "three"]);
+  });
+
+  it("says which stream each line came on (a check's report is its standard output only)", async () => {
+    const seen: Array<string> = [];
+    await Effect.runPromise(runner.run({ argv: ["sh", "-c", programs.streams.sh], env: {}, cwd: dir, timeoutMs: 10_000, onLine: (l, stream) => seen.push(`${stream} ${l}`) }));
+    expect(seen.sort()).toEqual(["stderr err", "stdout last", "stdout out"]);
   });
 
   it("reports a non-zero exit status with the last lines", async () => {

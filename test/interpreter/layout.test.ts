@@ -56,7 +56,7 @@ const processLayer = (disk: Layer.Layer<FileSystem>, pid = 4242, alive: Readonly
   Layer.mergeAll(
     disk,
     Layer.succeed(Clock, { nowMs: Effect.succeed(NOW_MS + pid), utcOffsetMinutes: () => 0 }),
-    Layer.succeed(ProcessRunner, { pid, bootId: "boot-1", isAlive: (p: number) => Effect.succeed(alive.has(p)), run: () => Effect.die("no programs"), startDetached: () => Effect.die("no programs"), inspect: () => Effect.succeed(null) }),
+    Layer.succeed(ProcessRunner, { pid, bootId: "boot-1", kernelRelease: "6.1.0", isAlive: (p: number) => Effect.succeed(alive.has(p)), run: () => Effect.die("no programs"), startDetached: () => Effect.die("no programs"), inspect: () => Effect.succeed(null) }),
   );
 
 /** The disk, counting calls of every method. */

@@ -41,6 +41,7 @@ const processOf = (disk: Layer.Layer<FileSystem>, world: World, pid: number, clo
     Layer.succeed(ProcessRunner, {
       pid,
       bootId,
+      kernelRelease: "6.1.0",
       isAlive: (p: number) => Effect.sync(() => world.alive.has(p)),
       run: () => Effect.die("no programs here"),
       startDetached: () => Effect.die("no programs here"),

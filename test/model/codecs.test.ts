@@ -146,6 +146,19 @@ const debt = JSON.parse(
   RestartDebt.render([{ service: "pinned", runs: { generation: 1, system: Worlds.systemDir(1) }, wants: { generation: 2, system: null }, reason: "changed, not restarted", bootId: "b" }]),
 ) as unknown;
 
+const migration = { id: "db-v3", run: ["bin/migrate", "--to", "3"], requires: ["db-backup"], user: "postgres", timeout: 86400, reboot: "after", onFailure: "hold" };
+const items = [
+  { id: "check:db-schema", severity: "error", message: "schema 2 needs migrating", resolutions: [{ id: "migrate", description: "migrate it", migrations: [migration, { id: "db-backup", run: ["bin/backup"] }] }, { id: "accept", description: "leave it" }] },
+  { id: "reboot", severity: "recommendation", message: "reboot", resolutions: [] },
+];
+const checksManifest = {
+  ...{ schema: 1, label: "Checked", boot: { kernel: "kernel" } },
+  checks: [{ name: "db-schema", run: ["bin/check-db"], timeout: 3600 }],
+  users: [{ name: "postgres", uid: 70, group: "postgres", gid: 4294967294 }],
+  requires: { kernel: "6.1" },
+};
+const choices = { version: 1, transition: { from: 1, to: 2, systems: "ab".repeat(32) }, items, choices: [{ item: "check:db-schema", resolution: "migrate" }] };
+
 /** Valid documents of every kind; every part of each is tried against every codec. */
 const documents: ReadonlyArray<unknown> = [
   ...plans,
@@ -155,6 +168,9 @@ const documents: ReadonlyArray<unknown> = [
   itemReport,
   manifestInput,
   { ...manifestInput, hooks: HOOKS },
+  checksManifest,
+  { items },
+  choices,
   Worlds.manifest({ number: 1, services: gen1 }),
   debt,
   JSON.parse(S6Service.render(ref, "/r").data) as unknown,

@@ -10,6 +10,9 @@ import * as add from "./commands/add.js";
 import * as apply from "./commands/apply.js";
 import * as bless from "./commands/bless.js";
 import * as confirm from "./commands/confirm.js";
+import * as check from "./commands/check.js";
+import * as choices from "./commands/choices.js";
+import * as choose from "./commands/choose.js";
 import * as describe from "./commands/describe.js";
 import * as diff from "./commands/diff.js";
 import * as list from "./commands/list.js";
@@ -23,7 +26,7 @@ import * as supervisor from "./commands/supervisor.js";
 import { runCommand } from "./Run.js";
 import * as Watcher from "./commands/Watcher.js";
 
-const commands = { list, describe, diff, add, plan, apply, restart, recover, confirm, migrations, status, supervisor, bless, pin, unpin: pin } as const satisfies Record<
+const commands = { list, describe, diff, add, plan, apply, check, choose, choices, restart, recover, confirm, migrations, status, supervisor, bless, pin, unpin: pin } as const satisfies Record<
   Exclude<Args.Runnable, "completion">,
   unknown
 >;

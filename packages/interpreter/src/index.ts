@@ -5,6 +5,8 @@ export * as Interruption from "./state/Interruption.js";
 export * as Layout from "./state/Layout.js";
 export * as Recover from "./state/Recover.js";
 export * as Durable from "./durable/Durable.js";
+export * as ChoiceFile from "./checks/ChoiceFile.js";
+export * as RunChecks from "./checks/RunChecks.js";
 export { ApplyFailed, ConfirmationError, Vetoed, Interrupted, JournalPending, JournalUnreadable, LayoutError, LinkMoved, LockHeld, ObserveError, StalePlan, observeFailure } from "./Errors.js";
 export type { ApplyOutcome, StepCause, StepFailure, StopSignal } from "./Errors.js";
 export * as Links from "./observe/Links.js";

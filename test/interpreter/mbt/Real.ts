@@ -276,7 +276,7 @@ export class Real {
   /** A fresh process could take the lock at once (a lock left by a dead holder is taken over). */
   private async lockIsFree(): Promise<boolean> {
     const copy = makeMemoryFileSystem({ seed: this.machine.fs.snapshot({ mtimes: true }) });
-    const runner = Layer.succeed(ProcessRunner, { pid: 777, bootId: "memory-boot", isAlive: (pid: number) => Effect.succeed(pid === 777), run: () => Effect.die("no"), startDetached: () => Effect.die("no"), inspect: () => Effect.succeed(null) });
+    const runner = Layer.succeed(ProcessRunner, { pid: 777, bootId: "memory-boot", kernelRelease: "6.1.0", isAlive: (pid: number) => Effect.succeed(pid === 777), run: () => Effect.die("no"), startDetached: () => Effect.die("no"), inspect: () => Effect.succeed(null) });
     const probe = Lock.acquire(this.machine.root, "probe", 0).pipe(Effect.provide(Layer.mergeAll(copy.layer, runner, Layer.succeed(Clock, { nowMs: Effect.succeed(NOW_MS), utcOffsetMinutes: () => 0 }))));
     return Exit.isSuccess(await Effect.runPromiseExit(probe));
   }

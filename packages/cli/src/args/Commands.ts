@@ -6,7 +6,7 @@
 import * as Operation from "./Operation.js";
 import * as Suggest from "./Suggest.js";
 
-export const NAMES = ["list", "describe", "diff", "add", "plan", "apply", "restart", "recover", "confirm", "migrations", "status", "supervisor", "bless", "pin", "unpin", "completion", "help"] as const;
+export const NAMES = ["list", "describe", "diff", "add", "plan", "apply", "check", "choose", "choices", "restart", "recover", "confirm", "migrations", "status", "supervisor", "bless", "pin", "unpin", "completion", "help"] as const;
 export type Name = (typeof NAMES)[number];
 
 export const SUPERVISOR_ACTIONS = ["start", "stop", "status"] as const;
@@ -158,6 +158,43 @@ export const COMMANDS: ReadonlyArray<Command> = [
       ["switchyard apply switch +1 --try 3 --yes", "boot the next generation on trial (3 boots at most) until 'bless' keeps it"],
       ["switchyard apply --plan p.json --yes", "carry out a saved plan if the machine still matches it"],
     ],
+  },
+  {
+    name: "check",
+    summary: "run the checks of a switch and record their items for 'choose'",
+    usage: ["[switch SPEC | rollback]"],
+    arguments: [{ name: "OPERATION", help: "switch SPEC or rollback (default: a switch to the newest generation)" }],
+    check: (words, has, value) => {
+      if (words.length === 0) return null;
+      const problem = operation(words, has, value);
+      return problem === null && words[0] === "delete" ? "check takes switch SPEC or rollback; a delete runs no checks" : problem;
+    },
+    completes: "operation",
+    examples: [
+      ["switchyard check switch 7", "what the checks of a switch to generation 7 report"],
+      ["switchyard check rollback --json", "the items of a rollback, as JSON"],
+    ],
+  },
+  {
+    name: "choose",
+    summary: "record which resolution settles a pending item",
+    usage: ["ITEM RESOLUTION"],
+    arguments: [
+      { name: "ITEM", help: "a pending item's id (see 'switchyard choices')" },
+      { name: "RESOLUTION", help: "one of that item's resolutions" },
+    ],
+    check: (words) => (words.length === 2 ? null : "choose takes ITEM RESOLUTION (see 'switchyard choices')"),
+    completes: "nothing",
+    examples: [["switchyard choose check:db-schema migrate", "settle the item with its 'migrate' resolution; the next apply runs its migrations"]],
+  },
+  {
+    name: "choices",
+    summary: "the pending items and the choices made for them",
+    usage: [""],
+    arguments: [],
+    check: atMost(0, "choices takes no arguments"),
+    completes: "nothing",
+    examples: [["switchyard choices --json", "the pending items, the choices and the chosen migrations, as JSON"]],
   },
   {
     name: "restart",

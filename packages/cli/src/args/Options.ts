@@ -33,13 +33,13 @@ export const ACTIVATION_TIMEOUT_SECONDS = 300;
 export const MAX_ATTEMPTS = 9;
 const DAY = 86_400;
 
-const READ_MACHINE: ReadonlyArray<Name> = ["list", "describe", "diff", "add", "plan", "apply", "restart", "recover", "status", "bless", "pin", "unpin"];
+const READ_MACHINE: ReadonlyArray<Name> = ["list", "describe", "diff", "add", "plan", "apply", "check", "restart", "recover", "status", "bless", "pin", "unpin"];
 // The boot menu's own settings: every command that reads or writes the bootloader's files.
-const READ_BOOT: ReadonlyArray<Name> = ["list", "describe", "diff", "add", "plan", "apply", "restart", "recover", "status", "bless"];
+const READ_BOOT: ReadonlyArray<Name> = ["list", "describe", "diff", "add", "plan", "apply", "check", "restart", "recover", "status", "bless"];
 const SEE_SERVICES: ReadonlyArray<Name> = ["plan", "apply", "restart", "recover", "status"];
 // `plan` records them in the plan, so `apply --plan` runs with what was planned.
 const RUN_STEPS: ReadonlyArray<Name> = ["plan", "apply", "recover"];
-const TAKE_LOCK: ReadonlyArray<Name> = ["add", "apply", "restart", "recover", "bless", "pin", "unpin", "confirm", "migrations"];
+const TAKE_LOCK: ReadonlyArray<Name> = ["add", "apply", "choose", "restart", "recover", "bless", "pin", "unpin", "confirm", "migrations"];
 
 const flag = { _tag: "Flag" } as const;
 const text = (metavar: string, output = false): Kind => ({ _tag: "Text", metavar, output });
@@ -80,14 +80,14 @@ export const OPTIONS: ReadonlyArray<Spec> = [
     help: "how long a started service must stay up to count as started",
     commands: [...RUN_STEPS, "restart"],
   },
-  { name: "services", short: null, kind: choice(Choices.services), default: "live", help: "live: restart and reload rules; conservative: never stop a service that stays", commands: ["plan", "apply"] },
+  { name: "services", short: null, kind: choice(Choices.services), default: "live", help: "live: restart and reload rules; conservative: never stop a service that stays", commands: ["plan", "apply", "check"] },
   {
     name: "mode",
     short: null,
     kind: choice(Choices.mode),
     default: "switch",
     help: "switch: now and at boot; boot: at the next boot only; test: now only; try: boot it next on trial, falling back unless 'bless' runs on it",
-    commands: ["plan", "apply"],
+    commands: ["plan", "apply", "check"],
   },
   {
     name: "try",
@@ -95,7 +95,7 @@ export const OPTIONS: ReadonlyArray<Spec> = [
     kind: { _tag: "Whole", metavar: "N", unit: "boot attempts", min: 1, max: MAX_ATTEMPTS },
     default: null,
     help: "a trial of N boot attempts (1 when only --mode try is given); implies --mode try",
-    commands: ["plan", "apply"],
+    commands: ["plan", "apply", "check"],
   },
   {
     name: "confirm-within",
@@ -120,7 +120,7 @@ export const OPTIONS: ReadonlyArray<Spec> = [
   { name: "plan", short: null, kind: text("FILE"), default: null, help: "carry out the plan saved in FILE", commands: ["apply"] },
   { name: "steps", short: null, kind: flag, default: null, help: "also list every step and revert step, numbered", commands: ["plan"] },
   { name: "long", short: "l", kind: flag, default: null, help: "also each generation's kernel, parameters and number of services", commands: ["list"] },
-  { name: "json", short: null, kind: flag, default: null, help: "one JSON document on standard output", commands: ["list", "describe", "diff", "plan", "recover", "status", "supervisor", "confirm", "migrations"] },
+  { name: "json", short: null, kind: flag, default: null, help: "one JSON document on standard output", commands: ["list", "describe", "diff", "plan", "check", "choose", "choices", "recover", "status", "supervisor", "confirm", "migrations"] },
   { name: "yes", short: "y", kind: flag, default: null, help: "do not ask for confirmation (needed when not on a terminal)", commands: ["apply", "restart"] },
   { name: "debt", short: null, kind: flag, default: null, help: "every service left on old code (restart debt)", commands: ["restart"] },
   { name: "debug", short: null, kind: flag, default: null, help: "internal details (stack traces) of internal errors", commands: "every" },

@@ -12,6 +12,8 @@ import * as AfterFailure from "./AfterFailure.js";
 import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
 import * as Failure from "../render/Failure.js";
+import * as Items from "../render/Items.js";
+import * as ItemsGate from "./ItemsGate.js";
 import * as Options from "../args/Options.js";
 import * as Progress from "../render/Progress.js";
 import * as Prompt from "../render/Prompt.js";
@@ -38,7 +40,8 @@ export const run = (ctx: CommandContext) =>
       const asks = !Args.flag(ctx.args, "yes");
       const review = (plan: Plan.Plan) =>
         Effect.gen(function* () {
-          process.stdout.write(`${Summary.plan(plan, Style.of(Terminal.stdout()), { steps: false, stepsHint: false })}\n`);
+          process.stdout.write(`${Items.above(plan.items, plan.choices)}${Summary.plan(plan, Style.of(Terminal.stdout()), { steps: false, stepsHint: false })}\n`);
+          yield* ItemsGate.refuse(ctx, plan);
           if (Plan.isEmpty(plan)) return false;
           if (asks) {
             if (!Prompt.interactive()) return yield* Failure.usage("apply", "not on a terminal, nobody can confirm; use --yes to apply without asking");
@@ -79,7 +82,10 @@ const carryOut = <E, R>(ctx: CommandContext, options: Apply.ApplyOptions, review
       go ? Effect.map(Apply.applyPlan(plan, again === undefined ? options : { ...options, again }), (report) => ({ plan, report })) : Effect.succeed(null),
     );
   if (ctx.saved !== null) return reviewed(ctx.saved);
-  const prompted = Effect.flatMap(PlanCommand.compute(ctx, "apply"), (plan) => reviewed(plan, "the machine changed while the plan waited for an answer; nothing was applied: run the command again"));
+  // On a terminal the error items' resolutions are offered first; the answers are recorded, so the fresh plan under the lock has them too.
+  const prompted = Effect.flatMap(Effect.flatMap(PlanCommand.compute(ctx, "apply"), ItemsGate.offer(ctx)), (plan) =>
+    reviewed(plan, "the machine changed while the plan waited for an answer; nothing was applied: run the command again"),
+  );
   // With a migration graph under way the plan is judged against it under the lock, before any prompt.
   const underWay = Effect.map(MigrationFiles.read(ctx.root), (g) => g !== null);
   return Effect.flatMap(underWay, (graph) => (!asks || graph ? Apply.planAndApply(options, PlanCommand.compute(ctx, "apply"), review) : prompted));

@@ -8,6 +8,7 @@ import * as Choices from "../args/Choices.js";
 import type { CommandContext } from "../Context.js";
 import * as Escape from "../render/Escape.js";
 import * as Failure from "../render/Failure.js";
+import * as Items from "../render/Items.js";
 import * as Json from "../render/Json.js";
 import * as Operation from "../args/Operation.js";
 import * as Style from "../render/Style.js";
@@ -49,7 +50,7 @@ export const run = (ctx: CommandContext) =>
     if (out !== undefined) yield* Durable.writeFile(path.resolve(out), new TextEncoder().encode(PlanFile.toText(plan))).pipe(Effect.provide(NodeFileSystemLive));
     if (Args.flag(ctx.args, "json")) Json.print(PlanFile.toDocument(plan));
     else {
-      process.stdout.write(`${Summary.plan(plan, Style.of(Terminal.stdout()), { steps: Args.flag(ctx.args, "steps"), stepsHint: true })}\n`);
+      process.stdout.write(`${Items.above(plan.items, plan.choices)}${Summary.plan(plan, Style.of(Terminal.stdout()), { steps: Args.flag(ctx.args, "steps"), stepsHint: true })}\n`);
       if (plan.preSwitch !== undefined && plan.preSwitch !== null) process.stdout.write(`${HookNames.label(plan.preSwitch)} agrees (it is asked again at apply)\n`);
       if (out !== undefined) process.stdout.write(`Saved to ${out}; carry it out with 'switchyard apply --plan ${out}'.\n`);
     }

@@ -6,7 +6,7 @@
  * must do exactly the same steps and revert steps. So a saved plan can only ever do what a plan
  * computed now would do; editing it, even with a recomputed checksum, grants nothing.
  */
-import { Bless, Plan, Preconditions, Transition } from "@switchyard/model";
+import { Assessment, Bless, Plan, Preconditions, Transition } from "@switchyard/model";
 import * as E from "fp-ts/lib/Either.js";
 import { Effect } from "effect";
 import { StalePlan } from "../Errors.js";
@@ -28,7 +28,7 @@ export const check = Effect.fn("checkSavedPlan")(function* (plan: Plan.Plan, roo
       : saved._tag === "Blessing"
         ? E.map((outcome: Bless.Outcome) => outcome.plan)(Bless.plan(world, saved.verdict))
         : Transition.between(world, saved.request);
-  // The migrations come from the recorded choices again, never from the saved plan itself.
+  // The checks run again and the migrations come from the recorded choices again, never from the saved plan itself.
   const fresh = planned._tag === "Left" ? planned : yield* Chosen.attach(root, world, planned.right);
   if (fresh._tag === "Left") {
     return yield* new StalePlan({ message: `the plan is stale: a fresh plan for the same request cannot be made (${fresh.left.message}); ${again}` });
@@ -37,4 +37,7 @@ export const check = Effect.fn("checkSavedPlan")(function* (plan: Plan.Plan, roo
   if (difference !== null) {
     return yield* new StalePlan({ message: `the plan is not what a fresh plan for the same request does: ${Plan.describeDifference(difference)}; ${again}` });
   }
+  // The checks run again too: a plan whose checks now say otherwise is not the plan that was reviewed.
+  const checked = Assessment.difference(plan, fresh.right);
+  if (checked !== null) return yield* new StalePlan({ message: `the plan is stale: ${checked}; ${again}` });
 });

@@ -8,8 +8,8 @@ import { Duration, Effect, Layer } from "effect";
 import { type DetachRequest, ProcessError, type ProcessInfo, ProcessRunner, type RunRequest, type RunResult } from "../ports/ProcessRunner.js";
 
 export type Behaviour =
-  /** Print `lines`, then exit with `code` (or be killed by `signal`), after `afterMs` on the Effect clock (default at once). */
-  | { readonly _tag: "Exit"; readonly lines?: ReadonlyArray<string>; readonly code: number; readonly signal?: string; readonly afterMs?: number }
+  /** Print `lines` (and `stderr` on standard error), then exit with `code` (or be killed by `signal`), after `afterMs` on the Effect clock (default at once). */
+  | { readonly _tag: "Exit"; readonly lines?: ReadonlyArray<string>; readonly stderr?: ReadonlyArray<string>; readonly code: number; readonly signal?: string; readonly afterMs?: number }
   /** Print `lines`, then never exit by itself: the timeout ends it, as SIGTERM would. */
   | { readonly _tag: "Hang"; readonly lines?: ReadonlyArray<string> }
   | { readonly _tag: "SpawnFails" };
@@ -20,6 +20,8 @@ export interface Options {
   readonly script?: Script;
   readonly pid?: number;
   readonly bootId?: string;
+  /** What `kernelRelease` reports (default "6.1.0-memory"). */
+  readonly kernelRelease?: string;
   /** Processes alive from the start, pid → command. */
   readonly processes?: ReadonlyArray<readonly [number, string]>;
 }
@@ -52,7 +54,8 @@ export const make = (options: Options = {}): MemoryProcessRunner => {
         return Effect.fail(new ProcessError({ reason: "SpawnFailed", argv: request.argv, message: `cannot run ${request.argv[0] ?? "(nothing)"}: not found` }));
       }
       const lines = behaviour.lines ?? [];
-      for (const line of lines) request.onLine?.(line);
+      for (const line of lines) request.onLine?.(line, "stdout");
+      if (behaviour._tag === "Exit") for (const line of behaviour.stderr ?? []) request.onLine?.(line, "stderr");
       const lastLines = lines.slice(-20);
       if (behaviour._tag === "Hang") {
         return Effect.as(Effect.sleep(Duration.millis(request.timeoutMs)), { exitCode: null, signal: "SIGTERM", timedOut: true, lastLines });
@@ -84,6 +87,7 @@ export const make = (options: Options = {}): MemoryProcessRunner => {
       inspect,
       pid,
       bootId: options.bootId ?? "memory-boot",
+      kernelRelease: options.kernelRelease ?? "6.1.0-memory",
       isAlive: (p: number) => Effect.sync(() => processes.has(p)),
     }),
     runs,

@@ -10,6 +10,7 @@
  * outlives the timeout either.
  */
 import type { ChildProcessByStdio } from "node:child_process";
+import * as os from "node:os";
 import type { Readable } from "node:stream";
 import { Effect, Layer } from "effect";
 import { ProcessError, ProcessRunner, type RunRequest, type RunResult } from "../ports/ProcessRunner.js";
@@ -48,15 +49,15 @@ const run = (request: RunRequest) =>
     if (child instanceof ProcessError) return resume(Effect.fail(child));
     const last: Array<string> = [];
     const partial = { out: "", err: "" };
-    const emit = (line: string) => {
+    const emit = (line: string, key: "out" | "err") => {
       last.push(line);
       if (last.length > KEEP_LINES) last.shift();
-      request.onLine?.(line);
+      request.onLine?.(line, key === "out" ? "stdout" : "stderr");
     };
     const feed = (key: "out" | "err") => (text: string) => {
       const lines = (partial[key] + text).split("\n");
       partial[key] = lines.pop() ?? "";
-      for (const line of lines) emit(line);
+      for (const line of lines) emit(line, key);
     };
     child.stdout.setEncoding("utf8").on("data", feed("out"));
     child.stderr.setEncoding("utf8").on("data", feed("err"));
@@ -77,7 +78,7 @@ const run = (request: RunRequest) =>
       if (finished || exit === null || !groupEnded) return;
       finished = true;
       release();
-      for (const key of ["out", "err"] as const) if (partial[key] !== "") emit(partial[key]);
+      for (const key of ["out", "err"] as const) if (partial[key] !== "") emit(partial[key], key);
       resume(Effect.succeed({ exitCode: exit.code, signal: exit.signal, timedOut, lastLines: last }));
     };
     const watchGroup = (deadline: number) => {
@@ -119,5 +120,6 @@ export const NodeProcessRunnerLive = Layer.succeed(ProcessRunner, {
   inspect: NodeProcesses.inspect,
   pid: process.pid,
   bootId: NodeProcesses.bootId,
+  kernelRelease: os.release(),
   isAlive: NodeProcesses.isAlive,
 });

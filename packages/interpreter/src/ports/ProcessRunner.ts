@@ -13,8 +13,8 @@ export interface RunRequest {
   readonly cwd: string;
   /** After this the program's whole process group is ended (TERM, a grace period, KILL). */
   readonly timeoutMs: number;
-  /** Called with each complete output line (stdout and stderr interleaved) as it arrives. */
-  readonly onLine?: (line: string) => void;
+  /** Called with each complete output line (stdout and stderr interleaved) as it arrives, and which stream it came on. */
+  readonly onLine?: (line: string, stream: "stdout" | "stderr") => void;
   /** Run as this user and group instead of switchyard's own (a migration's `user`). */
   readonly user?: { readonly uid: number; readonly gid: number };
 }
@@ -62,6 +62,8 @@ export interface ProcessRunnerService {
   readonly pid: number;
   /** Identifies the current boot, so a lock left before a reboot is not mistaken for a live one. */
   readonly bootId: string;
+  /** The running kernel's release (`uname -r`), which the checks of a switch compare with what a generation requires. */
+  readonly kernelRelease: string;
   /** Whether a process with this id exists, so a lock left by a dead holder can be taken over. */
   readonly isAlive: (pid: number) => Effect.Effect<boolean>;
 }

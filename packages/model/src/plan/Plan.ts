@@ -8,12 +8,15 @@ import * as E from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import * as t from "io-ts";
 import * as Canonical from "../internal/Canonical.js";
+import * as Assessment from "../checks/Assessment.js";
+import * as Choice from "../checks/Choice.js";
+import * as Item from "../checks/Item.js";
 import { GenerationNumberCodec, type GenerationNumber } from "../world/GenerationNumber.js";
 import { firstError } from "../internal/Report.js";
 import * as Preconditions from "./Preconditions.js";
 import * as Request from "./Request.js";
 import { Settings } from "../world/Settings.js";
-import { Migration } from "../checks/Item.js";
+
 import * as Step from "./Step.js";
 import type * as World from "../world/World.js";
 
@@ -75,8 +78,14 @@ export const Plan = t.readonly(
         /** Run when a step before `Commit` fails: the way back to the state the plan started from. */
         revert: t.readonlyArray(Step.Step),
         warnings: t.readonlyArray(t.string),
-        /** The chosen resolutions' migrations, run as a graph after the commit (`BeginMigrations`); [] when none. */
-        migrations: t.readonlyArray(Migration),
+        /** What the checks report for the transition (`checks/Assessment`); empty for a plan that switches to no generation. */
+        items: t.readonlyArray(Item.Item),
+        /** The transition the items and choices belong to (`Choice.keyOf`); null when the plan switches to no generation. */
+        choiceKey: OrNull(Choice.Transition),
+        /** The recorded choices that settle some of those items. */
+        choices: t.readonlyArray(Choice.Choice),
+        /** The chosen resolutions' migrations (`Choice.chosenMigrations`), run as a graph after the commit (`BeginMigrations`); [] when none. */
+        migrations: t.readonlyArray(Item.Migration),
       }),
       /** The leaving generation's pre-switch hook: run at `plan` and under the lock before anything changes; a non-zero exit vetoes. */
       t.partial({ preSwitch: OrNull(Step.HookInvocation) }),
@@ -102,11 +111,13 @@ export interface Parts {
   readonly revert?: ReadonlyArray<Step.Step>;
   readonly warnings: ReadonlyArray<string>;
   readonly preSwitch?: Step.HookInvocation | null;
-  readonly migrations?: ReadonlyArray<Migration>;
+  readonly migrations?: ReadonlyArray<Item.Migration>;
 }
 
-/** The one constructor of a plan: its request, the world's settings and preconditions, and the steps. */
-export const make = (world: World.World, parts: Parts): Plan => ({
+/** The one constructor of a plan: its request, the world's settings and preconditions, the steps, and what it knows of its checks. */
+export const make = (world: World.World, parts: Parts): Plan => Assessment.initial(world, made(world, parts));
+
+const made = (world: World.World, parts: Parts): Plan => ({
   operation: parts.operation,
   mode: parts.mode,
   servicesPolicy: parts.servicesPolicy ?? "live",
@@ -125,6 +136,10 @@ export const make = (world: World.World, parts: Parts): Plan => ({
   revert: parts.revert ?? [],
   warnings: parts.warnings,
   ...(parts.preSwitch === undefined || parts.preSwitch === null ? {} : { preSwitch: parts.preSwitch }),
+  // Filled in by `Assessment.initial`, and completed by the interpreter's run of the checks.
+  items: [],
+  choiceKey: null,
+  choices: [],
   migrations: parts.migrations ?? [],
 });
 

@@ -12,6 +12,7 @@ import { firstError } from "../internal/Report.js";
 import { strictPartial } from "../internal/Strict.js";
 import * as ServiceGraph from "../services/ServiceGraph.js";
 import * as ServiceRecord from "../services/ServiceRecord.js";
+import * as Declaration from "../checks/Declaration.js";
 
 export const SCHEMA = 1;
 export const FILE_NAME = "manifest.json";
@@ -41,7 +42,15 @@ const BootInput = strictPartial({ kernel: NonEmptyString }, { initrd: NonEmptySt
 
 export const ManifestInput = strictPartial(
   { schema: Schema, label: NonEmptyString, boot: BootInput },
-  { activate: NonEmptyString, services: t.array(ServiceRecord.ServiceRecordInput), description: t.string, hooks: HooksInput },
+  {
+    activate: NonEmptyString,
+    services: t.array(ServiceRecord.ServiceRecordInput),
+    description: t.string,
+    hooks: HooksInput,
+    checks: t.array(Declaration.Check),
+    users: t.array(Declaration.User),
+    requires: Declaration.Requires,
+  },
   "manifest",
 );
 export type ManifestInput = t.TypeOf<typeof ManifestInput>;
@@ -62,6 +71,8 @@ export const Manifest = t.readonly(
         activate: t.union([t.string, t.null]),
         services: t.readonlyArray(ServiceRecord.ServiceRecord),
       }),
+      // What the checks before a switch read (`checks/`); absent when the manifest declares none.
+      t.partial({ checks: t.readonlyArray(Declaration.Check), users: t.readonlyArray(Declaration.User), requires: Declaration.Requires }),
       t.partial({ hooks: t.readonly(t.partial({ preSwitch: ServiceRecord.Program, postSwitch: ServiceRecord.Program, checkHealth: ServiceRecord.Program })) }),
     ],
     "Manifest",
@@ -99,7 +110,7 @@ export type Header = Pick<Manifest, "label" | "boot" | "activate">;
 
 const HeaderInput = strictPartial(
   { schema: Schema, label: NonEmptyString, boot: BootInput },
-  { activate: NonEmptyString, services: t.UnknownArray, description: t.string, hooks: t.unknown },
+  { activate: NonEmptyString, services: t.UnknownArray, description: t.string, hooks: t.unknown, checks: t.UnknownArray, users: t.UnknownArray, requires: t.unknown },
   "manifest",
 );
 
@@ -146,7 +157,16 @@ const validate = (input: ManifestInput, system: InRootPath.InRootPath, file: str
   const services = (input.services ?? []).map(ServiceRecord.normalise);
   const graph = ServiceGraph.build(services);
   if (E.isLeft(graph)) return fail(file, ...describeGraphError(graph.left));
-  return E.map((header: Header) => ({ ...header, services, ...(input.hooks === undefined ? {} : { hooks: input.hooks }) }))(paths(input, system, file));
+  const checks = input.checks ?? [];
+  const twice = checks.findIndex((c, i) => checks.findIndex((d) => d.name === c.name) !== i);
+  if (twice >= 0) return fail(file, `checks[${twice}].name`, `duplicate check name '${checks[twice]?.name ?? ""}'; check names must be unique`);
+  const declared = {
+    ...(input.hooks === undefined ? {} : { hooks: input.hooks }),
+    ...(input.checks === undefined ? {} : { checks: input.checks }),
+    ...(input.users === undefined ? {} : { users: input.users }),
+    ...(input.requires === undefined ? {} : { requires: input.requires }),
+  };
+  return E.map((header: Header) => ({ ...header, services, ...declared }))(paths(input, system, file));
 };
 
 const describeGraphError = (e: ServiceGraph.GraphError): [string, string] => {

@@ -1,0 +1,145 @@
+/**
+ * Checks end to end on the built binary: a generation declares a check program that reports an
+ * error item; `apply` refuses (exit 6) naming the item and the `choose` command, and changes
+ * nothing on the machine; `choose` records a resolution durably; then the same apply goes ahead.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { BIN, cleanUp, expectError, linkOf, PROFILE, readLink, readText, run, systemOf, tempRoot, treeHash } from "./support.js";
+
+const Unresolved = 6;
+const CHOICES = "/var/lib/switchyard/choices.json";
+// A refused apply records the pending items (and stamps a fresh state directory's layout); nothing else changes.
+const BOOKKEEPING = [CHOICES, "/var/lib/switchyard/layout.v1", "/check-env"];
+
+const REPORT = {
+  items: [
+    {
+      id: "db-schema",
+      severity: "error",
+      message: "the data is at schema 2; generation 2 reads schema 3",
+      resolutions: [
+        { id: "migrate", description: "migrate the data to schema 3", migrations: [{ id: "db-v3", run: ["bin/migrate"] }] },
+        { id: "accept", description: "start from an empty database" },
+      ],
+    },
+    { id: "disk", severity: "warning", message: "the disk is 91% full" },
+  ],
+};
+
+const rootWithCheck = (): string => {
+  const manifest = {
+    schema: 1,
+    label: "Example OS 2",
+    boot: { kernel: "kernel", initrd: "initrd", params: ["quiet"] },
+    activate: "activate",
+    checks: [{ name: "db-schema", run: ["bin/check-db"] }],
+  };
+  const root = tempRoot({ generations: [{ number: 1 }, { number: 2, manifest }], current: 1 });
+  const bin = path.join(root, systemOf(2), "bin");
+  fs.mkdirSync(bin, { recursive: true });
+  // It says what it was told (on standard error, which is not its report) and where it ran.
+  fs.writeFileSync(
+    path.join(bin, "check-db"),
+    `#!/bin/sh\necho "told $SWITCHYARD_FROM $SWITCHYARD_TO $SWITCHYARD_DIRECTION in $(pwd)" >&2\necho "$SWITCHYARD_DIRECTION $SWITCHYARD_FROM_SYSTEM $SWITCHYARD_TO_SYSTEM" > "$SWITCHYARD_ROOT/check-env"\ncat <<'EOF'\n${JSON.stringify(REPORT, null, 2)}\nEOF\n`,
+    { mode: 0o755 },
+  );
+  return root;
+};
+
+afterAll(cleanUp);
+
+/** Runs the binary on a pseudo-terminal, answering each prompt (in order) when its text appears. */
+const DRIVER = `
+import os, pty, select, sys, time
+answers = [(sys.argv[i].encode(), sys.argv[i + 1].encode()) for i in range(1, 5, 2)]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[5], sys.argv[5:])
+out, deadline = b"", time.time() + 30
+while time.time() < deadline:
+    ready, _, _ = select.select([fd], [], [], 0.1)
+    if ready:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    if answers and answers[0][0] in out:
+        os.write(fd, answers.pop(0)[1])
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode("utf-8", "replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+`;
+
+const hasPython = await new Promise<boolean>((resolve) => {
+  const child = spawn("python3", ["-c", "import pty"], { stdio: "ignore" });
+  child.on("error", () => resolve(false));
+  child.on("close", (code) => resolve(code === 0));
+});
+
+const onTerminal = (root: string, answers: ReadonlyArray<string>, ...args: ReadonlyArray<string>): Promise<{ code: number; output: string }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn("python3", ["-c", DRIVER, ...answers, process.execPath, BIN, "--root", root, ...args]);
+    const out: Array<Buffer> = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, output: Buffer.concat(out).toString("utf8") }));
+  });
+
+describe("an error item blocks apply until a resolution is chosen", () => {
+  it("refused with exit 6 and nothing changed; choose; then the apply goes ahead", { timeout: 60_000 }, async () => {
+    const root = rootWithCheck();
+    const before = treeHash(root, { exclude: BOOKKEEPING });
+
+    const refused = await run(root, "apply", "switch", "2", "--yes");
+    expectError(refused, Unresolved, "error item 'db-schema' has no chosen resolution (the data is at schema 2; generation 2 reads schema 3); choose one of migrate, accept with 'switchyard choose db-schema RESOLUTION', then apply again; nothing was applied");
+    expect(refused.stdout).toContain("checks: 1 error, 1 warning");
+    expect(refused.stdout).toContain("warning disk: the disk is 91% full");
+    expect(treeHash(root, { exclude: BOOKKEEPING })).toBe(before);
+    expect(readLink(root, PROFILE)).toBe("system-1-link");
+    expect(readText(root, "/check-env")).toBe(`upgrade ${systemOf(1)} ${systemOf(2)}\n`);
+
+    // check says the same, as JSON, with the same exit code; choices lists what is pending.
+    const checked = await run(root, "check", "switch", "2", "--json");
+    expect(checked.code, checked.stderr).toBe(Unresolved);
+    expect(JSON.parse(checked.stdout)).toMatchObject({ from: 1, to: 2, items: [{ id: "db-schema" }, { id: "disk" }], unresolved: ["db-schema"], choices: [] });
+    const pending = await run(root, "choices");
+    expect(pending.code, pending.stderr).toBe(0);
+    expect(pending.stdout).toContain("  to settle it: switchyard choose db-schema RESOLUTION\n");
+
+    // The refusal left the items pending; an unknown resolution is refused and records nothing.
+    expectError(await run(root, "choose", "db-schema", "migrat"), 2, "item 'db-schema' has no resolution 'migrat'; choose one of: migrate, accept");
+    // Carrying out migrations is not built yet: a resolution that runs one is refused, not skipped.
+    expect((await run(root, "choose", "db-schema", "migrate")).code).toBe(0);
+    expectError(await run(root, "apply", "switch", "2", "--yes"), 1, "the chosen resolutions run migrations (db-v3), which this switchyard cannot carry out yet; nothing was applied");
+    expect(readLink(root, PROFILE)).toBe("system-1-link");
+
+    const chose = await run(root, "choose", "db-schema", "accept", "--json");
+    expect(chose.code, chose.stderr).toBe(0);
+    expect(JSON.parse(chose.stdout)).toMatchObject({ chosen: { item: "db-schema", resolution: "accept" }, transition: { from: 1, to: 2 }, unresolved: [], migrations: [] });
+    expect(JSON.parse(readText(root, CHOICES) ?? "{}")).toMatchObject({ version: 1, choices: [{ item: "db-schema", resolution: "accept" }] });
+
+    const applied = await run(root, "apply", "switch", "2", "--yes");
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain("* accept: start from an empty database [chosen]");
+    expect(readLink(root, PROFILE)).toBe("system-2-link");
+    expect(readLink(root, linkOf(2))).toBe(systemOf(2));
+  });
+});
+
+describe("on a terminal, apply offers the resolutions", () => {
+  it.skipIf(!hasPython)("the answer is recorded and the apply goes ahead with it", { timeout: 60_000 }, async () => {
+    const root = rootWithCheck();
+    const r = await onTerminal(root, ["empty: leave it]: ", "2\r", "[y/N]", "y\r"], "apply", "switch", "2");
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain("  1. migrate: migrate the data to schema 3");
+    expect(r.output).toContain("* accept: start from an empty database [chosen]");
+    expect(readLink(root, PROFILE)).toBe("system-2-link");
+    expect(JSON.parse(readText(root, CHOICES) ?? "{}")).toMatchObject({ choices: [{ item: "db-schema", resolution: "accept" }] });
+  });
+});
