@@ -20,6 +20,11 @@ export const ServicesPolicy = t.keyof({ live: null, conservative: null }, "Servi
 export type ServicesPolicy = t.TypeOf<typeof ServicesPolicy>;
 export const servicesPolicies = choicesOf(ServicesPolicy);
 
+/** `auto`: each service's own `restore` rule; `keep`: keep the data on disk (refused when unreadable); `restore`: restore a snapshot. */
+export const StatePolicy = t.keyof({ auto: null, keep: null, restore: null }, "StatePolicy");
+export type StatePolicy = t.TypeOf<typeof StatePolicy>;
+export const statePolicies = choicesOf(StatePolicy);
+
 export const Switch = t.readonly(t.type({ _tag: t.literal("Switch"), spec: t.string }, "Switch"));
 export const Rollback = t.readonly(t.type({ _tag: t.literal("Rollback") }, "Rollback"));
 export const Delete = t.readonly(t.type({ _tag: t.literal("Delete"), pattern: t.union([t.string, t.null]) }, "Delete"));
