@@ -122,9 +122,10 @@ describe("the state of a transition", () => {
     expect(E.isLeft(r) && r.left.message).toBe(
       "db: generation 3 reads epochs 1, 2, but db's data is in epoch 0, written by generation 1, and no snapshot of db it can read exists; generations 1 (epoch 0) → 2 (1*) → 3 (2*) can migrate it step by step: 'switchyard apply switch 3 --stepped'",
     );
-    const data = [{ service: "db", epoch: { read: [0], write: [0] }, generation: 1, revision: null }] as unknown as ReadonlyArray<StateWorld.DataEpoch>;
-    expect(Stepped.next(w, data, 3)).toBe(2);
-    expect(Stepped.next(w, [{ ...data[0], epoch: { read: [1], write: [1] } } as StateWorld.DataEpoch], 3)).toBe(3);
+    expect(Stepped.next(w, 3)).toBe(2);
+    const migrated: World.World = { ...machine(["0", "1*", "2*"], 2), dataEpochs: [{ service: "db", epoch: { read: [0, 1], write: [1] }, generation: 2, revision: null }] as unknown as ReadonlyArray<StateWorld.DataEpoch> };
+    expect(Stepped.next(migrated, 3)).toBe(3);
+    expect(Stepped.next(machine(["0", "1*", "2*"], 3), 3)).toBeNull();
     expect(E.isRight(switchTo(w, 2))).toBe(true);
   });
 

@@ -8,6 +8,7 @@
 import { Plan, Step } from "@switchyard/model";
 import * as Escape from "./Escape.js";
 import * as PlanSections from "./PlanSections.js";
+import * as PlanState from "./PlanState.js";
 import * as PlanServices from "./PlanServices.js";
 import * as Style from "./Style.js";
 
@@ -80,7 +81,7 @@ export const plan = (p: Plan.Plan, st: Style.Style, options: Options): string =>
     lines.push("Nothing to do.", ...p.warnings.map((w) => `warning: ${e(w)}`));
     return lines.join("\n");
   }
-  lines.push(...serviceSection(p, st), ...PlanSections.boot(p, st), ...PlanSections.system(p, st));
+  lines.push(...serviceSection(p, st), ...PlanState.section(p, st), ...PlanSections.boot(p, st), ...PlanSections.system(p, st));
   lines.push("", st.bold(`${summaryLine(p)}.`));
   const count = plural(p.steps.length, "step");
   const hint = options.steps ? "" : options.stepsHint ? " (list them with --steps)" : "";

@@ -7,9 +7,10 @@
  * stateful service of that generation can read the data of it on disk at that point.
  */
 import type * as ServiceRecord from "../services/ServiceRecord.js";
+import * as ServiceRevision from "../services/ServiceRevision.js";
 import type * as World from "../world/World.js";
 import * as Epoch from "./Epoch.js";
-import type * as StateWorld from "./StateWorld.js";
+import * as StateWorld from "./StateWorld.js";
 
 export interface Hop {
   readonly generation: number;
@@ -43,10 +44,11 @@ export const chain = (
   data: ReadonlyArray<StateWorld.DataEpoch>,
   target: number,
   only: ReadonlySet<string> | null = null,
+  skip: number | null = null,
 ): Chain | null => {
   const start = new Map(data.map((d) => [d.service, { epoch: d.epoch, generation: d.generation }] as const));
   const initial = new Map(data.map((d) => [d.service, d.epoch] as const));
-  const nodes = world.generations.map((g) => ({ number: g.number as number, epochs: statesOf(g) })).filter((n) => n.epochs.size > 0 || n.number === target);
+  const nodes = world.generations.map((g) => ({ number: g.number as number, epochs: statesOf(g) })).filter((n) => (n.epochs.size > 0 && n.number !== skip) || n.number === target);
   // Breadth first from the data on disk; each generation is entered once, at its shortest distance.
   let frontier: Array<{ readonly data: ReadonlyMap<string, Epoch.Epoch>; readonly hops: ReadonlyArray<Hop> }> = [{ data: initial, hops: [] }];
   const seen = new Set<number>();
@@ -81,9 +83,28 @@ export const describeChain = (c: Chain): string => {
   return [from, ...c.hops.map((h) => `${h.generation} (${Epoch.display(h.epochs.get(name) ?? Epoch.zero)})`)].join(" → ");
 };
 
-/** The next generation to switch to on the way to `target`; null when none is needed or none exists (the target's own plan then says why). */
-export const next = (world: World.World, data: ReadonlyArray<StateWorld.DataEpoch>, target: number): number | null => {
-  const found = chain(world, data, target);
-  if (found === null || found.hops.length < 1) return null;
-  return (found.hops[0] as Hop).generation;
+/** The data of every service that has state anywhere: its record, or what the running revision declares it writes. */
+export const dataOnDisk = (world: World.World): ReadonlyArray<StateWorld.DataEpoch> => {
+  const running = world.running.manifest?._tag === "Valid" ? world.running.manifest.manifest.services : [];
+  const names = new Set<string>();
+  for (const g of world.generations) for (const name of statesOf(g).keys()) names.add(name);
+  for (const r of running) if (r.state !== null) names.add(r.name);
+  return [...names].sort().flatMap((name): ReadonlyArray<StateWorld.DataEpoch> => {
+    const recorded = StateWorld.dataEpochOf(world, name);
+    if (recorded !== null) return [recorded];
+    const r = running.find((x) => x.name === name);
+    if (r?.state == null || world.running.system === null) return [];
+    return [{ service: name, epoch: r.state.epoch, generation: world.running.generation, revision: ServiceRevision.of(world.running.system, r) }];
+  });
+};
+
+/**
+ * The next generation to switch to on the way to `target`: null once the target runs and is
+ * current, or when no chain exists (the target's own plan then says why). The running
+ * generation is no hop: switching to it changes no data.
+ */
+export const next = (world: World.World, target: number): number | null => {
+  if (world.running.generation === target && world.current === target) return null;
+  const found = chain(world, dataOnDisk(world), target, null, world.running.generation);
+  return found === null || found.hops.length < 1 ? target : (found.hops[0] as Hop).generation;
 };
