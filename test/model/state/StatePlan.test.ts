@@ -168,3 +168,34 @@ describe("the state of a transition", () => {
     expect(ok(switchTo(w, 2)).state[0]?.action).toBe("snapshot");
   });
 });
+
+describe("snapshot save and snapshot restore", () => {
+  const run = (w: World.World, operation: Plan.Operation) => Transition.between(w, { operation: operation as Transition.Request["operation"], mode: "test", nowMs: NOW });
+
+  it("save: dump while up, stop, archive, start again; nothing else moves", () => {
+    const p = ok(run(machine(["1"], 1), { _tag: "SnapshotSave", services: [] }));
+    expect(tags(p)).toEqual(["DumpState", "StopService:db", "SaveSnapshot", "StartService:db", "SetDataEpoch", "Commit"]);
+    expect(p.state[0]).toMatchObject({ action: "snapshot", saved: SnapshotId.of("db", 1, NOW) });
+    expect(tags({ ...p, steps: p.revert })).toEqual(["StopService:db", "StartService:db", "SetDataEpoch"]);
+    const unknown = run(machine(["1"], 1), { _tag: "SnapshotSave", services: ["dbx"] });
+    expect(E.isLeft(unknown) && unknown.left.message).toBe("'dbx' is not a service with state in generation 1; did you mean 'db'?");
+  });
+
+  it("restore: the replaced data is snapshotted first and the loss line names both", () => {
+    const base = machine(["1"], 1);
+    const s = snapshotOf(base, 1, NOW - 1000);
+    const p = ok(run({ ...base, snapshots: [s] }, { _tag: "SnapshotRestore", id: s.id }));
+    expect(tags(p)).toEqual(["DumpState", "StopService:db", "SaveSnapshot", "RestorePaths", "StartService:db", "LoadState", "SetDataEpoch", "Commit", "DropAside"]);
+    expect(p.state[0]?.loss).toBe(`db: restores snapshot ${s.id} (taken 2026-12-01 18:10:59 UTC, generation 1); changes since then are replaced — kept as snapshot ${SnapshotId.of("db", 1, NOW)}`);
+    expect(tags({ ...p, steps: p.revert })).toEqual(["StopService:db", "UndoRestorePaths", "StartService:db", "LoadState", "SetDataEpoch"]);
+  });
+
+  it("restore refuses an unknown id (invalid) and a snapshot the running code cannot read (unreadable)", () => {
+    const base = machine(["1", "2"], 1);
+    const none = run(base, { _tag: "SnapshotRestore", id: "20261201T000000.000Z-g1-db" });
+    expect(E.isLeft(none) && none.left).toMatchObject({ reason: "Invalid", message: "there is no snapshot 20261201T000000.000Z-g1-db; see 'switchyard snapshot list'" });
+    const newer = snapshotOf(base, 2, NOW - 1000);
+    const r = run({ ...base, snapshots: [newer] }, { _tag: "SnapshotRestore", id: newer.id });
+    expect(E.isLeft(r) && r.left).toMatchObject({ reason: "StateUnreadable", message: `db: generation 1 reads epochs 1, but snapshot ${newer.id} holds data in epoch 2; switch to a generation that reads it first` });
+  });
+});

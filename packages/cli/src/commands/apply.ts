@@ -101,6 +101,10 @@ const done = (plan: Plan.Plan): string => {
       return `added generation ${plan.to}`;
     case "Restart":
       return `restarted onto generation ${plan.to}'s code: ${[...plan.services.restart, ...plan.services.stop].join(", ")}`;
+    case "SnapshotSave":
+      return `saved ${plan.state.map((s) => `snapshot ${s.saved ?? "?"}`).join(", ")}`;
+    case "SnapshotRestore":
+      return `restored snapshot ${plan.operation.id}; the data it replaced is kept as ${plan.state.map((s) => s.saved ?? "?").join(", ")}`;
     case "Bless":
       return plan.operation.verdict === "good" ? `generation ${plan.to} is the boot default` : `gave up the trial; generation ${plan.to} boots next`;
     default:

@@ -39,6 +39,10 @@ const header = (p: Plan.Plan): string => {
       return `restart ${op.debt ? "what is left on old code" : op.services.map(e).join(", ")} onto generation ${p.to ?? "?"}'s code`;
     case "Bless":
       return op.verdict === "good" ? `bless generation ${p.to ?? "?"}: make it the boot default` : `give up the trial of generation ${p.boot?.trial?.generation ?? "?"}`;
+    case "SnapshotSave":
+      return `snapshot ${op.services.length === 0 ? "every service with state" : op.services.map(e).join(", ")} of generation ${p.to ?? "?"}`;
+    case "SnapshotRestore":
+      return `restore snapshot ${e(op.id)} into generation ${p.to ?? "?"}`;
   }
 };
 

@@ -40,7 +40,11 @@ export const Bless = t.readonly(t.type({ _tag: t.literal("Bless"), verdict: Verd
 /** Restart services onto the current generation's code: those named, or (`debt`) every one left on old code. */
 export const Restart = t.readonly(t.type({ _tag: t.literal("Restart"), services: t.readonlyArray(t.string), debt: t.boolean }, "Restart"));
 
-export const Operation = t.union([Switch, Rollback, Delete, Add, Bless, Restart], "Operation");
+/** `snapshot save [SERVICE…]` (none: every stateful service) and `snapshot restore ID`, on the running generation. */
+export const SnapshotSave = t.readonly(t.type({ _tag: t.literal("SnapshotSave"), services: t.readonlyArray(t.string) }, "SnapshotSave"));
+export const SnapshotRestore = t.readonly(t.type({ _tag: t.literal("SnapshotRestore"), id: t.string }, "SnapshotRestore"));
+
+export const Operation = t.union([Switch, Rollback, Delete, Add, Bless, Restart, SnapshotSave, SnapshotRestore], "Operation");
 export type Operation = t.TypeOf<typeof Operation>;
 
 /** The operations planned between generations that exist (`Transition.between`). */

@@ -54,6 +54,10 @@ export interface Input {
   readonly live: ReadonlySet<string>;
   readonly policy: Request.StatePolicy;
   readonly nowMs: number;
+  /** Decide for these services only (the snapshot commands); absent: every stateful one. */
+  readonly only?: ReadonlySet<string>;
+  /** Snapshot each one even when nothing stops it (`snapshot save` of a service that is down). */
+  readonly snapshotAll?: boolean;
 }
 
 /** The data on disk: its record, or (never recorded) what the running revision declares it writes. */
@@ -106,7 +110,7 @@ const savedOf = (input: Input, name: ServiceRecord.ServiceName, data: StateWorld
   const old = input.running.graph.records.get(name);
   const stops = input.diff.stop.some((r) => r.name === name);
   const oldRef = old?.state != null && input.running.system !== null ? { system: input.running.system, generation: input.running.generation, record: old } : null;
-  if (!(stops && oldRef !== null) && !restoring) return null;
+  if (!((stops || input.snapshotAll === true) && oldRef !== null) && !restoring) return null;
   const ref = oldRef ?? target;
   if (ref === null || ref.record.state === null) return null;
   const generation = data?.generation ?? ref.generation;
@@ -131,7 +135,7 @@ export const decide = (input: Input): E.Either<PlanError.PlanError, ReadonlyArra
   const names = new Set<ServiceRecord.ServiceName>();
   for (const graph of [input.running.graph, input.next]) for (const [name, r] of graph.records) if (r.state !== null) names.add(name);
   const out: Array<Decision> = [];
-  for (const name of [...names].sort()) {
+  for (const name of [...names].filter((n) => input.only === undefined || input.only.has(n)).sort()) {
     const record = input.next.records.get(name);
     const target = record?.state != null ? { system: input.target.system, generation: input.target.number, record } : null;
     const data = dataOf(input.world, input.running, name);

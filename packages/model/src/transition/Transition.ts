@@ -28,6 +28,7 @@ import * as ServiceDiff from "../services/ServiceDiff.js";
 import * as ServiceGraph from "../services/ServiceGraph.js";
 import * as ServiceRevision from "../services/ServiceRevision.js";
 import * as Spec from "../select/Spec.js";
+import * as SnapshotPlan from "../state/SnapshotPlan.js";
 import * as StateTransition from "../state/StateTransition.js";
 import * as StateWorld from "../state/StateWorld.js";
 import * as SystemFormat from "../world/SystemFormat.js";
@@ -66,6 +67,10 @@ export const between = (world: World.World, request: Request): E.Either<PlanErro
       return Deletion.plan(world, op.pattern, request.nowMs);
     case "Restart":
       return Restart.plan(world, op);
+    case "SnapshotSave":
+      return SnapshotPlan.save(world, op, request.nowMs);
+    case "SnapshotRestore":
+      return SnapshotPlan.restore(world, op, request.nowMs);
   }
 };
 
