@@ -5,6 +5,7 @@
  * that has one is complete. Members are standard tar archives (compressed, perhaps age-encrypted).
  */
 import * as t from "io-ts";
+import * as Stamp from "../boot/Stamp.js";
 import { strict } from "../internal/Strict.js";
 
 export const VERSION = 1;
@@ -95,7 +96,11 @@ export const META_FILE = "meta.json";
 export const memberName = (index: number | "dump", compression: Compression, encrypted: boolean): string =>
   `${index === "dump" ? "dump" : `path-${index}`}.tar${compression === "zstd" ? ".zst" : compression === "gzip" ? ".gz" : ""}${encrypted ? ".age" : ""}`;
 
-const stamp = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+/** `YYYYMMDDTHHMMSSZ` in UTC. */
+const stamp = (ms: number): string => {
+  const seconds = String(Math.floor(ms / 1000) % 60).padStart(2, "0");
+  return `${Stamp.format(ms, 0).replace(/[-:]/g, "").replace(" ", "T")}${seconds}Z`;
+};
 
 /**
  * A snapshot's id, chosen when the plan is made: sortable by time, and naming the service and the
