@@ -4,7 +4,7 @@
  */
 import type { ApplyOutcome, StepCause, StopSignal } from "@switchyard/interpreter";
 import type { SystemStatus } from "@switchyard/model";
-import type { FsError, JournalPending, JournalUnreadable, LayoutError, LockHeld, ObserveError, S6Supervisor, StalePlan } from "@switchyard/interpreter";
+import type { FsError, JournalPending, JournalUnreadable, LayoutError, LockHeld, ObserveError, S6Supervisor, Snapshots, StalePlan } from "@switchyard/interpreter";
 import { Data } from "effect";
 import { ExitCode, ofSignal } from "../ExitCode.js";
 import * as RenderStatus from "./RenderStatus.js";
@@ -68,6 +68,7 @@ export type Known =
   | JournalUnreadable
   | LayoutError
   | StalePlan
+  | Snapshots.SnapshotError
   | FsError;
 
 export const report = (e: Known): Report => {
@@ -96,6 +97,8 @@ export const report = (e: Known): Report => {
       return { lines: [e.message], exit: ExitCode.Stale };
     case "FsError":
       return { lines: [e.message], exit: ExitCode.Failed };
+    case "SnapshotError":
+      return { lines: [e.message], exit: snapshotExit[e.reason] };
     case "SupervisorError":
       return { lines: [e.message], exit: ExitCode.Failed };
     case "ApplyFailedReport":
@@ -103,6 +106,14 @@ export const report = (e: Known): Report => {
     case "ApplyFailed":
       return { lines: failedLines(e, undefined), exit: exitOf(e) };
   }
+};
+
+const snapshotExit: Record<Snapshots.SnapshotError["reason"], ExitCode> = {
+  Damaged: ExitCode.SnapshotDamaged,
+  Identity: ExitCode.SnapshotIdentity,
+  NotFound: ExitCode.Invalid,
+  Io: ExitCode.Failed,
+  Tool: ExitCode.Failed,
 };
 
 /** A signal's own code when a signal stopped the apply, else "failed". */
