@@ -106,9 +106,34 @@ const debt = JSON.parse(
   RestartDebt.render([{ service: "pinned", runs: { generation: 1, system: Worlds.systemDir(1) }, wants: { generation: 2, system: null }, reason: "changed, not restarted", bootId: "b" }]),
 ) as unknown;
 
+const stateful = ServiceRecord.normalise(
+  input({ name: "db", start: ["bin/db"], user: "postgres", group: "postgres", state: { paths: [InRootPath.unsafe("/var/lib/db")], dump: ["bin/dump"], load: ["bin/load"], epoch: "2*", restore: "on-rollback" } }),
+);
+const statefulRef = { system: InRootPath.unsafe("/store/2-system"), generation: 2, record: stateful } as Step.ServiceRef;
+const snapshot = Model.SnapshotId.of("db", 2, 0);
+const move = Model.StateSteps.moveOf(InRootPath.unsafe("/var/lib/db"), snapshot);
+const dataEpoch = { service: "db", epoch: { read: [1, 2], write: [2] }, generation: 2, revision: "abc" };
+const stateSteps: ReadonlyArray<Step.Step> = [
+  { _tag: "DumpState", service: statefulRef, snapshot },
+  { _tag: "SaveSnapshot", service: statefulRef, snapshot, generation: 2, revision: "abc", epoch: { read: [0], write: [0] }, paths: [InRootPath.unsafe("/var/lib/db")], dump: true, takenMs: 0 },
+  { _tag: "RestorePaths", serviceName: "db", snapshot, moves: [move] },
+  { _tag: "UndoRestorePaths", serviceName: "db", snapshot, moves: [move] },
+  { _tag: "LoadState", service: statefulRef, snapshot },
+  { _tag: "SetDataEpoch", serviceName: "db", record: dataEpoch },
+  { _tag: "SetDataEpoch", serviceName: "db", record: null },
+  { _tag: "DropAside", serviceName: "db", paths: [move.aside] },
+] as ReadonlyArray<Step.Step>;
+const stateDocuments: ReadonlyArray<unknown> = [
+  ...stateSteps.map((s) => JSON.parse(JSON.stringify(Model.Step.Step.encode(s))) as unknown),
+  { service: "db", state: { paths: ["/var/lib/db"], epoch: { read: [1, 2] }, restore: "when-unreadable" } },
+  { epochs: ["0", "1*", 3, null, "", {}, { write: [4] }] },
+  { id: snapshot, service: "db", generation: 2, revision: "abc", epoch: { read: [2], write: [2] }, takenMs: 0, paths: ["/var/lib/db"], dump: false },
+];
+
 /** Valid documents of every kind; every part of each is tried against every codec. */
 const documents: ReadonlyArray<unknown> = [
   ...plans,
+  ...stateDocuments,
   manifestInput,
   Worlds.manifest({ number: 1, services: gen1 }),
   debt,

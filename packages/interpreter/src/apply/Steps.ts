@@ -1,5 +1,5 @@
 /** One exhaustive switch over a step's `_tag`: how each step is carried out through the ports. */
-import type { Step, World } from "@switchyard/model";
+import { Step, type World } from "@switchyard/model";
 import { Effect } from "effect";
 import * as BootWriter from "./BootWriter.js";
 import * as Durable from "../durable/Durable.js";
@@ -64,6 +64,17 @@ export const run = (step: Step.Step, options: StepOptions): Effect.Effect<Servic
       return checkLink(step, host(step.path));
     case "Commit":
       return Effect.succeed("done" as const);
+    case "DumpState":
+    case "SaveSnapshot":
+    case "RestorePaths":
+    case "UndoRestorePaths":
+    case "LoadState":
+    case "SetDataEpoch":
+    case "DropAside": {
+      // The snapshot store carries these out; until it is part of this build, refuse plainly.
+      const message = `${Step.describe(step)}: snapshots are not supported by this build of switchyard`;
+      return Effect.fail({ cause: new ProcessError({ reason: "SpawnFailed", argv: [], message }), message, lastLines: [] });
+    }
   }
 };
 

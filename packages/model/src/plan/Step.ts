@@ -4,16 +4,14 @@
  * idempotent: running it again after a crash leaves the same result.
  */
 import * as t from "io-ts";
-import { GenerationNumberCodec } from "../world/GenerationNumber.js";
 import { InRootPathCodec } from "../paths/InRootPathCodec.js";
-import { ServiceRecord } from "../services/ServiceRecord.js";
 import * as Utf8 from "../internal/Utf8.js";
+import * as StateSteps from "../state/StateSteps.js";
+import * as ServiceRefModule from "./ServiceRef.js";
 
 /** Which service to act on, with the record of the generation whose code it should run. */
-export const ServiceRef = t.readonly(
-  t.type({ system: InRootPathCodec, generation: t.union([GenerationNumberCodec, t.null]), record: ServiceRecord }, "ServiceRef"),
-);
-export type ServiceRef = t.TypeOf<typeof ServiceRef>;
+export const ServiceRef = ServiceRefModule.ServiceRef;
+export type ServiceRef = ServiceRefModule.ServiceRef;
 
 const tagged = <Tag extends string, P extends t.Props>(tag: Tag, props: P) =>
   t.readonly(t.type({ _tag: t.literal(tag), ...props }, tag));
@@ -58,7 +56,29 @@ export const CheckLink = tagged("CheckLink", { path: InRootPathCodec, target: t.
 export const Commit = tagged("Commit", {});
 
 export const Step = t.union(
-  [ReplaceSymlink, CreateGenerationLink, RemoveLink, RemoveFile, WriteFile, CopyFile, RenameFile, RunActivation, StopService, StartService, RestartService, ReloadService, CheckLink, Commit],
+  [
+    ReplaceSymlink,
+    CreateGenerationLink,
+    RemoveLink,
+    RemoveFile,
+    WriteFile,
+    CopyFile,
+    RenameFile,
+    RunActivation,
+    StopService,
+    StartService,
+    RestartService,
+    ReloadService,
+    CheckLink,
+    Commit,
+    StateSteps.DumpState,
+    StateSteps.SaveSnapshot,
+    StateSteps.RestorePaths,
+    StateSteps.UndoRestorePaths,
+    StateSteps.LoadState,
+    StateSteps.SetDataEpoch,
+    StateSteps.DropAside,
+  ],
   "Step",
 );
 export type Step = t.TypeOf<typeof Step>;
@@ -94,5 +114,13 @@ export const describe = (step: Step): string => {
       return step.target === null ? `check that ${step.path} is absent` : `check ${step.path} -> ${step.target}`;
     case "Commit":
       return "commit: make it permanent";
+    case "DumpState":
+    case "SaveSnapshot":
+    case "RestorePaths":
+    case "UndoRestorePaths":
+    case "LoadState":
+    case "SetDataEpoch":
+    case "DropAside":
+      return StateSteps.describe(step);
   }
 };

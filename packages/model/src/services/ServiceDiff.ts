@@ -65,6 +65,10 @@ const FIELD_RULES: { readonly [K in keyof Svc]-?: "ignore" | "reload" | "restart
   stopIfChanged: "restart",
   reloadIfChanged: "restart",
   stopOnRemoval: "restart",
+  // Another account, other data directories or another epoch: the process must start again.
+  user: "restart",
+  group: "restart",
+  state: "restart",
 };
 
 const FIELDS = Object.keys(FIELD_RULES) as ReadonlyArray<keyof Svc>;
