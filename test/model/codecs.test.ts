@@ -147,7 +147,7 @@ const documents: ReadonlyArray<unknown> = [
   // A snapshot's meta.json (with a dump member) and the data-epochs file.
   {
     version: 1,
-    id: "20261201T120000Z-db-g2",
+    id: "20261201T120000.000Z-g2-db",
     service: "db",
     generation: 2,
     revision: "r2",
@@ -162,7 +162,7 @@ const documents: ReadonlyArray<unknown> = [
     encrypted: true,
     recipients: [`age1${"q".repeat(58)}`],
   },
-  { version: 1, services: { db: { epoch: { read: [0], write: [0] }, generation: 1, revision: null } } },
+  { version: 1, services: [{ service: "db", epoch: { read: [0], write: [0] }, generation: 1, revision: null }] },
   JSON.parse(Pins.render([1, 7].map(Model.GenerationNumber.unsafe))) as unknown,
   JSON.parse(bootspec()) as unknown,
   // bless and bless --bad

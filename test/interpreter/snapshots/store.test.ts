@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { NodeFileSystemLive, NodeProcessRunnerLive, Root, Snapshots } from "@switchyard/interpreter";
-import type { SnapshotMeta } from "@switchyard/model";
+import { GenerationNumber, SnapshotId, type SnapshotMeta } from "@switchyard/model";
 import { Effect, Either, Layer } from "effect";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
@@ -38,10 +38,13 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const request = (id: string, over: Partial<Snapshots.Save.SaveRequest> = {}): Snapshots.Save.SaveRequest => ({
+const S1 = SnapshotId.of("blog", 1, Date.UTC(2026, 11, 1, 12));
+const S2 = SnapshotId.of("blog", 1, Date.UTC(2026, 11, 1, 13));
+
+const request = (id: SnapshotId.SnapshotId, over: Partial<Snapshots.Save.SaveRequest> = {}): Snapshots.Save.SaveRequest => ({
   id,
   service: "blog",
-  generation: 1,
+  generation: GenerationNumber.unsafe(1),
   revision: "r1",
   epoch: { read: [1], write: [1] },
   takenMs: Date.UTC(2026, 11, 1, 12),
@@ -75,42 +78,42 @@ const reasonOf = (r: Either.Either<unknown, unknown>) => (Either.isLeft(r) ? (r.
 
 describe.skipIf(missing.length > 0)("the snapshot store with tar, zstd and age", () => {
   it("saves in clear, lists, checks, opens byte for byte, refuses tampering and another service, and forgets", async () => {
-    const saved = await run(provide(Snapshots.Save.save(root, request("s1"))));
+    const saved = await run(provide(Snapshots.Save.save(root, request(S1))));
     expect(Either.isRight(saved)).toBe(true);
     const meta = (saved as Either.Right<never, SnapshotMeta.Meta>).right;
     expect(meta.members.map((m) => m.name)).toEqual(["path-0.tar.zst", "path-1.tar.zst"]);
-    expect(fs.readdirSync(path.join(dir, "var/lib/switchyard/snapshots"))).toEqual(["s1"]);
+    expect(fs.readdirSync(path.join(dir, "var/lib/switchyard/snapshots"))).toEqual([S1]);
     // Saving the same id again leaves the committed snapshot as it is.
-    const again = await run(provide(Snapshots.Save.save(root, request("s1", { takenMs: 1 }))));
+    const again = await run(provide(Snapshots.Save.save(root, request(S1, { takenMs: 1 }))));
     expect(Either.isRight(again) && again.right.takenMs).toBe(meta.takenMs);
 
     const listed = await run(provide(Snapshots.Catalogue.list(root)));
-    expect(Either.isRight(listed) && listed.right.snapshots.map((s) => s.id)).toEqual(["s1"]);
-    const checked = await run(provide(Snapshots.Check.check(root, "s1", null)));
+    expect(Either.isRight(listed) && listed.right.snapshots.map((s) => s.id)).toEqual([S1]);
+    const checked = await run(provide(Snapshots.Check.check(root, S1, null)));
     expect(Either.isRight(checked) && checked.right.members).toBe(2);
 
     const dest = path.join(dir, "restore-here");
-    const opened = await run(provide(Snapshots.Open.extract(root, { id: "s1", service: "blog", path: "/var/lib/blog/files", dest, identity: null })));
+    const opened = await run(provide(Snapshots.Open.extract(root, { id: S1, service: "blog", path: "/var/lib/blog/files", dest, identity: null })));
     expect(reasonOf(opened)).toBe("ok");
     expect(tree(dest)).toEqual(tree(path.join(dir, "var/lib/blog/files")));
 
-    const other = await run(provide(Snapshots.Open.extract(root, { id: "s1", service: "db", path: "/var/lib/blog/files", dest: `${dest}2`, identity: null })));
+    const other = await run(provide(Snapshots.Open.extract(root, { id: S1, service: "db", path: "/var/lib/blog/files", dest: `${dest}2`, identity: null })));
     expect(reasonOf(other)).toBe("Damaged");
     expect(fs.existsSync(`${dest}2`)).toBe(false);
 
     // One byte changed: refused before tar reads it, and check says so too.
-    const member = path.join(dir, "var/lib/switchyard/snapshots/s1/path-0.tar.zst");
+    const member = path.join(dir, `var/lib/switchyard/snapshots/${S1}/path-0.tar.zst`);
     const bytes = fs.readFileSync(member);
     bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 1;
     fs.writeFileSync(member, bytes);
-    const tampered = await run(provide(Snapshots.Open.extract(root, { id: "s1", service: "blog", path: "/var/lib/blog/files", dest: `${dest}3`, identity: null })));
+    const tampered = await run(provide(Snapshots.Open.extract(root, { id: S1, service: "blog", path: "/var/lib/blog/files", dest: `${dest}3`, identity: null })));
     expect(reasonOf(tampered)).toBe("Damaged");
     expect(fs.existsSync(`${dest}3`)).toBe(false);
-    expect(reasonOf(await run(provide(Snapshots.Check.check(root, "s1", null))))).toBe("Damaged");
+    expect(reasonOf(await run(provide(Snapshots.Check.check(root, S1, null))))).toBe("Damaged");
 
-    expect(reasonOf(await run(provide(Snapshots.Forget.forget(root, "s1"))))).toBe("ok");
+    expect(reasonOf(await run(provide(Snapshots.Forget.forget(root, S1))))).toBe("ok");
     expect(fs.readdirSync(path.join(dir, "var/lib/switchyard/snapshots"))).toEqual([]);
-    expect(reasonOf(await run(provide(Snapshots.Forget.forget(root, "s1"))))).toBe("NotFound");
+    expect(reasonOf(await run(provide(Snapshots.Forget.forget(root, S1))))).toBe("NotFound");
   });
 
   it("encrypts to age recipients (gzip), and opens only with the right identity", async () => {
@@ -120,23 +123,23 @@ describe.skipIf(missing.length > 0)("the snapshot store with tar, zstd and age",
     execFileSync("age-keygen", ["-o", wrong], { stdio: "ignore" });
     const recipient = execFileSync("age-keygen", ["-y", key]).toString().trim();
     // A stale partial from a crash is removed, not mixed in.
-    fs.mkdirSync(path.join(dir, "var/lib/switchyard/snapshots/.s2.partial"), { recursive: true });
-    fs.writeFileSync(path.join(dir, "var/lib/switchyard/snapshots/.s2.partial/junk"), "x");
-    const saved = await run(provide(Snapshots.Save.save(root, request("s2", { compression: "gzip", recipients: [recipient], paths: ["/var/lib/blog/files"] }))));
+    fs.mkdirSync(path.join(dir, `var/lib/switchyard/snapshots/.${S2}.partial`), { recursive: true });
+    fs.writeFileSync(path.join(dir, `var/lib/switchyard/snapshots/.${S2}.partial/junk`), "x");
+    const saved = await run(provide(Snapshots.Save.save(root, request(S2, { compression: "gzip", recipients: [recipient], paths: ["/var/lib/blog/files"] }))));
     expect(Either.isRight(saved) && saved.right.members.map((m) => m.name)).toEqual(["path-0.tar.gz.age"]);
-    expect(fs.readdirSync(path.join(dir, "var/lib/switchyard/snapshots/s2")).sort()).toEqual(["meta.json", "path-0.tar.gz.age"]);
+    expect(fs.readdirSync(path.join(dir, `var/lib/switchyard/snapshots/${S2}`)).sort()).toEqual(["meta.json", "path-0.tar.gz.age"]);
     const open = (identity: string | null, dest: string) =>
-      run(provide(Snapshots.Open.extract(root, { id: "s2", service: "blog", path: "/var/lib/blog/files", dest: path.join(dir, dest), identity })));
+      run(provide(Snapshots.Open.extract(root, { id: S2, service: "blog", path: "/var/lib/blog/files", dest: path.join(dir, dest), identity })));
     expect(reasonOf(await open(null, "d1"))).toBe("Identity");
     expect(reasonOf(await open(wrong, "d2"))).toBe("Identity");
     expect(reasonOf(await open(path.join(dir, "absent.txt"), "d3"))).toBe("Identity");
     expect(["d1", "d2", "d3"].some((d) => fs.existsSync(path.join(dir, d)))).toBe(false);
     expect(reasonOf(await open(key, "d4"))).toBe("ok");
     expect(tree(path.join(dir, "d4"))).toEqual(tree(path.join(dir, "var/lib/blog/files")));
-    const checked = await run(provide(Snapshots.Check.check(root, "s2", key)));
+    const checked = await run(provide(Snapshots.Check.check(root, S2, key)));
     expect(Either.isRight(checked) && checked.right.decrypted).toBe(true);
-    expect(reasonOf(await run(provide(Snapshots.Check.check(root, "s2", wrong))))).toBe("Identity");
+    expect(reasonOf(await run(provide(Snapshots.Check.check(root, S2, wrong))))).toBe("Identity");
     // Nothing of the opening is left behind.
-    expect(fs.readdirSync(path.join(dir, "var/lib/switchyard/snapshots"))).toEqual(["s2"]);
+    expect(fs.readdirSync(path.join(dir, "var/lib/switchyard/snapshots"))).toEqual([S2]);
   });
 });

@@ -4,7 +4,7 @@
  * last, then the whole directory renamed into place and the snapshots directory flushed. Running it
  * again is safe: a committed id is left as it is, a stale partial from a crash is removed first.
  */
-import { SnapshotMeta } from "@switchyard/model";
+import { type GenerationNumber, type SnapshotId, SnapshotMeta } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Archive from "./Archive.js";
 import * as Catalogue from "./Catalogue.js";
@@ -16,9 +16,9 @@ import * as Root from "../root/Root.js";
 import { SnapshotError } from "./SnapshotError.js";
 
 export interface SaveRequest {
-  readonly id: string;
+  readonly id: SnapshotId.SnapshotId;
   readonly service: string;
-  readonly generation: number;
+  readonly generation: GenerationNumber.GenerationNumber | null;
   readonly revision: string | null;
   readonly epoch: SnapshotMeta.Epoch;
   readonly takenMs: number;

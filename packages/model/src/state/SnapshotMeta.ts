@@ -5,23 +5,16 @@
  * that has one is complete. Members are standard tar archives (compressed, perhaps age-encrypted).
  */
 import * as t from "io-ts";
-import * as Stamp from "../boot/Stamp.js";
 import { strict } from "../internal/Strict.js";
+import { GenerationNumberCodec } from "../world/GenerationNumber.js";
+import * as EpochModule from "./Epoch.js";
+import { SnapshotIdCodec } from "./SnapshotId.js";
+import type { Snapshot as Summary } from "./StateWorld.js";
 
 export const VERSION = 1;
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-/** A snapshot id is one path component (its directory's name) and a command-line word. */
-export const Id = new t.Type<string, string, unknown>(
-  "snapshot id",
-  (u): u is string => typeof u === "string" && ID.test(u),
-  (u, c) =>
-    typeof u === "string" && ID.test(u)
-      ? t.success(u)
-      : t.failure(u, c, `invalid snapshot id ${JSON.stringify(u)}: use letters, digits and . _ - (starting with a letter or digit)`),
-  (a) => a,
-);
+/** A snapshot id is the one the plan chose (`SnapshotId`): its directory's name and a command-line word. */
+export const Id = SnapshotIdCodec;
 
 const Whole = new t.Type<number, number, unknown>(
   "whole number",
@@ -47,9 +40,9 @@ const MemberName = new t.Type<string, string, unknown>(
   (a) => a,
 );
 
-/** The epoch of the data: normalised lists as the model's epochs use. */
-export const Epoch = strict({ read: t.array(Whole), write: t.array(Whole) }, "epoch");
-export type Epoch = t.TypeOf<typeof Epoch>;
+/** The epoch of the data, in its explicit `{read, write}` form. */
+export const Epoch = EpochModule.EpochCodec;
+export type Epoch = EpochModule.Epoch;
 
 export const Compression = t.keyof({ zstd: null, gzip: null, none: null }, "compression");
 export type Compression = t.TypeOf<typeof Compression>;
@@ -75,7 +68,8 @@ export const Meta = strict(
     version: t.literal(VERSION),
     id: Id,
     service: t.string,
-    generation: Whole,
+    /** The generation whose data it holds (null: a service no generation on record wrote). */
+    generation: t.union([GenerationNumberCodec, t.null]),
     revision: t.union([t.string, t.null]),
     epoch: Epoch,
     takenMs: Whole,
@@ -96,40 +90,29 @@ export const META_FILE = "meta.json";
 export const memberName = (index: number | "dump", compression: Compression, encrypted: boolean): string =>
   `${index === "dump" ? "dump" : `path-${index}`}.tar${compression === "zstd" ? ".zst" : compression === "gzip" ? ".gz" : ""}${encrypted ? ".age" : ""}`;
 
-/** `YYYYMMDDTHHMMSSZ` in UTC. */
-const stamp = (ms: number): string => {
-  const seconds = String(Math.floor(ms / 1000) % 60).padStart(2, "0");
-  return `${Stamp.format(ms, 0).replace(/[-:]/g, "").replace(" ", "T")}${seconds}Z`;
-};
-
-/**
- * A snapshot's id, chosen when the plan is made: sortable by time, and naming the service and the
- * generation whose data it holds; `reason` keeps a restore's own snapshot of the replaced data
- * apart from one taken in the same second.
- */
-export const idOf = (service: string, generation: number, takenMs: number, reason: Reason): string => {
-  const id = `${stamp(takenMs)}-${service.replace(/[^A-Za-z0-9._-]/g, "_")}-g${generation}${reason === "before-restore" ? "-replaced" : reason === "manual" ? "-saved" : ""}`;
-  return id.slice(0, 128);
-};
-
 /** The member holding `path`, or the dump (null). */
 export const memberFor = (meta: Meta, path: string | null): Member | undefined => meta.members.find((m) => m.path === path);
-
-/** `reader` (a revision's read epochs) can read data written in `data`'s epoch: snap's CanRead. */
-export const canRead = (readerRead: ReadonlyArray<number>, data: Epoch): boolean => {
-  const read = readerRead.length === 0 ? [0] : readerRead;
-  const write = data.write.length === 0 ? [0] : data.write;
-  return read.some((r) => write.includes(r));
-};
 
 /** Newest first (time, then id), the order `list` and every choice use. */
 export const newestFirst = (snapshots: ReadonlyArray<Meta>): ReadonlyArray<Meta> =>
   [...snapshots].sort((a, b) => b.takenMs - a.takenMs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 
-/** The newest snapshot of `service` whose data a revision reading `readerRead` can read, if any. */
-export const newestReadable = (snapshots: ReadonlyArray<Meta>, service: string, readerRead: ReadonlyArray<number>): Meta | undefined =>
-  newestFirst(snapshots).find((s) => s.service === service && canRead(readerRead, s.epoch));
+/** The newest snapshot of `service` whose data a revision of epoch `reader` can read (snap's CanRead), if any. */
+export const newestReadable = (snapshots: ReadonlyArray<Meta>, service: string, reader: Epoch): Meta | undefined =>
+  newestFirst(snapshots).find((s) => s.service === service && EpochModule.canRead(reader, s.epoch));
 
 /** The newest snapshot of `service` taken of `generation`'s data: what a rollback to it restores. */
-export const newestOf = (snapshots: ReadonlyArray<Meta>, service: string, generation: number): Meta | undefined =>
+export const newestOf = (snapshots: ReadonlyArray<Meta>, service: string, generation: number | null): Meta | undefined =>
   newestFirst(snapshots).find((s) => s.service === service && s.generation === generation);
+
+/** What the planner reads of a snapshot (`StateWorld.Snapshot`): the metadata without members and hashes. */
+export const summary = (meta: Meta): Summary => ({
+  id: meta.id,
+  service: meta.service,
+  generation: meta.generation,
+  revision: meta.revision,
+  epoch: meta.epoch,
+  takenMs: meta.takenMs,
+  paths: meta.members.flatMap((m) => (m.path === null ? [] : [m.path])),
+  dump: meta.members.some((m) => m.path === null),
+});
