@@ -117,7 +117,12 @@ const snapshotExit: Record<Snapshots.SnapshotError["reason"], ExitCode> = {
 };
 
 /** A signal's own code when a signal stopped the apply, else "failed". */
-const exitOf = (e: ApplyFailedError): ExitCode => (e.failure.cause._tag === "Interrupted" ? ofSignal(e.failure.cause.signal) : ExitCode.Failed);
+const exitOf = (e: ApplyFailedError): ExitCode =>
+  e.failure.cause._tag === "Interrupted"
+    ? ofSignal(e.failure.cause.signal)
+    : e.failure.cause._tag === "SnapshotError" && e.outcome._tag !== "CommittedIncomplete" && e.failure.cause.reason !== "NotFound"
+      ? snapshotExit[e.failure.cause.reason]
+      : ExitCode.Failed;
 
 /** The headline, the program's last output, and where that left the machine (judged by `state` when it was read). */
 const failedLines = (e: ApplyFailedError, state: SystemStatus.Status | null | undefined): ReadonlyArray<string> => {
