@@ -2,11 +2,14 @@
  * Forget snapshots: one by id, or those retention picks. A snapshot leaves the catalogue in one
  * rename (to a hidden name) before its files are removed, so a crash never leaves half of one listed.
  */
-import { Retention } from "@switchyard/model";
+import { Retention, type World } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Catalogue from "./Catalogue.js";
 import * as Durable from "../durable/Durable.js";
+import * as Generations from "../observe/Generations.js";
+import * as SnapshotConfig from "./SnapshotConfig.js";
 import * as Layout from "./Layout.js";
+import { Clock } from "../ports/Clock.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import type * as Root from "../root/Root.js";
 import { SnapshotError } from "./SnapshotError.js";
@@ -43,3 +46,18 @@ export const removeLeftovers = (root: Root.Root) =>
     const names = yield* fs.readDirectory(Layout.dir(root)).pipe(Effect.orElseSucceed(() => [] as ReadonlyArray<string>));
     for (const name of names) if (Layout.isHidden(name)) yield* Durable.removeTree(`${Layout.dir(root)}/${name}`);
   });
+
+/**
+ * Retention after an apply (a delete is one too): the config's `snapshots.keep` over the catalogue,
+ * protecting the newest snapshot of every generation still there. The transition is committed by
+ * now, so a failure here changes nothing of it; the next apply tries again.
+ */
+export const afterApply = (root: Root.Root, settings: World.Settings, planNowMs: number | null) =>
+  Effect.gen(function* () {
+    const catalogue = yield* Catalogue.list(root);
+    if (catalogue.snapshots.length === 0) return [];
+    const config = yield* SnapshotConfig.read(root);
+    const links = yield* Generations.observe(root, settings);
+    const nowMs = planNowMs ?? (yield* (yield* Clock).nowMs);
+    return yield* retain(root, config.keep, links.generations.map((g) => g.number), nowMs);
+  }).pipe(Effect.orElseSucceed(() => [] as ReadonlyArray<string>));
