@@ -143,6 +143,26 @@ const documents: ReadonlyArray<unknown> = [
   { layout: "nix", bootloader: "systemd-boot", boot: { esp: "/efi", menuLimit: 100000 } },
   { layout: "guix", boot: { menuLimit: 1 } },
   { layout: "switchyard" },
+  { snapshots: { recipients: [`age1${"q".repeat(58)}`], identity: "/etc/switchyard/age.key", keep: { count: 3, maxAgeDays: 30 }, compression: "gzip" } },
+  // A snapshot's meta.json (with a dump member) and the data-epochs file.
+  {
+    version: 1,
+    id: "20261201T120000.000Z-g2-db",
+    service: "db",
+    generation: 2,
+    revision: "r2",
+    epoch: { read: [1, 2], write: [2] },
+    takenMs: 1_796_000_000_000,
+    reason: "before-switch",
+    members: [
+      { name: "path-0.tar.zst.age", path: "/var/lib/db", size: 10, sha256: "0".repeat(64) },
+      { name: "dump.tar.zst.age", path: null, size: 0, sha256: "a".repeat(64) },
+    ],
+    compression: "zstd",
+    encrypted: true,
+    recipients: [`age1${"q".repeat(58)}`],
+  },
+  { version: 1, services: [{ service: "db", epoch: { read: [0], write: [0] }, generation: 1, revision: null }] },
   JSON.parse(Pins.render([1, 7].map(Model.GenerationNumber.unsafe))) as unknown,
   JSON.parse(bootspec()) as unknown,
   // bless and bless --bad

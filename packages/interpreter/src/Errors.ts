@@ -7,6 +7,7 @@ import { Data } from "effect";
 import type { FsError } from "./ports/FileSystem.js";
 import type { ProcessError } from "./ports/ProcessRunner.js";
 import type { ServiceError } from "./ports/ServiceManager.js";
+import type { SnapshotError } from "./snapshots/SnapshotError.js";
 
 /** The machine's state could not be read or makes no sense (bad config, escaping or dangling link…). */
 export class ObserveError extends Data.TaggedError("ObserveError")<{
@@ -50,7 +51,7 @@ export class Interrupted extends Data.TaggedError("Interrupted")<{
 }> {}
 
 /** What made a step fail, with its own tagged reason (`FsError.reason`, `ProcessError.reason`, …). */
-export type StepCause = FsError | ProcessError | ServiceError | LinkMoved | Interrupted;
+export type StepCause = FsError | ProcessError | ServiceError | LinkMoved | Interrupted | SnapshotError;
 
 export interface StepFailure {
   /** Index in its phase's steps; -1 for the journal's own bookkeeping, which is no step of the plan. */

@@ -18,6 +18,7 @@ export * as S6ServiceManager from "./services/s6/S6ServiceManager.js";
 export * as S6Supervisor from "./services/s6/S6Supervisor.js";
 export * as Status from "./observe/Status.js";
 export * as Steps from "./apply/Steps.js";
+export * as Snapshots from "./snapshots/index.js";
 export { NodeClockLive, fixedClock } from "./node/NodeClock.js";
 export { NodeFileSystemLive } from "./node/NodeFileSystem.js";
 export { NodeProcessRunnerLive } from "./node/NodeProcessRunner.js";

@@ -39,7 +39,7 @@ const READ_BOOT: ReadonlyArray<Name> = ["list", "describe", "diff", "add", "plan
 const SEE_SERVICES: ReadonlyArray<Name> = ["plan", "apply", "restart", "recover", "status"];
 // `plan` records them in the plan, so `apply --plan` runs with what was planned.
 const RUN_STEPS: ReadonlyArray<Name> = ["plan", "apply", "recover"];
-const TAKE_LOCK: ReadonlyArray<Name> = ["add", "apply", "restart", "recover", "bless", "pin", "unpin"];
+const TAKE_LOCK: ReadonlyArray<Name> = ["add", "apply", "restart", "recover", "bless", "pin", "unpin", "snapshot"];
 
 const flag = { _tag: "Flag" } as const;
 const text = (metavar: string, output = false): Kind => ({ _tag: "Text", metavar, output });
@@ -113,7 +113,8 @@ export const OPTIONS: ReadonlyArray<Spec> = [
   { name: "plan", short: null, kind: text("FILE"), default: null, help: "carry out the plan saved in FILE", commands: ["apply"] },
   { name: "steps", short: null, kind: flag, default: null, help: "also list every step and revert step, numbered", commands: ["plan"] },
   { name: "long", short: "l", kind: flag, default: null, help: "also each generation's kernel, parameters and number of services", commands: ["list"] },
-  { name: "json", short: null, kind: flag, default: null, help: "one JSON document on standard output", commands: ["list", "describe", "diff", "plan", "recover", "status", "supervisor"] },
+  { name: "json", short: null, kind: flag, default: null, help: "one JSON document on standard output", commands: ["list", "describe", "diff", "plan", "recover", "status", "supervisor", "snapshot"] },
+  { name: "identity", short: null, kind: text("FILE"), default: null, config: "snapshots.identity", help: "the age identity file that decrypts snapshots", commands: ["snapshot"] },
   { name: "yes", short: "y", kind: flag, default: null, help: "do not ask for confirmation (needed when not on a terminal)", commands: ["apply", "restart"] },
   { name: "debt", short: null, kind: flag, default: null, help: "every service left on old code (restart debt)", commands: ["restart"] },
   { name: "debug", short: null, kind: flag, default: null, help: "internal details (stack traces) of internal errors", commands: "every" },

@@ -4,7 +4,7 @@
  */
 import type { ApplyOutcome, StepCause, StopSignal } from "@switchyard/interpreter";
 import type { SystemStatus } from "@switchyard/model";
-import type { FsError, JournalPending, JournalUnreadable, LayoutError, LockHeld, ObserveError, S6Supervisor, StalePlan } from "@switchyard/interpreter";
+import type { FsError, JournalPending, JournalUnreadable, LayoutError, LockHeld, ObserveError, S6Supervisor, Snapshots, StalePlan } from "@switchyard/interpreter";
 import { Data } from "effect";
 import { ExitCode, ofSignal } from "../ExitCode.js";
 import * as RenderStatus from "./RenderStatus.js";
@@ -72,6 +72,7 @@ export type Known =
   | JournalUnreadable
   | LayoutError
   | StalePlan
+  | Snapshots.SnapshotError
   | FsError;
 
 export const report = (e: Known): Report => {
@@ -100,6 +101,8 @@ export const report = (e: Known): Report => {
       return { lines: [e.message], exit: ExitCode.Stale };
     case "FsError":
       return { lines: [e.message], exit: ExitCode.Failed };
+    case "SnapshotError":
+      return { lines: [e.message], exit: snapshotExit[e.reason] };
     case "SupervisorError":
       return { lines: [e.message], exit: ExitCode.Failed };
     case "ApplyFailedReport":
@@ -109,8 +112,21 @@ export const report = (e: Known): Report => {
   }
 };
 
+const snapshotExit: Record<Snapshots.SnapshotError["reason"], ExitCode> = {
+  Damaged: ExitCode.SnapshotDamaged,
+  Identity: ExitCode.SnapshotIdentity,
+  NotFound: ExitCode.Invalid,
+  Io: ExitCode.Failed,
+  Tool: ExitCode.Failed,
+};
+
 /** A signal's own code when a signal stopped the apply, else "failed". */
-const exitOf = (e: ApplyFailedError): ExitCode => (e.failure.cause._tag === "Interrupted" ? ofSignal(e.failure.cause.signal) : ExitCode.Failed);
+const exitOf = (e: ApplyFailedError): ExitCode =>
+  e.failure.cause._tag === "Interrupted"
+    ? ofSignal(e.failure.cause.signal)
+    : e.failure.cause._tag === "SnapshotError" && e.outcome._tag !== "CommittedIncomplete" && e.failure.cause.reason !== "NotFound"
+      ? snapshotExit[e.failure.cause.reason]
+      : ExitCode.Failed;
 
 /** The headline, the program's last output, and where that left the machine (judged by `state` when it was read). */
 const failedLines = (e: ApplyFailedError, state: SystemStatus.Status | null | undefined): ReadonlyArray<string> => {

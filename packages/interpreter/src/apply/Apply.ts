@@ -14,6 +14,7 @@ import { Effect } from "effect";
 import * as ApplyJournal from "../state/ApplyJournal.js";
 import { ApplyFailed, Interrupted, JournalPending, type StepFailure, type StopSignal } from "../Errors.js";
 import * as Failpoint from "../durable/Failpoint.js";
+import * as Forget from "../snapshots/Forget.js";
 import * as Freshness from "./Freshness.js";
 import type { FsError } from "../ports/FileSystem.js";
 import * as Layout from "../state/Layout.js";
@@ -119,6 +120,7 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
     const forward = yield* runSteps(plan.steps, "forward", 0, options, Plan.commitIndex(plan));
     if (forward.failure === null) {
       yield* ApplyJournal.finish(options.root, token).pipe(Effect.mapError(cleanupFailure));
+      yield* Forget.afterApply(options.root, plan.settings, plan.nowMs);
       return { stepsRun: plan.steps.length, servicesRecorded: forward.recorded, interrupted: yield* Phase.signalled(options) } satisfies ApplyReport;
     }
     const failure = forward.failure;

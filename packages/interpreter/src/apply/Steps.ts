@@ -1,7 +1,8 @@
 /** One exhaustive switch over a step's `_tag`: how each step is carried out through the ports. */
-import { Step, type World } from "@switchyard/model";
+import type { Step, World } from "@switchyard/model";
 import { Effect } from "effect";
 import * as BootWriter from "./BootWriter.js";
+import * as StateSteps from "./StateSteps.js";
 import * as Durable from "../durable/Durable.js";
 import { LinkMoved, type StepCause } from "../Errors.js";
 import { FileSystem, type FsError } from "../ports/FileSystem.js";
@@ -70,11 +71,8 @@ export const run = (step: Step.Step, options: StepOptions): Effect.Effect<Servic
     case "UndoRestorePaths":
     case "LoadState":
     case "SetDataEpoch":
-    case "DropAside": {
-      // The snapshot store carries these out; until it is part of this build, refuse plainly.
-      const message = `${Step.describe(step)}: snapshots are not supported by this build of switchyard`;
-      return Effect.fail({ cause: new ProcessError({ reason: "SpawnFailed", argv: [], message }), message, lastLines: [] });
-    }
+    case "DropAside":
+      return StateSteps.run(step, options);
   }
 };
 
