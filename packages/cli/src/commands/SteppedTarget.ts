@@ -7,7 +7,7 @@ import * as Failure from "../render/Failure.js";
 
 export const resolve = (ctx: CommandContext) =>
   Effect.gen(function* () {
-    const [operation, spec] = ctx.args.positional;
+    const [, operation, spec] = ctx.args.positional;
     if (ctx.saved !== null || operation !== "switch" || spec === undefined) {
       return yield* Failure.usage("apply", "--stepped goes with 'apply switch N' (not with a saved plan): it plans each hop afresh");
     }

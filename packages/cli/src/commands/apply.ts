@@ -62,7 +62,7 @@ export const run = (ctx: CommandContext) =>
       const target = yield* SteppedTarget.resolve(ctx);
       for (;;) {
         const hop = Stepped.next(yield* Observe.world(ctx.root, ctx.settings), target);
-        if (hop === null || !(yield* once({ ...ctx, args: { ...ctx.args, positional: ["switch", String(hop)] } })) || hop === target) return;
+        if (hop === null || !(yield* once({ ...ctx, args: { ...ctx.args, positional: [ctx.args.positional[0] ?? "apply", "switch", String(hop)] } })) || hop === target) return;
       }
     }),
   );
