@@ -33,11 +33,12 @@ describe.skipIf(!hasS6)("state that rolls back", () => {
     expect(up.stdout).toMatch(/blog: snapshot \S+-g1-blog taken before it stops; data in epoch 1 \(generation 1\) kept; the target reads epoch 2\*/);
     fs.writeFileSync(post(root), "written after the upgrade\n");
 
-    const preview = await ok(root, "plan", "rollback");
+    // Saved and carried out later: computed again under the lock, it names the same snapshots.
+    const preview = await ok(root, "plan", "rollback", "--out", path.join(root, "rollback.json"));
     expect(preview.stdout).toMatch(/blog: restores snapshot \S+-g1-blog \(taken .* UTC, generation 1\); changes since then are replaced — kept as snapshot \S+-g2-blog/);
     expect(preview.stdout).toContain("snapshots are stored unencrypted");
 
-    await ok(root, "apply", "rollback", "--yes");
+    await ok(root, "apply", "--plan", path.join(root, "rollback.json"), "--yes");
     expect(fs.readFileSync(post(root), "utf8")).toBe("written by generation 1\n");
     // Nothing moved aside is left next to the data.
     expect(fs.readdirSync(path.join(root, "var/lib")).filter((n) => n.startsWith("blog"))).toEqual(["blog"]);
