@@ -92,6 +92,8 @@ describe("the state of a transition", () => {
     expect(r.indexOf("UndoRestorePaths")).toBeGreaterThan(r.indexOf("StopService:db"));
     expect(r.indexOf("UndoRestorePaths")).toBeLessThan(r.indexOf("StartService:db"));
     expect(p.revert.find((s) => s._tag === "LoadState")).toMatchObject({ snapshot: saved, ifSaved: true });
+    expect(r.indexOf("StartService:db") + 1).toBe(r.indexOf("LoadState"));
+    expect(r.indexOf("LoadState")).toBeLessThan(r.indexOf("StartService:web"));
   });
 
   it("every restore keeps what it replaces: the restore's loss names a snapshot the same plan saves", () => {
