@@ -201,3 +201,13 @@ describe("snapshot save and snapshot restore", () => {
     expect(E.isLeft(r) && r.left).toMatchObject({ reason: "StateUnreadable", message: `db: generation 1 reads epochs 1, but snapshot ${newer.id} holds data in epoch 2; switch to a generation that reads it first` });
   });
 });
+
+describe("switching to what runs", () => {
+  it("touches no data with stateful services either: nothing is snapshotted, nothing recorded", () => {
+    const w: World.World = { ...machine(["1", "2*"], 2), serviceRevisions: null };
+    const p = ok(switchTo(w, 2));
+    // Only the fixture's boot menu is written (it has none yet).
+    expect(tags(p).filter((t) => t !== "Commit" && t !== "WriteFile")).toEqual([]);
+    expect(p.state.map((s) => s.action)).toEqual(["keep"]);
+  });
+});

@@ -88,7 +88,8 @@ const saveSteps = (d: StateDecision.Decision, nowMs: number): Array<Step.Step> =
 /** The record of the data once the target's code runs on it; null when the target does not run it (left on old code). */
 const recordAfter = (d: StateDecision.Decision, diff: ServiceDiff.ServiceDiff): StateWorld.DataEpoch | null => {
   if (d.target?.record.state == null) return null;
-  const runsTarget = isIn(diff.start, d.service) || isIn(diff.restart, d.service) || isIn(diff.reload, d.service) || diff.unchanged.includes(d.service);
+  // A service left as it runs writes nothing new: no record, so switching to what runs stays an empty plan.
+  const runsTarget = isIn(diff.start, d.service) || isIn(diff.restart, d.service) || isIn(diff.reload, d.service);
   if (!runsTarget) return null;
   return { service: d.service, epoch: d.target.record.state.epoch, generation: d.target.generation, revision: ServiceRevision.ofRef(d.target) };
 };
