@@ -112,6 +112,9 @@ const newService = (index: number, release: number, names: ReadonlyArray<string>
     stopIfChanged: random() > 0.2,
     reloadIfChanged: reloadable && random() < 0.5,
     stopOnRemoval: true,
+    user: null,
+    group: null,
+    state: null,
   };
 };
 

@@ -67,6 +67,9 @@ const assemble = (name: Name, body: RecordBody, provides: ReadonlyArray<string>,
   description: body.description,
   reloadTriggers: body.reloadTriggers,
   ...body.flags,
+  user: null,
+  group: null,
+  state: null,
 });
 
 /** Requirements of a record that may only need `earlier` (which keeps the graph acyclic). */

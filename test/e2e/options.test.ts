@@ -54,6 +54,7 @@ const ARGS: Readonly<Record<Commands.Name, ReadonlyArray<string>>> = {
   bless: [],
   pin: ["1"],
   unpin: ["1"],
+  snapshot: ["list"],
   completion: ["bash"],
   help: [],
 };

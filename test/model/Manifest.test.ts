@@ -36,6 +36,9 @@ describe("manifest decoding", () => {
       stopIfChanged: true,
       reloadIfChanged: false,
       stopOnRemoval: true,
+      user: null,
+      group: null,
+      state: null,
     });
   });
 

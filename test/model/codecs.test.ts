@@ -158,6 +158,39 @@ const checksManifest = {
   requires: { kernel: "6.1" },
 };
 const choices = { version: 1, transition: { from: 1, to: 2, systems: "ab".repeat(32) }, items, choices: [{ item: "check:db-schema", resolution: "migrate" }] };
+const stateful = ServiceRecord.normalise(
+  input({ name: "db", start: ["bin/db"], user: "postgres", group: "postgres", state: { paths: [InRootPath.unsafe("/var/lib/db")], dump: ["bin/dump"], load: ["bin/load"], epoch: "2*", restore: "on-rollback" } }),
+);
+const statefulRef = { system: InRootPath.unsafe("/store/2-system"), generation: 2, record: stateful } as Step.ServiceRef;
+const snapshot = Model.SnapshotId.of("db", 2, 0);
+const move = Model.StateSteps.moveOf(InRootPath.unsafe("/var/lib/db"), snapshot);
+const dataEpoch = { service: "db", epoch: { read: [1, 2], write: [2] }, generation: 2, revision: "abc" };
+const stateSteps: ReadonlyArray<Step.Step> = [
+  { _tag: "DumpState", service: statefulRef, snapshot },
+  { _tag: "SaveSnapshot", service: statefulRef, snapshot, generation: 2, revision: "abc", epoch: { read: [0], write: [0] }, paths: [InRootPath.unsafe("/var/lib/db")], dump: true, takenMs: 0 },
+  { _tag: "RestorePaths", serviceName: "db", snapshot, moves: [move] },
+  { _tag: "UndoRestorePaths", serviceName: "db", snapshot, moves: [move] },
+  { _tag: "LoadState", service: statefulRef, snapshot, ifSaved: false },
+  { _tag: "SetDataEpoch", serviceName: "db", record: dataEpoch },
+  { _tag: "SetDataEpoch", serviceName: "db", record: null },
+  { _tag: "DropAside", serviceName: "db", paths: [move.aside] },
+] as ReadonlyArray<Step.Step>;
+const statefulMachine = Worlds.world(
+  [1, 2].map((n) => ({ number: n, services: [input({ name: "db", start: ["bin/db", String(n)], state: { paths: [InRootPath.unsafe("/var/lib/db")], dump: ["bin/dump"], load: ["bin/load"], epoch: n === 1 ? "1" : "2*" } })] })),
+  { current: 1, settings: { serviceManager: "s6" }, liveServices: ["db"] },
+);
+const statePlans = [
+  right(Transition.between(statefulMachine, { operation: { _tag: "Switch", spec: "2" }, mode: "switch", nowMs: 0 })),
+  right(Transition.between(statefulMachine, { operation: { _tag: "SnapshotSave", services: ["db"] }, mode: "test", nowMs: 0 })),
+].map((p) => JSON.parse(JSON.stringify(Model.Plan.encode(p))) as unknown);
+const stateDocuments: ReadonlyArray<unknown> = [
+  ...statePlans,
+  { _tag: "SnapshotRestore", id: "20261201T000000.000Z-g1-db" },
+  ...stateSteps.map((s) => JSON.parse(JSON.stringify(Model.Step.Step.encode(s))) as unknown),
+  { service: "db", state: { paths: ["/var/lib/db"], epoch: { read: [1, 2] }, restore: "when-unreadable" } },
+  { epochs: ["0", "1*", 3, null, "", {}, { write: [4] }] },
+  { id: snapshot, service: "db", generation: 2, revision: "abc", epoch: { read: [2], write: [2] }, takenMs: 0, paths: ["/var/lib/db"], dump: false },
+];
 
 /** Valid documents of every kind; every part of each is tried against every codec. */
 const documents: ReadonlyArray<unknown> = [
@@ -166,6 +199,7 @@ const documents: ReadonlyArray<unknown> = [
   migrationRecord,
   { ...migrationRecord, paused: null, progress: { a: { status: "running", runs: 1, startedMs: 0, finishedMs: null, message: null }, b: { status: "pending", runs: 0, startedMs: null, finishedMs: null, message: null } } },
   itemReport,
+  ...stateDocuments,
   manifestInput,
   { ...manifestInput, hooks: HOOKS },
   checksManifest,
@@ -179,6 +213,26 @@ const documents: ReadonlyArray<unknown> = [
   { layout: "nix", bootloader: "systemd-boot", boot: { esp: "/efi", menuLimit: 100000 } },
   { layout: "guix", boot: { menuLimit: 1 } },
   { layout: "switchyard" },
+  { snapshots: { recipients: [`age1${"q".repeat(58)}`], identity: "/etc/switchyard/age.key", keep: { count: 3, maxAgeDays: 30 }, compression: "gzip" } },
+  // A snapshot's meta.json (with a dump member) and the data-epochs file.
+  {
+    version: 1,
+    id: "20261201T120000.000Z-g2-db",
+    service: "db",
+    generation: 2,
+    revision: "r2",
+    epoch: { read: [1, 2], write: [2] },
+    takenMs: 1_796_000_000_000,
+    reason: "before-switch",
+    members: [
+      { name: "path-0.tar.zst.age", path: "/var/lib/db", size: 10, sha256: "0".repeat(64) },
+      { name: "dump.tar.zst.age", path: null, size: 0, sha256: "a".repeat(64) },
+    ],
+    compression: "zstd",
+    encrypted: true,
+    recipients: [`age1${"q".repeat(58)}`],
+  },
+  { version: 1, services: [{ service: "db", epoch: { read: [0], write: [0] }, generation: 1, revision: null }] },
   JSON.parse(Pins.render([1, 7].map(Model.GenerationNumber.unsafe))) as unknown,
   JSON.parse(bootspec()) as unknown,
   // bless and bless --bad

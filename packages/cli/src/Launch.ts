@@ -21,12 +21,13 @@ import * as pin from "./commands/pin.js";
 import * as plan from "./commands/plan.js";
 import * as recover from "./commands/recover.js";
 import * as restart from "./commands/restart.js";
+import * as snapshot from "./commands/snapshot.js";
 import * as status from "./commands/status.js";
 import * as supervisor from "./commands/supervisor.js";
 import { runCommand } from "./Run.js";
 import * as Watcher from "./commands/Watcher.js";
 
-const commands = { list, describe, diff, add, plan, apply, check, choose, choices, restart, recover, confirm, migrations, status, supervisor, bless, pin, unpin: pin } as const satisfies Record<
+const commands = { list, describe, diff, add, plan, apply, check, choose, choices, restart, recover, confirm, migrations, status, supervisor, bless, pin, unpin: pin, snapshot } as const satisfies Record<
   Exclude<Args.Runnable, "completion">,
   unknown
 >;

@@ -8,6 +8,7 @@ import type { FsError } from "./ports/FileSystem.js";
 import type { ProcessError } from "./ports/ProcessRunner.js";
 import type { ServiceError } from "./ports/ServiceManager.js";
 import type { MigrationsPending, MigrationsUnreadable } from "./migrations/MigrationErrors.js";
+import type { SnapshotError } from "./snapshots/SnapshotError.js";
 
 /** The machine's state could not be read or makes no sense (bad config, escaping or dangling link…). */
 export class ObserveError extends Data.TaggedError("ObserveError")<{
@@ -51,7 +52,7 @@ export class Interrupted extends Data.TaggedError("Interrupted")<{
 }> {}
 
 /** What made a step fail, with its own tagged reason (`FsError.reason`, `ProcessError.reason`, …). */
-export type StepCause = FsError | ProcessError | ServiceError | LinkMoved | Interrupted | MigrationsPending | MigrationsUnreadable;
+export type StepCause = FsError | ProcessError | ServiceError | LinkMoved | Interrupted | MigrationsPending | MigrationsUnreadable | SnapshotError;
 
 export interface StepFailure {
   /** Index in its phase's steps; -1 for the journal's own bookkeeping, which is no step of the plan. */

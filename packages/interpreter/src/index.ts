@@ -31,6 +31,7 @@ export * as Hooks from "./apply/Hooks.js";
 export * as Confirm from "./apply/Confirm.js";
 export * as Confirmation from "./state/Confirmation.js";
 export * as Settle from "./apply/Settle.js";
+export * as Snapshots from "./snapshots/index.js";
 export { NodeClockLive, fixedClock } from "./node/NodeClock.js";
 export { NodeFileSystemLive } from "./node/NodeFileSystem.js";
 export { NodeProcessRunnerLive } from "./node/NodeProcessRunner.js";

@@ -6,11 +6,14 @@
 import * as Operation from "./Operation.js";
 import * as Suggest from "./Suggest.js";
 
-export const NAMES = ["list", "describe", "diff", "add", "plan", "apply", "check", "choose", "choices", "restart", "recover", "confirm", "migrations", "status", "supervisor", "bless", "pin", "unpin", "completion", "help"] as const;
+export const NAMES = ["list", "describe", "diff", "add", "plan", "apply", "check", "choose", "choices", "restart", "recover", "confirm", "migrations", "status", "supervisor", "bless", "pin", "unpin", "snapshot", "completion", "help"] as const;
 export type Name = (typeof NAMES)[number];
 
 export const SUPERVISOR_ACTIONS = ["start", "stop", "status"] as const;
 export const MIGRATION_ACTIONS = ["continue", "abandon"] as const;
+export const SNAPSHOT_ACTIONS = ["list", "check", "forget"] as const;
+/** The snapshot actions that name one snapshot. */
+const SNAPSHOT_WITH_ID: ReadonlyArray<string> = ["check", "forget"];
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 /** What the completion scripts ask the binary for while completing. */
 export const COMPLETION_LISTS = ["generations", "services"] as const;
@@ -258,6 +261,27 @@ export const COMMANDS: ReadonlyArray<Command> = [
     check: (words) => (words.length === 1 && SUPERVISOR_ACTIONS.some((a) => a === words[0]) ? null : "supervisor takes one ACTION: start, stop or status"),
     completes: { words: SUPERVISOR_ACTIONS },
     examples: [["switchyard supervisor start", "start one (it says so when one already listens)"], ["switchyard supervisor status --json", "whether one listens, its pid and services"]],
+  },
+  {
+    name: "snapshot",
+    summary: "the snapshots of services' state: list, check or forget them",
+    usage: ["list [--json]", "check ID [--identity FILE]", "forget ID"],
+    arguments: [
+      { name: "ACTION", help: "list: every snapshot, newest first; check: recompute its hashes (and decrypt it, with an identity); forget: remove it" },
+      { name: "ID", help: "a snapshot id, as 'snapshot list' shows it" },
+    ],
+    check: (words) => {
+      const [action, ...rest] = words;
+      if (action === undefined || !SNAPSHOT_ACTIONS.some((a) => a === action)) return `snapshot takes one ACTION: ${SNAPSHOT_ACTIONS.join(", ")}`;
+      if (SNAPSHOT_WITH_ID.includes(action)) return rest.length === 1 ? null : `snapshot ${action} takes one snapshot ID (see 'switchyard snapshot list')`;
+      return rest.length === 0 ? null : `snapshot ${action} takes no further arguments`;
+    },
+    completes: { words: SNAPSHOT_ACTIONS },
+    examples: [
+      ["switchyard snapshot list", "every snapshot: service, generation, epoch, time, size, encrypted or in clear"],
+      ["switchyard snapshot check 20261201T120000Z-db-g2 --identity key.txt", "every hash recomputed, and every member decrypted with key.txt"],
+      ["switchyard snapshot forget 20261201T120000Z-db-g2", "remove that snapshot"],
+    ],
   },
   {
     name: "completion",

@@ -39,7 +39,7 @@ const READ_BOOT: ReadonlyArray<Name> = ["list", "describe", "diff", "add", "plan
 const SEE_SERVICES: ReadonlyArray<Name> = ["plan", "apply", "restart", "recover", "status"];
 // `plan` records them in the plan, so `apply --plan` runs with what was planned.
 const RUN_STEPS: ReadonlyArray<Name> = ["plan", "apply", "recover"];
-const TAKE_LOCK: ReadonlyArray<Name> = ["add", "apply", "choose", "restart", "recover", "bless", "pin", "unpin", "confirm", "migrations"];
+const TAKE_LOCK: ReadonlyArray<Name> = ["add", "apply", "choose", "restart", "recover", "bless", "pin", "unpin", "confirm", "migrations", "snapshot"];
 
 const flag = { _tag: "Flag" } as const;
 const text = (metavar: string, output = false): Kind => ({ _tag: "Text", metavar, output });
@@ -82,6 +82,15 @@ export const OPTIONS: ReadonlyArray<Spec> = [
   },
   { name: "services", short: null, kind: choice(Choices.services), default: "live", help: "live: restart and reload rules; conservative: never stop a service that stays", commands: ["plan", "apply", "check"] },
   {
+    name: "state",
+    short: null,
+    kind: choice(Choices.state),
+    default: "auto",
+    help: "auto: each service's restore rule; keep: keep the data on disk; restore: restore the newest snapshot the target can read",
+    commands: ["plan", "apply"],
+  },
+  { name: "stepped", short: null, kind: flag, default: null, help: "switch through the generations that migrate services' data, one committed transition each", commands: ["apply"] },
+  {
     name: "mode",
     short: null,
     kind: choice(Choices.mode),
@@ -120,7 +129,8 @@ export const OPTIONS: ReadonlyArray<Spec> = [
   { name: "plan", short: null, kind: text("FILE"), default: null, help: "carry out the plan saved in FILE", commands: ["apply"] },
   { name: "steps", short: null, kind: flag, default: null, help: "also list every step and revert step, numbered", commands: ["plan"] },
   { name: "long", short: "l", kind: flag, default: null, help: "also each generation's kernel, parameters and number of services", commands: ["list"] },
-  { name: "json", short: null, kind: flag, default: null, help: "one JSON document on standard output", commands: ["list", "describe", "diff", "plan", "check", "choose", "choices", "recover", "status", "supervisor", "confirm", "migrations"] },
+  { name: "json", short: null, kind: flag, default: null, help: "one JSON document on standard output", commands: ["list", "describe", "diff", "plan", "check", "choose", "choices", "recover", "status", "supervisor", "confirm", "migrations", "snapshot"] },
+  { name: "identity", short: null, kind: text("FILE"), default: null, config: "snapshots.identity", help: "the age identity file that decrypts snapshots", commands: ["snapshot"] },
   { name: "yes", short: "y", kind: flag, default: null, help: "do not ask for confirmation (needed when not on a terminal)", commands: ["apply", "restart"] },
   { name: "debt", short: null, kind: flag, default: null, help: "every service left on old code (restart debt)", commands: ["restart"] },
   { name: "debug", short: null, kind: flag, default: null, help: "internal details (stack traces) of internal errors", commands: "every" },

@@ -5,8 +5,8 @@
  * machine still looks the way it did and that a fresh plan would do exactly the same. A signal
  * stops it at the next step boundary (`Signals`): reverted before the commit point, finished after.
  */
-import { Plan } from "@switchyard/model";
-import { Apply, Clock, Confirmation, MigrationFiles } from "@switchyard/interpreter";
+import { Plan, Stepped } from "@switchyard/model";
+import { Apply, Clock, Confirmation, MigrationFiles, Observe } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as AfterFailure from "./AfterFailure.js";
 import * as Args from "../args/Args.js";
@@ -26,6 +26,7 @@ import * as Watcher from "./Watcher.js";
 import * as MigrationOutcome from "./MigrationOutcome.js";
 import * as MigrationsCommand from "./migrations.js";
 import * as RenderMigrations from "../render/RenderMigrations.js";
+import * as SteppedTarget from "./SteppedTarget.js";
 
 export const run = (ctx: CommandContext) =>
   Signals.handled((signals) =>
@@ -52,21 +53,35 @@ export const run = (ctx: CommandContext) =>
           }
           return true;
         });
-      const outcome = yield* carryOut(ctx, options, review, asks).pipe(
-        // A failed apply reports the revert steps that ran and where every link and service stands now.
-        Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, progress.reverted)),
-      );
-      if (outcome === null) return;
-      if (outcome.report.servicesRecorded > 0) {
-        process.stdout.write(`${outcome.report.servicesRecorded} service step(s) recorded, not executed: there is no service manager (--service-manager none)\n`);
+      const once = (at: CommandContext) =>
+        Effect.gen(function* () {
+          const outcome = yield* carryOut(at, options, review, asks).pipe(
+            // A failed apply reports the revert steps that ran and where every link and service stands now.
+            Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, progress.reverted)),
+          );
+          if (outcome === null) return false;
+          if (outcome.report.servicesRecorded > 0) {
+            process.stdout.write(`${outcome.report.servicesRecorded} service step(s) recorded, not executed: there is no service manager (--service-manager none)\n`);
+          }
+          if (outcome.report.stepsRun > 0) process.stdout.write(`${done(outcome.plan)} in ${progress.elapsed()}\n`);
+          const pending = outcome.report.confirmation;
+          if (pending !== undefined) process.stdout.write(`provisional: ${Confirmation.describe(pending)}\n`);
+          if (pending?.watcher === null) process.stderr.write("switchyard: warning: the watcher could not be started; run 'switchyard recover' to start one\n");
+          if (outcome.report.migrations !== null && outcome.report.migrations !== undefined) yield* MigrationOutcome.conclude(outcome.report.migrations);
+          const late = outcome.report.interrupted;
+          if (late !== null) return yield* new Failure.Signalled({ signal: late, message: `${late} received after the commit point: the transition was finished, not stopped half-way` });
+          return true;
+        });
+      if (!Args.flag(ctx.args, "stepped")) return void (yield* once(ctx));
+      // Each hop is planned afresh on the machine as the previous one left it; the model picks the hop.
+      const target = yield* SteppedTarget.resolve(ctx);
+      for (let previous: number | null = null; ; ) {
+        const hop = Stepped.next(yield* Observe.world(ctx.root, ctx.settings), target);
+        if (hop === null) return;
+        if (hop === previous) return yield* Failure.failed(`generation ${hop} runs, but its data is still not readable by generation ${target}; see 'switchyard describe --json'`);
+        if (!(yield* once({ ...ctx, args: { ...ctx.args, positional: [ctx.args.positional[0] ?? "apply", "switch", String(hop)] } })) || hop === target) return;
+        previous = hop;
       }
-      if (outcome.report.stepsRun > 0) process.stdout.write(`${done(outcome.plan)} in ${progress.elapsed()}\n`);
-      const pending = outcome.report.confirmation;
-      if (pending !== undefined) process.stdout.write(`provisional: ${Confirmation.describe(pending)}\n`);
-      if (pending?.watcher === null) process.stderr.write("switchyard: warning: the watcher could not be started; run 'switchyard recover' to start one\n");
-      if (outcome.report.migrations !== null) yield* MigrationOutcome.conclude(outcome.report.migrations);
-      const late = outcome.report.interrupted;
-      if (late !== null) return yield* new Failure.Signalled({ signal: late, message: `${late} received after the commit point: the transition was finished, not stopped half-way` });
     }),
   );
 
@@ -111,6 +126,10 @@ const done = (plan: Plan.Plan): string => {
       return `added generation ${plan.to}`;
     case "Restart":
       return `restarted onto generation ${plan.to}'s code: ${[...plan.services.restart, ...plan.services.stop].join(", ")}`;
+    case "SnapshotSave":
+      return `saved ${plan.state.map((s) => `snapshot ${s.saved ?? "?"}`).join(", ")}`;
+    case "SnapshotRestore":
+      return `restored snapshot ${plan.operation.id}; the data it replaced is kept as ${plan.state.map((s) => s.saved ?? "?").join(", ")}`;
     case "Bless":
       return plan.operation.verdict === "good" ? `generation ${plan.to} is the boot default` : `gave up the trial; generation ${plan.to} boots next`;
     default:

@@ -7,6 +7,7 @@ import type { CommandContext } from "../Context.js";
 import * as Failure from "../render/Failure.js";
 import * as Json from "../render/Json.js";
 import * as Render from "../render/Render.js";
+import * as SnapshotNotice from "./SnapshotNotice.js";
 
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
@@ -29,5 +30,5 @@ export const run = (ctx: CommandContext) =>
     }
     const long = Args.flag(ctx.args, "long");
     if (Args.flag(ctx.args, "json")) Json.print(Json.list(world, selected, long));
-    else process.stdout.write(`${Render.table(world, selected, long)}\n`);
+    else process.stdout.write(`${Render.table(world, selected, long)}\n${yield* SnapshotNotice.inClear(ctx)}`);
   });

@@ -28,11 +28,10 @@ export const compute = (ctx: CommandContext, command: string) =>
     }
     const world = yield* Observe.world(ctx.root, ctx.settings);
     const nowMs = yield* (yield* Clock).nowMs;
-    const between = Transition.between(world, { operation, mode, services, nowMs, attempts: Operation.attempts(ctx.args) });
+    const state = Args.oneOf(ctx.args, "state", Choices.state) ?? "auto";
+    const between = Transition.between(world, { operation, mode, services, state, nowMs, attempts: Operation.attempts(ctx.args) });
     const plan = between._tag === "Left" ? between : yield* MigrationChoices.attach(ctx.root, world, between.right);
-    if (plan._tag === "Left") {
-      return yield* plan.left.reason === "Invalid" ? Failure.invalid(plan.left.message) : Failure.failed(plan.left.message);
-    }
+    if (plan._tag === "Left") return yield* Failure.ofPlanError(plan.left);
     return plan.right;
   });
 

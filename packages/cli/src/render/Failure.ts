@@ -4,7 +4,7 @@
  */
 import type { ApplyOutcome, StepCause, StopSignal } from "@switchyard/interpreter";
 import type { SystemStatus } from "@switchyard/model";
-import type { ConfirmationError, FsError, Vetoed, JournalPending, JournalUnreadable, LayoutError, LockHeld, MigrationsPending, MigrationsUnreadable, ObserveError, S6Supervisor, StalePlan } from "@switchyard/interpreter";
+import type { ConfirmationError, FsError, Vetoed, JournalPending, JournalUnreadable, LayoutError, LockHeld, MigrationsPending, MigrationsUnreadable, ObserveError, S6Supervisor, Snapshots, StalePlan } from "@switchyard/interpreter";
 import { Data } from "effect";
 import { ExitCode, ofSignal } from "../ExitCode.js";
 import * as RenderStatus from "./RenderStatus.js";
@@ -14,6 +14,10 @@ export class CommandFailed extends Data.TaggedError("CommandFailed")<{ readonly 
 
 export const invalid = (message: string) => new CommandFailed({ message, exit: ExitCode.Invalid });
 export const failed = (message: string) => new CommandFailed({ message, exit: ExitCode.Failed });
+
+/** A plan that could not be made, with the exit code its reason documents. */
+export const ofPlanError = (e: { readonly reason: "Invalid" | "Failed" | "StateUnreadable"; readonly message: string }) =>
+  new CommandFailed({ message: e.message, exit: e.reason === "Invalid" ? ExitCode.Invalid : e.reason === "StateUnreadable" ? ExitCode.StateUnreadable : ExitCode.Failed });
 
 /** The command line cannot be carried out as given (exit 2); reported as `switchyard COMMAND: …`. */
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly command: string; readonly message: string }> {}
@@ -72,6 +76,7 @@ export type Known =
   | StalePlan
   | MigrationsPending
   | MigrationsUnreadable
+  | Snapshots.SnapshotError
   | FsError;
 
 export const report = (e: Known): Report => {
@@ -108,6 +113,8 @@ export const report = (e: Known): Report => {
       return { lines: [e.message], exit: ExitCode.Failed };
     case "FsError":
       return { lines: [e.message], exit: ExitCode.Failed };
+    case "SnapshotError":
+      return { lines: [e.message], exit: snapshotExit[e.reason] };
     case "SupervisorError":
       return { lines: [e.message], exit: ExitCode.Failed };
     case "ApplyFailedReport":
@@ -117,8 +124,21 @@ export const report = (e: Known): Report => {
   }
 };
 
+const snapshotExit: Record<Snapshots.SnapshotError["reason"], ExitCode> = {
+  Damaged: ExitCode.SnapshotDamaged,
+  Identity: ExitCode.SnapshotIdentity,
+  NotFound: ExitCode.Invalid,
+  Io: ExitCode.Failed,
+  Tool: ExitCode.Failed,
+};
+
 /** A signal's own code when a signal stopped the apply, else "failed". */
-const exitOf = (e: ApplyFailedError): ExitCode => (e.failure.cause._tag === "Interrupted" ? ofSignal(e.failure.cause.signal) : ExitCode.Failed);
+const exitOf = (e: ApplyFailedError): ExitCode =>
+  e.failure.cause._tag === "Interrupted"
+    ? ofSignal(e.failure.cause.signal)
+    : e.failure.cause._tag === "SnapshotError" && e.outcome._tag !== "CommittedIncomplete" && e.failure.cause.reason !== "NotFound"
+      ? snapshotExit[e.failure.cause.reason]
+      : ExitCode.Failed;
 
 /** The headline, the program's last output, and where that left the machine (judged by `state` when it was read). */
 const failedLines = (e: ApplyFailedError, state: SystemStatus.Status | null | undefined): ReadonlyArray<string> => {

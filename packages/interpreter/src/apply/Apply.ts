@@ -16,6 +16,7 @@ import { ApplyFailed, Interrupted, JournalPending, type StepFailure, type StopSi
 import * as Failpoint from "../durable/Failpoint.js";
 import * as Confirm from "./Confirm.js";
 import type * as Confirmation from "../state/Confirmation.js";
+import * as Forget from "../snapshots/Forget.js";
 import * as Freshness from "./Freshness.js";
 import * as Hooks from "./Hooks.js";
 import type { FsError } from "../ports/FileSystem.js";
@@ -162,6 +163,7 @@ const transition = (plan: Plan.Plan, given: ApplyOptions, token: string, checkPr
     const forward = yield* runSteps(plan.steps, "forward", 0, options, Plan.commitIndex(plan));
     if (forward.failure === null) {
       yield* ApplyJournal.finish(options.root, token).pipe(Effect.mapError(cleanupFailure));
+      yield* Forget.afterApply(options.root, plan.settings, plan.nowMs);
       const watched = held === null || options.confirm === undefined ? held : yield* Confirm.started(options.root, held, options.confirm);
       const report: ApplyReport = { stepsRun: plan.steps.length, servicesRecorded: forward.recorded, interrupted: yield* Phase.signalled(options) };
       return watched === null ? report : { ...report, confirmation: watched };

@@ -2,6 +2,7 @@
 import type { Step, World } from "@switchyard/model";
 import { Effect } from "effect";
 import * as BootWriter from "./BootWriter.js";
+import * as StateSteps from "./StateSteps.js";
 import * as Durable from "../durable/Durable.js";
 import * as Hooks from "./Hooks.js";
 import { LinkMoved, type StepCause } from "../Errors.js";
@@ -70,6 +71,14 @@ export const run = (step: Step.Step, options: StepOptions): Effect.Effect<Servic
       return Effect.succeed("done" as const);
     case "BeginMigrations":
       return Begin.run(step, options.root).pipe(Effect.as("done" as const), Effect.mapError((e): StepError => ({ cause: e, message: e.message, lastLines: [] })));
+    case "DumpState":
+    case "SaveSnapshot":
+    case "RestorePaths":
+    case "UndoRestorePaths":
+    case "LoadState":
+    case "SetDataEpoch":
+    case "DropAside":
+      return StateSteps.run(step, options);
   }
 };
 

@@ -15,6 +15,7 @@ import * as Generations from "./Generations.js";
 import * as Links from "./Links.js";
 import * as ManifestFile from "./ManifestFile.js";
 import * as Pins from "../state/Pins.js";
+import * as StateFiles from "./StateFiles.js";
 import * as SystemFiles from "./SystemFiles.js";
 import { Clock } from "../ports/Clock.js";
 import { FileSystem } from "../ports/FileSystem.js";
@@ -60,6 +61,7 @@ export const world = Effect.fn("observeWorld")(function* (root: Root.Root, setti
   const services = yield* liveServices;
   const proc = yield* ProcessRunner;
   const restartDebt = yield* readRestartDebt(root);
+  const state = yield* StateFiles.observe(root);
   const w: World.World = {
     settings,
     generations,
@@ -74,6 +76,7 @@ export const world = Effect.fn("observeWorld")(function* (root: Root.Root, setti
     restartDebt,
     ...(boot === null ? {} : { bootFiles: boot.bootFiles }),
     pins,
+    ...state,
   };
   return w;
 });

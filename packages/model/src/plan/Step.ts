@@ -4,19 +4,17 @@
  * idempotent: running it again after a crash leaves the same result.
  */
 import * as t from "io-ts";
-import { GenerationNumberCodec } from "../world/GenerationNumber.js";
 import { InRootPathCodec } from "../paths/InRootPathCodec.js";
-import { ServiceRecord } from "../services/ServiceRecord.js";
 import * as Utf8 from "../internal/Utf8.js";
 import { Migration } from "../checks/Item.js";
 import { Mode } from "./Request.js";
 import { Settings } from "../world/Settings.js";
+import * as StateSteps from "../state/StateSteps.js";
+import * as ServiceRefModule from "./ServiceRef.js";
 
 /** Which service to act on, with the record of the generation whose code it should run. */
-export const ServiceRef = t.readonly(
-  t.type({ system: InRootPathCodec, generation: t.union([GenerationNumberCodec, t.null]), record: ServiceRecord }, "ServiceRef"),
-);
-export type ServiceRef = t.TypeOf<typeof ServiceRef>;
+export const ServiceRef = ServiceRefModule.ServiceRef;
+export type ServiceRef = ServiceRefModule.ServiceRef;
 
 const tagged = <Tag extends string, P extends t.Props>(tag: Tag, props: P) =>
   t.readonly(t.type({ _tag: t.literal(tag), ...props }, tag));
@@ -85,7 +83,31 @@ export type BeginMigrationsStep = t.TypeOf<typeof BeginMigrations>;
 export const Commit = tagged("Commit", {});
 
 export const Step = t.union(
-  [ReplaceSymlink, CreateGenerationLink, RemoveLink, RemoveFile, WriteFile, CopyFile, RenameFile, RunActivation, RunHook, StopService, StartService, RestartService, ReloadService, CheckLink, Commit, BeginMigrations],
+  [
+    ReplaceSymlink,
+    CreateGenerationLink,
+    RemoveLink,
+    RemoveFile,
+    WriteFile,
+    CopyFile,
+    RenameFile,
+    RunActivation,
+    RunHook,
+    StopService,
+    StartService,
+    RestartService,
+    ReloadService,
+    CheckLink,
+    Commit,
+    BeginMigrations,
+    StateSteps.DumpState,
+    StateSteps.SaveSnapshot,
+    StateSteps.RestorePaths,
+    StateSteps.UndoRestorePaths,
+    StateSteps.LoadState,
+    StateSteps.SetDataEpoch,
+    StateSteps.DropAside,
+  ],
   "Step",
 );
 export type Step = t.TypeOf<typeof Step>;
@@ -128,5 +150,13 @@ export const describe = (step: Step): string => {
       const wait = step.mode === "boot" || step.mode === "try" ? `; ${after} wait for the boot into generation ${step.to ?? "(none)"}` : "";
       return `begin migrations ${step.migrations.map((m) => m.id).join(", ")} (${step.migrations.length}${wait})`;
     }
+    case "DumpState":
+    case "SaveSnapshot":
+    case "RestorePaths":
+    case "UndoRestorePaths":
+    case "LoadState":
+    case "SetDataEpoch":
+    case "DropAside":
+      return StateSteps.describe(step);
   }
 };

@@ -5,6 +5,10 @@
  */
 import * as t from "io-ts";
 import { strictPartial } from "../internal/Strict.js";
+import { ArgString, inSystem, Program } from "./Program.js";
+import * as State from "../state/StateDeclaration.js";
+
+export { Program };
 
 declare const ServiceNameBrand: unique symbol;
 export type ServiceName = string & { readonly [ServiceNameBrand]: true };
@@ -25,19 +29,6 @@ export const ServiceName = new t.Type<ServiceName, string, unknown>(
 );
 
 const isValidName = (s: string): boolean => NAME.test(s) && !s.startsWith(".");
-
-/** A NUL cannot be passed to a program (argv and the environment are C strings), so it is refused here. */
-const ArgString = new t.Type<string, string, unknown>(
-  "string",
-  (u): u is string => typeof u === "string" && !u.includes("\u0000"),
-  (u, c) =>
-    typeof u !== "string"
-      ? t.failure(u, c, "expected a string")
-      : u.includes("\u0000")
-        ? t.failure(u, c, "contains a NUL character, which no program can receive")
-        : t.success(u),
-  (a) => a,
-);
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -68,50 +59,18 @@ const Env = new t.Type<Record<string, string>, Record<string, string>, unknown>(
   (a) => a,
 );
 
-const Argv = t.array(ArgString, "argv");
-const NonEmptyArgv = new t.Type<ReadonlyArray<string>, ReadonlyArray<string>, unknown>(
-  "argv",
-  (u): u is ReadonlyArray<string> => Array.isArray(u) && u.length > 0 && u.every((x) => ArgString.is(x)),
-  (u, c) => {
-    const r = Argv.validate(u, c);
-    if (r._tag === "Left") return r;
-    return r.right.length === 0 ? t.failure(u, c, "expected a non-empty argv array") : t.success(r.right);
-  },
+const ACCOUNT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,31}$/;
+
+/** A user or group name (or number): it goes into the run script, so only a name's characters. */
+const Account = new t.Type<string, string, unknown>(
+  "account",
+  (u): u is string => typeof u === "string" && ACCOUNT.test(u),
+  (u, c) =>
+    typeof u === "string" && ACCOUNT.test(u)
+      ? t.success(u)
+      : t.failure(u, c, "expected a user or group name: up to 32 letters, digits and . _ - (not starting with . or -)"),
   (a) => a,
 );
-
-/**
- * Whether argv's program climbs out of the system directory: a relative program with a slash
- * (`bin/db`) runs from the system directory (`S6Service.commandArgv`), so `../other/bin/db` would
- * run another system's code. A bare name (PATH) or an absolute path is the record's own choice.
- */
-const climbsOut = (argv: ReadonlyArray<string>): boolean => {
-  const program = argv[0];
-  if (program === undefined || program.startsWith("/") || !program.includes("/")) return false;
-  let depth = 0;
-  for (const segment of program.split("/")) {
-    if (segment === "..") depth--;
-    else if (segment !== "" && segment !== ".") depth++;
-    if (depth < 0) return true;
-  }
-  return false;
-};
-
-/** `argv`, refusing a program that climbs out of the system directory. */
-const inSystem = <C extends t.Type<ReadonlyArray<string>, ReadonlyArray<string>, unknown>>(argv: C) =>
-  new t.Type<t.TypeOf<C>, t.OutputOf<C>, unknown>(
-    argv.name,
-    (u): u is t.TypeOf<C> => argv.is(u) && !climbsOut(u),
-    (u, c) => {
-      const r = argv.validate(u, c);
-      if (r._tag === "Left" || !climbsOut(r.right)) return r;
-      return t.failure(u, c, `'${r.right[0] ?? ""}' leaves the system directory; use a path inside it or an absolute one`);
-    },
-    argv.encode,
-  );
-
-/** A program to run: a non-empty argv whose program stays inside the system directory (or is absolute or on PATH). */
-export const Program = inSystem(NonEmptyArgv);
 
 /** As written in manifest.json. */
 export const ServiceRecordInput = strictPartial(
@@ -128,6 +87,9 @@ export const ServiceRecordInput = strictPartial(
     stopIfChanged: t.boolean,
     reloadIfChanged: t.boolean,
     stopOnRemoval: t.boolean,
+    user: Account,
+    group: Account,
+    state: State.StateInput,
   },
   "ServiceRecord",
 );
@@ -150,6 +112,10 @@ export const ServiceRecord = t.readonly(
       stopIfChanged: t.boolean,
       reloadIfChanged: t.boolean,
       stopOnRemoval: t.boolean,
+      /** Who the service and its state programs run as (null: the service manager's own user). */
+      user: t.union([Account, t.null]),
+      group: t.union([Account, t.null]),
+      state: t.union([State.State, t.null]),
     },
     "ServiceRecord",
   ),
@@ -170,6 +136,9 @@ export const normalise = (input: ServiceRecordInput): ServiceRecord => ({
   stopIfChanged: input.stopIfChanged ?? true,
   reloadIfChanged: input.reloadIfChanged ?? false,
   stopOnRemoval: input.stopOnRemoval ?? true,
+  user: input.user ?? null,
+  group: input.group ?? null,
+  state: input.state === undefined ? null : State.normalise(input.state),
 });
 
 /** The names a record answers to: its own name first, then its provisions. */

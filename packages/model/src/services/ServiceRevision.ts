@@ -13,12 +13,16 @@ export const of = (system: string, record: ServiceRecord.ServiceRecord): string 
 /** The revision a service reference asks for. */
 export const ofRef = (ref: { readonly system: string; readonly record: ServiceRecord.ServiceRecord }): string => of(ref.system, ref.record);
 
+/** Fields added after revisions were first recorded: left out while unset, so older revisions stay what they were. */
+const LATER: ReadonlySet<string> = new Set(["user", "group", "state"]);
+
 /** Field order fixed by the diff's table, env sorted: equal records always give equal text. */
 const canonical = (system: string, record: ServiceRecord.ServiceRecord): string =>
   JSON.stringify([
     system,
-    ...ServiceDiff.SIGNIFICANT_FIELDS.map((field) => {
+    ...ServiceDiff.SIGNIFICANT_FIELDS.filter((field) => !(LATER.has(field) && record[field] === null)).map((field) => {
       const value = record[field];
-      return field === "env" ? Object.entries(record.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : value;
+      if (field === "env") return Object.entries(record.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return LATER.has(field) ? [field, value] : value;
     }),
   ]);

@@ -10,10 +10,61 @@ import * as InRootPath from "../paths/InRootPath.js";
 import { firstError } from "../internal/Report.js";
 import { strictPartial } from "../internal/Strict.js";
 import * as OwnedDirectories from "./OwnedDirectories.js";
+import * as Retention from "../state/Retention.js";
+import * as SnapshotMeta from "../state/SnapshotMeta.js";
 import * as Settings from "./Settings.js";
 
 /** `boot`: where systemd-boot's ESP is mounted, and how many generations a boot menu lists. */
 const BootSection = strictPartial({}, { esp: t.string, menuLimit: Settings.wholeNumber("menu limit", 1, Settings.MAX_MENU_LIMIT, "generations") }, "boot");
+
+const AGE_RECIPIENT = /^age1[0-9a-z]{58}$/;
+const AgeRecipient = new t.Type<string, string, unknown>(
+  "age recipient",
+  (u): u is string => typeof u === "string" && AGE_RECIPIENT.test(u),
+  (u, c) =>
+    typeof u === "string" && AGE_RECIPIENT.test(u) ? t.success(u) : t.failure(u, c, "expected an age public key (age1… as age-keygen prints it)"),
+  (a) => a,
+);
+
+/**
+ * `snapshots`: whom state snapshots are encrypted to (none: stored in clear), the identity file that
+ * opens them, how many to keep per service and for how long, and how archives are compressed.
+ */
+const SnapshotsSection = strictPartial(
+  {},
+  {
+    recipients: t.array(AgeRecipient),
+    identity: t.string,
+    keep: strictPartial({}, { count: Settings.wholeNumber("count", 1, 10_000, "snapshots"), maxAgeDays: Settings.wholeNumber("days", 1, 36_500, "days") }, "keep"),
+    compression: SnapshotMeta.Compression,
+  },
+  "snapshots",
+);
+
+export interface SnapshotSettings {
+  readonly recipients: ReadonlyArray<string>;
+  /** In-root path of the age identity file, or null. */
+  readonly identity: InRootPath.InRootPath | null;
+  readonly keep: Retention.Keep;
+  readonly compression: SnapshotMeta.Compression;
+}
+
+/** The snapshot settings of a config file, defaults filled in. */
+export const snapshotSettings = (file: ConfigFile): E.Either<string, SnapshotSettings> => {
+  const s = file.snapshots ?? {};
+  let identity: InRootPath.InRootPath | null = null;
+  if (s.identity !== undefined) {
+    const p = ownPath("snapshots.identity", "an identity file", s.identity, "/etc/switchyard/age-identity.txt");
+    if (E.isLeft(p)) return p;
+    identity = p.right;
+  }
+  return E.right({
+    recipients: s.recipients ?? [],
+    identity,
+    keep: { count: s.keep?.count ?? Retention.defaults.count, maxAgeDays: s.keep?.maxAgeDays ?? Retention.defaults.maxAgeDays },
+    compression: s.compression ?? "zstd",
+  });
+};
 
 export const ConfigFile = strictPartial(
   {},
@@ -27,6 +78,7 @@ export const ConfigFile = strictPartial(
     serviceSettleMs: Settings.wholeNumber("milliseconds", 0, 60_000, "milliseconds"),
     boot: BootSection,
     layout: Settings.Layout,
+    snapshots: SnapshotsSection,
   },
   "config",
 );

@@ -9,6 +9,7 @@ import type { Header, Manifest, ManifestError } from "./Manifest.js";
 import type { Entry as RestartDebtEntry } from "../services/RestartDebt.js";
 import type { Observed as BootFilesObserved } from "../boot/BootFiles.js";
 import * as SettingsModule from "./Settings.js";
+import type * as StateWorld from "../state/StateWorld.js";
 
 export type ManifestResult =
   | { readonly _tag: "Valid"; readonly manifest: Manifest }
@@ -64,7 +65,8 @@ export interface SystemLink extends LinkState {
   readonly manifest: ManifestResult | null;
 }
 
-export interface World {
+/** `dataEpochs`, `snapshots`, `snapshotsEncrypted`: what is observed of services' data (see `StateWorld`). */
+export interface World extends StateWorld.Observed {
   readonly settings: Settings;
   /** Ascending by number. */
   readonly generations: ReadonlyArray<Generation>;

@@ -69,6 +69,24 @@ const sortedEnv = (record: ServiceRecord.ServiceRecord): ReadonlyArray<readonly 
   Object.entries(record.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 /**
+ * With a group, s6-setuidgid takes numeric `uid:gid`, so the script looks both up first and stops
+ * (exit 111, s6's "cannot start") with a line naming them when either is unknown.
+ */
+const asAccount = (record: ServiceRecord.ServiceRecord): ReadonlyArray<string> => {
+  if (record.group === null) return [];
+  const who = record.user === null ? "the supervisor's user" : `user ${record.user}`;
+  const uid = record.user === null ? "$(id -u)" : `$(id -u -- ${quote(record.user)})`;
+  return [
+    `uid=${uid} && gid=$(getent group -- ${quote(record.group)} | cut -d: -f3) && [ -n "$gid" ] ||` +
+      ` { echo ${quote(`switchyard: ${who} or group ${record.group} does not exist`)}; exit 111; }`,
+  ];
+};
+
+/** The service itself runs as the record's account (the revision covers user and group, so a change restarts it). */
+const setuidgid = (record: ServiceRecord.ServiceRecord): ReadonlyArray<string> =>
+  record.group !== null ? ["s6-setuidgid", '"$uid:$gid"'] : record.user !== null ? ["s6-setuidgid", quote(record.user)] : [];
+
+/**
  * The service directory's files for `ref`. The script sends its output to `data/log` before doing
  * anything else (s6-supervise starts it in the service directory), then enters the system
  * directory, exports the record's environment and execs the record's `start` argv, so the
@@ -86,7 +104,8 @@ export const render = (ref: Step.ServiceRef, prefix: string): Rendered => {
     `exec >>${LOG_FILE} 2>&1`,
     `cd ${quote(hostSystem)} || exit 111`,
     ...sortedEnv(record).map(([name, value]) => `export ${name}=${quote(value)}`),
-    `exec ${commandArgv(record.start, hostSystem).map(quote).join(" ")}`,
+    ...asAccount(record),
+    `exec ${[...setuidgid(record), ...commandArgv(record.start, hostSystem).map(quote)].join(" ")}`,
     "",
   ];
   const data: Data = {

@@ -1,0 +1,63 @@
+/**
+ * Forget snapshots: one by id, or those retention picks. A snapshot leaves the catalogue in one
+ * rename (to a hidden name) before its files are removed, so a crash never leaves half of one listed.
+ */
+import { Retention, type World } from "@switchyard/model";
+import { Effect } from "effect";
+import * as Catalogue from "./Catalogue.js";
+import * as Durable from "../durable/Durable.js";
+import * as Generations from "../observe/Generations.js";
+import * as SnapshotConfig from "./SnapshotConfig.js";
+import * as Layout from "./Layout.js";
+import { Clock } from "../ports/Clock.js";
+import { FileSystem } from "../ports/FileSystem.js";
+import type * as Root from "../root/Root.js";
+import { SnapshotError } from "./SnapshotError.js";
+
+export const forget = (root: Root.Root, id: string) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem;
+    const dir = Layout.committed(root, id);
+    const io = (e: { readonly message: string }) => new SnapshotError({ reason: "Io", id, message: `snapshot ${id}: ${e.message}` });
+    const stat = yield* fs.lstat(dir).pipe(Effect.option);
+    if (Layout.isHidden(id) || stat._tag === "None" || stat.value.kind !== "directory") {
+      return yield* new SnapshotError({ reason: "NotFound", id, message: `no snapshot ${id}; 'switchyard snapshot list' shows the snapshots there are` });
+    }
+    const aside = Layout.scratch(root, id, "forget");
+    yield* Durable.removeTree(aside).pipe(Effect.mapError(io));
+    yield* fs.rename(dir, aside).pipe(Effect.mapError(io));
+    yield* fs.fsyncDirectory(Layout.dir(root)).pipe(Effect.mapError(io));
+    yield* Durable.removeTree(aside).pipe(Effect.mapError(io));
+  });
+
+/** Apply retention: forget what `Retention.decide` picks; returns the ids forgotten. */
+export const retain = (root: Root.Root, keep: Retention.Keep, remainingGenerations: ReadonlyArray<number>, nowMs: number) =>
+  Effect.gen(function* () {
+    const catalogue = yield* Catalogue.list(root);
+    const decision = Retention.decide(catalogue.snapshots, keep, remainingGenerations, nowMs);
+    for (const id of decision.forget) yield* forget(root, id);
+    return decision.forget;
+  });
+
+/** Remove what a crash left in the snapshots directory (partials, dumps, scratch), as `recover` does. */
+export const removeLeftovers = (root: Root.Root) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem;
+    const names = yield* fs.readDirectory(Layout.dir(root)).pipe(Effect.orElseSucceed(() => [] as ReadonlyArray<string>));
+    for (const name of names) if (Layout.isHidden(name)) yield* Durable.removeTree(`${Layout.dir(root)}/${name}`);
+  });
+
+/**
+ * Retention after an apply (a delete is one too): the config's `snapshots.keep` over the catalogue,
+ * protecting the newest snapshot of every generation still there. The transition is committed by
+ * now, so a failure here changes nothing of it; the next apply tries again.
+ */
+export const afterApply = (root: Root.Root, settings: World.Settings, planNowMs: number | null) =>
+  Effect.gen(function* () {
+    const catalogue = yield* Catalogue.list(root);
+    if (catalogue.snapshots.length === 0) return [];
+    const config = yield* SnapshotConfig.read(root);
+    const links = yield* Generations.observe(root, settings);
+    const nowMs = planNowMs ?? (yield* (yield* Clock).nowMs);
+    return yield* retain(root, config.keep, links.generations.map((g) => g.number), nowMs);
+  }).pipe(Effect.orElseSucceed(() => [] as ReadonlyArray<string>));

@@ -1,0 +1,25 @@
+/**
+ * The `snapshots` section of the config file, read on its own by the commands and steps that need
+ * it (the rest of the config becomes the run's `Settings`). An absent file means the defaults.
+ */
+import { Config, Decode as ModelDecode, World } from "@switchyard/model";
+import { Effect } from "effect";
+import { ObserveError } from "../Errors.js";
+import { FileSystem } from "../ports/FileSystem.js";
+import * as Root from "../root/Root.js";
+
+export const read = (root: Root.Root) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem;
+    const file = Root.host(root, World.Paths.configFile);
+    const bytes = yield* fs.readFile(file).pipe(
+      Effect.map((b): Uint8Array | null => b),
+      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
+      Effect.mapError((e) => new ObserveError({ reason: "Io", message: `cannot read ${file}: ${e.message}` })),
+    );
+    const decoded = bytes === null ? { _tag: "Right" as const, right: {} } : ModelDecode.text(Config.ConfigFile, new TextDecoder().decode(bytes), file);
+    if (decoded._tag === "Left") return yield* new ObserveError({ reason: "Config", message: `${ModelDecode.describe(decoded.left)}; fix or remove it` });
+    const settings = Config.snapshotSettings(decoded.right);
+    if (settings._tag === "Left") return yield* new ObserveError({ reason: "Config", message: `${file}: ${settings.left}` });
+    return settings.right;
+  });

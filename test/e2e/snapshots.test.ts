@@ -1,0 +1,73 @@
+/**
+ * `switchyard snapshot list|check|forget` on a root whose store holds a snapshot in clear and an
+ * encrypted one (made with the real tar, zstd and age): what list says, a wrong identity (exit 9),
+ * a tampered member (exit 8, nothing changed), forgetting, and the note `list` adds.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { NodeFileSystemLive, NodeProcessRunnerLive, Root, Snapshots } from "@switchyard/interpreter";
+import { GenerationNumber, SnapshotId } from "@switchyard/model";
+import { Effect, Layer } from "effect";
+import { describe, expect, it } from "vitest";
+import { expectError, ok, run, simpleRoot, treeHash } from "./support.js";
+
+const tools = ["tar", "zstd", "age", "age-keygen"].filter((t) => {
+  try {
+    execFileSync("sh", ["-c", `command -v ${t}`], { stdio: "ignore" });
+    return false;
+  } catch {
+    return true;
+  }
+});
+if (tools.length > 0) console.log(`snapshot command tests skipped: ${tools.join(", ")} not installed`);
+
+const save = (root: string, id: SnapshotId.SnapshotId, recipients: ReadonlyArray<string>) =>
+  Effect.runPromise(
+    Snapshots.Save.save(Root.make(root), {
+      id,
+      service: "db",
+      generation: GenerationNumber.unsafe(1),
+      revision: "r1",
+      epoch: { read: [1], write: [1] },
+      takenMs: Date.UTC(2026, 11, 1, 12),
+      reason: "before-switch",
+      paths: ["/var/lib/db"],
+      dump: null,
+      compression: "zstd",
+      recipients,
+    }).pipe(Effect.provide(Layer.mergeAll(NodeFileSystemLive, NodeProcessRunnerLive))),
+  );
+
+describe.skipIf(tools.length > 0)("snapshot list, check and forget", () => {
+  it("lists, refuses a wrong identity and a tampered member, forgets, and list notes what is in clear", async () => {
+    const root = simpleRoot(2);
+    fs.mkdirSync(path.join(root, "var/lib/db"), { recursive: true });
+    fs.writeFileSync(path.join(root, "var/lib/db/rows"), "1 2 3\n");
+    const key = path.join(root, "key.txt");
+    const wrong = path.join(root, "wrong.txt");
+    execFileSync("age-keygen", ["-o", key], { stdio: "ignore" });
+    execFileSync("age-keygen", ["-o", wrong], { stdio: "ignore" });
+    const recipient = execFileSync("age-keygen", ["-y", key]).toString().trim();
+    const clear = SnapshotId.of("db", 1, Date.UTC(2026, 11, 1, 12));
+    const sealed = SnapshotId.of("db", 1, Date.UTC(2026, 11, 1, 13));
+    await save(root, clear, []);
+    await save(root, sealed, [recipient]);
+
+    const listed = await ok(root, "snapshot", "list");
+    expect(listed.stdout).toContain(`${clear}  db  generation 1  epoch 1  2026-12-01 12:00 UTC  before-switch`);
+    expect(listed.stdout).toMatch(new RegExp(`${sealed.replace(/\./g, "\\.")} .* encrypted  \\(/var/lib/db\\)`));
+    expect(listed.stdout).toContain("1 snapshot is stored in clear; set snapshots.recipients in the config to encrypt new ones with age");
+
+    expectError(await run(root, "snapshot", "check", sealed, "--identity", wrong), 9, `snapshot ${sealed} cannot be decrypted with ${wrong}`);
+    const member = path.join(root, `var/lib/switchyard/snapshots/${clear}/path-0.tar.zst`);
+    fs.appendFileSync(member, "x");
+    const before = treeHash(root);
+    expectError(await run(root, "snapshot", "check", clear), 8, `snapshot ${clear} is damaged: its member path-0.tar.zst has`);
+    expect(treeHash(root)).toBe(before);
+    const generations = await ok(root, "list");
+    expect(generations.stdout).toContain("note: 1 snapshot of a service's data is stored in clear ('switchyard snapshot list')");
+    await ok(root, "snapshot", "forget", clear);
+    expect(fs.readdirSync(path.join(root, "var/lib/switchyard/snapshots"))).toEqual([sealed]);
+  }, 30_000);
+});
