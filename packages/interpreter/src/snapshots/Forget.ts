@@ -44,7 +44,9 @@ export const removeLeftovers = (root: Root.Root) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const names = yield* fs.readDirectory(Layout.dir(root)).pipe(Effect.orElseSucceed(() => [] as ReadonlyArray<string>));
-    for (const name of names) if (Layout.isHidden(name)) yield* Durable.removeTree(`${Layout.dir(root)}/${name}`);
+    const removed = names.filter(Layout.isHidden).map((name) => `${Layout.dir(root)}/${name}`);
+    for (const path of removed) yield* Durable.removeTree(path);
+    return removed;
   });
 
 /**
