@@ -118,7 +118,7 @@ const stateSteps: ReadonlyArray<Step.Step> = [
   { _tag: "SaveSnapshot", service: statefulRef, snapshot, generation: 2, revision: "abc", epoch: { read: [0], write: [0] }, paths: [InRootPath.unsafe("/var/lib/db")], dump: true, takenMs: 0 },
   { _tag: "RestorePaths", serviceName: "db", snapshot, moves: [move] },
   { _tag: "UndoRestorePaths", serviceName: "db", snapshot, moves: [move] },
-  { _tag: "LoadState", service: statefulRef, snapshot },
+  { _tag: "LoadState", service: statefulRef, snapshot, ifSaved: false },
   { _tag: "SetDataEpoch", serviceName: "db", record: dataEpoch },
   { _tag: "SetDataEpoch", serviceName: "db", record: null },
   { _tag: "DropAside", serviceName: "db", paths: [move.aside] },

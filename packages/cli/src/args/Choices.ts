@@ -17,6 +17,7 @@ export const serviceManager = every<Settings.ServiceManagerKind>()(["none", "s6"
 export const layout = every<Settings.Layout>()(["switchyard", "nix", "guix"] as const);
 export const mode = every<Request.Mode>()(["switch", "boot", "test", "try"] as const);
 export const services = every<Request.ServicesPolicy>()(["live", "conservative"] as const);
+export const state = every<Request.StatePolicy>()(["auto", "keep", "restore"] as const);
 
 /** The value of `given` among `choices`, typed, or undefined: no cast needed once the parser checked it. */
 export const find = <T extends string>(choices: ReadonlyArray<T>, given: string | undefined): T | undefined => choices.find((c) => c === given);

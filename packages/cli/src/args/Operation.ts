@@ -7,8 +7,8 @@ import type { Plan, Request } from "@switchyard/model";
 import * as Choices from "./Choices.js";
 import * as Suggest from "./Suggest.js";
 
-export const NAMES = ["switch", "rollback", "delete"] as const;
-export const SYNOPSIS = "switch SPEC | rollback | delete [PATTERN]";
+export const NAMES = ["switch", "rollback", "delete", "snapshot"] as const;
+export const SYNOPSIS = "switch SPEC | rollback | delete [PATTERN] | snapshot save [SERVICE...] | snapshot restore ID";
 
 export type Read = { readonly _tag: "Operation"; readonly operation: Request.Between } | { readonly _tag: "Invalid"; readonly message: string };
 
@@ -24,6 +24,10 @@ export const read = (words: ReadonlyArray<string>): Read => {
       return arg !== undefined ? invalid("rollback takes no argument") : { _tag: "Operation", operation: { _tag: "Rollback" } };
     case "delete":
       return extra !== undefined ? invalid("delete takes at most one PATTERN") : { _tag: "Operation", operation: { _tag: "Delete", pattern: arg ?? null } };
+    case "snapshot":
+      if (arg === "save") return { _tag: "Operation", operation: { _tag: "SnapshotSave", services: words.slice(2) } };
+      if (arg === "restore") return words.length === 3 && extra !== undefined ? { _tag: "Operation", operation: { _tag: "SnapshotRestore", id: extra } } : invalid("snapshot restore takes one snapshot ID; see 'switchyard snapshot list'");
+      return invalid("snapshot takes save [SERVICE...] or restore ID");
     case undefined:
       return invalid(`OPERATION is missing: ${SYNOPSIS}`);
     default: {

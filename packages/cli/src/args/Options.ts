@@ -82,6 +82,15 @@ export const OPTIONS: ReadonlyArray<Spec> = [
   },
   { name: "services", short: null, kind: choice(Choices.services), default: "live", help: "live: restart and reload rules; conservative: never stop a service that stays", commands: ["plan", "apply"] },
   {
+    name: "state",
+    short: null,
+    kind: choice(Choices.state),
+    default: "auto",
+    help: "auto: each service's restore rule; keep: keep the data on disk; restore: restore the newest snapshot the target can read",
+    commands: ["plan", "apply"],
+  },
+  { name: "stepped", short: null, kind: flag, default: null, help: "switch through the generations that migrate services' data, one committed transition each", commands: ["apply"] },
+  {
     name: "mode",
     short: null,
     kind: choice(Choices.mode),

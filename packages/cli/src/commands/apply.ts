@@ -5,8 +5,8 @@
  * machine still looks the way it did and that a fresh plan would do exactly the same. A signal
  * stops it at the next step boundary (`Signals`): reverted before the commit point, finished after.
  */
-import { Plan } from "@switchyard/model";
-import { Apply } from "@switchyard/interpreter";
+import { Plan, Stepped } from "@switchyard/model";
+import { Apply, Observe } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as AfterFailure from "./AfterFailure.js";
 import * as Args from "../args/Args.js";
@@ -20,6 +20,7 @@ import * as Summary from "../render/Summary.js";
 import * as Terminal from "../render/Terminal.js";
 import * as PlanCommand from "./plan.js";
 import * as Signals from "./Signals.js";
+import * as SteppedTarget from "./SteppedTarget.js";
 
 export const run = (ctx: CommandContext) =>
   Signals.handled((signals) =>
@@ -41,17 +42,28 @@ export const run = (ctx: CommandContext) =>
           }
           return true;
         });
-      const outcome = yield* carryOut(ctx, options, review, asks).pipe(
-        // A failed apply reports the revert steps that ran and where every link and service stands now.
-        Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, progress.reverted)),
-      );
-      if (outcome === null) return;
-      if (outcome.report.servicesRecorded > 0) {
-        process.stdout.write(`${outcome.report.servicesRecorded} service step(s) recorded, not executed: there is no service manager (--service-manager none)\n`);
+      const once = (at: CommandContext) =>
+        Effect.gen(function* () {
+          const outcome = yield* carryOut(at, options, review, asks).pipe(
+            // A failed apply reports the revert steps that ran and where every link and service stands now.
+            Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, progress.reverted)),
+          );
+          if (outcome === null) return false;
+          if (outcome.report.servicesRecorded > 0) {
+            process.stdout.write(`${outcome.report.servicesRecorded} service step(s) recorded, not executed: there is no service manager (--service-manager none)\n`);
+          }
+          process.stdout.write(`${done(outcome.plan)} in ${progress.elapsed()}\n`);
+          const late = outcome.report.interrupted;
+          if (late !== null) return yield* new Failure.Signalled({ signal: late, message: `${late} received after the commit point: the transition was finished, not stopped half-way` });
+          return true;
+        });
+      if (!Args.flag(ctx.args, "stepped")) return void (yield* once(ctx));
+      // Each hop is planned afresh on the machine as the previous one left it; the model picks the hop.
+      const target = yield* SteppedTarget.resolve(ctx);
+      for (;;) {
+        const hop = Stepped.next(yield* Observe.world(ctx.root, ctx.settings), target);
+        if (hop === null || !(yield* once({ ...ctx, args: { ...ctx.args, positional: ["switch", String(hop)] } })) || hop === target) return;
       }
-      process.stdout.write(`${done(outcome.plan)} in ${progress.elapsed()}\n`);
-      const late = outcome.report.interrupted;
-      if (late !== null) return yield* new Failure.Signalled({ signal: late, message: `${late} received after the commit point: the transition was finished, not stopped half-way` });
     }),
   );
 
@@ -89,6 +101,10 @@ const done = (plan: Plan.Plan): string => {
       return `added generation ${plan.to}`;
     case "Restart":
       return `restarted onto generation ${plan.to}'s code: ${[...plan.services.restart, ...plan.services.stop].join(", ")}`;
+    case "SnapshotSave":
+      return `saved ${plan.state.map((s) => `snapshot ${s.saved ?? "?"}`).join(", ")}`;
+    case "SnapshotRestore":
+      return `restored snapshot ${plan.operation.id}; the data it replaced is kept as ${plan.state.map((s) => s.saved ?? "?").join(", ")}`;
     case "Bless":
       return plan.operation.verdict === "good" ? `generation ${plan.to} is the boot default` : `gave up the trial; generation ${plan.to} boots next`;
     default:

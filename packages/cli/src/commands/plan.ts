@@ -26,10 +26,9 @@ export const compute = (ctx: CommandContext, command: string) =>
     }
     const world = yield* Observe.world(ctx.root, ctx.settings);
     const nowMs = yield* (yield* Clock).nowMs;
-    const plan = Transition.between(world, { operation, mode, services, nowMs, attempts: Operation.attempts(ctx.args) });
-    if (plan._tag === "Left") {
-      return yield* plan.left.reason === "Invalid" ? Failure.invalid(plan.left.message) : Failure.failed(plan.left.message);
-    }
+    const state = Args.oneOf(ctx.args, "state", Choices.state) ?? "auto";
+    const plan = Transition.between(world, { operation, mode, services, state, nowMs, attempts: Operation.attempts(ctx.args) });
+    if (plan._tag === "Left") return yield* Failure.ofPlanError(plan.left);
     return plan.right;
   });
 

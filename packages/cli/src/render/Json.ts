@@ -1,5 +1,5 @@
 /** The `--json` documents of list and describe (the plan document is the plan itself). */
-import { RestartDebt, Trial, type World } from "@switchyard/model";
+import { RestartDebt, Stepped, Trial, type World } from "@switchyard/model";
 import type * as Render from "./Render.js";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -41,6 +41,9 @@ export const describe = (world: World.World, g: World.Generation) => {
     runningGeneration: world.running.generation,
     restartDebt: RestartDebt.standing(world),
     trial: Trial.of(world),
+    // Each stateful service's epoch and the data on disk, and whether snapshots would be encrypted.
+    state: m.services.flatMap((r) => (r.state === null ? [] : [{ service: r.name, epoch: r.state.epoch, data: Stepped.dataOnDisk(world).find((d) => d.service === r.name) ?? null }])),
+    snapshotsEncrypted: world.snapshotsEncrypted === true,
   };
 };
 

@@ -8,6 +8,7 @@
 import { Plan, Step } from "@switchyard/model";
 import * as Escape from "./Escape.js";
 import * as PlanSections from "./PlanSections.js";
+import * as PlanState from "./PlanState.js";
 import * as PlanServices from "./PlanServices.js";
 import * as Style from "./Style.js";
 
@@ -38,6 +39,10 @@ const header = (p: Plan.Plan): string => {
       return `restart ${op.debt ? "what is left on old code" : op.services.map(e).join(", ")} onto generation ${p.to ?? "?"}'s code`;
     case "Bless":
       return op.verdict === "good" ? `bless generation ${p.to ?? "?"}: make it the boot default` : `give up the trial of generation ${p.boot?.trial?.generation ?? "?"}`;
+    case "SnapshotSave":
+      return `snapshot ${op.services.length === 0 ? "every service with state" : op.services.map(e).join(", ")} of generation ${p.to ?? "?"}`;
+    case "SnapshotRestore":
+      return `restore snapshot ${e(op.id)} into generation ${p.to ?? "?"}`;
   }
 };
 
@@ -80,7 +85,7 @@ export const plan = (p: Plan.Plan, st: Style.Style, options: Options): string =>
     lines.push("Nothing to do.", ...p.warnings.map((w) => `warning: ${e(w)}`));
     return lines.join("\n");
   }
-  lines.push(...serviceSection(p, st), ...PlanSections.boot(p, st), ...PlanSections.system(p, st));
+  lines.push(...serviceSection(p, st), ...PlanState.section(p, st), ...PlanSections.boot(p, st), ...PlanSections.system(p, st));
   lines.push("", st.bold(`${summaryLine(p)}.`));
   const count = plural(p.steps.length, "step");
   const hint = options.steps ? "" : options.stepsHint ? " (list them with --steps)" : "";

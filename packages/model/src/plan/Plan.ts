@@ -13,6 +13,7 @@ import { firstError } from "../internal/Report.js";
 import * as Preconditions from "./Preconditions.js";
 import * as Request from "./Request.js";
 import { Settings } from "../world/Settings.js";
+import { StateEntry } from "../state/StateEntry.js";
 import * as Step from "./Step.js";
 import type * as World from "../world/World.js";
 
@@ -55,6 +56,8 @@ export const Plan = t.readonly(
       operation: Request.Operation,
       mode: Request.Mode,
       servicesPolicy: Request.ServicesPolicy,
+      /** `--state`: how services' data is treated (`auto`: by each service's own rule). */
+      statePolicy: Request.StatePolicy,
       /** The clock reading the planner used (delete's duration patterns, add's creation time); null when it used none. */
       nowMs: OrNull(t.number),
       /** Local time offset at `nowMs` (minutes east of UTC), when the plan labels something with it (add). */
@@ -67,6 +70,8 @@ export const Plan = t.readonly(
       delete: t.readonlyArray(GenerationNumberCodec),
       boot: OrNull(BootSummary),
       services: ServiceSummary,
+      /** What the transition does with each stateful service's data, sorted by service. */
+      state: t.readonlyArray(StateEntry),
       settings: Settings,
       preconditions: Preconditions.Preconditions,
       steps: t.readonlyArray(Step.Step),
@@ -84,6 +89,7 @@ export interface Parts {
   readonly operation: Operation;
   readonly mode: Mode;
   readonly servicesPolicy?: Request.ServicesPolicy;
+  readonly statePolicy?: Request.StatePolicy;
   readonly nowMs?: number | null;
   readonly utcOffsetMinutes?: number | null;
   readonly attempts?: number | null;
@@ -91,6 +97,7 @@ export interface Parts {
   readonly delete?: ReadonlyArray<GenerationNumber>;
   readonly boot: BootSummary | null;
   readonly services?: ServiceSummary;
+  readonly state?: ReadonlyArray<StateEntry>;
   readonly steps: ReadonlyArray<Step.Step>;
   readonly revert?: ReadonlyArray<Step.Step>;
   readonly warnings: ReadonlyArray<string>;
@@ -101,6 +108,7 @@ export const make = (world: World.World, parts: Parts): Plan => ({
   operation: parts.operation,
   mode: parts.mode,
   servicesPolicy: parts.servicesPolicy ?? "live",
+  statePolicy: parts.statePolicy ?? "auto",
   nowMs: parts.nowMs ?? null,
   utcOffsetMinutes: parts.utcOffsetMinutes ?? null,
   attempts: parts.attempts ?? null,
@@ -110,6 +118,7 @@ export const make = (world: World.World, parts: Parts): Plan => ({
   delete: parts.delete ?? [],
   boot: parts.boot,
   services: parts.services ?? emptyServices,
+  state: parts.state ?? [],
   settings: world.settings,
   preconditions: Preconditions.of(world),
   steps: parts.steps,

@@ -6,7 +6,9 @@ export type Reason =
   /** The user's input is wrong: a bad pattern or spec, an unknown generation, an invalid manifest. */
   | "Invalid"
   /** The input is fine but the operation cannot be done: nothing older to roll back to, nothing matched. */
-  | "Failed";
+  | "Failed"
+  /** The target cannot read a service's data, and no snapshot or stepped path makes it readable. */
+  | "StateUnreadable";
 
 export interface PlanError {
   readonly _tag: "PlanError";
@@ -16,3 +18,4 @@ export interface PlanError {
 
 export const invalid = (message: string): PlanError => ({ _tag: "PlanError", reason: "Invalid", message });
 export const failed = (message: string): PlanError => ({ _tag: "PlanError", reason: "Failed", message });
+export const stateUnreadable = (message: string): PlanError => ({ _tag: "PlanError", reason: "StateUnreadable", message });

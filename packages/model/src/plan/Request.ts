@@ -20,6 +20,11 @@ export const ServicesPolicy = t.keyof({ live: null, conservative: null }, "Servi
 export type ServicesPolicy = t.TypeOf<typeof ServicesPolicy>;
 export const servicesPolicies = choicesOf(ServicesPolicy);
 
+/** `auto`: each service's own `restore` rule; `keep`: keep the data on disk (refused when unreadable); `restore`: restore a snapshot. */
+export const StatePolicy = t.keyof({ auto: null, keep: null, restore: null }, "StatePolicy");
+export type StatePolicy = t.TypeOf<typeof StatePolicy>;
+export const statePolicies = choicesOf(StatePolicy);
+
 export const Switch = t.readonly(t.type({ _tag: t.literal("Switch"), spec: t.string }, "Switch"));
 export const Rollback = t.readonly(t.type({ _tag: t.literal("Rollback") }, "Rollback"));
 export const Delete = t.readonly(t.type({ _tag: t.literal("Delete"), pattern: t.union([t.string, t.null]) }, "Delete"));
@@ -35,7 +40,11 @@ export const Bless = t.readonly(t.type({ _tag: t.literal("Bless"), verdict: Verd
 /** Restart services onto the current generation's code: those named, or (`debt`) every one left on old code. */
 export const Restart = t.readonly(t.type({ _tag: t.literal("Restart"), services: t.readonlyArray(t.string), debt: t.boolean }, "Restart"));
 
-export const Operation = t.union([Switch, Rollback, Delete, Add, Bless, Restart], "Operation");
+/** `snapshot save [SERVICE…]` (none: every stateful service) and `snapshot restore ID`, on the running generation. */
+export const SnapshotSave = t.readonly(t.type({ _tag: t.literal("SnapshotSave"), services: t.readonlyArray(t.string) }, "SnapshotSave"));
+export const SnapshotRestore = t.readonly(t.type({ _tag: t.literal("SnapshotRestore"), id: t.string }, "SnapshotRestore"));
+
+export const Operation = t.union([Switch, Rollback, Delete, Add, Bless, Restart, SnapshotSave, SnapshotRestore], "Operation");
 export type Operation = t.TypeOf<typeof Operation>;
 
 /** The operations planned between generations that exist (`Transition.between`). */

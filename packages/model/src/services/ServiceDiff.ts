@@ -112,11 +112,12 @@ const isAbsent = (u: unknown): boolean => u === null || (Array.isArray(u) && u.l
 /** What happens to one live service that stays and changed (rule 4). */
 type Action = "reload" | "skip" | "restart" | "cycle";
 
-const onChange = (change: "reload" | "restart", after: Svc): Action => {
+const onChange = (change: "reload" | "restart", before: Svc, after: Svc): Action => {
   // A reload-class change reloads whenever there is a command; a restart-class one only if asked to.
   if (after.reload !== null && (change === "reload" || after.reloadIfChanged)) return "reload";
   if (!after.restartIfChanged) return "skip";
-  if (!after.stopIfChanged) return "restart";
+  // Data is archived while its service is stopped, between the old code and the new: never in place.
+  if (!after.stopIfChanged && before.state === null && after.state === null) return "restart";
   return "cycle";
 };
 
@@ -173,7 +174,7 @@ export const between = (
       skip.add(name);
       continue;
     }
-    switch (onChange(change, after)) {
+    switch (onChange(change, before, after)) {
       case "reload":
         reload.add(name);
         break;

@@ -14,7 +14,7 @@ import { inSystem, Program } from "../services/Program.js";
 import * as Epoch from "./Epoch.js";
 
 /** when-unreadable: only when the target cannot read the data; on-rollback: whenever going back to a revision with a snapshot. */
-export const Restore = t.union([t.literal("when-unreadable"), t.literal("on-rollback")], "restore");
+export const Restore = t.keyof({ "when-unreadable": null, "on-rollback": null }, '"when-unreadable" | "on-rollback"');
 export type Restore = t.TypeOf<typeof Restore>;
 
 /** A data directory: absolute, normalised, and not the root itself. */

@@ -52,6 +52,8 @@ export interface Observed {
   readonly dataEpochs?: ReadonlyArray<DataEpoch>;
   /** Every complete snapshot (meta.json present and readable), oldest first. */
   readonly snapshots?: ReadonlyArray<Snapshot>;
+  /** Whether new snapshots are encrypted (`snapshots.recipients` is set); absent or false: stored in clear. */
+  readonly snapshotsEncrypted?: boolean;
 }
 
 /** The epoch of the data on disk: the record's, or the data's when never recorded (epoch 0, written by nobody known). */

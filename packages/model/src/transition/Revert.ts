@@ -30,7 +30,8 @@ export interface Forward {
   readonly target: World.Generation;
 }
 
-export const steps = (world: World.World, forward: Forward): Array<Step.Step> => {
+/** `state`: the data steps the revert adds (directories put back while the target's services are down; dumps and records last). */
+export const steps = (world: World.World, forward: Forward, state: { readonly revertAfterDown: ReadonlyArray<Step.Step>; readonly revertLast: ReadonlyArray<Step.Step> } | null = null): Array<Step.Step> => {
   const { diff, live, target } = forward;
   const codeOf = runningCode(world, forward);
   const stopped = new Set(diff.stop.map((r) => r.name as string));
@@ -46,12 +47,14 @@ export const steps = (world: World.World, forward: Forward): Array<Step.Step> =>
 
   return [
     ...down.map((r): Step.Step => ({ _tag: "StopService", service: onTarget(r) })),
+    ...(state?.revertAfterDown ?? []),
     ...linkBack(world, target),
     ...ordered.flatMap((name): Array<Step.Step> => {
       const ref = codeOf(name);
       return ref === null ? [] : [{ _tag: "RestartService", service: ref }];
     }),
     ...up.map((r): Step.Step => ({ _tag: "StartService", service: codeOf(r.name) ?? { system: forward.running.system ?? target.system, generation: forward.running.generation, record: r } })),
+    ...(state?.revertLast ?? []),
   ];
 };
 

@@ -28,6 +28,9 @@ import * as ServiceDiff from "../services/ServiceDiff.js";
 import * as ServiceGraph from "../services/ServiceGraph.js";
 import * as ServiceRevision from "../services/ServiceRevision.js";
 import * as Spec from "../select/Spec.js";
+import * as SnapshotPlan from "../state/SnapshotPlan.js";
+import * as StateTransition from "../state/StateTransition.js";
+import * as StateWorld from "../state/StateWorld.js";
 import * as SystemFormat from "../world/SystemFormat.js";
 import type * as Step from "../plan/Step.js";
 import * as World from "../world/World.js";
@@ -36,6 +39,8 @@ export interface Request {
   readonly operation: PlanRequest.Between;
   readonly mode: Plan.Mode;
   readonly services?: ServiceDiff.Policy;
+  /** `--state` (default `auto`: each service's own restore rule). */
+  readonly state?: PlanRequest.StatePolicy;
   /** Boot attempts for mode "try" (default 1; recorded in the plan). */
   readonly attempts?: number;
   /** Milliseconds since the epoch, for duration patterns (recorded in delete plans). */
@@ -62,6 +67,10 @@ export const between = (world: World.World, request: Request): E.Either<PlanErro
       return Deletion.plan(world, op.pattern, request.nowMs);
     case "Restart":
       return Restart.plan(world, op);
+    case "SnapshotSave":
+      return SnapshotPlan.save(world, op, request.nowMs);
+    case "SnapshotRestore":
+      return SnapshotPlan.restore(world, op, request.nowMs);
   }
 };
 
@@ -83,7 +92,7 @@ export const savedRequest = (plan: Plan.Plan): SavedRequest => {
   if (op._tag === "Add") return { _tag: "Adding", system: op.system, nowMs: plan.nowMs ?? 0, utcOffsetMinutes: plan.utcOffsetMinutes ?? 0 };
   if (op._tag === "Bless") return { _tag: "Blessing", verdict: op.verdict };
   const attempts = plan.attempts === null ? {} : { attempts: plan.attempts };
-  return { _tag: "Between", request: { operation: op, mode: plan.mode, services: plan.servicesPolicy, nowMs: plan.nowMs ?? 0, ...attempts } };
+  return { _tag: "Between", request: { operation: op, mode: plan.mode, services: plan.servicesPolicy, state: plan.statePolicy, nowMs: plan.nowMs ?? 0, ...attempts } };
 };
 
 const numbers = (world: World.World): ReadonlyArray<number> => world.generations.map((g) => g.number);
@@ -106,12 +115,24 @@ const switchTo = (world: World.World, request: Request, number: GenerationNumber
   const running = foreign === null ? observedSide : { ...observedSide, graph: ServiceGraph.empty };
   const next = foreign === null ? Manifest.graphOf(manifest) : ServiceGraph.empty;
   const liveNames = foreign === null ? new Set(world.liveServices ?? running.graph.order) : new Set<string>();
-  const diff = live ? ServiceDiff.between(running.graph, next, liveNames, request.services ?? "live", runsAgainst(world, target.system, next)) : null;
+  const planned = live ? ServiceDiff.between(running.graph, next, liveNames, request.services ?? "live", runsAgainst(world, target.system, next)) : null;
+  const placedOrError =
+    planned === null
+      ? E.right(null)
+      : StateTransition.place(
+          { world, running, target, next, diff: planned, live: liveNames, policy: request.state ?? "auto", nowMs: request.nowMs },
+          (name) => StateWorld.dataEpochOf(world, name),
+          request.nowMs,
+          world.snapshotsEncrypted === true,
+        );
+  if (E.isLeft(placedOrError)) return placedOrError;
+  const placed = placedOrError.right;
+  const diff = placed === null ? planned : placed.diff;
 
   const steps: Array<Step.Step> = [];
   const revert: Array<Step.Step> = [];
   if (diff !== null) {
-    const forward = forwardSteps(world, running, target, manifest, diff, request.mode);
+    const forward = forwardSteps(world, running, target, manifest, diff, request.mode, placed);
     const debt = RestartDebt.step(
       world,
       RestartDebt.after(world, {
@@ -123,7 +144,7 @@ const switchTo = (world: World.World, request: Request, number: GenerationNumber
     );
     steps.push(...forward, ...(debt === null ? [] : [debt]));
     if (forward.length > 0 || debt !== null) {
-      revert.push(...Revert.steps(world, { diff, live: liveNames, running, target }));
+      revert.push(...Revert.steps(world, { diff, live: liveNames, running, target }, placed));
       if (debt !== null) revert.push(RestartDebt.restore(world));
     }
     if (forward.length > 0) steps.push(...commitChecks(world, target, request.mode));
@@ -141,12 +162,18 @@ const switchTo = (world: World.World, request: Request, number: GenerationNumber
       boot = menu.right.summary;
     }
   }
+  if (placed !== null && steps.length > 0) commitSteps.push(...placed.afterCommit);
   const all = steps.length + commitSteps.length === 0 ? [] : [...steps, { _tag: "Commit" } as const, ...commitSteps];
+  const snapshots = placed?.entries.some((e) => e.saved !== null) === true;
   return E.right(
     Plan.make(world, {
       operation: request.operation,
       mode: request.mode,
       servicesPolicy: request.services ?? "live",
+      statePolicy: request.state ?? "auto",
+      // Snapshot ids are made from the clock reading, so a saved plan must recompute with the same one.
+      nowMs: snapshots ? request.nowMs : null,
+      state: placed?.entries ?? [],
       attempts: request.mode === "try" ? attemptsOf(request) : null,
       to: number,
       boot,
@@ -177,18 +204,22 @@ const runningSide = (world: World.World, warnings: Array<string>): Side => {
 type Ref = Step.ServiceRef;
 type Record_ = Ref["record"];
 
-/** stop → (current-system link, activation) → reload → restart → start. */
+/** (dumps) → stop (each followed by its snapshot and restore) → (current-system link, activation) → reload → restart → start (each followed by its load) → (data epochs). */
 const phases = (
   diff: ServiceDiff.ServiceDiff,
   oldRef: (r: Record_) => Ref,
   newRef: (r: Record_) => Ref,
   middle: ReadonlyArray<Step.Step>,
+  state: StateTransition.Placed | null,
 ): Array<Step.Step> => [
-  ...diff.stop.map((r): Step.Step => ({ _tag: "StopService", service: oldRef(r) })),
+  ...(state?.first ?? []),
+  ...diff.stop.flatMap((r): Array<Step.Step> => [{ _tag: "StopService", service: oldRef(r) }, ...(state?.afterStop(r.name) ?? [])]),
+  ...(state?.afterStops ?? []),
   ...middle,
   ...diff.reload.map((r): Step.Step => ({ _tag: "ReloadService", service: newRef(r) })),
   ...diff.restart.map((r): Step.Step => ({ _tag: "RestartService", service: newRef(r) })),
-  ...diff.start.map((r): Step.Step => ({ _tag: "StartService", service: newRef(r) })),
+  ...diff.start.flatMap((r): Array<Step.Step> => [{ _tag: "StartService", service: newRef(r) }, ...(state?.afterStart(r.name) ?? [])]),
+  ...(state?.last ?? []),
 ];
 
 const refTo = (system: World.Generation["system"], generation: GenerationNumber | null) => (record: Record_): Ref => ({ system, generation, record });
@@ -200,12 +231,13 @@ const forwardSteps = (
   manifest: Manifest.Manifest,
   diff: ServiceDiff.ServiceDiff,
   mode: Plan.Mode,
+  state: StateTransition.Placed | null,
 ): Array<Step.Step> => {
   const moves = world.running.system !== target.system;
   const middle: Array<Step.Step> = moves
     ? [{ _tag: "ReplaceSymlink", path: World.Paths.currentSystem, target: target.system }, ...Activation.of(target.system, manifest, mode === "test" ? "test" : "switch", target.format)]
     : [];
-  return phases(diff, refTo(running.system ?? target.system, running.generation), refTo(target.system, target.number), middle);
+  return phases(diff, refTo(running.system ?? target.system, running.generation), refTo(target.system, target.number), middle, state);
 };
 
 /**
