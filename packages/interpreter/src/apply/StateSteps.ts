@@ -81,6 +81,8 @@ export const run = (step: Model.StateStep, options: StepOptions): Effect.Effect<
       case "LoadState": {
         const argv = step.service.record.state?.load ?? null;
         if (argv === null) return;
+        // In a revert: the forward steps never committed that snapshot, so there is nothing to load back.
+        if (step.ifSaved && !(yield* exists(Layout.committed(root, step.snapshot)))) return;
         const dir = Layout.scratch(root, step.snapshot, "load");
         yield* Durable.removeTree(dir);
         yield* Open.extract(root, { id: step.snapshot, service: step.service.record.name, path: null, dest: dir, identity: yield* identity(root) });

@@ -10,6 +10,7 @@ import { ObserveError } from "../Errors.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 import * as Catalogue from "../snapshots/Catalogue.js";
+import * as SnapshotConfig from "../snapshots/SnapshotConfig.js";
 
 export const epochsPath = (root: Root.Root): string => Root.host(root, `${World.Paths.stateDir}/${DataEpochs.PATH_IN_STATE}`);
 
@@ -37,5 +38,6 @@ export const observe = (root: Root.Root) =>
     const catalogue = yield* Catalogue.list(root).pipe(Effect.mapError((e) => new ObserveError({ reason: "Io", message: e.message })));
     // Oldest first, as the World's field is ordered.
     const snapshots = [...catalogue.snapshots].reverse().map(SnapshotMeta.summary);
-    return { dataEpochs: epochs.services, snapshots } satisfies StateWorld.Observed;
+    const config = yield* SnapshotConfig.read(root);
+    return { dataEpochs: epochs.services, snapshots, snapshotsEncrypted: config.recipients.length > 0 } satisfies StateWorld.Observed;
   });
