@@ -62,7 +62,7 @@ export const save = (root: Root.Root, request: SaveRequest) =>
       }
       yield* Archive.pack(id, from, `${staging}/${name}`, request.compression, request.recipients);
       if (from !== source) yield* Durable.removeTree(from).pipe(Effect.mapError(io(id)));
-      const measured = yield* Members.measure(`${staging}/${name}`).pipe(Effect.mapError(io(id)));
+      const measured = yield* Members.measure(id, `${staging}/${name}`);
       members.push({ name, path, ...measured });
     }
     const meta: SnapshotMeta.Meta = {
