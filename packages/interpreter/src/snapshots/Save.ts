@@ -9,6 +9,7 @@ import { Effect } from "effect";
 import * as Archive from "./Archive.js";
 import * as Catalogue from "./Catalogue.js";
 import * as Durable from "../durable/Durable.js";
+import * as Failpoint from "../durable/Failpoint.js";
 import * as Layout from "./Layout.js";
 import * as Members from "./Members.js";
 import { FileSystem } from "../ports/FileSystem.js";
@@ -83,6 +84,7 @@ export const save = (root: Root.Root, request: SaveRequest) =>
     yield* fs.writeNewFile(metaFile, new TextEncoder().encode(`${JSON.stringify(meta, null, 2)}\n`), 0o600).pipe(Effect.mapError(io(id)));
     yield* fs.fsync(metaFile).pipe(Effect.mapError(io(id)));
     yield* fs.fsyncDirectory(staging).pipe(Effect.mapError(io(id)));
+    yield* Failpoint.hit("snapshot:staged");
     yield* fs.rename(staging, target).pipe(Effect.mapError(io(id)));
     yield* fs.fsyncDirectory(Layout.dir(root)).pipe(Effect.mapError(io(id)));
     return meta;
