@@ -38,6 +38,21 @@ const io = (id: string) => (e: { readonly message: string }) => new SnapshotErro
 const exists = (path: string) =>
   Effect.flatMap(FileSystem, (fs) => fs.lstat(path).pipe(Effect.map((s) => s.kind === "directory"), Effect.orElseSucceed(() => false)));
 
+/** Whether a data directory is there (absent: nothing written yet); anything else at its path is refused, never archived through. */
+const dataDirectory = (id: string, path: string) =>
+  Effect.flatMap(FileSystem, (fs) =>
+    fs.lstat(path).pipe(
+      Effect.map((s) => s.kind),
+      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
+      Effect.mapError(io(id)),
+      Effect.flatMap((kind) =>
+        kind === null || kind === "directory"
+          ? Effect.succeed(kind !== null)
+          : Effect.fail(new SnapshotError({ reason: "Io", id, message: `snapshot ${id}: ${path} is a ${kind}, not a directory; a data directory must be one` })),
+      ),
+    ),
+  );
+
 export const save = (root: Root.Root, request: SaveRequest) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
@@ -56,7 +71,7 @@ export const save = (root: Root.Root, request: SaveRequest) =>
     for (const [index, source, path] of sources) {
       const name = SnapshotMeta.memberName(index, request.compression, encrypted);
       let from = source;
-      if (!(yield* exists(source))) {
+      if (!(yield* dataDirectory(id, from))) {
         // Nothing written yet: an empty directory, which is what a restore will bring back.
         from = `${staging}/.empty`;
         yield* fs.makeDirectory(from).pipe(Effect.mapError(io(id)));
@@ -88,4 +103,7 @@ export const save = (root: Root.Root, request: SaveRequest) =>
     yield* fs.rename(staging, target).pipe(Effect.mapError(io(id)));
     yield* fs.fsyncDirectory(Layout.dir(root)).pipe(Effect.mapError(io(id)));
     return meta;
-  });
+  }).pipe(
+    // A save that fails leaves nothing behind: its staging directory goes (a committed id is never touched here).
+    Effect.tapError(() => Durable.removeTree(Layout.partial(root, request.id)).pipe(Effect.ignore)),
+  );
