@@ -71,7 +71,11 @@ export const save = (root: Root.Root, request: SaveRequest) =>
     for (const [index, source, path] of sources) {
       const name = SnapshotMeta.memberName(index, request.compression, encrypted);
       let from = source;
-      if (!(yield* dataDirectory(id, from))) {
+      const there = yield* dataDirectory(id, from);
+      if (!there && index === "dump") {
+        return yield* new SnapshotError({ reason: "Io", id, message: `snapshot ${id}: the dump directory ${source} is missing; the service's dump program must run first` });
+      }
+      if (!there) {
         // Nothing written yet: an empty directory, which is what a restore will bring back.
         from = `${staging}/.empty`;
         yield* fs.makeDirectory(from).pipe(Effect.mapError(io(id)));
