@@ -13,6 +13,7 @@ import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
 import * as Failure from "../render/Failure.js";
 import * as Options from "../args/Options.js";
+import { identityGiven } from "./snapshotCheck.js";
 import * as Progress from "../render/Progress.js";
 import * as Prompt from "../render/Prompt.js";
 import * as Style from "../render/Style.js";
@@ -91,6 +92,7 @@ const applyOptions = (ctx: CommandContext, file: string | undefined, progress: P
   onEvent: progress.onEvent,
   onPlan: progress.onPlan,
   interrupted: signals.received,
+  identity: identityGiven(ctx),
 });
 
 const done = (plan: Plan.Plan): string => {

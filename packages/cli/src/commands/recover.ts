@@ -7,6 +7,7 @@ import type { CommandContext } from "../Context.js";
 import * as Escape from "../render/Escape.js";
 import * as Json from "../render/Json.js";
 import * as Options from "../args/Options.js";
+import { identityGiven } from "./snapshotCheck.js";
 import * as Progress from "../render/Progress.js";
 
 export const run = (ctx: CommandContext) =>
@@ -20,6 +21,7 @@ export const run = (ctx: CommandContext) =>
       command: "recover",
       waitLockSeconds: Options.waitLockSeconds(ctx.args),
       onEvent: progress.onEvent,
+      identity: identityGiven(ctx),
     }).pipe(
       // A recover that failed leaves the machine between generations: say exactly where it stands.
       Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, progress.reverted)),

@@ -42,6 +42,8 @@ export interface ApplyOptions {
    * and once at the end. An effect, so the caller can let its signal handlers run first.
    */
   readonly interrupted?: Effect.Effect<StopSignal | null>;
+  /** Host path of the age identity that opens encrypted snapshots (`--identity`); else the config's. */
+  readonly identity?: string | null;
 }
 
 export interface ApplyReport {
