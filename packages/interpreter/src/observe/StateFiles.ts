@@ -38,6 +38,8 @@ export const observe = (root: Root.Root) =>
     const catalogue = yield* Catalogue.list(root).pipe(Effect.mapError((e) => new ObserveError({ reason: "Io", message: e.message })));
     // Oldest first, as the World's field is ordered.
     const snapshots = [...catalogue.snapshots].reverse().map(SnapshotMeta.summary);
-    const config = yield* SnapshotConfig.read(root);
-    return { dataEpochs: epochs.services, snapshots, snapshotsEncrypted: config.recipients.length > 0 } satisfies StateWorld.Observed;
+    // Every command but `apply --plan` has refused a broken config already; a saved plan runs without reading it.
+    const config = yield* Effect.option(SnapshotConfig.read(root));
+    const encrypted = config._tag === "Some" ? { snapshotsEncrypted: config.value.recipients.length > 0 } : {};
+    return { dataEpochs: epochs.services, snapshots, ...encrypted } satisfies StateWorld.Observed;
   });
