@@ -123,7 +123,17 @@ const stateSteps: ReadonlyArray<Step.Step> = [
   { _tag: "SetDataEpoch", serviceName: "db", record: null },
   { _tag: "DropAside", serviceName: "db", paths: [move.aside] },
 ] as ReadonlyArray<Step.Step>;
+const statefulMachine = Worlds.world(
+  [1, 2].map((n) => ({ number: n, services: [input({ name: "db", start: ["bin/db", String(n)], state: { paths: [InRootPath.unsafe("/var/lib/db")], dump: ["bin/dump"], load: ["bin/load"], epoch: n === 1 ? "1" : "2*" } })] })),
+  { current: 1, settings: { serviceManager: "s6" }, liveServices: ["db"] },
+);
+const statePlans = [
+  right(Transition.between(statefulMachine, { operation: { _tag: "Switch", spec: "2" }, mode: "switch", nowMs: 0 })),
+  right(Transition.between(statefulMachine, { operation: { _tag: "SnapshotSave", services: ["db"] }, mode: "test", nowMs: 0 })),
+].map((p) => JSON.parse(JSON.stringify(Model.Plan.encode(p))) as unknown);
 const stateDocuments: ReadonlyArray<unknown> = [
+  ...statePlans,
+  { _tag: "SnapshotRestore", id: "20261201T000000.000Z-g1-db" },
   ...stateSteps.map((s) => JSON.parse(JSON.stringify(Model.Step.Step.encode(s))) as unknown),
   { service: "db", state: { paths: ["/var/lib/db"], epoch: { read: [1, 2] }, restore: "when-unreadable" } },
   { epochs: ["0", "1*", 3, null, "", {}, { write: [4] }] },

@@ -92,6 +92,8 @@ describe("the state of a transition", () => {
     expect(r.indexOf("UndoRestorePaths")).toBeGreaterThan(r.indexOf("StopService:db"));
     expect(r.indexOf("UndoRestorePaths")).toBeLessThan(r.indexOf("StartService:db"));
     expect(p.revert.find((s) => s._tag === "LoadState")).toMatchObject({ snapshot: saved, ifSaved: true });
+    expect(r.indexOf("StartService:db") + 1).toBe(r.indexOf("LoadState"));
+    expect(r.indexOf("LoadState")).toBeLessThan(r.indexOf("StartService:web"));
   });
 
   it("every restore keeps what it replaces: the restore's loss names a snapshot the same plan saves", () => {
@@ -197,5 +199,15 @@ describe("snapshot save and snapshot restore", () => {
     const newer = snapshotOf(base, 2, NOW - 1000);
     const r = run({ ...base, snapshots: [newer] }, { _tag: "SnapshotRestore", id: newer.id });
     expect(E.isLeft(r) && r.left).toMatchObject({ reason: "StateUnreadable", message: `db: generation 1 reads epochs 1, but snapshot ${newer.id} holds data in epoch 2; switch to a generation that reads it first` });
+  });
+});
+
+describe("switching to what runs", () => {
+  it("touches no data with stateful services either: nothing is snapshotted, nothing recorded", () => {
+    const w: World.World = { ...machine(["1", "2*"], 2), serviceRevisions: null };
+    const p = ok(switchTo(w, 2));
+    // Only the fixture's boot menu is written (it has none yet).
+    expect(tags(p).filter((t) => t !== "Commit" && t !== "WriteFile")).toEqual([]);
+    expect(p.state.map((s) => s.action)).toEqual(["keep"]);
   });
 });

@@ -33,6 +33,7 @@ const FLAGS: ReadonlyArray<readonly [string, (given: string) => string, (plan: P
   ["activation-timeout", whole, (p) => String(p.settings.activationTimeoutMs / 1000)],
   ["mode", asIs, (p) => p.mode],
   ["services", asIs, (p) => p.servicesPolicy],
+  ["state", asIs, (p) => p.statePolicy],
   ["try", whole, (p) => String(p.attempts), (p) => (p.attempts === null ? `--mode ${p.mode}` : `--try ${p.attempts}`)],
 ];
 

@@ -61,9 +61,12 @@ export const run = (ctx: CommandContext) =>
       if (!Args.flag(ctx.args, "stepped")) return void (yield* once(ctx));
       // Each hop is planned afresh on the machine as the previous one left it; the model picks the hop.
       const target = yield* SteppedTarget.resolve(ctx);
-      for (;;) {
+      for (let previous: number | null = null; ; ) {
         const hop = Stepped.next(yield* Observe.world(ctx.root, ctx.settings), target);
-        if (hop === null || !(yield* once({ ...ctx, args: { ...ctx.args, positional: ["switch", String(hop)] } })) || hop === target) return;
+        if (hop === null) return;
+        if (hop === previous) return yield* Failure.failed(`generation ${hop} runs, but its data is still not readable by generation ${target}; see 'switchyard describe --json'`);
+        if (!(yield* once({ ...ctx, args: { ...ctx.args, positional: [ctx.args.positional[0] ?? "apply", "switch", String(hop)] } })) || hop === target) return;
+        previous = hop;
       }
     }),
   );

@@ -73,7 +73,7 @@ const build = (world: World.World, op: Save | Restore, nowMs: number, names: Rea
   const revert: Array<Step.Step> = [
     ...diff.stop.map((r): Step.Step => ({ _tag: "StopService", service: ref(r) })),
     ...p.revertAfterDown,
-    ...diff.start.map((r): Step.Step => ({ _tag: "StartService", service: ref(r) })),
+    ...diff.start.flatMap((r): Array<Step.Step> => [{ _tag: "StartService", service: ref(r) }, ...p.revertAfterUp(r.name)]),
     ...p.revertLast,
   ];
   return E.right(

@@ -47,7 +47,9 @@ export const SaveSnapshot = tagged("SaveSnapshot", {
 export const RestorePaths = tagged("RestorePaths", { serviceName: t.string, snapshot: SnapshotIdCodec, moves: t.readonlyArray(Move) });
 export const UndoRestorePaths = tagged("UndoRestorePaths", { serviceName: t.string, snapshot: SnapshotIdCodec, moves: t.readonlyArray(Move) });
 /** `ifSaved` (in a revert): a snapshot that was never committed means the forward steps never got that far: done. */
-export const LoadState = tagged("LoadState", { service: ServiceRef, snapshot: SnapshotIdCodec, ifSaved: t.boolean });
+export const LoadState = t.readonly(
+  t.intersection([t.type({ _tag: t.literal("LoadState"), service: ServiceRef, snapshot: SnapshotIdCodec }), t.partial({ ifSaved: t.boolean })], "LoadState"),
+);
 export const SetDataEpoch = tagged("SetDataEpoch", { serviceName: t.string, record: t.union([DataEpoch, t.null]) });
 export const DropAside = tagged("DropAside", { serviceName: t.string, paths: t.readonlyArray(InRootPathCodec) });
 

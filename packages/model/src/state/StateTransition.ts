@@ -40,8 +40,9 @@ export interface Placed {
   /** Last before the commit checks: the data-epoch records. */
   readonly last: ReadonlyArray<Step.Step>;
   readonly afterCommit: ReadonlyArray<Step.Step>;
-  /** Revert: after the target's services are down, and at its very end. */
+  /** Revert: after the target's services are down, after `name` is up on its old code again, and at its very end. */
   readonly revertAfterDown: ReadonlyArray<Step.Step>;
+  readonly revertAfterUp: (name: string) => ReadonlyArray<Step.Step>;
   readonly revertLast: ReadonlyArray<Step.Step>;
   readonly entries: ReadonlyArray<StateEntry.StateEntry>;
 }
@@ -87,7 +88,8 @@ const saveSteps = (d: StateDecision.Decision, nowMs: number): Array<Step.Step> =
 /** The record of the data once the target's code runs on it; null when the target does not run it (left on old code). */
 const recordAfter = (d: StateDecision.Decision, diff: ServiceDiff.ServiceDiff): StateWorld.DataEpoch | null => {
   if (d.target?.record.state == null) return null;
-  const runsTarget = isIn(diff.start, d.service) || isIn(diff.restart, d.service) || isIn(diff.reload, d.service) || diff.unchanged.includes(d.service);
+  // A service left as it runs writes nothing new: no record, so switching to what runs stays an empty plan.
+  const runsTarget = isIn(diff.start, d.service) || isIn(diff.restart, d.service) || isIn(diff.reload, d.service);
   if (!runsTarget) return null;
   return { service: d.service, epoch: d.target.record.state.epoch, generation: d.target.generation, revision: ServiceRevision.ofRef(d.target) };
 };
@@ -121,10 +123,10 @@ export const place = (input: StateDecision.Input, recorded: (name: string) => St
       const moves = movesOf(d);
       return moves.length === 0 || d.restore === null ? [] : [{ _tag: "UndoRestorePaths", serviceName: d.service, snapshot: d.restore.id, moves } as const];
     });
-    // The replaced dump goes back into the old code's database once it is up again.
-    for (const d of restores) {
-      if (d.saved?.dump === true && d.restore?.dump === true) revertLast.unshift({ _tag: "LoadState", service: d.saved.ref, snapshot: d.saved.id, ifSaved: true });
-    }
+    // The replaced dump goes back into the old code's database once it is up again, before its dependents.
+    const reload = new Map(
+      restores.flatMap((d) => (d.saved?.dump === true && d.restore?.dump === true ? [[d.service as string, { _tag: "LoadState", service: d.saved.ref, snapshot: d.saved.id, ifSaved: true } as const] as const] : [])),
+    );
     return {
       decisions,
       diff,
@@ -142,6 +144,10 @@ export const place = (input: StateDecision.Input, recorded: (name: string) => St
       last,
       afterCommit,
       revertAfterDown,
+      revertAfterUp: (name: string) => {
+        const step = reload.get(name);
+        return step === undefined ? [] : [step];
+      },
       revertLast,
       entries: decisions.map((d) => StateEntry.of(d, encrypted)),
     };

@@ -31,7 +31,14 @@ export interface Forward {
 }
 
 /** `state`: the data steps the revert adds (directories put back while the target's services are down; dumps and records last). */
-export const steps = (world: World.World, forward: Forward, state: { readonly revertAfterDown: ReadonlyArray<Step.Step>; readonly revertLast: ReadonlyArray<Step.Step> } | null = null): Array<Step.Step> => {
+export interface StateRevert {
+  readonly revertAfterDown: ReadonlyArray<Step.Step>;
+  /** Right after `name` is up on its old code again, before what requires it. */
+  readonly revertAfterUp: (name: string) => ReadonlyArray<Step.Step>;
+  readonly revertLast: ReadonlyArray<Step.Step>;
+}
+
+export const steps = (world: World.World, forward: Forward, state: StateRevert | null = null): Array<Step.Step> => {
   const { diff, live, target } = forward;
   const codeOf = runningCode(world, forward);
   const stopped = new Set(diff.stop.map((r) => r.name as string));
@@ -53,7 +60,10 @@ export const steps = (world: World.World, forward: Forward, state: { readonly re
       const ref = codeOf(name);
       return ref === null ? [] : [{ _tag: "RestartService", service: ref }];
     }),
-    ...up.map((r): Step.Step => ({ _tag: "StartService", service: codeOf(r.name) ?? { system: forward.running.system ?? target.system, generation: forward.running.generation, record: r } })),
+    ...up.flatMap((r): Array<Step.Step> => [
+      { _tag: "StartService", service: codeOf(r.name) ?? { system: forward.running.system ?? target.system, generation: forward.running.generation, record: r } },
+      ...(state?.revertAfterUp(r.name) ?? []),
+    ]),
     ...(state?.revertLast ?? []),
   ];
 };
