@@ -3,6 +3,7 @@
  * (pg_dump -Fc, as user postgres) into a snapshot, `switchyard snapshot check` proves it, and the
  * load step restores it (pg_restore --clean) into a fresh database with the same rows.
  */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import { NodeFileSystemLive, NodeProcessRunnerLive, NoServiceManagerLive, Root, Steps } from "@switchyard/interpreter";
 import { GenerationNumber, InRootPath, ServiceRecord, SnapshotId, type Step } from "@switchyard/model";
@@ -37,13 +38,18 @@ describe.skipIf(postgresMissing !== null)("a PostgreSQL database through the sna
     // The dump directory is gone once the snapshot is committed.
     expect(fs.readdirSync(host(root, "/var/lib/switchyard/snapshots"))).toEqual([id]);
 
+    // The dump program ran as postgres: the file it wrote is postgres's in the archive.
+    const listing = execFileSync("tar", ["--list", "--verbose", "--numeric-owner", "--zstd", `--file=${host(root, `/var/lib/switchyard/snapshots/${id}/dump.tar.zst`)}`]).toString();
+    const uid = execFileSync("id", ["-u", "postgres"]).toString().trim();
+    expect(listing).toMatch(new RegExp(`^-\\S+ ${uid}/\\d+ .* \\./db\\.dump$`, "m"));
+
     const checked = await run(root, "snapshot", "check", id);
     expect(checked.stderr).toBe("");
     expect(checked.stdout).toMatch(new RegExp(`^snapshot ${id} is whole: 1 member`));
 
     psql(root, "postgres", "CREATE DATABASE fresh");
     const into = ServiceRecord.normalise(dbService({ state: { dump: ["bin/db-dump"], load: ["bin/db-load", "fresh"], epoch: "1" } }) as unknown as ServiceRecord.ServiceRecordInput);
-    expect(await step({ _tag: "LoadState", service: { ...ref, record: into }, snapshot: id })).toMatchObject({ _tag: "Right" });
+    expect(await step({ _tag: "LoadState", service: { ...ref, record: into }, snapshot: id, ifSaved: false })).toMatchObject({ _tag: "Right" });
     expect(psql(root, "fresh", "SELECT count(*), md5(string_agg(id || body, ',' ORDER BY id)) FROM posts")).toBe(rows);
     expect(rows.startsWith("500|")).toBe(true);
     // Nothing of the load is left behind.

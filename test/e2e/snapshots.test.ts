@@ -10,7 +10,7 @@ import { NodeFileSystemLive, NodeProcessRunnerLive, Root, Snapshots } from "@swi
 import { GenerationNumber, SnapshotId } from "@switchyard/model";
 import { Effect, Layer } from "effect";
 import { describe, expect, it } from "vitest";
-import { expectError, ok, run, simpleRoot, treeHash } from "./support.js";
+import { expectError, Fixture, ok, run, simpleRoot, tempDir, treeHash } from "./support.js";
 
 const tools = ["tar", "zstd", "age", "age-keygen"].filter((t) => {
   try {
@@ -69,5 +69,27 @@ describe.skipIf(tools.length > 0)("snapshot list, check and forget", () => {
     expect(generations.stdout).toContain("note: 1 snapshot of a service's data is stored in clear ('switchyard snapshot list')");
     await ok(root, "snapshot", "forget", clear);
     expect(fs.readdirSync(path.join(root, "var/lib/switchyard/snapshots"))).toEqual([sealed]);
+  }, 30_000);
+
+  it("a rollback that restores an encrypted snapshot needs the identity: exit 9 and reverted without it, restored with --identity", async () => {
+    const root = path.join(tempDir(), "sealed");
+    const blog = (epoch: string) => ({ name: "blog", start: ["/bin/sleep", "1000"], state: { paths: ["/var/lib/blog"], epoch, restore: "on-rollback" } });
+    Fixture.makeRoot(root, { generations: [{ number: 1, services: [blog("1")] }, { number: 2, services: [blog("2*")] }], current: 1, running: 1, booted: 1 });
+    const key = path.join(root, "..", "key.txt");
+    execFileSync("age-keygen", ["-o", key], { stdio: "ignore" });
+    const recipient = execFileSync("age-keygen", ["-y", key]).toString().trim();
+    fs.mkdirSync(path.join(root, "etc/switchyard"), { recursive: true });
+    fs.writeFileSync(path.join(root, "etc/switchyard/config.json"), JSON.stringify({ snapshots: { recipients: [recipient] } }));
+    fs.mkdirSync(path.join(root, "var/lib/blog"), { recursive: true });
+    const post = path.join(root, "var/lib/blog/post");
+    fs.writeFileSync(post, "generation 1's post\n");
+    await ok(root, "apply", "switch", "2", "--yes");
+    fs.writeFileSync(post, "generation 2's post\n");
+    const refused = await run(root, "apply", "rollback", "--yes");
+    expect(refused.code, refused.stderr).toBe(9);
+    expect(refused.stderr).toMatch(/is encrypted: give the age identity that opens it with --identity FILE/);
+    expect(fs.readFileSync(post, "utf8")).toBe("generation 2's post\n");
+    await ok(root, "apply", "rollback", "--yes", "--identity", key);
+    expect(fs.readFileSync(post, "utf8")).toBe("generation 1's post\n");
   }, 30_000);
 });

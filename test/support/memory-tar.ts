@@ -2,8 +2,10 @@
  * A scripted `tar` for the in-memory machines: `--create` writes the tree under `--directory` as
  * one JSON file, `--extract` recreates it, both through the in-memory file system's own
  * operations, so an injected fault or a crash can land in the middle of an archive as on a disk.
- * Compression flags are accepted and ignored; any other program exits 0.
+ * Compression flags are accepted and ignored; `sha256sum` digests a file of the in-memory disk;
+ * any other program exits 0.
  */
+import { createHash } from "node:crypto";
 import { Effect, Exit } from "effect";
 import type { MemoryFileSystem, MemoryProcessRunner } from "@switchyard/interpreter/testing";
 
@@ -12,6 +14,12 @@ type Entry = readonly [name: string, kind: "file" | "directory" | "symlink", val
 const option = (argv: ReadonlyArray<string>, name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
 export const script = (memory: MemoryFileSystem.MemoryFileSystem): MemoryProcessRunner.Script => (request) => {
+  if (request.argv[0] === "sha256sum") {
+    const target = request.argv[request.argv.length - 1] ?? "";
+    const bytes = Effect.runSyncExit(memory.service.readFile(target));
+    if (!Exit.isSuccess(bytes)) return { _tag: "Exit", code: 1, lines: [`sha256sum: ${target}: No such file or directory`] };
+    return { _tag: "Exit", code: 0, lines: [`${createHash("sha256").update(bytes.value).digest("hex")} *${target}`] };
+  }
   if (request.argv[0] !== "tar") return { _tag: "Exit", code: 0 };
   const file = option(request.argv, "file") ?? "";
   const dir = option(request.argv, "directory") ?? "";

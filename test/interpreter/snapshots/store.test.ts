@@ -111,6 +111,13 @@ describe.skipIf(missing.length > 0)("the snapshot store with tar, zstd and age",
     expect(fs.existsSync(`${dest}3`)).toBe(false);
     expect(reasonOf(await run(provide(Snapshots.Check.check(root, S1, null))))).toBe("Damaged");
 
+    // An id is never a path: one that climbs out of the store names nothing, and nothing goes.
+    expect(reasonOf(await run(provide(Snapshots.Forget.forget(root, `${S1}/../../profiles`))))).toBe("NotFound");
+    expect(reasonOf(await run(provide(Snapshots.Check.check(root, "../snapshots", null))))).toBe("NotFound");
+    expect(fs.existsSync(path.join(dir, "var/lib/switchyard/snapshots", S1))).toBe(true);
+    // A data directory that is a link is refused, not archived through.
+    fs.symlinkSync("/etc", path.join(dir, "var/lib/blog/linked"));
+    expect(reasonOf(await run(provide(Snapshots.Save.save(root, request(S2, { paths: ["/var/lib/blog/linked"] })))))).toBe("Io");
     expect(reasonOf(await run(provide(Snapshots.Forget.forget(root, S1))))).toBe("ok");
     expect(fs.readdirSync(path.join(dir, "var/lib/switchyard/snapshots"))).toEqual([]);
     expect(reasonOf(await run(provide(Snapshots.Forget.forget(root, S1))))).toBe("NotFound");

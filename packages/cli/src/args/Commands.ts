@@ -272,6 +272,8 @@ export const COMMANDS: ReadonlyArray<Command> = [
     ],
     check: (words) => {
       const [action, ...rest] = words;
+      // Saving and restoring are plans like any switch, so they are operations of plan and apply.
+      if (action === "save" || action === "restore") return `snapshot ${action} is a plan: run 'switchyard plan snapshot ${action} …' to see it, 'switchyard apply snapshot ${action} …' to carry it out`;
       if (action === undefined || !SNAPSHOT_ACTIONS.some((a) => a === action)) return `snapshot takes one ACTION: ${SNAPSHOT_ACTIONS.join(", ")}`;
       if (SNAPSHOT_WITH_ID.includes(action)) return rest.length === 1 ? null : `snapshot ${action} takes one snapshot ID (see 'switchyard snapshot list')`;
       return rest.length === 0 ? null : `snapshot ${action} takes no further arguments`;

@@ -130,7 +130,7 @@ export const OPTIONS: ReadonlyArray<Spec> = [
   { name: "steps", short: null, kind: flag, default: null, help: "also list every step and revert step, numbered", commands: ["plan"] },
   { name: "long", short: "l", kind: flag, default: null, help: "also each generation's kernel, parameters and number of services", commands: ["list"] },
   { name: "json", short: null, kind: flag, default: null, help: "one JSON document on standard output", commands: ["list", "describe", "diff", "plan", "check", "choose", "choices", "recover", "status", "supervisor", "confirm", "migrations", "snapshot"] },
-  { name: "identity", short: null, kind: text("FILE"), default: null, config: "snapshots.identity", help: "the age identity file that decrypts snapshots", commands: ["snapshot"] },
+  { name: "identity", short: null, kind: text("FILE"), default: null, config: "snapshots.identity", help: "the age identity file that decrypts snapshots", commands: ["snapshot", "apply", "recover"] },
   { name: "yes", short: "y", kind: flag, default: null, help: "do not ask for confirmation (needed when not on a terminal)", commands: ["apply", "restart"] },
   { name: "debt", short: null, kind: flag, default: null, help: "every service left on old code (restart debt)", commands: ["restart"] },
   { name: "debug", short: null, kind: flag, default: null, help: "internal details (stack traces) of internal errors", commands: "every" },

@@ -15,6 +15,7 @@ import * as Failure from "../render/Failure.js";
 import * as Items from "../render/Items.js";
 import * as ItemsGate from "./ItemsGate.js";
 import * as Options from "../args/Options.js";
+import { identityGiven } from "./snapshotCheck.js";
 import * as Progress from "../render/Progress.js";
 import * as Prompt from "../render/Prompt.js";
 import * as Style from "../render/Style.js";
@@ -116,6 +117,7 @@ const applyOptions = (ctx: CommandContext, file: string | undefined, progress: P
   interrupted: signals.received,
   jobs: MigrationsCommand.jobs(ctx),
   onMigration: RenderMigrations.onEvent,
+  identity: identityGiven(ctx),
 });
 
 const done = (plan: Plan.Plan): string => {

@@ -7,6 +7,7 @@ import type { CommandContext } from "../Context.js";
 import * as Escape from "../render/Escape.js";
 import * as Json from "../render/Json.js";
 import * as Options from "../args/Options.js";
+import { identityGiven } from "./snapshotCheck.js";
 import * as Progress from "../render/Progress.js";
 import * as Context from "../Context.js";
 import * as Watcher from "./Watcher.js";
@@ -27,6 +28,7 @@ export const run = (ctx: CommandContext) =>
       onEvent: progress.onEvent,
       jobs: MigrationsCommand.jobs(ctx),
       ...(json ? {} : { onMigration: RenderMigrations.onEvent }),
+      identity: identityGiven(ctx),
     }).pipe(
       // A recover that failed leaves the machine between generations: say exactly where it stands.
       Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, progress.reverted)),

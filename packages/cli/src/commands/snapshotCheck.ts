@@ -10,11 +10,17 @@ import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
 import * as Escape from "../render/Escape.js";
 
+/** `--identity FILE` as a host path, or null when it is not given. */
+export const identityGiven = (ctx: CommandContext): string | null => {
+  const given = Args.option(ctx.args, "identity");
+  return given === undefined ? null : path.resolve(given);
+};
+
 /** The identity file: `--identity FILE` as given on the command line, else the config's (inside the root). */
 export const identityOf = (ctx: CommandContext) =>
   Effect.gen(function* () {
-    const given = Args.option(ctx.args, "identity");
-    if (given !== undefined) return path.resolve(given);
+    const given = identityGiven(ctx);
+    if (given !== null) return given;
     const config = yield* Snapshots.SnapshotConfig.read(ctx.root);
     return config.identity === null ? null : Root.host(ctx.root, config.identity);
   });

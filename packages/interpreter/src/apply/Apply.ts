@@ -55,6 +55,8 @@ export interface ApplyOptions {
   /** At most this many migrations run at once (default 1; the CLI passes the number of CPUs). */
   readonly jobs?: number;
   readonly onMigration?: (event: Runner.Event) => void;
+  /** Host path of the age identity that opens encrypted snapshots (`--identity`); else the config's. */
+  readonly identity?: string | null;
 }
 
 export interface ApplyReport {

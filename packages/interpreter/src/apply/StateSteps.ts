@@ -32,8 +32,9 @@ const asStep = (e: Failure): StepError => {
   return { cause, message: e.message, lastLines: [] };
 };
 
-/** The identity file the config names, as a host path (a restore of an encrypted snapshot needs it). */
-const identity = (root: Root.Root) => Effect.map(SnapshotConfig.read(root), (c) => (c.identity === null ? null : Root.host(root, c.identity)));
+/** The identity given to the apply, else the one the config names (a restore of an encrypted snapshot needs it). */
+const identityOf = (root: Root.Root, given: string | null | undefined) =>
+  given !== undefined && given !== null ? Effect.succeed(given) : Effect.map(SnapshotConfig.read(root), (c) => (c.identity === null ? null : Root.host(root, c.identity)));
 
 export const run = (step: Model.StateStep, options: StepOptions): Effect.Effect<"done", StepError, FileSystem | ProcessRunner> => {
   const root = options.root;
@@ -71,7 +72,7 @@ export const run = (step: Model.StateStep, options: StepOptions): Effect.Effect<
         return yield* Durable.removeTree(Layout.dump(root, step.snapshot));
       }
       case "RestorePaths": {
-        const r = { root, id: step.snapshot, service: step.serviceName, identity: yield* identity(root) };
+        const r = { root, id: step.snapshot, service: step.serviceName, identity: yield* identityOf(root, options.identity) };
         for (const move of step.moves) yield* Restore.restore(r, move);
         return;
       }
@@ -81,9 +82,11 @@ export const run = (step: Model.StateStep, options: StepOptions): Effect.Effect<
       case "LoadState": {
         const argv = step.service.record.state?.load ?? null;
         if (argv === null) return;
+        // In a revert: the forward steps never committed that snapshot, so there is nothing to load back.
+        if (step.ifSaved && !(yield* exists(Layout.committed(root, step.snapshot)))) return;
         const dir = Layout.scratch(root, step.snapshot, "load");
         yield* Durable.removeTree(dir);
-        yield* Open.extract(root, { id: step.snapshot, service: step.service.record.name, path: null, dest: dir, identity: yield* identity(root) });
+        yield* Open.extract(root, { id: step.snapshot, service: step.service.record.name, path: null, dest: dir, identity: yield* identityOf(root, options.identity) });
         yield* StateProgram.run({ root, ref: step.service, argv, what: "load", stateDir: dir, timeoutMs, onLine }).pipe(
           Effect.ensuring(Durable.removeTree(dir).pipe(Effect.ignore)),
         );

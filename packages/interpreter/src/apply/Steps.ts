@@ -31,6 +31,8 @@ export interface StepOptions {
   /** The plan's settings: how long an activation may run, among others. */
   readonly settings: Pick<World.Settings, "activationTimeoutMs">;
   readonly onEvent?: (event: Event) => void;
+  /** Host path of the age identity that opens encrypted snapshots; else `snapshots.identity`. */
+  readonly identity?: string | null;
 }
 
 const fsError = (e: FsError): StepError => ({ cause: e, message: e.message, lastLines: [] });

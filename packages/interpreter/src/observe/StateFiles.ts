@@ -10,6 +10,7 @@ import { ObserveError } from "../Errors.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 import * as Catalogue from "../snapshots/Catalogue.js";
+import * as SnapshotConfig from "../snapshots/SnapshotConfig.js";
 
 export const epochsPath = (root: Root.Root): string => Root.host(root, `${World.Paths.stateDir}/${DataEpochs.PATH_IN_STATE}`);
 
@@ -37,5 +38,8 @@ export const observe = (root: Root.Root) =>
     const catalogue = yield* Catalogue.list(root).pipe(Effect.mapError((e) => new ObserveError({ reason: "Io", message: e.message })));
     // Oldest first, as the World's field is ordered.
     const snapshots = [...catalogue.snapshots].reverse().map(SnapshotMeta.summary);
-    return { dataEpochs: epochs.services, snapshots } satisfies StateWorld.Observed;
+    // Every command but `apply --plan` has refused a broken config already; a saved plan runs without reading it.
+    const config = yield* Effect.option(SnapshotConfig.read(root));
+    const encrypted = config._tag === "Some" ? { snapshotsEncrypted: config.value.recipients.length > 0 } : {};
+    return { dataEpochs: epochs.services, snapshots, ...encrypted } satisfies StateWorld.Observed;
   });

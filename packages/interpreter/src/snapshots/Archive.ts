@@ -65,17 +65,15 @@ export const decrypt = (id: string, file: string, opening: Opening) =>
     if (opening.identity === null) {
       return yield* new SnapshotError({ reason: "Identity", id, message: `snapshot ${id} is encrypted: give the age identity that opens it with --identity FILE or snapshots.identity in the config` });
     }
+    // The identity is the user's file, often outside the root: age itself opens it, and says when it cannot.
     const identity = opening.identity;
-    yield* fs.lstat(identity).pipe(
-      Effect.mapError(() => new SnapshotError({ reason: "Identity", id, message: `snapshot ${id}: cannot read the identity file ${identity}; give an existing age identity file` })),
-    );
     yield* Durable.removeTree(opening.scratch).pipe(Effect.zipRight(fs.makeDirectory(opening.scratch)), Effect.mapError(io(id)));
     const out = `${opening.scratch}/member.tar`;
     const ran = yield* Tools.run(id, ["age", "-d", "-i", identity, "-o", out, file], opening.scratch);
     if (ran.ok) return out;
     const line = Tools.lastLine(ran);
     // age names identity trouble itself ("no identity matched any of the recipients", an unreadable key file).
-    const identityTrouble = /identit|recipient|key/i.test(line);
+    const identityTrouble = /identit|recipient|key/i.test(line) || line.includes(identity);
     return yield* identityTrouble
       ? new SnapshotError({ reason: "Identity", id, message: `snapshot ${id} cannot be decrypted with ${identity} (${line}); give the identity it was encrypted to` })
       : new SnapshotError({ reason: "Damaged", id, message: `snapshot ${id} is damaged: decrypting it failed (${line}); nothing was changed` });

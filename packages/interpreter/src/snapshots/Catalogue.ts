@@ -3,12 +3,12 @@
  * names (staging, dumps, scratch) are skipped; a directory whose metadata is missing or unreadable
  * is listed as damaged rather than hidden, so `snapshot check` and `forget` can reach it.
  */
-import { Decode as ModelDecode, SnapshotMeta } from "@switchyard/model";
+import { Decode as ModelDecode, SnapshotId, SnapshotMeta } from "@switchyard/model";
 import { Effect } from "effect";
 import { FileSystem } from "../ports/FileSystem.js";
 import type * as Root from "../root/Root.js";
 import * as Layout from "./Layout.js";
-import { damaged, SnapshotError } from "./SnapshotError.js";
+import { damaged, notAnId, SnapshotError } from "./SnapshotError.js";
 
 export interface Damaged {
   readonly id: string;
@@ -27,6 +27,7 @@ const decoder = new TextDecoder();
 export const read = (root: Root.Root, id: string) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
+    if (!SnapshotId.is(id)) return yield* notAnId(id);
     const dir = Layout.committed(root, id);
     const stat = yield* fs.lstat(dir).pipe(Effect.option);
     if (stat._tag === "None" || stat.value.kind !== "directory") {
@@ -52,6 +53,10 @@ export const list = (root: Root.Root) =>
     const bad: Array<Damaged> = [];
     for (const name of names) {
       if (Layout.isHidden(name)) continue;
+      if (!SnapshotId.is(name)) {
+        bad.push({ id: name, problem: `${name} is not a snapshot's directory (its name is no snapshot id)` });
+        continue;
+      }
       const meta = yield* Effect.either(read(root, name));
       if (meta._tag === "Right") snapshots.push(meta.right);
       else if (meta.left.reason !== "NotFound") bad.push({ id: name, problem: meta.left.message });

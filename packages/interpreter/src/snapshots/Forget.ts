@@ -2,7 +2,7 @@
  * Forget snapshots: one by id, or those retention picks. A snapshot leaves the catalogue in one
  * rename (to a hidden name) before its files are removed, so a crash never leaves half of one listed.
  */
-import { Retention, type World } from "@switchyard/model";
+import { Retention, SnapshotId, type World } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Catalogue from "./Catalogue.js";
 import * as Durable from "../durable/Durable.js";
@@ -12,15 +12,16 @@ import * as Layout from "./Layout.js";
 import { Clock } from "../ports/Clock.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import type * as Root from "../root/Root.js";
-import { SnapshotError } from "./SnapshotError.js";
+import { notAnId, SnapshotError } from "./SnapshotError.js";
 
 export const forget = (root: Root.Root, id: string) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const dir = Layout.committed(root, id);
     const io = (e: { readonly message: string }) => new SnapshotError({ reason: "Io", id, message: `snapshot ${id}: ${e.message}` });
+    if (!SnapshotId.is(id)) return yield* notAnId(id);
     const stat = yield* fs.lstat(dir).pipe(Effect.option);
-    if (Layout.isHidden(id) || stat._tag === "None" || stat.value.kind !== "directory") {
+    if (stat._tag === "None" || stat.value.kind !== "directory") {
       return yield* new SnapshotError({ reason: "NotFound", id, message: `no snapshot ${id}; 'switchyard snapshot list' shows the snapshots there are` });
     }
     const aside = Layout.scratch(root, id, "forget");
@@ -44,7 +45,9 @@ export const removeLeftovers = (root: Root.Root) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const names = yield* fs.readDirectory(Layout.dir(root)).pipe(Effect.orElseSucceed(() => [] as ReadonlyArray<string>));
-    for (const name of names) if (Layout.isHidden(name)) yield* Durable.removeTree(`${Layout.dir(root)}/${name}`);
+    const removed = names.filter(Layout.isHidden).map((name) => `${Layout.dir(root)}/${name}`);
+    for (const path of removed) yield* Durable.removeTree(path);
+    return removed;
   });
 
 /**

@@ -11,6 +11,7 @@
 import type { StateSteps } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Durable from "../durable/Durable.js";
+import * as Failpoint from "../durable/Failpoint.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 import * as Open from "./Open.js";
@@ -38,14 +39,17 @@ export const restore = (r: Restoring, move: StateSteps.Move) =>
     if (!a || !t) {
       yield* Durable.removeTree(temp).pipe(Effect.mapError(io(r.id)));
       yield* Open.extract(r.root, { id: r.id, service: r.service, path: move.path, dest: temp, identity: r.identity });
+      yield* Failpoint.hit("restore:unpacked");
       if (!a) {
         if (p) yield* fs.rename(path, aside).pipe(Effect.mapError(io(r.id)));
         else yield* fs.makeDirectory(aside).pipe(Effect.mapError(io(r.id)));
         yield* fs.fsyncDirectory(parent).pipe(Effect.mapError(io(r.id)));
+        yield* Failpoint.hit("restore:moved-aside");
       }
     }
     yield* fs.rename(temp, path).pipe(Effect.mapError(io(r.id)));
     yield* fs.fsyncDirectory(parent).pipe(Effect.mapError(io(r.id)));
+    yield* Failpoint.hit("restore:renamed");
   });
 
 export const undo = (root: Root.Root, id: string, move: StateSteps.Move) =>

@@ -9,6 +9,7 @@ import { Effect } from "effect";
 import * as Archive from "./Archive.js";
 import * as Catalogue from "./Catalogue.js";
 import * as Durable from "../durable/Durable.js";
+import * as Failpoint from "../durable/Failpoint.js";
 import * as Layout from "./Layout.js";
 import * as Members from "./Members.js";
 import { FileSystem } from "../ports/FileSystem.js";
@@ -37,6 +38,21 @@ const io = (id: string) => (e: { readonly message: string }) => new SnapshotErro
 const exists = (path: string) =>
   Effect.flatMap(FileSystem, (fs) => fs.lstat(path).pipe(Effect.map((s) => s.kind === "directory"), Effect.orElseSucceed(() => false)));
 
+/** Whether a data directory is there (absent: nothing written yet); anything else at its path is refused, never archived through. */
+const dataDirectory = (id: string, path: string) =>
+  Effect.flatMap(FileSystem, (fs) =>
+    fs.lstat(path).pipe(
+      Effect.map((s) => s.kind),
+      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
+      Effect.mapError(io(id)),
+      Effect.flatMap((kind) =>
+        kind === null || kind === "directory"
+          ? Effect.succeed(kind !== null)
+          : Effect.fail(new SnapshotError({ reason: "Io", id, message: `snapshot ${id}: ${path} is a ${kind}, not a directory; a data directory must be one` })),
+      ),
+    ),
+  );
+
 export const save = (root: Root.Root, request: SaveRequest) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
@@ -55,14 +71,18 @@ export const save = (root: Root.Root, request: SaveRequest) =>
     for (const [index, source, path] of sources) {
       const name = SnapshotMeta.memberName(index, request.compression, encrypted);
       let from = source;
-      if (!(yield* exists(source))) {
+      const there = yield* dataDirectory(id, from);
+      if (!there && index === "dump") {
+        return yield* new SnapshotError({ reason: "Io", id, message: `snapshot ${id}: the dump directory ${source} is missing; the service's dump program must run first` });
+      }
+      if (!there) {
         // Nothing written yet: an empty directory, which is what a restore will bring back.
         from = `${staging}/.empty`;
         yield* fs.makeDirectory(from).pipe(Effect.mapError(io(id)));
       }
       yield* Archive.pack(id, from, `${staging}/${name}`, request.compression, request.recipients);
       if (from !== source) yield* Durable.removeTree(from).pipe(Effect.mapError(io(id)));
-      const measured = yield* Members.measure(`${staging}/${name}`).pipe(Effect.mapError(io(id)));
+      const measured = yield* Members.measure(id, `${staging}/${name}`);
       members.push({ name, path, ...measured });
     }
     const meta: SnapshotMeta.Meta = {
@@ -83,7 +103,11 @@ export const save = (root: Root.Root, request: SaveRequest) =>
     yield* fs.writeNewFile(metaFile, new TextEncoder().encode(`${JSON.stringify(meta, null, 2)}\n`), 0o600).pipe(Effect.mapError(io(id)));
     yield* fs.fsync(metaFile).pipe(Effect.mapError(io(id)));
     yield* fs.fsyncDirectory(staging).pipe(Effect.mapError(io(id)));
+    yield* Failpoint.hit("snapshot:staged");
     yield* fs.rename(staging, target).pipe(Effect.mapError(io(id)));
     yield* fs.fsyncDirectory(Layout.dir(root)).pipe(Effect.mapError(io(id)));
     return meta;
-  });
+  }).pipe(
+    // A save that fails leaves nothing behind: its staging directory goes (a committed id is never touched here).
+    Effect.tapError(() => Durable.removeTree(Layout.partial(root, request.id)).pipe(Effect.ignore)),
+  );

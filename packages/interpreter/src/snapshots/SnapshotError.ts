@@ -14,3 +14,7 @@ export class SnapshotError extends Data.TaggedError("SnapshotError")<{
 
 export const damaged = (id: string, what: string) =>
   new SnapshotError({ reason: "Damaged", id, message: `snapshot ${id} is damaged: ${what}; nothing was changed (forget it with 'switchyard snapshot forget ${id}')` });
+
+/** Ids name directories: anything but a well-formed id (a `/`, a `..`) is no snapshot, never a path. */
+export const notAnId = (id: string) =>
+  new SnapshotError({ reason: "NotFound", id, message: `'${id}' is not a snapshot id (such as 20261201T181100.000Z-g2-db); 'switchyard snapshot list' shows them` });

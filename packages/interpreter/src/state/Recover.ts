@@ -12,6 +12,7 @@ import { ApplyFailed } from "../Errors.js";
 import * as Lock from "./Lock.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
+import * as SnapshotLeftovers from "../snapshots/Forget.js";
 
 
 export interface RecoverReport {
@@ -93,5 +94,7 @@ export const cleanLeftovers = (root: Root.Root, settings: World.Settings, steps:
       }
       if (cleaned.length > before) yield* fs.fsyncDirectory(host).pipe(Effect.ignore);
     }
+    // A snapshot half written, a dump gathered or an archive opened when the apply stopped.
+    cleaned.push(...(yield* SnapshotLeftovers.removeLeftovers(root)));
     return cleaned;
   });

@@ -4,6 +4,7 @@
  * idempotent: running it again after a crash leaves the same result.
  */
 import * as t from "io-ts";
+import { GenerationNumberCodec } from "../world/GenerationNumber.js";
 import { InRootPathCodec } from "../paths/InRootPathCodec.js";
 import * as Utf8 from "../internal/Utf8.js";
 import { Migration } from "../checks/Item.js";
