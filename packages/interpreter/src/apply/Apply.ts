@@ -17,6 +17,7 @@ import type { FsError } from "../ports/FileSystem.js";
 import * as Layout from "../state/Layout.js";
 import * as Lock from "../state/Lock.js";
 import * as Root from "../root/Root.js";
+import * as Staged from "../state/Staged.js";
 import * as Phase from "./Phase.js";
 import type * as Steps from "./Steps.js";
 
@@ -34,6 +35,8 @@ export interface ApplyOptions {
   readonly onEvent?: (event: Steps.Event) => void;
   /** Told the plan about to run (after its preconditions held). */
   readonly onPlan?: (plan: Plan.Plan) => void;
+  /** Where the journal staged each WriteFile step's bytes, by `Staged.keyOf`. */
+  readonly staged?: ReadonlyMap<string, string>;
 }
 
 export interface ApplyReport {
@@ -102,10 +105,11 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
     if (plan.steps.length === 0) return { stepsRun: 0, servicesRecorded: 0 } satisfies ApplyReport;
     options.onPlan?.(plan);
     if ((yield* Layout.detect(options.root))._tag === "Empty") yield* Layout.stamp(options.root).pipe(Effect.mapError(journalFailure));
-    yield* ApplyJournal.begin(options.root, plan, token).pipe(Effect.mapError(journalFailure));
-    const forward = yield* runSteps(plan.steps, "forward", 0, options);
+    const staged = yield* ApplyJournal.begin(options.root, plan, token).pipe(Effect.mapError(journalFailure));
+    const run: ApplyOptions = { ...options, staged: Staged.paths(options.root, staged) };
+    const forward = yield* runSteps(plan.steps, "forward", 0, run);
     if (forward.failure === null) {
-      yield* ApplyJournal.finish(options.root, token).pipe(Effect.mapError(cleanupFailure));
+      yield* ApplyJournal.finish(options.root, token, staged).pipe(Effect.mapError(cleanupFailure));
       return { stepsRun: plan.steps.length, servicesRecorded: forward.recorded } satisfies ApplyReport;
     }
     const failure = forward.failure;
@@ -120,11 +124,11 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
       Effect.matchEffect({
         onFailure: (e) =>
           Effect.succeed({ failure: bookkeeping("record the revert in the journal", e), recorded: 0 } satisfies PhaseResult),
-        onSuccess: () => runSteps(plan.revert, "revert", 0, options),
+        onSuccess: () => runSteps(plan.revert, "revert", 0, run),
       }),
     );
     if (back.failure === null) {
-      yield* ApplyJournal.finish(options.root, token).pipe(
+      yield* ApplyJournal.finish(options.root, token, staged).pipe(
         Effect.mapError(
           (e) =>
             new ApplyFailed({

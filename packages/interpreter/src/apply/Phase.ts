@@ -8,6 +8,7 @@ import type { ApplyOptions } from "./Apply.js";
 import * as ApplyJournal from "../state/ApplyJournal.js";
 import type { StepFailure } from "../Errors.js";
 import * as Failpoint from "../durable/Failpoint.js";
+import * as Staged from "../state/Staged.js";
 import * as Steps from "./Steps.js";
 
 export interface PhaseResult {
@@ -41,7 +42,7 @@ export const run = (steps: ReadonlyArray<Step.Step>, phase: ApplyJournal.Progres
       }
       options.onEvent?.(phase === "forward" ? { _tag: "StepStarted", index, step } : { _tag: "RevertStarted", index, step });
       const outcome = yield* Effect.either(
-        Steps.runDeferring(step, index, options, unflushed).pipe(
+        Steps.runDeferring(step, index, options, unflushed, options.staged?.get(Staged.keyOf(phase, index))).pipe(
           Effect.tap(() =>
             step._tag === "Commit"
               ? ApplyJournal.record(options.root, { phase, done: index }).pipe(

@@ -81,8 +81,15 @@ export class Unflushed {
   });
 }
 
-/** Run `step`, leaving a removal's directory to `unflushed` instead of flushing it at once. */
-export const runDeferring = (step: Step.Step, index: number, options: StepOptions, unflushed: Unflushed) => {
+/**
+ * Run `step`, leaving a removal's directory to `unflushed` instead of flushing it at once, and
+ * writing a file by renaming its `staged` copy into place when there is one.
+ */
+export const runDeferring = (step: Step.Step, index: number, options: StepOptions, unflushed: Unflushed, staged?: string) => {
+  if (step._tag === "WriteFile" && staged !== undefined) {
+    const path = Root.host(options.root, step.path);
+    return Durable.moveInto(staged, path, encoder.encode(step.content)).pipe(Effect.as("done" as const), Effect.mapError(fsError));
+  }
   if (step._tag !== "RemoveLink" && step._tag !== "RemoveFile") return run(step, options);
   const path = Root.host(options.root, step.path);
   return Durable.unlink(path).pipe(

@@ -36,6 +36,21 @@ export const writeFile = Effect.fn("writeFileAtomic")(function* (path: string, c
   yield* fs.fsyncDirectory(dir);
 });
 
+/**
+ * Put the flushed file `staged` (a temp sibling) at `path`: rename it over, flush the directory.
+ * When it is gone (an earlier run moved it already), write `content` the ordinary way instead.
+ */
+export const moveInto = Effect.fn("moveIntoPlace")(function* (staged: string, path: string, content: Uint8Array) {
+  const fs = yield* FileSystem;
+  const moved = yield* fs.rename(staged, path).pipe(
+    Effect.as(true),
+    Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(false)),
+  );
+  if (!moved) return yield* writeFile(path, content);
+  yield* Failpoint.hit("write:renamed");
+  yield* fs.fsyncDirectory(dirnameOf(path));
+});
+
 export const replaceSymlink = Effect.fn("replaceSymlinkAtomic")(function* (path: string, target: string, mtimeMs?: number) {
   const fs = yield* FileSystem;
   const dir = dirnameOf(path);
