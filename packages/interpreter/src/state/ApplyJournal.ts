@@ -3,14 +3,15 @@
  * written once; it carries its own revert steps) and how far it got (`progress.json`: the phase and
  * a step index, written atomically when the Commit step completes and when a revert starts; until
  * then it is absent, which means nothing was recorded yet).
- * The bytes of the files the plan writes are not in `plan.json`: they are staged beside their
- * destinations before the journal appears, and `staged.json` names each with its size and digest
+ * The journal's copy of the plan leaves out what recovery never reads (the preconditions' list of
+ * generations), and the bytes of the files the plan writes are not in it either: they are staged beside their
+ * destinations before the journal appears, and `plan.json`'s `staged` names each with its size and digest
  * (see `Staged`). It appears and disappears by renaming a whole directory, so it is either complete
  * or absent; a crash anywhere leaves enough for `recover` to finish the transition or revert it.
  */
 import { Plan, Recovery, World } from "@switchyard/model";
 import { Effect } from "effect";
-import type * as t from "io-ts";
+import * as t from "io-ts";
 import * as Durable from "../durable/Durable.js";
 import { JournalUnreadable } from "../Errors.js";
 import * as Failpoint from "../durable/Failpoint.js";
@@ -31,6 +32,9 @@ const stateDirectory = (root: Root.Root): string => Root.host(root, World.Paths.
 const encoder = new TextEncoder();
 const json = (value: unknown): Uint8Array => encoder.encode(`${JSON.stringify(value)}\n`);
 
+/** `plan.json`: the plan, with `staged` naming where the bytes of the files it writes are. */
+const JournalPlan = t.intersection([Plan.Plan, t.partial({ staged: Staged.Refs })], "JournalPlan");
+
 /** Names of leftovers from an interrupted begin or finish, which recovery removes. */
 export const isLeftover = (name: string): boolean => /^\.journal-(new|done)-/.test(name);
 
@@ -44,10 +48,10 @@ export const begin = Effect.fn("journalBegin")(function* (root: Root.Root, plan:
   // A journal that could not be written completely leaves nothing behind: nothing was done yet.
   let renamed = false;
   yield* Effect.gen(function* () {
-    yield* Durable.stageDirectory(staging, [
-      { name: "plan.json", content: json(Plan.encode(Staged.withoutContents(plan, staged))) },
-      { name: "staged.json", content: json(staged) },
-    ]);
+    // Recovery reads the steps, never the preconditions: the list of every generation is left out.
+    const kept = { ...plan, preconditions: { ...plan.preconditions, generations: [] } };
+    const copy = Plan.encode(Staged.withoutContents(kept, staged)) as Record<string, unknown>;
+    yield* Durable.stageDirectory(staging, [{ name: "plan.json", content: json({ ...copy, staged }) }]);
     yield* Failpoint.hit("journal:staged");
     yield* fs.rename(staging, directory(root));
     renamed = true;
@@ -106,7 +110,7 @@ export const read = (root: Root.Root) =>
         Effect.mapError((e) => unreadable(`${name}: ${e.message}`)),
         Effect.flatMap((bytes) => Decode.bytes(codec, bytes, name, (f) => unreadable(Decode.describe(f)))),
       );
-    const plan = yield* load("plan.json", Plan.Plan);
+    const { staged: refs = [], ...plan } = yield* load("plan.json", JournalPlan);
     const progress = yield* fs.lstat(`${dir}/progress.json`).pipe(
       Effect.matchEffect({
         onFailure: (e) => (e.reason === "NotFound" ? Effect.succeed(Recovery.start) : Effect.fail(unreadable(`progress.json: ${e.message}`))),
@@ -114,12 +118,6 @@ export const read = (root: Root.Root) =>
       }),
     );
     const checked = yield* Decode.either(Recovery.check(plan, progress), unreadable);
-    const refs = yield* fs.lstat(`${dir}/staged.json`).pipe(
-      Effect.matchEffect({
-        onFailure: (e) => (e.reason === "NotFound" ? Effect.succeed([] as ReadonlyArray<Staged.Ref>) : Effect.fail(unreadable(`staged.json: ${e.message}`))),
-        onSuccess: () => load("staged.json", Staged.Refs),
-      }),
-    );
     const restored = yield* Staged.restore(root, plan, refs);
     return { plan: restored.plan, progress: checked, staged: refs, missing: restored.missing } satisfies Entry;
   });
