@@ -1,8 +1,11 @@
-// `npm run bench` (builds first): how long the real `switchyard` binary takes on profiles of 1,000
-// and 10,000 generations, compared with Debian's `nix-env` on the very same profile directory when
-// it is installed, and how fast the pure planner is on 10,000 generations x 1,000 services.
-// Benchmarks report; they never fail on speed. They do fail if a command fails, since then the
-// numbers would not mean anything. See docs/benchmarks.md for what each number means.
+// `npm run bench` (builds first): the real `switchyard` binary on profiles of 1,000 and 10,000
+// generations against Debian's `nix-env` on an identical profile when it is installed, measured
+// interleaved (ours, theirs, ours, theirs, each beside its baseline: `node -e 0` for ours,
+// `/bin/true` for theirs), so a loaded machine slows both alike; the start-up cost; the system calls
+// each makes (strace -c); and the pure planner on 10,000 generations x 1,000 services.
+// Benchmarks report; they never fail on speed. They do fail if a command fails, or if a profile is
+// not back in its starting state after the runs, since then the numbers would not mean anything.
+// See docs/benchmarks.md for what each number means.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -16,19 +19,20 @@ import { PROFILE_DIR, link, storeName } from "./fixture.mjs";
 
 const repo = new URL("..", import.meta.url).pathname;
 const bin = join(repo, "packages/cli/bin/switchyard.js");
-if (!existsSync(join(repo, "packages/cli/dist/switchyard.js"))) {
+if (!existsSync(join(repo, "packages/cli/dist/launch.cjs"))) {
   console.error("bench: packages/cli/dist is missing; run 'npm run bench' (it builds first) or 'npm run build'");
   process.exit(2);
 }
 
-const SIZES = [1_000, 10_000];
-const MAX_RUNS = 7;
-const MIN_RUNS = 3;
-// Per operation and profile size: how long its runs may take, restoring the state included. The run
-// count drops (never below MIN_RUNS) when one run is slow, so the whole benchmark stays near 3 minutes.
-const BUDGET_MS = 8_000;
-const PLANNER = { generations: 10_000, services: 1_000, runs: 7 };
+/** Profile sizes; `SWITCHYARD_BENCH_SIZES=200,2000` for a quicker look. */
+const SIZES = (process.env.SWITCHYARD_BENCH_SIZES ?? "1000,10000").split(",").map(Number);
+/** Interleaved rounds per row: each round runs every command of the row once. */
+const roundsFor = (n) => (n >= 10_000 ? 5 : 9);
+const STARTUP_ROUNDS = 15;
+const PLANNER = { generations: Number(process.env.SWITCHYARD_BENCH_PLANNER ?? 10_000), services: 1_000, runs: 7 };
 const HOUR = 3_600_000;
+/** How long a profile must be left alone before the generations index trusts what it saw (see GenerationsIndex). */
+const SETTLE_MS = 300;
 
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
 const work = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
@@ -37,6 +41,7 @@ process.on("SIGINT", () => {
   cleanup();
   process.exit(130);
 });
+const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 // ---------------------------------------------------------------------------------------------------
 // Measuring one process
@@ -69,30 +74,23 @@ const median = (xs) => {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
+const stats = (xs) => ({ min: Math.min(...xs), median: median(xs), max: Math.max(...xs) });
 
-/**
- * Time `argv` several times; `after` (untimed) puts the state back so every run starts from the same
- * one. The first run decides how many fit in the budget.
- */
-const measure = (argv, env, after = () => {}) => {
-  const runs = [];
-  let planned = MAX_RUNS;
-  while (runs.length < planned) {
-    const t0 = Date.now();
-    runs.push(runOnce(argv, env));
-    after();
-    if (runs.length === 1) planned = Math.max(MIN_RUNS, Math.min(MAX_RUNS, Math.floor(BUDGET_MS / Math.max(1, Date.now() - t0))));
+/** Interleaved rounds: each round runs every entrant once, in order, each one's `before` (untimed) first. */
+const race = (rounds, entrants) => {
+  const samples = entrants.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    entrants.forEach((e, i) => {
+      e.before?.();
+      samples[i].push(runOnce(e.argv, e.env));
+      e.after?.();
+    });
   }
-  const cpu = runs.map((r) => r.cpuMs).filter((x) => x !== null);
-  const rss = runs.map((r) => r.rssKb).filter((x) => x !== null);
-  return {
-    runs: runs.length,
-    medianMs: median(runs.map((r) => r.wallMs)),
-    minMs: Math.min(...runs.map((r) => r.wallMs)),
-    cpuMs: cpu.length > 0 ? median(cpu) : null,
-    peakRssMb: rss.length > 0 ? Math.max(...rss) / 1024 : null,
-  };
+  return samples;
 };
+
+/** Per round, the entrant's wall (or cpu) time minus its baseline's in the same round. */
+const minus = (samples, of, base, key = "wallMs") => samples[of].map((s, k) => s[key] - samples[base][k][key]);
 
 // ---------------------------------------------------------------------------------------------------
 // The profiles
@@ -128,19 +126,21 @@ const buildRoot = (root, n, nowMs) => {
   mkdirSync(join(root, "boot/grub"), { recursive: true });
 };
 
+/** The generations index: a cache, left out of the snapshot (it is rewritten whenever it is stale). */
+const INDEX = "/var/lib/switchyard/generations-index.json";
+
 /** Everything in the root but the system directories: type, link target, and a digest of each file. */
 const snapshot = (root) => {
   const out = new Map();
   const walk = (rel) => {
     for (const entry of readdirSync(join(root, rel), { withFileTypes: true })) {
       const path = `${rel}/${entry.name}`;
-      if (path === "/store") continue;
+      if (path === "/store" || path === INDEX) continue;
       if (entry.isSymbolicLink()) {
         // A generation link's mtime is its creation time, which the boot menu shows.
         const mtime = /-\d+-link$/.test(entry.name) ? ` @${lstatSync(join(root, path)).mtimeMs}` : "";
         out.set(path, `-> ${readlinkSync(join(root, path))}${mtime}`);
-      }
-      else if (entry.isDirectory()) {
+      } else if (entry.isDirectory()) {
         out.set(path, "dir");
         walk(path);
       } else out.set(path, createHash("sha256").update(readFileSync(join(root, path))).digest("hex"));
@@ -187,64 +187,151 @@ const nixEnvironment = () => {
 };
 
 // ---------------------------------------------------------------------------------------------------
+// System calls
+
+const straceInstalled = spawnSync("strace", ["-V"], { stdio: "ignore" }).status === 0;
+
+/** `strace -c -f` of one run: every syscall's count. */
+const syscalls = (argv, env, before) => {
+  if (!straceInstalled) return null;
+  before?.();
+  const out = join(work, "strace-out");
+  const r = spawnSync("strace", ["-c", "-f", "-o", out, ...argv], { env, stdio: "ignore" });
+  if (r.status !== 0) throw new Error(`strace ${argv.join(" ").slice(0, 120)} failed (exit ${r.status})`);
+  const counts = new Map();
+  for (const line of readFileSync(out, "utf8").split("\n")) {
+    const m = /^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)(?:\s+\d+)?\s+(\w+)$/.exec(line);
+    if (m !== null) counts.set(m[2], Number(m[1]));
+  }
+  return counts;
+};
+
+const STAT = ["newfstatat", "statx", "lstat", "stat", "fstat"];
+const summary = (counts) => {
+  if (counts === null) return "-";
+  const n = (names) => names.reduce((sum, k) => sum + (counts.get(k) ?? 0), 0);
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  return `${total} total: ${n(STAT)} stat, ${n(["readlink", "readlinkat"])} readlink, ${n(["getdents64"])} getdents, ${n(["openat", "open"])} open, ${n(["read", "pread64"])} read, ${n(["write", "pwrite64"])} write, ${n(["fsync", "fdatasync"])} fsync`;
+};
+
+// ---------------------------------------------------------------------------------------------------
 // One profile size
+
+/** Build the profile at `root`, and let switchyard write its boot menu (and index) once, untimed. */
+const prepare = (root, n, nowMs) => {
+  buildRoot(root, n, nowMs);
+  sleep(SETTLE_MS);
+  runOnce(switchyard(root, "apply", "switch", String(n), "--yes"));
+  sleep(SETTLE_MS);
+  runOnce(switchyard(root, "list"));
+};
 
 const benchSize = (n, nixEnv) => {
   const nowMs = Date.now();
-  const root = join(work, `root-${n}`);
+  const ours = join(work, `ours-${n}`);
+  const theirs = join(work, `theirs-${n}`);
   let t0 = Date.now();
-  buildRoot(root, n, nowMs);
-  // The state switchyard itself leaves: boot menu written for the newest generation.
-  runOnce(switchyard(root, "apply", "switch", String(n), "--yes"));
-  log(`${n} generations: profile built and switched in ${Date.now() - t0} ms`);
+  prepare(ours, n, nowMs);
+  // nix-env creates and removes `system.lock` in the profile directory on every run, so sharing one
+  // profile would put every switchyard run right after a change; each gets its own identical copy.
+  if (nixEnv) buildRoot(theirs, n, nowMs);
+  log(`${n} generations: profiles built in ${Date.now() - t0} ms`);
 
-  const profile = join(root, PROFILE_DIR, "system");
-  const grub = join(root, "boot/grub/grub.cfg");
+  const grub = join(ours, "boot/grub/grub.cfg");
   const grubContent = readFileSync(grub);
-  const before = snapshot(root);
+  const before = snapshot(ours);
   const doomed = Math.max(1, Math.floor(n / 10));
+  const numbers = Array.from({ length: doomed }, (_, i) => String(i + 1));
+  const nixProfile = join(theirs, PROFILE_DIR, "system");
+  const nix = (...args) => ["nix-env", "--profile", nixProfile, ...args];
   // Putting the state back by hand is byte-for-byte what switching back would do (checked below
   // against a snapshot), and does not double the time a slow profile takes.
-  const restoreLinks = () => {
+  const restoreLinks = (root) => () => {
     for (let i = 1; i <= doomed; i++) link(root, `${PROFILE_DIR}/system-${i}-link`, systemOf(i), createdMs(n, i, nowMs));
   };
   const restoreCurrent = () => {
-    link(root, `${PROFILE_DIR}/system`, `system-${n}-link`);
-    link(root, "/run/current-system", systemOf(n));
+    link(ours, `${PROFILE_DIR}/system`, `system-${n}-link`);
+    link(ours, "/run/current-system", systemOf(n));
     writeFileSync(grub, grubContent);
   };
-  const rows = [];
-  const row = (operation, ours, nix) => rows.push({ operation, n, ours, nix });
-  const nixArgs = (...args) => ["nix-env", "--profile", profile, ...args];
-
+  const restoreNixProfile = () => link(theirs, `${PROFILE_DIR}/system`, `system-${n}-link`);
+  /** What nix-env does to the profile directory on every run: a lock file, created and removed. */
+  const touchProfile = () => {
+    writeFileSync(join(ours, PROFILE_DIR, "system.lock"), "");
+    rmSync(join(ours, PROFILE_DIR, "system.lock"));
+  };
+  const rows = [
+    { operation: "list", ours: ["list"], nix: ["--list-generations"] },
+    { operation: "list --json", ours: ["list", "--json"], nix: ["--list-generations"] },
+    { operation: "list, just after a change", ours: ["list"], nix: ["--list-generations"], before: touchProfile },
+    { operation: "plan rollback", ours: ["plan", "rollback"], nix: ["--rollback", "--dry-run"] },
+    { operation: "apply rollback --yes", ours: ["apply", "rollback", "--yes"], nix: ["--rollback"], after: restoreCurrent, nixAfter: restoreNixProfile },
+    {
+      operation: `apply delete 1..${doomed} --yes`,
+      ours: ["apply", "delete", `1..${doomed}`, "--yes"],
+      // Nix 2.8 has no ranges: the same generations, listed.
+      nix: ["--delete-generations", ...numbers],
+      after: () => {
+        restoreLinks(ours)();
+        writeFileSync(grub, grubContent);
+      },
+      nixAfter: restoreLinks(theirs),
+    },
+  ];
   t0 = Date.now();
-  row("list", measure(switchyard(root, "list")), nixEnv && measure(nixArgs("--list-generations"), nixEnv));
-  row("plan rollback", measure(switchyard(root, "plan", "rollback")), nixEnv && measure(nixArgs("--rollback", "--dry-run"), nixEnv));
-  row(
-    "apply rollback",
-    measure(switchyard(root, "apply", "rollback", "--yes"), undefined, restoreCurrent),
-    nixEnv && measure(nixArgs("--rollback"), nixEnv, () => link(root, `${PROFILE_DIR}/system`, `system-${n}-link`)),
-  );
-  const numbers = Array.from({ length: doomed }, (_, i) => String(i + 1));
-  row(
-    `apply delete 1..${doomed}`,
-    measure(switchyard(root, "apply", "delete", `1..${doomed}`, "--yes"), undefined, () => {
-      restoreLinks();
-      writeFileSync(grub, grubContent);
-    }),
-    // Nix 2.8 has no ranges: the same generations, listed.
-    nixEnv && measure(nixArgs("--delete-generations", ...numbers), nixEnv, restoreLinks),
-  );
+  const results = [];
+  for (const row of rows) {
+    const nixAfter = row.nixAfter ?? (() => {});
+    const entrants = [
+      { argv: [process.execPath, "-e", "0"] },
+      { argv: switchyard(ours, ...row.ours), before: row.before, after: row.after },
+      ...(nixEnv ? [{ argv: ["/bin/true"] }, { argv: nix(...row.nix), env: nixEnv, after: nixAfter }] : []),
+    ];
+    const samples = race(roundsFor(n), entrants);
+    const side = (of, base) => ({
+      work: stats(minus(samples, of, base)),
+      cpu: gnuTime ? stats(minus(samples, of, base, "cpuMs")) : null,
+      rssMb: gnuTime ? Math.max(...samples[of].map((s) => s.rssKb)) / 1024 : null,
+    });
+    results.push({
+      operation: row.operation,
+      n,
+      ours: side(1, 0),
+      nix: nixEnv ? side(3, 2) : null,
+      syscalls: {
+        ours: summary(syscalls(switchyard(ours, ...row.ours), undefined, row.before)),
+        nix: nixEnv ? summary(syscalls(nix(...row.nix), nixEnv)) : "-",
+      },
+    });
+    row.after?.();
+    nixAfter();
+    // A row that changed the profile leaves it settled, its index repaired, for the next row.
+    if (row.before !== undefined || row.after !== undefined) {
+      sleep(SETTLE_MS);
+      runOnce(switchyard(ours, "list"));
+    }
+  }
   log(`${n} generations: measured in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   // Every run was meant to start from the same state; check that it still is that state.
-  const after = snapshot(root);
-  const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k));
+  const now = snapshot(ours);
+  const changed = [...new Set([...before.keys(), ...now.keys()])].filter((k) => before.get(k) !== now.get(k));
   if (changed.length > 0) {
     throw new Error(`the ${n}-generation root was not restored between runs; changed: ${changed.slice(0, 5).join(", ")}${changed.length > 5 ? ", …" : ""}`);
   }
+  rmSync(ours, { recursive: true, force: true });
+  rmSync(theirs, { recursive: true, force: true });
+  return results;
+};
+
+/** `switchyard list` on 10 generations and `--help`, against `node -e 0`, interleaved. */
+const benchStartup = () => {
+  const root = join(work, "startup");
+  prepare(root, 10, Date.now());
+  const samples = race(STARTUP_ROUNDS, [{ argv: [process.execPath, "-e", "0"] }, { argv: [process.execPath, bin, "--help"] }, { argv: switchyard(root, "list") }]);
   rmSync(root, { recursive: true, force: true });
-  return rows;
+  const over = (i) => stats(samples[i].map((s, k) => s.wallMs - samples[0][k].wallMs));
+  return { node: stats(samples[0].map((s) => s.wallMs)), help: over(1), list: over(2) };
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -271,10 +358,11 @@ const benchPlanner = async () => {
 // Report
 
 const fmt = (x, digits = 0) => (x === null || x === undefined ? "-" : x.toFixed(digits));
+const spread = (s) => (s === null ? "-" : `${fmt(s.min)} / ${fmt(s.median)} / ${fmt(s.max)}`);
 const table = (header, rows) => {
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => String(r[i]).length)));
-  const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join("  ");
+  const line = (r) => r.map((c, i) => (i <= 1 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join("  ");
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 };
 
@@ -285,23 +373,23 @@ const main = async () => {
   let nixNote = nixEnvVersion === null ? "nix-env not installed (apt-get install nix-bin) — comparison skipped" : `${nixEnvVersion}, private store/state in the temp dir`;
   log(`temp dir ${work}`);
 
-  const rows = [];
   let nixUsable = nixEnv;
-  for (const n of SIZES) {
-    if (nixUsable !== null && n === SIZES[0]) {
-      // nix-env initialises its private state (a SQLite database) on first use: do that untimed, and
-      // find out now whether it can work on this profile layout at all.
-      const probe = join(work, "nix-probe");
-      buildRoot(probe, 2, Date.now());
-      const r = spawnSync("nix-env", ["--profile", join(probe, PROFILE_DIR, "system"), "--list-generations"], { env: nixEnv, encoding: "utf8" });
-      if (r.error !== undefined || r.status !== 0) {
-        nixNote = `nix-env cannot run here, comparison skipped: ${(r.error?.message ?? r.stderr).trim().split("\n").slice(-3).join(" / ")}`;
-        nixUsable = null;
-      }
-      rmSync(probe, { recursive: true, force: true });
+  if (nixUsable !== null) {
+    // nix-env initialises its private state (a SQLite database) on first use: do that untimed, and
+    // find out now whether it can work on this profile layout at all.
+    const probe = join(work, "nix-probe");
+    buildRoot(probe, 2, Date.now());
+    const r = spawnSync("nix-env", ["--profile", join(probe, PROFILE_DIR, "system"), "--list-generations"], { env: nixEnv, encoding: "utf8" });
+    if (r.error !== undefined || r.status !== 0) {
+      nixNote = `nix-env cannot run here, comparison skipped: ${(r.error?.message ?? r.stderr).trim().split("\n").slice(-3).join(" / ")}`;
+      nixUsable = null;
     }
-    rows.push(...benchSize(n, nixUsable));
+    rmSync(probe, { recursive: true, force: true });
   }
+  log("start-up: 10 generations");
+  const startup = benchStartup();
+  const rows = [];
+  for (const n of SIZES) rows.push(...benchSize(n, nixUsable));
   log("planner: building the in-memory world");
   const planner = await benchPlanner();
   const loadAfter = loadavg()[0];
@@ -310,31 +398,34 @@ const main = async () => {
   console.log(`\nswitchyard benchmarks — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpu.length} CPU (${cpu[0]?.model ?? "?"})`);
   console.log(`load average ${load.toFixed(2)} at start, ${loadAfter.toFixed(2)} at the end (other work on the machine makes wall times noisy; cpu ms is steadier)`);
   console.log(`nix-env: ${nixNote}`);
-  console.log(gnuTime ? "peak RSS and cpu ms from /usr/bin/time" : "/usr/bin/time (GNU time) not found: peak RSS and cpu ms skipped");
-  console.log("\nThe switchyard CLI (spawned, wall time from spawn to exit; --bootloader grub):\n");
+  console.log(gnuTime ? "peak RSS and cpu from /usr/bin/time" : "/usr/bin/time (GNU time) not found: peak RSS and cpu skipped");
+  console.log(
+    `\nStart-up (${STARTUP_ROUNDS} interleaved rounds; ms over 'node -e 0', min / median / max): node -e 0 itself ${spread(startup.node)}; ` +
+      `'switchyard --help' +${spread(startup.help)}; 'switchyard list' on 10 generations +${spread(startup.list)}`,
+  );
+  console.log(
+    "\nWork time in ms (wall time minus the same round's baseline: 'node -e 0' for switchyard, '/bin/true' for nix-env), min / median / max over interleaved rounds; ratio = median / median:\n",
+  );
   console.log(
     table(
-      ["operation", "generations", "runs", "median ms", "min ms", "cpu ms", "peak RSS MB", "nix-env ms", "nix runs", "ratio"],
-      rows.map(({ operation, n, ours, nix }) => [
-        operation,
-        n,
-        ours.runs,
-        fmt(ours.medianMs),
-        fmt(ours.minMs),
-        fmt(ours.cpuMs),
-        fmt(ours.peakRssMb, 1),
-        nix ? fmt(nix.medianMs, 1) : "-",
-        nix ? nix.runs : "-",
-        nix ? `${(ours.medianMs / nix.medianMs).toFixed(1)}x` : "-",
+      ["operation", "generations", "switchyard work", "nix-env work", "ratio", "cpu ratio", "switchyard RSS MB", "nix-env RSS MB"],
+      rows.map((r) => [
+        r.operation,
+        r.n,
+        spread(r.ours.work),
+        r.nix ? spread(r.nix.work) : "-",
+        r.nix ? `${(r.ours.work.median / r.nix.work.median).toFixed(2)}` : "-",
+        r.nix && r.ours.cpu && r.nix.cpu ? `${(r.ours.cpu.median / r.nix.cpu.median).toFixed(2)}` : "-",
+        fmt(r.ours.rssMb, 1),
+        r.nix ? fmt(r.nix.rssMb, 1) : "-",
       ]),
     ),
   );
-  if (rows.some((r) => r.nix)) {
-    console.log("(nix-env counterparts: --list-generations, --rollback --dry-run, --rollback, --delete-generations with the same numbers; ratio = switchyard / nix-env)");
-  }
+  console.log(`\nSystem calls of one run (strace -c -f${straceInstalled ? "" : ": not installed, skipped"}):\n`);
+  console.log(table(["operation", "generations", "switchyard", "nix-env"], rows.map((r) => [r.operation, r.n, r.syscalls.ours, r.syscalls.nix])));
   console.log(
     `\nThe planner in process (Transition.between on ${planner.generations} generations x ${planner.servicesPerGeneration} services, ` +
-      `${planner.runningServices} in the running generation, ${planner.distinctManifests} distinct manifests; world built in ${fmt(planner.buildMs)} ms, ${fmt(planner.worldMb, 1)} MB heap):\n`,
+      `${planner.runningServices} in the running generation, ${planner.distinctManifests} distinct manifests; world built in ${fmt(planner.buildMs)} ms, ${fmt(planner.worldMb, 1)} MB heap; target: under 30 ms per plan):\n`,
   );
   console.log(
     table(
