@@ -62,7 +62,8 @@ export const build = (records: ReadonlyArray<ServiceRecord.ServiceRecord>): E.Ei
 export const empty: ServiceGraph = { records: new Map(), requires: new Map(), order: [] };
 
 /**
- * Kahn's algorithm over sorted names, so equal inputs always give the same order.
+ * Kahn's algorithm taking the smallest ready name each time (a binary heap: the ready set of 1,000
+ * services is not sorted again after every release), so equal inputs always give the same order.
  * Left carries one cycle, written as a path that returns to its start.
  */
 const topologicalOrder = (
@@ -79,25 +80,58 @@ const topologicalOrder = (
       dependents.set(r, list);
     }
   }
-  const ready = names.filter((n) => pending.get(n) === 0).sort(compareNames);
+  const ready = new MinHeap();
+  for (const n of names) if (pending.get(n) === 0) ready.push(n);
   const order: Array<Name> = [];
-  while (ready.length > 0) {
-    const next = ready.shift() as Name;
+  while (ready.size > 0) {
+    const next = ready.pop() as Name;
     order.push(next);
-    const released: Array<Name> = [];
     for (const d of dependents.get(next) ?? []) {
       const left = (pending.get(d) ?? 0) - 1;
       pending.set(d, left);
-      if (left === 0) released.push(d);
-    }
-    if (released.length > 0) {
-      ready.push(...released);
-      ready.sort(compareNames);
+      if (left === 0) ready.push(d);
     }
   }
   if (order.length === names.length) return E.right(order);
   return E.left(findCycle(names.filter((n) => (pending.get(n) ?? 0) > 0), requires));
 };
+
+/** Names, smallest (by `compareNames`) first. */
+class MinHeap {
+  readonly #items: Array<Name> = [];
+  get size(): number {
+    return this.#items.length;
+  }
+  push(name: Name): void {
+    const a = this.#items;
+    a.push(name);
+    for (let i = a.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if ((a[parent] as Name) <= name) break;
+      a[i] = a[parent] as Name;
+      a[parent] = name;
+      i = parent;
+    }
+  }
+  pop(): Name | undefined {
+    const a = this.#items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length === 0 || last === undefined) return top;
+    a[0] = last;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < a.length && (a[l] as Name) < (a[m] as Name)) m = l;
+      if (r < a.length && (a[r] as Name) < (a[m] as Name)) m = r;
+      if (m === i) break;
+      [a[i], a[m]] = [a[m] as Name, a[i] as Name];
+      i = m;
+    }
+    return top;
+  }
+}
 
 const findCycle = (stuck: ReadonlyArray<Name>, requires: ReadonlyMap<Name, ReadonlySet<Name>>): ReadonlyArray<string> => {
   const inStuck = new Set(stuck);
@@ -121,20 +155,19 @@ export const compareNames = (a: string, b: string): number => (a < b ? -1 : a > 
 export const inDependencyOrder = (graph: ServiceGraph, subset: ReadonlySet<string>): ReadonlyArray<Name> =>
   graph.order.filter((n) => subset.has(n));
 
-/** Every service that requires any of `names`, directly or through others (not including `names`). */
+/**
+ * Every service that requires any of `names`, directly or through others (not including `names`).
+ * One pass in dependency order suffices: a requirement comes before whatever requires it.
+ */
 export const dependentsOf = (graph: ServiceGraph, names: ReadonlySet<string>): ReadonlySet<Name> => {
   const result = new Set<Name>();
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const name of graph.order) {
-      if (names.has(name) || result.has(name)) continue;
-      for (const r of graph.requires.get(name) ?? []) {
-        if (names.has(r) || result.has(r)) {
-          result.add(name);
-          changed = true;
-          break;
-        }
+  if (names.size === 0) return result;
+  for (const name of graph.order) {
+    if (names.has(name)) continue;
+    for (const r of graph.requires.get(name) ?? []) {
+      if (names.has(r) || result.has(r)) {
+        result.add(name);
+        break;
       }
     }
   }

@@ -155,9 +155,16 @@ const describeGraphError = (e: ServiceGraph.GraphError): [string, string] => {
   }
 };
 
+// A plan reads the graphs of two or three manifests several times; each is built once.
+const graphs = new WeakMap<Manifest, ServiceGraph.ServiceGraph>();
+
 /** The dependency graph of a decoded manifest (it was validated, so this cannot fail). */
 export const graphOf = (manifest: Manifest): ServiceGraph.ServiceGraph => {
+  const known = graphs.get(manifest);
+  if (known !== undefined) return known;
   const g = ServiceGraph.build(manifest.services);
-  return E.isRight(g) ? g.right : ServiceGraph.empty;
+  const graph = E.isRight(g) ? g.right : ServiceGraph.empty;
+  graphs.set(manifest, graph);
+  return graph;
 };
 
