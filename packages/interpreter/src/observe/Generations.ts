@@ -141,7 +141,12 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
     const spanMs = (yield* clock.nowMs) - startedMs + 1;
     // Written only once it can be trusted, else the next command would just read everything again.
     if (GenerationsIndex.settled(directory, startedMs - 1)) {
-      const entries = Array.from(
+      const top = { profile: settings.profile, spanMs, directory, profileTarget: profile?.target ?? null, parents: checked.parents };
+      // Every entry as recorded (only the directory moved): the index's own columns, not rebuilt.
+      const same =
+        index !== null && !checked.rechecked && read.asRecorded && n === GenerationsIndex.size(index) &&
+        listed.numbers.every((_, i) => listed.at(i) === i && listed.targets[i] === GenerationsIndex.targetAt(index, i) && GenerationsIndex.knownTarget(index, i, listed.stat(i), horizon) !== null);
+      const entries = same ? [] : Array.from(
         { length: n },
         (_, i): GenerationsIndex.Entry => ({
           number: listed.numbers[i] as GenerationNumber.GenerationNumber,
@@ -152,8 +157,7 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
           manifest: read.cacheable(i),
         }),
       );
-      const top = { profile: settings.profile, spanMs, directory, profileTarget: profile?.target ?? null, parents: checked.parents };
-      yield* IndexFile.write(root, GenerationsIndex.make(top, entries, (_e, i) => systems[i]!));
+      yield* IndexFile.write(root, same ? GenerationsIndex.withTop(index, top) : GenerationsIndex.make(top, entries, (_e, i) => systems[i]!));
     }
   }
   return { generations: read.generations, profileTarget: profile?.target ?? null, current } satisfies Observed;
