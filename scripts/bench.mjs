@@ -57,6 +57,7 @@ const timeFile = join(work, "time-out");
 /** Run argv to completion; wall ms measured here around the spawn, RSS and CPU from GNU time. */
 const runOnce = (argv, env) => {
   const [cmd, ...args] = gnuTime ? ["/usr/bin/time", "-f", "%M %U %S", "-o", timeFile, ...argv] : argv;
+  // (GNU time's CPU times have a 10 ms step: too coarse beside these work times, so only RSS is used.)
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { env, stdio: ["ignore", "ignore", "pipe"], maxBuffer: 256 * 1024 * 1024 });
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -89,8 +90,8 @@ const race = (rounds, entrants) => {
   return samples;
 };
 
-/** Per round, the entrant's wall (or cpu) time minus its baseline's in the same round. */
-const minus = (samples, of, base, key = "wallMs") => samples[of].map((s, k) => s[key] - samples[base][k][key]);
+/** Per round, the entrant's wall time minus its baseline's in the same round. */
+const minus = (samples, of, base) => samples[of].map((s, k) => s.wallMs - samples[base][k].wallMs);
 
 // ---------------------------------------------------------------------------------------------------
 // The profiles
@@ -290,7 +291,6 @@ const benchSize = (n, nixEnv) => {
     const samples = race(roundsFor(n), entrants);
     const side = (of, base) => ({
       work: stats(minus(samples, of, base)),
-      cpu: gnuTime ? stats(minus(samples, of, base, "cpuMs")) : null,
       rssMb: gnuTime ? Math.max(...samples[of].map((s) => s.rssKb)) / 1024 : null,
     });
     results.push({
@@ -396,9 +396,9 @@ const main = async () => {
 
   const cpu = cpus();
   console.log(`\nswitchyard benchmarks — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpu.length} CPU (${cpu[0]?.model ?? "?"})`);
-  console.log(`load average ${load.toFixed(2)} at start, ${loadAfter.toFixed(2)} at the end (other work on the machine makes wall times noisy; cpu ms is steadier)`);
+  console.log(`load average ${load.toFixed(2)} at start, ${loadAfter.toFixed(2)} at the end (other work on the machine slows both tools of a round alike)`);
   console.log(`nix-env: ${nixNote}`);
-  console.log(gnuTime ? "peak RSS and cpu from /usr/bin/time" : "/usr/bin/time (GNU time) not found: peak RSS and cpu skipped");
+  console.log(gnuTime ? "peak RSS from /usr/bin/time" : "/usr/bin/time (GNU time) not found: peak RSS skipped");
   console.log(
     `\nStart-up (${STARTUP_ROUNDS} interleaved rounds; ms over 'node -e 0', min / median / max): node -e 0 itself ${spread(startup.node)}; ` +
       `'switchyard --help' +${spread(startup.help)}; 'switchyard list' on 10 generations +${spread(startup.list)}`,
@@ -408,14 +408,13 @@ const main = async () => {
   );
   console.log(
     table(
-      ["operation", "generations", "switchyard work", "nix-env work", "ratio", "cpu ratio", "switchyard RSS MB", "nix-env RSS MB"],
+      ["operation", "generations", "switchyard work", "nix-env work", "ratio", "switchyard RSS MB", "nix-env RSS MB"],
       rows.map((r) => [
         r.operation,
         r.n,
         spread(r.ours.work),
         r.nix ? spread(r.nix.work) : "-",
         r.nix ? `${(r.ours.work.median / r.nix.work.median).toFixed(2)}` : "-",
-        r.nix && r.ours.cpu && r.nix.cpu ? `${(r.ours.cpu.median / r.nix.cpu.median).toFixed(2)}` : "-",
         fmt(r.ours.rssMb, 1),
         r.nix ? fmt(r.nix.rssMb, 1) : "-",
       ]),
