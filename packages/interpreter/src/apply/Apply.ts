@@ -19,6 +19,7 @@ import type { FsError } from "../ports/FileSystem.js";
 import * as Layout from "../state/Layout.js";
 import * as Lock from "../state/Lock.js";
 import * as Root from "../root/Root.js";
+import * as Staged from "../state/Staged.js";
 import * as Phase from "./Phase.js";
 import type * as Steps from "./Steps.js";
 
@@ -41,6 +42,8 @@ export interface ApplyOptions {
    * and once at the end. An effect, so the caller can let its signal handlers run first.
    */
   readonly interrupted?: Effect.Effect<StopSignal | null>;
+  /** Where the journal staged each WriteFile step's bytes, by `Staged.keyOf`. */
+  readonly staged?: ReadonlyMap<string, string>;
 }
 
 export interface ApplyReport {
@@ -115,10 +118,11 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
     }
     options.onPlan?.(plan);
     if ((yield* Layout.detect(options.root))._tag === "Empty") yield* Layout.stamp(options.root).pipe(Effect.mapError(journalFailure));
-    yield* ApplyJournal.begin(options.root, plan, token).pipe(Effect.mapError(journalFailure));
-    const forward = yield* runSteps(plan.steps, "forward", 0, options, Plan.commitIndex(plan));
+    const staged = yield* ApplyJournal.begin(options.root, plan, token).pipe(Effect.mapError(journalFailure));
+    const run: ApplyOptions = { ...options, staged: Staged.paths(options.root, staged) };
+    const forward = yield* runSteps(plan.steps, "forward", 0, run, Plan.commitIndex(plan));
     if (forward.failure === null) {
-      yield* ApplyJournal.finish(options.root, token).pipe(Effect.mapError(cleanupFailure));
+      yield* ApplyJournal.finish(options.root, token, staged).pipe(Effect.mapError(cleanupFailure));
       return { stepsRun: plan.steps.length, servicesRecorded: forward.recorded, interrupted: yield* Phase.signalled(options) } satisfies ApplyReport;
     }
     const failure = forward.failure;
@@ -133,11 +137,11 @@ export const runLocked = (plan: Plan.Plan, given: ApplyOptions, token: string, c
       Effect.matchEffect({
         onFailure: (e) =>
           Effect.succeed({ failure: bookkeeping("record the revert in the journal", e), recorded: 0 } satisfies PhaseResult),
-        onSuccess: () => runSteps(plan.revert, "revert", 0, options),
+        onSuccess: () => runSteps(plan.revert, "revert", 0, run),
       }),
     );
     if (back.failure === null) {
-      yield* ApplyJournal.finish(options.root, token).pipe(
+      yield* ApplyJournal.finish(options.root, token, staged).pipe(
         Effect.mapError(
           (e) =>
             new ApplyFailed({

@@ -31,6 +31,8 @@ export interface Read {
   readonly cacheable: (i: number) => GenerationsIndex.Entry["manifest"];
   /** Whether a header was decoded that the index did not hold, so a repaired index is worth writing. */
   readonly reread: boolean;
+  /** Whether the index holds a header for exactly the generations that have one now (all recorded ones). */
+  readonly asRecorded: boolean;
 }
 
 const invalid = (file: string, message: string): ManifestFile.Source => ({
@@ -52,6 +54,7 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
     /** Each generation's manifest lstat, where it has one and its header is valid. */
     const valid: Array<Stat | null> = new Array(n).fill(null);
     let reread = false;
+    let asRecorded = true;
     let k = 0;
     for (let i = 0; i < n; i++) {
       const number = links.numbers[i] as World.Generation["number"];
@@ -61,17 +64,20 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
       if (!links.present[i]) {
         const gone = invalid(Root.host(root, system), "the system directory does not exist (was it garbage-collected?)");
         generations[i] = ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, gone);
+        if (index !== null && links.at(i) >= 0 && GenerationsIndex.hasHeaderAt(index, links.at(i))) asRecorded = false;
         continue;
       }
       const s = stats[k++];
       const stat: Stat | null = s === undefined || "_tag" in s ? null : s;
       const at = links.at(i);
+      const recorded = index !== null && at >= 0 && GenerationsIndex.hasHeaderAt(index, at);
       const header = stat === null || index === null || at < 0 ? null : GenerationsIndex.knownHeader(index, at, system, stat, horizonMs);
       if (header !== null) {
         generations[i] = ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, { _tag: "Cached", header, load });
         valid[i] = stat;
         continue;
       }
+      if (recorded) asRecorded = false;
       // Anything not known (an error included) is read the ordinary way, with its ordinary errors.
       const source = ManifestFile.parsed(yield* ManifestFile.readText(root, system, true), system);
       const made = ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, source);
@@ -86,6 +92,7 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
       if (source._tag === "Parsed" && stat !== null) {
         valid[i] = stat;
         reread = true;
+        asRecorded = false;
       }
     }
     const cacheable = (i: number): GenerationsIndex.Entry["manifest"] => {
@@ -93,7 +100,7 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
       const header = generations[i]?.header;
       return stat == null || header === undefined || header._tag !== "Valid" ? null : { stat, header: header.header };
     };
-    return { generations, cacheable, reread } satisfies Read;
+    return { generations, cacheable, reread, asRecorded } satisfies Read;
   });
 
 /**
