@@ -53,7 +53,7 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
   const linkPrefix = `${dir === "/" ? "" : dir}/${name}-`;
   const read = yield* ManifestHeaders.read(
     root,
-    { numbers: listed.numbers, systems, created: listed.created, present: checked.present, at: listed.at, linkPrefix },
+    { numbers: listed.numbers, systems, created: listed.created, present: checked.present, plain: checked.recordable, at: listed.at, linkPrefix },
     index,
     horizon,
   );

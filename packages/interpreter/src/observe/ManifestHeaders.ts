@@ -20,6 +20,8 @@ export interface Links {
   readonly created: ReadonlyArray<number>;
   /** False when the system directory is gone (garbage-collected): listed and deletable, not switchable. */
   readonly present: ReadonlyArray<boolean>;
+  /** True where the system directory is known to be a plain directory (no link) in its parent. */
+  readonly plain: ReadonlyArray<boolean | null>;
   /** Each one's position in the index, or -1. */
   readonly at: (i: number) => number;
   readonly linkPrefix: string;
@@ -47,8 +49,13 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
     const n = links.numbers.length;
     const prefix = root.prefix;
     const files: Array<string> = [];
-    for (let i = 0; i < n; i++) if (links.present[i]) files.push(`${prefix}${links.systems[i]}/${Manifest.FILE_NAME}`);
-    const stats = yield* fs.lstatEach(files);
+    const plain: Array<boolean> = [];
+    for (let i = 0; i < n; i++) {
+      if (!links.present[i]) continue;
+      files.push(`${prefix}${links.systems[i]}/${Manifest.FILE_NAME}`);
+      plain.push(links.plain[i] === true);
+    }
+    const stats = yield* fs.lstatEach(files, plain);
     const load = (system: InRootPath.InRootPath) => loadNow(fs, root, system);
     const generations: Array<World.Generation> = new Array(n);
     /** Each generation's manifest lstat, where it has one and its header is valid. */

@@ -30,6 +30,12 @@ export interface Confinement {
    * that would leave the root, `Invalid` on a loop. `op` names the operation in the error.
    */
   readonly resolve: (path: string, followLast: boolean, op: FsErrors.FsOp) => Effect.Effect<string, FsError>;
+  /**
+   * Where `path` (not followed) really is when no lookup is needed: its directory is resolved
+   * already, or `plainParent` (the caller proved it a plain directory) and its grandparent is.
+   * Null otherwise: then `resolve` does the walk.
+   */
+  readonly known: (path: string, plainParent: boolean) => string | null;
   /** The tool renamed, removed or replaced what is at the (resolved) `path`. */
   readonly changed: (path: string) => void;
   /** Something else may have changed the tree (a program ran). */
@@ -202,9 +208,21 @@ export const make = (root: Root.Root, fs: Lookup): Confinement => {
     });
   };
 
+  const known = (path: string, plainParent: boolean): string | null => {
+    const [parent, name] = split(path);
+    if (name === null) return null;
+    const dir = dirs.get(parent);
+    if (dir !== undefined) return join(dir, [name]);
+    if (!plainParent) return null;
+    const [up, parentName] = split(parent);
+    const upReal = parentName === null ? undefined : dirs.get(up);
+    return upReal === undefined ? null : join(upReal, [parentName as string, name]);
+  };
+
   return {
     root,
     resolve,
+    known,
     changed: (path) => {
       if (dirs.has(path) || targets.has(path)) forgetAll();
     },
