@@ -54,7 +54,9 @@ const readEntries = (path: string, wantTarget: (name: string, stat: Stat) => boo
         const full = `${path}/${name}`;
         let op: FsErrors.FsOp = "lstat";
         try {
-          let stat = statOf(fs.lstatSync(full));
+          const first = fs.lstatSync(full, { throwIfNoEntry: false });
+          if (first === undefined) continue;
+          let stat = statOf(first);
           let target: string | null = null;
           if (stat.kind === "symlink" && wantTarget(name, stat)) {
             op = "readLink";

@@ -68,15 +68,15 @@ export const read = (root: Root.Root, settings: World.Settings, index: Generatio
     const found: Array<{ readonly number: number; readonly target: string; readonly stat: Stat }> = [];
     for (const entry of listing?.entries ?? []) {
       const kind = kinds.get(entry.name) ?? ProfileEntry.classify(name, entry.name);
-      const host = `${hostDir}/${entry.name}`;
-      if (kind._tag === "Malformed") return yield* layout(`${host}: ${kind.message}`);
+      const host = () => `${hostDir}/${entry.name}`;
+      if (kind._tag === "Malformed") return yield* layout(`${host()}: ${kind.message}`);
       if (kind._tag === "Profile") {
-        if (entry.stat.kind !== "symlink") return yield* layout(`${host} should be a symlink but is a ${entry.stat.kind}; move it away`);
+        if (entry.stat.kind !== "symlink") return yield* layout(`${host()} should be a symlink but is a ${entry.stat.kind}; move it away`);
         profile = { target: entry.target ?? "" };
       }
       if (kind._tag !== "Generation") continue;
       if (entry.stat.kind !== "symlink") {
-        return yield* layout(`${host} should be a symlink to a system directory but is a ${entry.stat.kind}; move it out of the profile directory`);
+        return yield* layout(`${host()} should be a symlink to a system directory but is a ${entry.stat.kind}; move it out of the profile directory`);
       }
       found.push({ number: kind.number, target: entry.target ?? reuse.get(entry.name) ?? "", stat: entry.stat });
     }

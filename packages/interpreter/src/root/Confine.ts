@@ -208,15 +208,25 @@ export const make = (root: Root.Root, fs: Lookup): Confinement => {
     });
   };
 
+  // Most directories really are where they are spelled: then the answer is `path` itself, and a
+  // batch of 10,000 paths allocates nothing but the parents' names.
   const known = (path: string, plainParent: boolean): string | null => {
-    const [parent, name] = split(path);
-    if (name === null) return null;
+    const cut = path.lastIndexOf("/");
+    if (cut <= 0) return null;
+    const name = path.slice(cut + 1);
+    if (name === "" || name === "." || name === "..") return null;
+    const parent = path.slice(0, cut);
     const dir = dirs.get(parent);
-    if (dir !== undefined) return join(dir, [name]);
+    if (dir !== undefined) return dir === parent ? path : join(dir, [name]);
     if (!plainParent) return null;
-    const [up, parentName] = split(parent);
-    const upReal = parentName === null ? undefined : dirs.get(up);
-    return upReal === undefined ? null : join(upReal, [parentName as string, name]);
+    const upCut = parent.lastIndexOf("/");
+    if (upCut <= 0) return null;
+    const parentName = parent.slice(upCut + 1);
+    if (parentName === "" || parentName === "." || parentName === "..") return null;
+    const up = parent.slice(0, upCut);
+    const upReal = dirs.get(up);
+    if (upReal === undefined) return null;
+    return upReal === up ? path : join(upReal, [parentName, name]);
   };
 
   return {
