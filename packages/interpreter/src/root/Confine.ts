@@ -65,13 +65,17 @@ export const make = (root: Root.Root, fs: Lookup): Confinement => {
   /** Directory path (as a walk or a caller spells it) → where it really is. */
   const dirs = new Map<string, string>();
   const targets = new Set<string>();
+  /** The last grandparent `known` looked up (a batch shares one store): compared, not hashed again. */
+  let lastUp: { readonly path: string; readonly real: string } | null = null;
   const remember = (path: string, real: string) => {
     dirs.set(path, real);
     targets.add(real);
+    lastUp = null;
   };
   const forgetAll = () => {
     dirs.clear();
     targets.clear();
+    lastUp = null;
   };
 
   const topReal = Effect.suspend(() =>
@@ -215,18 +219,25 @@ export const make = (root: Root.Root, fs: Lookup): Confinement => {
     if (cut <= 0) return null;
     const name = path.slice(cut + 1);
     if (name === "" || name === "." || name === "..") return null;
+    if (plainParent) {
+      // The caller proved the parent a plain directory: where it is follows from its own parent,
+      // which a batch nearly always shares (a store): compared with the last one, not looked up.
+      const upCut = path.lastIndexOf("/", cut - 1);
+      const parentName = path.slice(upCut + 1, cut);
+      if (upCut > 0 && parentName !== "" && parentName !== "." && parentName !== "..") {
+        let up = lastUp;
+        if (up === null || up.path.length !== upCut || !path.startsWith(up.path)) {
+          const upPath = path.slice(0, upCut);
+          const real = dirs.get(upPath);
+          up = real === undefined ? null : (lastUp = { path: upPath, real });
+        }
+        if (up !== null) return up.real === up.path ? path : join(up.real, [parentName, name]);
+      }
+    }
     const parent = path.slice(0, cut);
     const dir = dirs.get(parent);
     if (dir !== undefined) return dir === parent ? path : join(dir, [name]);
-    if (!plainParent) return null;
-    const upCut = parent.lastIndexOf("/");
-    if (upCut <= 0) return null;
-    const parentName = parent.slice(upCut + 1);
-    if (parentName === "" || parentName === "." || parentName === "..") return null;
-    const up = parent.slice(0, upCut);
-    const upReal = dirs.get(up);
-    if (upReal === undefined) return null;
-    return upReal === up ? path : join(upReal, [parentName, name]);
+    return null;
   };
 
   return {
