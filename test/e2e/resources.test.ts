@@ -101,7 +101,8 @@ const profileMovable = { profileLinkMtime: false };
 /**
  * A root built on disk and copied into `into` (so that every copy, the reference ones included,
  * has the same link times). `bigBoot`: kernel parameters that make the boot config about 600 KiB,
- * so that staging it can be made to fail for want of space while the (smaller) lock fits.
+ * so that it is staged before the journal (a file under 4 KiB keeps its bytes in the journal), and
+ * staging it can be made to fail for want of space while the (smaller) lock fits.
  */
 const buildBase = (bigBoot = false): string => {
   const dir = tempDir();
@@ -240,7 +241,7 @@ describe("EACCES: privileges dropped to nobody", () => {
   });
 
   it.skipIf(skipIf(why, "EACCES: /boot/grub owned by root"))("a root owned by nobody but /boot/grub: clean failure naming grub.cfg before anything changed; once it is writable the apply gives the new tree", async () => {
-    const base = buildBase();
+    const base = buildBase(true);
     const expected = await referenceNew(base);
     const root = copyRoot(base, path.join(path.dirname(base), "root"));
     const chownTree = (p: string): void => {
@@ -272,7 +273,7 @@ describe("EROFS: a read-only bind mount", () => {
   });
 
   it.skipIf(skipIf(why, "EROFS: /boot/grub"))("/boot/grub read-only: clean failure naming grub.cfg before anything changed; once it is writable the apply gives the new tree", async () => {
-    const base = buildBase();
+    const base = buildBase(true);
     const expected = await referenceNew(base);
     const root = copyRoot(base, path.join(path.dirname(base), "root"));
     const grubDir = path.join(root, "boot/grub");

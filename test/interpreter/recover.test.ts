@@ -230,9 +230,11 @@ describe("an undecodable journal", () => {
 
 describe("a journal whose staged boot menu is gone", () => {
   it("after Commit, with the destination not holding its bytes either: JournalUnreadable naming the file, nothing changed", async () => {
-    const reference = await machine();
+    // Enough generations for a boot menu big enough to be staged (small files stay in the journal).
+    const big = () => Real.create({ numbers: Array.from({ length: 40 }, (_, i) => i + 1), current: 40 }, true);
+    const reference = await big();
     const log = await relativeLog(reference, await planOf(reference));
-    const real = await machine();
+    const real = await big();
     const plan = await planOf(real);
     await crashAt(real, plan, commitRecorded(log) + 1);
     dropDeadLock(real);

@@ -1,11 +1,12 @@
 /**
- * The bytes of the files a plan writes (a boot menu of 10,000 entries is 4 MB), staged before the
- * journal is: each is written once, to a temp sibling of its destination, flushed there (file and
- * directory), and the WriteFile step renames it into place. The journal then records only where
+ * The bytes of the big files a plan writes (a boot menu of 10,000 entries is 4 MB), staged before
+ * the journal is: each is written once, to a temp sibling of its destination, flushed there (file
+ * and directory), and the WriteFile step renames it into place. The journal then records only where
  * each is staged, its size and its SHA-256 (`plan.json`'s `staged` list), not a second copy of it. A
  * staged file that is gone when recovery reads the journal was renamed into place already: its
- * destination holds the same digest. Staged files a run did not use are removed when it ends; a crash
- * before the journal appeared leaves them as temp names, which `recover` removes like any other.
+ * destination holds the same digest, since nothing else writes there (see `writes`). Staged files
+ * a run did not use are removed when it ends; a crash before the journal appeared leaves them as
+ * temp names, which `recover` removes like any other.
  */
 import { InRootPath, type Plan, type Step } from "@switchyard/model";
 import { Effect } from "effect";
@@ -25,11 +26,34 @@ export const Refs = t.readonlyArray(Ref, "StagedFiles");
 /** Which step a staged file is for: `f3` is forward step 3, `r0` revert step 0. */
 export const keyOf = (phase: "forward" | "revert", index: number): string => `${phase === "forward" ? "f" : "r"}${index}`;
 
-const writes = (plan: Plan.Plan) =>
-  [
-    ...plan.steps.map((step, index) => ({ step, key: keyOf("forward", index) })),
-    ...plan.revert.map((step, index) => ({ step, key: keyOf("revert", index) })),
-  ].flatMap(({ step, key }) => (step._tag === "WriteFile" ? [{ step, key }] : []));
+/**
+ * Whether a later step of the same phase may change what is at `path` once the write put it there:
+ * writes, copies or renames onto it, removes or moves it away, or runs a program (which may do any
+ * of that). Recovery re-runs a write from its staged file or from its destination, so a write whose
+ * destination can change again keeps its bytes in the journal instead (a boot loader's small state
+ * file written twice, an entry written and then renamed).
+ */
+const overwrittenLater = (steps: ReadonlyArray<Step.Step>, index: number, path: string): boolean =>
+  steps.some((s, j) => j > index && (s._tag === "RunActivation" || ("path" in s && s.path === path) || ("from" in s && s.from === path)));
+
+/**
+ * Files smaller than this stay in the journal. They cost nothing there, and they are the ones a
+ * boot loader itself changes when it boots (GRUB rewrites its environment block in place,
+ * systemd-boot renames an entry as it counts tries), possibly before `recover` runs: their bytes
+ * must not depend on the destination. Only a boot menu is big enough to be worth staging.
+ */
+export const STAGE_FROM_BYTES = 4096;
+
+/** The WriteFile steps whose bytes are staged, by key. */
+const writes = (plan: Plan.Plan) => {
+  const of = (steps: ReadonlyArray<Step.Step>, phase: "forward" | "revert") =>
+    steps.flatMap((step, index) =>
+      step._tag === "WriteFile" && step.content.length >= STAGE_FROM_BYTES && !overwrittenLater(steps, index, step.path)
+        ? [{ step, key: keyOf(phase, index) }]
+        : [],
+    );
+  return [...of(plan.steps, "forward"), ...of(plan.revert, "revert")];
+};
 
 const encoder = new TextEncoder();
 
