@@ -14,7 +14,7 @@ import { BIN as REPO_BIN, REPO } from "./support.js";
 /**
  * A private copy of the built binary, taken once per test file. The binary loads its second bundle
  * (and each bundle's code cache) only once a command runs, so a `node scripts/build.mjs` run
- * elsewhere (other suites, other sessions) while a test's processes are starting could hand them a
+ * elsewhere (another test run) while a test's processes are starting could hand them a
  * bundle of another build. The copy is the same binary, only immune to that. It is readable by
  * everyone, so it can also be run with dropped privileges.
  */

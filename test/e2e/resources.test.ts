@@ -101,7 +101,8 @@ const profileMovable = { profileLinkMtime: false };
 /**
  * A root built on disk and copied into `into` (so that every copy, the reference ones included,
  * has the same link times). `bigBoot`: kernel parameters that make the boot config about 600 KiB,
- * so that its write can be made to fail for want of space after the (smaller) journal was written.
+ * so that it is staged before the journal (a file under 4 KiB keeps its bytes in the journal), and
+ * staging it can be made to fail for want of space while the (smaller) lock fits.
  */
 const buildBase = (bigBoot = false): string => {
   const dir = tempDir();
@@ -139,22 +140,22 @@ const expectCleanFailure = (r: Exec, where: string | RegExp, cause: string): str
 };
 
 /**
- * After a failure past the commit point: another apply is refused (exit 5) and recover, while the
- * cause is still there, fails cleanly and keeps the journal; once `fix` has run, recover finishes
- * and the tree is exactly the reference one.
+ * A file the plan writes cannot be staged (the files are staged before the journal): one clean
+ * failure naming it, nothing changed but perhaps the layout marker, no leftovers; once `fix` has
+ * run, the same apply gives exactly the reference tree.
  */
-const recoverAfterCommit = async (root: string, cause: string, fix: () => void, expected: string, as: ExecOptions = {}): Promise<void> => {
-  const refused = await execIn(root, APPLY, as);
-  expect(refused.code, show(refused)).toBe(5);
-  const stillBroken = await execIn(root, ["recover"], as);
-  expectCleanFailure(stillBroken, "grub.cfg", cause);
-  expect(fs.existsSync(path.join(root, "var/lib/switchyard/journal")), "the journal is kept for the next recover").toBe(true);
-  fix();
-  const recovered = await execIn(root, ["recover"], as);
-  expect(recovered.code, show(recovered)).toBe(0);
-  expect(recovered.stdout).toMatch(/^finished the interrupted rollback/m);
+const failsBeforeJournal = async (root: string, cause: string, fix: () => void, expected: string, as: ExecOptions = {}): Promise<void> => {
+  const before = treeHash(root, { exclude: ["/var/lib/switchyard/layout.v1"] });
+  const r = await execIn(root, APPLY, as);
+  const line = expectCleanFailure(r, /\/boot\/grub\/\.grub\.cfg/, cause);
+  expect(line).toMatch(/nothing was changed/);
+  expect(treeHash(root, { exclude: ["/var/lib/switchyard/layout.v1"] }), "nothing changed").toBe(before);
   expect(leftovers(root)).toEqual([]);
-  expect(treeHash(root, profileMovable), "recover brings the root to the new tree").toBe(expected);
+  expect(readLink(root, PROFILE)).toBe("system-3-link");
+  fix();
+  const again = await execIn(root, APPLY, as);
+  expect(again.code, show(again)).toBe(0);
+  expect(treeHash(root, profileMovable), "the apply then gives the new tree").toBe(expected);
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -202,31 +203,27 @@ describe("ENOSPC: a small tmpfs, filled", () => {
     expect(treeHash(root, profileMovable)).toBe(expected.hash);
   });
 
-  it.skipIf(skipIf(cannot.mount, "ENOSPC: the journal"))("room for the lock but not the journal: clean failure naming the journal, tree unchanged but for the layout marker", async () => {
+  it.skipIf(skipIf(cannot.mount, "ENOSPC: the journal"))("room for the lock but not the journal: clean failure naming what it could not write, tree unchanged but for the layout marker", async () => {
     const base = buildBase(true);
     const { root, filler } = mountSmall(base, 8);
     const before = treeHash(root, { exclude: ["/var/lib/switchyard/layout.v1"] });
     fill(filler, 16 * 1024);
     const r = await execIn(root, APPLY);
-    expectCleanFailure(r, `${root}/var/lib/switchyard/`, "no space left on device");
+    // The boot config is staged before the journal: it is what does not fit.
+    expectCleanFailure(r, new RegExp(`${root}/(var/lib/switchyard/|boot/grub/\\.grub\\.cfg)`), "no space left on device");
     // The layout marker (written before the journal, 37 bytes) may be there; it is not part of the transition.
     expect(treeHash(root, { exclude: ["/var/lib/switchyard/layout.v1"] }), `nothing changed: ${fs.readdirSync(path.join(root, "var/lib/switchyard")).join(", ")}`).toBe(before);
     expect(leftovers(root)).toEqual([]);
     expect(readLink(root, PROFILE)).toBe("system-3-link");
   });
 
-  it.skipIf(skipIf(cannot.mount, "ENOSPC: the boot config"))("room for the journal but not the boot config: fails after the commit naming grub.cfg; recover after freeing space gives the new tree", async () => {
+  it.skipIf(skipIf(cannot.mount, "ENOSPC: the boot config"))("room for the journal but not the boot config: clean failure naming grub.cfg before anything changed; after freeing space the apply gives the new tree", async () => {
     const base = buildBase(true);
     const expected = await referenceNew(base);
     const { root, filler } = mountSmall(base, 8);
-    // The journal holds the plan, which holds the boot config: about grubBytes. Leave room for it
-    // and half as much again, so the boot config's own temp file cannot fit.
-    fill(filler, expected.grubBytes + expected.grubBytes / 2 + 64 * 1024);
-    const r = await execIn(root, APPLY);
-    const line = expectCleanFailure(r, /\/boot\/grub\/\.?grub\.cfg/, "no space left on device");
-    expect(line).toMatch(/after the transition was committed/);
-    expect(readLink(root, PROFILE), "the commit point was passed").toBe("system-2-link");
-    await recoverAfterCommit(root, "no space left on device", () => fs.rmSync(filler), expected.hash);
+    // The journal no longer holds the boot config's bytes: it fits in a fraction of them.
+    fill(filler, expected.grubBytes / 2);
+    await failsBeforeJournal(root, "no space left on device", () => fs.rmSync(filler), expected.hash);
   });
 });
 
@@ -243,8 +240,8 @@ describe("EACCES: privileges dropped to nobody", () => {
     expect(treeHash(root, EXCLUDE_NOTHING)).toBe(before);
   });
 
-  it.skipIf(skipIf(why, "EACCES: /boot/grub owned by root"))("a root owned by nobody but /boot/grub: fails after the commit naming grub.cfg; recover once it is writable gives the new tree", async () => {
-    const base = buildBase();
+  it.skipIf(skipIf(why, "EACCES: /boot/grub owned by root"))("a root owned by nobody but /boot/grub: clean failure naming grub.cfg before anything changed; once it is writable the apply gives the new tree", async () => {
+    const base = buildBase(true);
     const expected = await referenceNew(base);
     const root = copyRoot(base, path.join(path.dirname(base), "root"));
     const chownTree = (p: string): void => {
@@ -255,11 +252,7 @@ describe("EACCES: privileges dropped to nobody", () => {
     const grubDir = path.join(root, "boot/grub");
     fs.chownSync(grubDir, 0, 0);
     fs.chmodSync(grubDir, 0o755);
-    const r = await execIn(root, APPLY, asNobody);
-    const line = expectCleanFailure(r, /\/boot\/grub\/\.?grub\.cfg/, "permission denied");
-    expect(line).toMatch(/after the transition was committed/);
-    expect(readLink(root, PROFILE)).toBe("system-2-link");
-    await recoverAfterCommit(root, "permission denied", () => fs.chownSync(grubDir, NOBODY, NOBODY), expected.hash, asNobody);
+    await failsBeforeJournal(root, "permission denied", () => fs.chownSync(grubDir, NOBODY, NOBODY), expected.hash, asNobody);
   });
 });
 
@@ -279,18 +272,14 @@ describe("EROFS: a read-only bind mount", () => {
     expect(treeHash(root, EXCLUDE_NOTHING)).toBe(before);
   });
 
-  it.skipIf(skipIf(why, "EROFS: /boot/grub"))("/boot/grub read-only: fails after the commit naming grub.cfg; recover once it is writable gives the new tree", async () => {
-    const base = buildBase();
+  it.skipIf(skipIf(why, "EROFS: /boot/grub"))("/boot/grub read-only: clean failure naming grub.cfg before anything changed; once it is writable the apply gives the new tree", async () => {
+    const base = buildBase(true);
     const expected = await referenceNew(base);
     const root = copyRoot(base, path.join(path.dirname(base), "root"));
     const grubDir = path.join(root, "boot/grub");
     mount("--bind", grubDir, grubDir);
     mount("-o", "remount,ro,bind", grubDir);
     mounts.pop();
-    const r = await execIn(root, APPLY);
-    const line = expectCleanFailure(r, /\/boot\/grub\/\.?grub\.cfg/, "read-only file system");
-    expect(line).toMatch(/after the transition was committed/);
-    expect(readLink(root, PROFILE)).toBe("system-2-link");
-    await recoverAfterCommit(root, "read-only file system", unmountAll, expected.hash);
+    await failsBeforeJournal(root, "read-only file system", unmountAll, expected.hash);
   });
 });

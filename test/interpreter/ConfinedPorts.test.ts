@@ -113,3 +113,18 @@ describe("programs run confined to the root", () => {
     m.outsideUnchanged();
   });
 });
+
+describe("lstatEach confined, with parents proved plain directories", () => {
+  it("gives what it gives without the proof for plain parents, and still refuses a parent that is a link out when not told otherwise", async () => {
+    const m = setUp();
+    const lstatEach = (paths: ReadonlyArray<string>, plain?: ReadonlyArray<boolean>) => Effect.flatMap(FileSystem, (fs) => fs.lstatEach(paths, plain));
+    // A first lookup resolves the store; the batch after it is answered from it.
+    await m.go(lstatEach([`${ROOT}/store/a`]));
+    const paths = [`${ROOT}/store/a/activate`, `${ROOT}/store/a/missing`, `${ROOT}/store/away/evil`];
+    const proved = await m.go(lstatEach(paths, [true, true, false]));
+    const plain = await m.go(lstatEach(paths));
+    expect(proved._tag === "Right" && proved.right.map((s) => ("_tag" in s ? s.reason : s.kind))).toEqual(["file", "NotFound", "OutsideRoot"]);
+    expect(String(JSON.stringify(proved))).toBe(String(JSON.stringify(plain)));
+    m.outsideUnchanged();
+  });
+});

@@ -22,6 +22,8 @@ import * as IndexFile from "../../packages/interpreter/src/observe/IndexFile.js"
 import * as Observe from "../../packages/interpreter/src/observe/Observe.js";
 import { Clock } from "../../packages/interpreter/src/ports/Clock.js";
 import type { FileSystem } from "../../packages/interpreter/src/ports/FileSystem.js";
+import { NodeProcessRunnerLive } from "../../packages/interpreter/src/node/NodeProcessRunner.js";
+import * as ConfinedPorts from "../../packages/interpreter/src/root/ConfinedPorts.js";
 import * as Root from "../../packages/interpreter/src/root/Root.js";
 import * as Settings from "../../packages/model/src/world/Settings.js";
 
@@ -212,5 +214,35 @@ describe("the generations index on a real directory", () => {
       [1, systemOf(3), "first 3"],
       [3, systemOf(3), "first 3"],
     ]);
+  });
+
+  it("confined as every command runs, sees a system directory moved out of the root and replaced by a link to it", async () => {
+    // The index vouches for a system directory only while its parent is unchanged; then the
+    // manifest is looked at through it without an lstat of its own. Here the parent changed.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-index-"));
+    dirs.push(dir);
+    const top = path.join(dir, "root");
+    const real = Root.make(top);
+    const profiles = path.join(top, "var/lib/switchyard/profiles");
+    fs.mkdirSync(profiles, { recursive: true });
+    for (const i of [1, 2]) {
+      fs.mkdirSync(path.join(top, systemOf(i)), { recursive: true });
+      fs.writeFileSync(path.join(top, systemOf(i), "manifest.json"), manifestOf(i, `first ${i}`));
+      fs.symlinkSync(systemOf(i), path.join(profiles, `system-${i}-link`));
+    }
+    fs.symlinkSync("system-2-link", path.join(profiles, "system"));
+    const confined = Layer.merge(ConfinedPorts.layer(real).pipe(Layer.provide(Layer.merge(NodeFileSystemLive, NodeProcessRunnerLive))), NodeClockLive);
+    const look = () => Effect.runPromiseExit(Observe.listing(real, settings).pipe(Effect.provide(confined)));
+    await settle();
+    await look();
+    await settle();
+    expect(Exit.isSuccess(await look()), "trusted index").toBe(true);
+    fs.renameSync(path.join(top, systemOf(1)), path.join(dir, "moved"));
+    fs.symlinkSync(path.join(dir, "moved"), path.join(top, systemOf(1)));
+    const withIndex = await look();
+    fs.rmSync(path.join(top, IndexFile.PATH));
+    const without = await look();
+    expect(String(withIndex)).toMatch(/outside the root/);
+    expect(String(withIndex)).toBe(String(without));
   });
 });

@@ -228,6 +228,29 @@ describe("an undecodable journal", () => {
   }
 });
 
+describe("a journal whose staged boot menu is gone", () => {
+  it("after Commit, with the destination not holding its bytes either: JournalUnreadable naming the file, nothing changed", async () => {
+    // Enough generations for a boot menu big enough to be staged (small files stay in the journal).
+    const big = () => Real.create({ numbers: Array.from({ length: 40 }, (_, i) => i + 1), current: 40 }, true);
+    const reference = await big();
+    const log = await relativeLog(reference, await planOf(reference));
+    const real = await big();
+    const plan = await planOf(real);
+    await crashAt(real, plan, commitRecorded(log) + 1);
+    dropDeadLock(real);
+    const journal = JSON.parse(String((real.machine.fs.snapshot({ under: JOURNAL })["plan.json"] as { content: string }).content)) as { staged: ReadonlyArray<{ key: string; file: string }> };
+    const forward = journal.staged.filter((r) => r.key.startsWith("f"));
+    expect(forward.length, "the boot menu is staged").toBeGreaterThan(0);
+    const fs = real.machine.fs.service;
+    Effect.runSync(Effect.forEach(forward, (r) => fs.remove(`${MEMORY_ROOT}${r.file}`)));
+    const live = real.machine.fs.snapshot({ mtimes: true });
+    const failure = failureOf(await real.recover()) as { _tag: string; message: string } | null;
+    expect(failure?._tag).toBe("JournalUnreadable");
+    expect(failure?.message).toMatch(/needs the staged copy of .*grub\.cfg, which is gone; it was left untouched/);
+    expect(real.machine.fs.snapshot({ mtimes: true })).toEqual(live);
+  });
+});
+
 describe("recover without a journal", () => {
   it("says nothing to do and changes nothing", async () => {
     const real = await machine();

@@ -23,6 +23,7 @@ import type { FsError } from "../ports/FileSystem.js";
 import * as Layout from "../state/Layout.js";
 import * as Lock from "../state/Lock.js";
 import * as Root from "../root/Root.js";
+import * as Staged from "../state/Staged.js";
 import * as Phase from "./Phase.js";
 import type * as Steps from "./Steps.js";
 import * as AfterSteps from "../migrations/AfterSteps.js";
@@ -57,6 +58,8 @@ export interface ApplyOptions {
   readonly onMigration?: (event: Runner.Event) => void;
   /** Host path of the age identity that opens encrypted snapshots (`--identity`); else the config's. */
   readonly identity?: string | null;
+  /** Where the journal staged each WriteFile step's bytes, by `Staged.keyOf`. */
+  readonly staged?: ReadonlyMap<string, string>;
 }
 
 export interface ApplyReport {
@@ -161,10 +164,11 @@ const transition = (plan: Plan.Plan, given: ApplyOptions, token: string, checkPr
     options.onPlan?.(plan);
     if ((yield* Layout.detect(options.root))._tag === "Empty") yield* Layout.stamp(options.root).pipe(Effect.mapError(journalFailure));
     const held = undo === null || options.confirm === undefined ? null : yield* Confirm.hold(options.root, plan, undo, token, options.confirm).pipe(Effect.mapError((e) => (e._tag === "FsError" ? journalFailure(e) : e)));
-    yield* ApplyJournal.begin(options.root, plan, token).pipe(Effect.mapError(journalFailure), Effect.tapError(() => (held === null ? Effect.void : Confirm.drop(options.root))));
-    const forward = yield* runSteps(plan.steps, "forward", 0, options, Plan.commitIndex(plan));
+    const staged = yield* ApplyJournal.begin(options.root, plan, token).pipe(Effect.mapError(journalFailure), Effect.tapError(() => (held === null ? Effect.void : Confirm.drop(options.root))));
+    const run: ApplyOptions = { ...options, staged: Staged.paths(options.root, staged) };
+    const forward = yield* runSteps(plan.steps, "forward", 0, run, Plan.commitIndex(plan));
     if (forward.failure === null) {
-      yield* ApplyJournal.finish(options.root, token).pipe(Effect.mapError(cleanupFailure));
+      yield* ApplyJournal.finish(options.root, token, staged).pipe(Effect.mapError(cleanupFailure));
       yield* Forget.afterApply(options.root, plan.settings, plan.nowMs);
       const watched = held === null || options.confirm === undefined ? held : yield* Confirm.started(options.root, held, options.confirm);
       const report: ApplyReport = { stepsRun: plan.steps.length, servicesRecorded: forward.recorded, interrupted: yield* Phase.signalled(options) };
@@ -182,12 +186,12 @@ const transition = (plan: Plan.Plan, given: ApplyOptions, token: string, checkPr
       Effect.matchEffect({
         onFailure: (e) =>
           Effect.succeed({ failure: bookkeeping("record the revert in the journal", e), recorded: 0 } satisfies PhaseResult),
-        onSuccess: () => runSteps(plan.revert, "revert", 0, options),
+        onSuccess: () => runSteps(plan.revert, "revert", 0, run),
       }),
     );
     if (back.failure === null) {
       if (held !== null) yield* Confirm.drop(options.root);
-      yield* ApplyJournal.finish(options.root, token).pipe(
+      yield* ApplyJournal.finish(options.root, token, staged).pipe(
         Effect.mapError(
           (e) =>
             new ApplyFailed({

@@ -7,8 +7,20 @@ import { Effect } from "effect";
 import type { ApplyOptions } from "./Apply.js";
 import * as ApplyJournal from "../state/ApplyJournal.js";
 import { Interrupted, type StepFailure, type StopSignal } from "../Errors.js";
+import * as Durable from "../durable/Durable.js";
 import * as Failpoint from "../durable/Failpoint.js";
+import * as Root from "../root/Root.js";
+import * as Staged from "../state/Staged.js";
 import * as Steps from "./Steps.js";
+
+const encoder = new TextEncoder();
+
+/** A WriteFile whose bytes the journal staged beside its destination: renamed into place. */
+const moveStaged = (staged: string, step: Step.Step & { readonly _tag: "WriteFile" }, options: ApplyOptions) =>
+  Durable.moveInto(staged, Root.host(options.root, step.path), encoder.encode(step.content)).pipe(
+    Effect.as("done" as const),
+    Effect.mapError((e): Steps.StepError => ({ cause: e, message: e.message, lastLines: [] })),
+  );
 
 /** The signal that asks the apply to stop, if one has arrived. */
 export const signalled = (options: ApplyOptions): Effect.Effect<StopSignal | null> => options.interrupted ?? Effect.succeed(null);
@@ -53,8 +65,10 @@ export const run = (steps: ReadonlyArray<Step.Step>, phase: ApplyJournal.Progres
       const signal = index <= stoppableUntil ? yield* signalled(options) : null;
       if (signal !== null) return (yield* flushed) ?? ({ failure: stopped(signal, index, step), recorded } satisfies PhaseResult);
       options.onEvent?.(phase === "forward" ? { _tag: "StepStarted", index, step } : { _tag: "RevertStarted", index, step });
+      const staged = step._tag === "WriteFile" ? options.staged?.get(Staged.keyOf(phase, index)) : undefined;
+      const running = staged !== undefined && step._tag === "WriteFile" ? moveStaged(staged, step, options) : Steps.runDeferring(step, index, options, unflushed);
       const outcome = yield* Effect.either(
-        Steps.runDeferring(step, index, options, unflushed).pipe(
+        running.pipe(
           Effect.tap(() =>
             step._tag === "Commit"
               ? ApplyJournal.record(options.root, { phase, done: index }).pipe(

@@ -79,6 +79,34 @@ export const writeFile = Effect.fn("writeFileAtomic")(function* (path: string, c
   yield* fs.fsyncDirectory(dir);
 });
 
+/**
+ * Write `content` to a fresh temp sibling of `path` and flush it (its directory is the caller's to
+ * flush, once for many): the staged half of `writeFile`, whose `moveInto` is the other half.
+ * Returns the sibling's name.
+ */
+export const stageFile = Effect.fn("stageFile")(function* (path: string, content: Uint8Array) {
+  const fs = yield* FileSystem;
+  yield* ensureDirectory(dirnameOf(path));
+  const temp = yield* atFreshTemp(path, (t) => fs.writeNewFile(t, content));
+  yield* fs.fsync(temp).pipe(Effect.catchAll((e) => fs.remove(temp).pipe(Effect.ignore, Effect.zipRight(Effect.fail(e)))));
+  return basenameOf(temp);
+});
+
+/**
+ * Put the flushed file `staged` (a temp sibling) at `path`: rename it over, flush the directory.
+ * When it is gone (an earlier run moved it already), write `content` the ordinary way instead.
+ */
+export const moveInto = Effect.fn("moveIntoPlace")(function* (staged: string, path: string, content: Uint8Array) {
+  const fs = yield* FileSystem;
+  const moved = yield* fs.rename(staged, path).pipe(
+    Effect.as(true),
+    Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(false)),
+  );
+  if (!moved) return yield* writeFile(path, content);
+  yield* Failpoint.hit("write:renamed");
+  yield* fs.fsyncDirectory(dirnameOf(path));
+});
+
 export const replaceSymlink = Effect.fn("replaceSymlinkAtomic")(function* (path: string, target: string, mtimeMs?: number) {
   const fs = yield* FileSystem;
   const dir = dirnameOf(path);

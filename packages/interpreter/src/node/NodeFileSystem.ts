@@ -54,7 +54,9 @@ const readEntries = (path: string, wantTarget: (name: string, stat: Stat) => boo
         const full = `${path}/${name}`;
         let op: FsErrors.FsOp = "lstat";
         try {
-          let stat = statOf(fs.lstatSync(full));
+          const first = fs.lstatSync(full, { throwIfNoEntry: false });
+          if (first === undefined) continue;
+          let stat = statOf(first);
           let target: string | null = null;
           if (stat.kind === "symlink" && wantTarget(name, stat)) {
             op = "readLink";
@@ -76,16 +78,21 @@ const readEntries = (path: string, wantTarget: (name: string, stat: Stat) => boo
     catch: (cause) => (cause instanceof FsError ? cause : FsErrors.fromNode(cause, "readDirectory", path)),
   });
 
+/** A missing path (the common miss) is told without an exception, with the words errno would give. */
 const lstatEach = (paths: ReadonlyArray<string>) =>
-  Effect.sync(() =>
-    paths.map((path): Stat | FsError => {
+  Effect.sync(() => {
+    const out: Array<Stat | FsError> = new Array(paths.length);
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i] as string;
       try {
-        return statOf(fs.lstatSync(path));
+        const stats = fs.lstatSync(path, { throwIfNoEntry: false });
+        out[i] = stats === undefined ? FsErrors.make("NotFound", "lstat", path, { detail: "no such file or directory" }) : statOf(stats);
       } catch (e) {
-        return FsErrors.fromNode(e, "lstat", path);
+        out[i] = FsErrors.fromNode(e, "lstat", path);
       }
-    }),
-  );
+    }
+    return out;
+  });
 
 const writeNewFile = (path: string, data: Uint8Array, mode?: number): Effect.Effect<void, FsError> =>
   attempt("writeNewFile", path, () => {

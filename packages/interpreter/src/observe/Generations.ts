@@ -8,14 +8,13 @@
  */
 import { type GenerationNumber, GenerationsIndex, InRootPath, ProfileEntry, World } from "@switchyard/model";
 import { Effect } from "effect";
-import { ObserveError, observeFailure } from "../Errors.js";
+import { ObserveError } from "../Errors.js";
 import * as IndexFile from "./IndexFile.js";
 import * as Links from "./Links.js";
-import type * as ManifestFile from "./ManifestFile.js";
+import * as Listing from "./Listing.js";
 import * as ManifestHeaders from "./ManifestHeaders.js";
 import * as Systems from "./Systems.js";
 import { Clock } from "../ports/Clock.js";
-import { type DirectoryListing, FileSystem, type FsError, type Stat } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 
 export interface Observed {
@@ -25,96 +24,16 @@ export interface Observed {
   readonly current: GenerationNumber.GenerationNumber | null;
 }
 
-const io = (e: FsError) => observeFailure(e);
-const layout = (message: string) => new ObserveError({ reason: "Layout", message });
-
-/** The listing by column: numbers ascending, each link's target, mtime and lstat. */
-interface Listed {
-  readonly numbers: ReadonlyArray<number>;
-  readonly targets: ReadonlyArray<string>;
-  readonly created: ReadonlyArray<number>;
-  readonly stat: (i: number) => GenerationsIndex.Validator;
-  /** Each link's position in the index, or -1. */
-  readonly at: (i: number) => number;
-}
-
 export const observe = Effect.fn("observeGenerations")(function* (root: Root.Root, settings: World.Settings) {
-  const fs = yield* FileSystem;
   const clock = yield* Clock;
   const dir = World.profileDir(settings);
   const name = World.profileName(settings);
-  const hostDir = Root.host(root, dir);
   const cached = yield* IndexFile.read(root);
   const index = cached?.index ?? null;
   const horizon = cached?.horizonMs ?? -Infinity;
   const startedMs = yield* clock.nowMs;
-
-  // The listing: the index's while the directory is unchanged and settled, else read again.
-  let listed: Listed;
-  let profile: { target: string } | null = null;
-  let directory: Stat | null = null;
-  const [dirStat] = yield* fs.lstatEach([hostDir]);
-  // The directory's own times vouch for the whole listing only while the clock has not gone back
-  // behind the index: after a step back, a later change can land on a recorded time. Then each
-  // link is checked against its own lstat instead (a retargeted link is a new inode).
-  const fromIndex =
-    index !== null && dirStat !== undefined && !("_tag" in dirStat) && dirStat.kind === "directory" &&
-    startedMs >= horizon + (index?.spanMs ?? 0) &&
-    GenerationsIndex.listingHolds(index, settings.profile, dirStat, horizon);
-  if (fromIndex) {
-    directory = dirStat as Stat;
-    listed = { numbers: index.columns.number, targets: index.columns.target, created: index.columns.created, stat: (i) => GenerationsIndex.linkAt(index, i), at: (i) => i };
-    profile = index.profileTarget === null ? null : { target: index.profileTarget };
-  } else {
-    const positions = GenerationsIndex.positions(index);
-    const kinds = new Map<string, ProfileEntry.ProfileEntry>();
-    const reuse = new Map<string, string>();
-    const listing = yield* fs
-      .readEntries(hostDir, (entry, stat) => {
-        const kind = ProfileEntry.classify(name, entry);
-        kinds.set(entry, kind);
-        if (kind._tag === "Profile") return true;
-        if (kind._tag !== "Generation") return false;
-        const i = positions.get(kind.number);
-        const target = index === null || i === undefined ? null : GenerationsIndex.knownTarget(index, i, stat, horizon);
-        if (target !== null) reuse.set(entry, target);
-        return target === null;
-      })
-      .pipe(
-        Effect.map((l): DirectoryListing | null => l),
-        Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
-        Effect.mapError(io),
-      );
-    directory = listing?.directory ?? null;
-    const found: Array<{ readonly number: number; readonly target: string; readonly stat: Stat }> = [];
-    for (const entry of listing?.entries ?? []) {
-      const kind = kinds.get(entry.name) ?? ProfileEntry.classify(name, entry.name);
-      const host = `${hostDir}/${entry.name}`;
-      if (kind._tag === "Malformed") return yield* layout(`${host}: ${kind.message}`);
-      if (kind._tag === "Profile") {
-        if (entry.stat.kind !== "symlink") return yield* layout(`${host} should be a symlink but is a ${entry.stat.kind}; move it away`);
-        profile = { target: entry.target ?? "" };
-      }
-      if (kind._tag !== "Generation") continue;
-      if (entry.stat.kind !== "symlink") {
-        return yield* layout(`${host} should be a symlink to a system directory but is a ${entry.stat.kind}; move it out of the profile directory`);
-      }
-      found.push({ number: kind.number, target: entry.target ?? reuse.get(entry.name) ?? "", stat: entry.stat });
-    }
-    found.sort((a, b) => a.number - b.number);
-    // The index's facts about a system hold only for the target it recorded.
-    const at = found.map((l) => {
-      const i = positions.get(l.number);
-      return index !== null && i !== undefined && GenerationsIndex.targetAt(index, i) === l.target ? i : -1;
-    });
-    listed = {
-      numbers: found.map((f) => f.number),
-      targets: found.map((f) => f.target),
-      created: found.map((f) => f.stat.mtimeMs),
-      stat: (i) => found[i]!.stat,
-      at: (i) => at[i]!,
-    };
-  }
+  const listed = yield* Listing.read(root, settings, index, horizon, startedMs);
+  const { fromIndex, profile, directory } = listed;
 
   const n = listed.numbers.length;
   const systems: Array<InRootPath.InRootPath> = new Array(n);
@@ -134,7 +53,7 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
   const linkPrefix = `${dir === "/" ? "" : dir}/${name}-`;
   const read = yield* ManifestHeaders.read(
     root,
-    { numbers: listed.numbers, systems, created: listed.created, present: checked.present, at: listed.at, linkPrefix },
+    { numbers: listed.numbers, systems, created: listed.created, present: checked.present, plain: checked.recordable, at: listed.at, linkPrefix },
     index,
     horizon,
   );
@@ -145,7 +64,12 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
     const spanMs = (yield* clock.nowMs) - startedMs + 1;
     // Written only once it can be trusted, else the next command would just read everything again.
     if (GenerationsIndex.settled(directory, startedMs - 1)) {
-      const entries = Array.from(
+      const top = { profile: settings.profile, spanMs, directory, profileTarget: profile?.target ?? null, parents: checked.parents };
+      // Every entry as recorded (only the directory moved): the index's own columns, not rebuilt.
+      const same =
+        index !== null && !checked.rechecked && read.asRecorded && n === GenerationsIndex.size(index) &&
+        listed.numbers.every((_, i) => listed.at(i) === i && listed.targets[i] === GenerationsIndex.targetAt(index, i) && GenerationsIndex.knownTarget(index, i, listed.stat(i), horizon) !== null);
+      const entries = same ? [] : Array.from(
         { length: n },
         (_, i): GenerationsIndex.Entry => ({
           number: listed.numbers[i] as GenerationNumber.GenerationNumber,
@@ -156,8 +80,7 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
           manifest: read.cacheable(i),
         }),
       );
-      const top = { profile: settings.profile, spanMs, directory, profileTarget: profile?.target ?? null, parents: checked.parents };
-      yield* IndexFile.write(root, GenerationsIndex.make(top, entries, (_e, i) => systems[i]!));
+      yield* IndexFile.write(root, same ? GenerationsIndex.withTop(index, top) : GenerationsIndex.make(top, entries, (_e, i) => systems[i]!));
     }
   }
   return { generations: read.generations, profileTarget: profile?.target ?? null, current } satisfies Observed;

@@ -20,6 +20,8 @@ export interface Links {
   readonly created: ReadonlyArray<number>;
   /** False when the system directory is gone (garbage-collected): listed and deletable, not switchable. */
   readonly present: ReadonlyArray<boolean>;
+  /** True where the system directory is known to be a plain directory (no link) in its parent. */
+  readonly plain: ReadonlyArray<boolean | null>;
   /** Each one's position in the index, or -1. */
   readonly at: (i: number) => number;
   readonly linkPrefix: string;
@@ -31,6 +33,8 @@ export interface Read {
   readonly cacheable: (i: number) => GenerationsIndex.Entry["manifest"];
   /** Whether a header was decoded that the index did not hold, so a repaired index is worth writing. */
   readonly reread: boolean;
+  /** Whether the index holds a header for exactly the generations that have one now (all recorded ones). */
+  readonly asRecorded: boolean;
 }
 
 const invalid = (file: string, message: string): ManifestFile.Source => ({
@@ -45,13 +49,19 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
     const n = links.numbers.length;
     const prefix = root.prefix;
     const files: Array<string> = [];
-    for (let i = 0; i < n; i++) if (links.present[i]) files.push(`${prefix}${links.systems[i]}/${Manifest.FILE_NAME}`);
-    const stats = yield* fs.lstatEach(files);
+    const plain: Array<boolean> = [];
+    for (let i = 0; i < n; i++) {
+      if (!links.present[i]) continue;
+      files.push(`${prefix}${links.systems[i]}/${Manifest.FILE_NAME}`);
+      plain.push(links.plain[i] === true);
+    }
+    const stats = yield* fs.lstatEach(files, plain);
     const load = (system: InRootPath.InRootPath) => loadNow(fs, root, system);
     const generations: Array<World.Generation> = new Array(n);
     /** Each generation's manifest lstat, where it has one and its header is valid. */
     const valid: Array<Stat | null> = new Array(n).fill(null);
     let reread = false;
+    let asRecorded = true;
     let k = 0;
     for (let i = 0; i < n; i++) {
       const number = links.numbers[i] as World.Generation["number"];
@@ -61,17 +71,20 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
       if (!links.present[i]) {
         const gone = invalid(Root.host(root, system), "the system directory does not exist (was it garbage-collected?)");
         generations[i] = ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, gone);
+        if (index !== null && links.at(i) >= 0 && GenerationsIndex.hasHeaderAt(index, links.at(i))) asRecorded = false;
         continue;
       }
       const s = stats[k++];
       const stat: Stat | null = s === undefined || "_tag" in s ? null : s;
       const at = links.at(i);
+      const recorded = index !== null && at >= 0 && GenerationsIndex.hasHeaderAt(index, at);
       const header = stat === null || index === null || at < 0 ? null : GenerationsIndex.knownHeader(index, at, system, stat, horizonMs);
       if (header !== null) {
         generations[i] = ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, { _tag: "Cached", header, load });
         valid[i] = stat;
         continue;
       }
+      if (recorded) asRecorded = false;
       // Anything not known (an error included) is read the ordinary way, with its ordinary errors.
       const source = ManifestFile.parsed(yield* ManifestFile.readText(root, system, true), system);
       const made = ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, source);
@@ -86,6 +99,7 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
       if (source._tag === "Parsed" && stat !== null) {
         valid[i] = stat;
         reread = true;
+        asRecorded = false;
       }
     }
     const cacheable = (i: number): GenerationsIndex.Entry["manifest"] => {
@@ -93,7 +107,7 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
       const header = generations[i]?.header;
       return stat == null || header === undefined || header._tag !== "Valid" ? null : { stat, header: header.header };
     };
-    return { generations, cacheable, reread } satisfies Read;
+    return { generations, cacheable, reread, asRecorded } satisfies Read;
   });
 
 /**

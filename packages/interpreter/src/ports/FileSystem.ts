@@ -70,8 +70,13 @@ export interface FileSystemService {
    * says yes, in one call: a profile of 10,000 generations is read with one call, not 20,000.
    */
   readonly readEntries: (path: string, wantTarget: (name: string, stat: Stat) => boolean) => Effect.Effect<DirectoryListing, FsError>;
-  /** The lstat of each path, in one call: its `Stat`, or the error it gave. */
-  readonly lstatEach: (paths: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Stat | FsError>>;
+  /**
+   * The lstat of each path, in one call: its `Stat`, or the error it gave. `plainParents[i]` says
+   * that the caller has proved (by validators it checked, such as the generations index's) that
+   * path i's parent is a plain directory, no link, in a directory already resolved: confinement
+   * then has nothing to look at on the way (one lstat a path, not two).
+   */
+  readonly lstatEach: (paths: ReadonlyArray<string>, plainParents?: ReadonlyArray<boolean>) => Effect.Effect<ReadonlyArray<Stat | FsError>>;
   /** Resolves every symlink (host semantics); used to check that a path stays inside the root. */
   readonly realPath: (path: string) => Effect.Effect<string, FsError>;
   /** Create a new file (fails with Exists if anything is there) and write all of `data` to it. */

@@ -30,6 +30,12 @@ export interface Confinement {
    * that would leave the root, `Invalid` on a loop. `op` names the operation in the error.
    */
   readonly resolve: (path: string, followLast: boolean, op: FsErrors.FsOp) => Effect.Effect<string, FsError>;
+  /**
+   * Where `path` (not followed) really is when no lookup is needed: its directory is resolved
+   * already, or `plainParent` (the caller proved it a plain directory) and its grandparent is.
+   * Null otherwise: then `resolve` does the walk.
+   */
+  readonly known: (path: string, plainParent: boolean) => string | null;
   /** The tool renamed, removed or replaced what is at the (resolved) `path`. */
   readonly changed: (path: string) => void;
   /** Something else may have changed the tree (a program ran). */
@@ -59,13 +65,17 @@ export const make = (root: Root.Root, fs: Lookup): Confinement => {
   /** Directory path (as a walk or a caller spells it) → where it really is. */
   const dirs = new Map<string, string>();
   const targets = new Set<string>();
+  /** The last grandparent `known` looked up (a batch shares one store): compared, not hashed again. */
+  let lastUp: { readonly path: string; readonly real: string } | null = null;
   const remember = (path: string, real: string) => {
     dirs.set(path, real);
     targets.add(real);
+    lastUp = null;
   };
   const forgetAll = () => {
     dirs.clear();
     targets.clear();
+    lastUp = null;
   };
 
   const topReal = Effect.suspend(() =>
@@ -202,9 +212,38 @@ export const make = (root: Root.Root, fs: Lookup): Confinement => {
     });
   };
 
+  // Most directories really are where they are spelled: then the answer is `path` itself, and a
+  // batch of 10,000 paths allocates nothing but the parents' names.
+  const known = (path: string, plainParent: boolean): string | null => {
+    const cut = path.lastIndexOf("/");
+    if (cut <= 0) return null;
+    const name = path.slice(cut + 1);
+    if (name === "" || name === "." || name === "..") return null;
+    if (plainParent) {
+      // The caller proved the parent a plain directory: where it is follows from its own parent,
+      // which a batch nearly always shares (a store): compared with the last one, not looked up.
+      const upCut = path.lastIndexOf("/", cut - 1);
+      const parentName = path.slice(upCut + 1, cut);
+      if (upCut > 0 && parentName !== "" && parentName !== "." && parentName !== "..") {
+        let up = lastUp;
+        if (up === null || up.path.length !== upCut || !path.startsWith(up.path)) {
+          const upPath = path.slice(0, upCut);
+          const real = dirs.get(upPath);
+          up = real === undefined ? null : (lastUp = { path: upPath, real });
+        }
+        if (up !== null) return up.real === up.path ? path : join(up.real, [parentName, name]);
+      }
+    }
+    const parent = path.slice(0, cut);
+    const dir = dirs.get(parent);
+    if (dir !== undefined) return dir === parent ? path : join(dir, [name]);
+    return null;
+  };
+
   return {
     root,
     resolve,
+    known,
     changed: (path) => {
       if (dirs.has(path) || targets.has(path)) forgetAll();
     },

@@ -29,18 +29,25 @@ export const fileSystem = (c: Confine.Confinement, inner: FileSystemService): Fi
     readLink: at("readLink", false, inner.readLink),
     // The entries are the resolved directory's own children, so their lstat and link targets are read where they really are.
     readEntries: (path, wantTarget) => at("readDirectory", true, (real) => inner.readEntries(real, wantTarget))(path),
-    // Each path is resolved as `lstat` resolves it; one that leads out of the root is that path's error.
-    lstatEach: (paths) =>
-      Effect.flatMap(
-        Effect.forEach(paths, (path) => Effect.either(c.resolve(path, false, "lstat"))),
-        (resolved) => {
-          const reals = resolved.flatMap((r) => (r._tag === "Right" ? [r.right] : []));
-          return Effect.map(inner.lstatEach(reals), (stats) => {
-            let k = 0;
-            return resolved.map((r) => (r._tag === "Left" ? r.left : (stats[k++] as (typeof stats)[number])));
-          });
-        },
-      ),
+    // Each path is resolved as `lstat` resolves it; one that leads out of the root is that path's
+    // error. The common case needs no lookup (`Confine.known`), so it costs no Effect of its own.
+    lstatEach: (paths, plainParents) =>
+      Effect.gen(function* () {
+        const resolved: Array<string | FsError> = new Array(paths.length);
+        for (let i = 0; i < paths.length; i++) {
+          const path = paths[i] as string;
+          const quick = c.known(path, plainParents?.[i] === true);
+          if (quick !== null) resolved[i] = quick;
+          else {
+            const r = yield* Effect.either(c.resolve(path, false, "lstat"));
+            resolved[i] = r._tag === "Right" ? r.right : r.left;
+          }
+        }
+        const reals = resolved.filter((r): r is string => typeof r === "string");
+        const stats = yield* inner.lstatEach(reals);
+        let k = 0;
+        return resolved.map((r) => (typeof r === "string" ? (stats[k++] as (typeof stats)[number]) : r));
+      }),
     realPath: at("realPath", true, inner.realPath),
     writeNewFile: (path, data, mode) => at("writeNewFile", false, (real) => inner.writeNewFile(real, data, mode))(path),
     fsync: at("fsync", true, inner.fsync),

@@ -8,11 +8,12 @@ import { Effect } from "effect";
 import * as ApplyJournal from "./ApplyJournal.js";
 import * as Apply from "../apply/Apply.js";
 import * as Durable from "../durable/Durable.js";
-import { ApplyFailed } from "../Errors.js";
+import { ApplyFailed, JournalUnreadable } from "../Errors.js";
 import * as Lock from "./Lock.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 import * as SnapshotLeftovers from "../snapshots/Forget.js";
+import * as Staged from "./Staged.js";
 
 
 export interface RecoverReport {
@@ -45,10 +46,19 @@ const recoverLocked = (given: Apply.ApplyOptions, token: string) =>
     }
     const { plan } = entry;
     const finishing = decision._tag === "Finish";
+    // A file the steps still to run would write must be there to write: staged, or in place already.
+    const lost = entry.missing.find((key) => (key.startsWith("f") === finishing) && Number(key.slice(1)) >= decision.from);
+    if (lost !== undefined) {
+      const step = (finishing ? plan.steps : plan.revert)[Number(lost.slice(1))];
+      return yield* new JournalUnreadable({
+        message: `the journal ${ApplyJournal.directory(options.root)} needs the staged copy of ${step !== undefined && "path" in step ? Root.host(options.root, step.path) : lost}, which is gone; it was left untouched: repair the machine by hand and remove it`,
+      });
+    }
+    const run = { ...options, staged: Staged.paths(options.root, entry.staged) };
     const result = finishing
-      ? yield* Apply.runSteps(plan.steps, "forward", decision.from, options)
+      ? yield* Apply.runSteps(plan.steps, "forward", decision.from, run)
       : yield* ApplyJournal.record(options.root, { phase: "revert", done: decision.from - 1 }).pipe(
-          Effect.zipRight(Apply.runSteps(plan.revert, "revert", decision.from, options)),
+          Effect.zipRight(Apply.runSteps(plan.revert, "revert", decision.from, run)),
         );
     if (result.failure !== null) {
       return yield* new ApplyFailed({
@@ -57,7 +67,7 @@ const recoverLocked = (given: Apply.ApplyOptions, token: string) =>
         message: `recover could not ${finishing ? "finish" : "revert"} the interrupted apply: ${result.failure.description} failed: ${result.failure.message}; fix the cause and run 'switchyard recover' again`,
       });
     }
-    yield* ApplyJournal.finish(options.root, token);
+    yield* ApplyJournal.finish(options.root, token, entry.staged);
     const cleaned = yield* cleanLeftovers(options.root, options.settings, [...plan.steps, ...plan.revert]);
     return {
       action: finishing ? "finished" : "reverted",

@@ -107,17 +107,10 @@ const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
  * different kernel or naming a different system directory is worse than none.
  */
 const unwritablePath = (g: World.Generation, header: Manifest.Header): string | null => {
-  const paths = [
-    ["system directory", g.system],
-    ["kernel", header.boot.kernel],
-    ["initrd", header.boot.initrd],
-  ] as const;
-  for (const [what, path] of paths) {
-    if (path !== null && HAS_CONTROL.test(path)) {
-      return `its ${what} ${JSON.stringify(path)} contains a control character, which a boot menu cannot hold as it is; rename it`;
-    }
-  }
-  return null;
+  // Asked of every generation of the profile: no array per call.
+  const { kernel, initrd } = header.boot;
+  const bad = HAS_CONTROL.test(g.system) ? (["system directory", g.system] as const) : HAS_CONTROL.test(kernel) ? (["kernel", kernel] as const) : initrd !== null && HAS_CONTROL.test(initrd) ? (["initrd", initrd] as const) : null;
+  return bad === null ? null : `its ${bad[0]} ${JSON.stringify(bad[1])} contains a control character, which a boot menu cannot hold as it is; rename it`;
 };
 
 export const of = (world: World.World, request: Request): E.Either<BootConfigError, Menu> => {

@@ -137,6 +137,15 @@ const holdsAt = (xs: ReadonlyArray<number>, i: number, v: Validator, horizonMs: 
 /** Position by generation number, for a listing read again. */
 export const positions = (index: Index | null): ReadonlyMap<number, number> => new Map((index?.columns.number ?? []).map((n, i) => [n, i]));
 
+/** Whether entry `i` records a header. */
+export const hasHeaderAt = (index: Index, i: number): boolean => index.columns.manifest[4 * i] !== -1;
+
+/**
+ * The same entries under a new directory stat, span and parents: what a listing read again finds
+ * when only the directory changed (a lock file created and removed in it, as nix-env does).
+ */
+export const withTop = (index: Index, top: Omit<Index, "columns">): Index => ({ ...top, columns: index.columns });
+
 /** The target of link `i` when its lstat is the recorded one, or null when it must be read again. */
 export const knownTarget = (index: Index, i: number, stat: Validator, horizonMs: number): string | null =>
   holdsAt(index.columns.link, i, stat, horizonMs) ? targetAt(index, i) : null;
