@@ -3,7 +3,7 @@
 // directory). Before each command one line says what it shows and why it matters; each plan is
 // printed once; the supervisor, and with it every service, is always stopped at the end.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { demoGenerations, makeRoot } from "./fixture.mjs";
@@ -21,14 +21,19 @@ const root = mkdtempSync(join(tmpdir(), "switchyard-demo-"));
 // The config file chooses the service manager, so no command below needs --service-manager.
 makeRoot(root, { generations: demoGenerations(), current: 2, running: 2, booted: 2, config: { timeout: 3, serviceManager: withS6 ? "s6" : "none" } });
 
-/** Run a command; `why` is printed before it. `progress: false` keeps its step lines (stderr) unless it fails. */
-const switchyard = (why, args, { progress = true, quiet = false } = {}) => {
+/**
+ * Run a command on root `on`; `why` is printed before it. `progress: false` keeps its step lines
+ * (stderr) unless it fails; `only` prints just the output lines it matches (a plan already shown).
+ */
+const switchyard = (why, args, { progress = true, quiet = false, on = root, only = null } = {}) => {
   if (!quiet) console.log(`\n# ${why}\n$ switchyard ${args.join(" ")}`);
-  const r = spawnSync(process.execPath, [bin, "--root", root, ...args], { stdio: ["inherit", quiet ? "ignore" : "inherit", progress && !quiet ? "inherit" : "pipe"] });
+  const out = quiet ? "ignore" : only === null ? "inherit" : "pipe";
+  const r = spawnSync(process.execPath, [bin, "--root", on, ...args], { cwd: on, stdio: ["inherit", out, progress && !quiet ? "inherit" : "pipe"], encoding: "utf8" });
   if (r.status !== 0) {
     if (r.stderr) process.stderr.write(r.stderr);
     throw new Error(`switchyard ${args.join(" ")} exited with ${r.status}`);
   }
+  if (only !== null) for (const line of r.stdout.split("\n").filter((l) => only.test(l))) console.log(line);
 };
 
 console.log(`Demo root ${root}: three generations of a small OS; 2 is current, running and booted.`);
@@ -48,6 +53,72 @@ try {
 } finally {
   if (withS6) switchyard("", ["supervisor", "stop"], { quiet: true });
 }
-const pidFile = join(root, "var/lib/switchyard/supervisor.pid");
-const left = existsSync(pidFile) && spawnSync("kill", ["-0", readFileSync(pidFile, "utf8").trim()]).status === 0;
-console.log(`${left ? "warning: the supervisor is still running" : "Done: the supervisor and every service are stopped."} Explore: npx switchyard --root ${root} diff 2 3`);
+const stopped = (r) => {
+  const pidFile = join(r, "var/lib/switchyard/supervisor.pid");
+  return !(existsSync(pidFile) && spawnSync("kill", ["-0", readFileSync(pidFile, "utf8").trim()]).status === 0);
+};
+
+// State that rolls back: a blog keeps its posts in an SQLite file under /var/lib/blog, which its
+// service record declares as its data. Generation 2's activation migrates the schema.
+const withSqlite = spawnSync("sqlite3", ["-version"], { stdio: "ignore" }).error === undefined;
+const blogRoot = mkdtempSync(join(tmpdir(), "switchyard-demo-blog-"));
+const blog = (epoch) => ({ name: "blog", start: ["/bin/sleep", "infinity"], state: { paths: ["/var/lib/blog"], epoch } });
+const sql = (query, { show = true } = {}) => {
+  if (show) console.log(`$ sqlite3 /var/lib/blog/blog.db "${query}"`);
+  const r = spawnSync("sqlite3", [join(blogRoot, "var/lib/blog/blog.db"), query], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
+  if (show && r.stdout !== "") process.stdout.write(r.stdout);
+};
+if (!withS6 || !withSqlite) {
+  const need = [withS6 ? null : "s6", withSqlite ? null : "sqlite3"].filter((n) => n !== null).join(" and ");
+  console.log(`\n(The blog whose data rolls back needs ${need}: skipped. Debian: apt-get install ${need.replace(" and ", " ")})`);
+} else {
+  const { systems } = makeRoot(blogRoot, {
+    generations: [
+      { number: 1, label: "Blog 1", services: [blog("1")] },
+      { number: 2, label: "Blog 2 (posts get a title)", services: [blog("2*")] },
+    ],
+    current: 1, running: 1, booted: 1,
+    config: { timeout: 3, serviceManager: "s6" },
+  });
+  // Same kernel in both, so the only change that matters here is the blog's.
+  for (const file of ["kernel", "initrd"]) writeFileSync(join(blogRoot, systems.get(2), file), readFileSync(join(blogRoot, systems.get(1), file)));
+  mkdirSync(join(blogRoot, "var/lib/blog/uploads"), { recursive: true });
+  sql("CREATE TABLE posts (body TEXT); INSERT INTO posts VALUES ('Hello from generation 1'); PRAGMA user_version = 1", { show: false });
+  writeFileSync(join(blogRoot, systems.get(2), "activate"), [
+    "#!/bin/sh",
+    "set -e",
+    'db="$SWITCHYARD_ROOT/var/lib/blog/blog.db"',
+    `if [ "$(sqlite3 "$db" 'PRAGMA user_version')" = 1 ]; then`,
+    `  sqlite3 "$db" 'ALTER TABLE posts ADD COLUMN title TEXT; PRAGMA user_version = 2'`,
+    '  echo "migrated the blog\'s posts to schema 2"',
+    "fi",
+    "",
+  ].join("\n"), { mode: 0o755 });
+  console.log(`\n\nDemo root ${blogRoot}: a blog whose posts live in /var/lib/blog/blog.db, declared as its data (epoch 1).`);
+  try {
+    switchyard("", ["supervisor", "start"], { quiet: true, on: blogRoot });
+    switchyard("", ["apply", "switch", "1", "--yes"], { quiet: true, on: blogRoot });
+    switchyard("Upgrade to 2, whose activation migrates the posts (epoch 2*: reads 1, writes 2). The data is snapshotted first. (Plan abridged.)", ["apply", "switch", "2", "--yes"], {
+      progress: false,
+      on: blogRoot,
+      only: /^(Data:|  \S+ +blog:|switched)/,
+    });
+    console.log("\n# A post written after the upgrade, with a title (schema 2):");
+    sql("INSERT INTO posts VALUES ('Written on 2', 'New')");
+    sql("SELECT * FROM posts");
+    const saved = "rollback.plan";
+    switchyard("Roll back: 1 cannot read epoch 2, so its snapshot comes back; the plan says what that replaces. (Abridged; saved.)", ["plan", "rollback", "--out", saved], {
+      on: blogRoot,
+      only: /^(Plan:|Data:|  \S+ +blog:|\d+ steps|Saved)/,
+    });
+    switchyard("Carry out the saved plan: computed again under the lock, it names the same snapshots.", ["apply", "--plan", saved, "--yes"], { progress: false, on: blogRoot, only: /^switched/ });
+    console.log("\n# Generation 1's posts and schema are back:");
+    sql("SELECT * FROM posts");
+    switchyard("The post written on 2 is not lost: it is in the snapshot the plan named, which 'apply snapshot restore ID' brings back on 2.", ["snapshot", "list"], { on: blogRoot });
+  } finally {
+    switchyard("", ["supervisor", "stop"], { quiet: true, on: blogRoot });
+  }
+}
+const left = !stopped(root) || (withS6 && withSqlite && !stopped(blogRoot));
+console.log(`\n${left ? "warning: a supervisor is still running" : "Done: the supervisors and every service are stopped."} Explore: npx switchyard --root ${root} diff 2 3${withS6 && withSqlite ? `; npx switchyard --root ${blogRoot} snapshot list` : ""}`);

@@ -124,6 +124,7 @@ describe.skipIf(missing !== null)("PostgreSQL and a directory of SQLite data thr
     await waitReady(root);
     expect({ rows: rows(root), columns: columns(root) }).toEqual({ rows: "1:hello,2:second", columns: "id,body" });
     expect(digest(blog)).toEqual(v1);
+    expect((await run(root, "snapshot", "list")).stdout).toContain(`${kept.get("blog") ?? ""}  blog  generation 2  epoch 2*  `);
     const listed = JSON.parse((await run(root, "snapshot", "list", "--json")).stdout) as { snapshots: ReadonlyArray<{ id: string; service: string; generation: number }> };
     expect(listed.snapshots).toEqual(expect.arrayContaining([...kept].map(([service, id]) => expect.objectContaining({ id, service, generation: 2 }))));
 
