@@ -39,11 +39,11 @@ const contents: fc.Arbitrary<Tree> = fc
     return tree;
   });
 
-/** Generation 1 (epoch 1) runs `blog` on data `a`; generation 2 reads it (epoch as given). */
-const machineWith = (a: Tree, epochB: unknown) => {
+/** Generation 1 (epoch 1) runs `blog` on data `a` (or has it stopped); generation 2 reads it (epoch as given). */
+const machineWith = (a: Tree, epochB: unknown, up = true) => {
   const one = blog("1", "1");
   const running = { generation: 1, system: systemOf(1), revision: ServiceRevision.of(systemOf(1), ServiceRecord.normalise(one)) };
-  const m = memoryMachine({ generations: [{ number: 1, services: [one] }, { number: 2, services: [blog("2", epochB)] }], current: 1, runningServices: [["blog", running]], tar: true });
+  const m = memoryMachine({ generations: [{ number: 1, services: [one] }, { number: 2, services: [blog("2", epochB)] }], current: 1, runningServices: up ? [["blog", running]] : [], tar: true });
   m.fs.seed({ [`${HOST}`]: { kind: "directory" }, ...Object.fromEntries(Object.entries(a).map(([p, e]) => [`${HOST}/${p}`, e])) });
   return m;
 };
@@ -75,31 +75,47 @@ describe("state that rolls back, on whole transitions", () => {
         expect(data(m)).toEqual(before);
         expect(siblings(m)).toEqual(["blog"]);
       }),
-      { numRuns: 25 },
+      { numRuns: 20 },
     );
+  });
+
+  // Known gap: when the old revision is not running (stopped, or it failed), nothing stops it, so no
+  // snapshot is taken before generation 2 starts on the data and rewrites it in epoch 2; the way
+  // back is then refused (exit 10: no snapshot generation 1 can read).
+  it.fails("switch A → B → A returns A's data when A's service was not running", async () => {
+    const a: Tree = { "blog.db": { kind: "file", content: "rows of 1" } };
+    const m = machineWith(a, "2*", false);
+    await switchTo(m, 2);
+    rewrite(m, {});
+    await switchTo(m, 1);
+    expect(data(m)).toEqual(a);
   });
 
   it("a crash at every operation of B → A, then recover, leaves B's data or A's, whole, and nothing beside it", async () => {
     const a: Tree = { "blog.db": { kind: "file", content: "rows of 1" }, uploads: { kind: "directory" }, "uploads/a.png": { kind: "file", content: new Uint8Array([0, 255, 1]) } };
     const b: Tree = { "c.txt": { kind: "file", content: "new in 2" } };
+    // The machines are alike and the clock fixed, so the two plans are computed once and reused.
+    const first = machineWith(a, "1");
+    const up = await planOrThrow(first, { _tag: "Switch", spec: "2" });
     const prepared = async () => {
       const m = machineWith(a, "1");
       const v1 = data(m);
-      await switchTo(m, 2);
+      expect(Exit.isSuccess(await apply(m, up))).toBe(true);
       rewrite(m, b);
       m.fs.syncAll();
-      return { m, v1, v2: data(m), back: await planOrThrow(m, { _tag: "Switch", spec: "1" }) };
+      return { m, v1, v2: data(m) };
     };
     const clean = await prepared();
+    const back = await planOrThrow(clean.m, { _tag: "Switch", spec: "1" });
     const start = clean.m.fs.mutationCount();
-    expect(Exit.isSuccess(await apply(clean.m, clean.back))).toBe(true);
+    expect(Exit.isSuccess(await apply(clean.m, back))).toBe(true);
     const total = clean.m.fs.mutationCount() - start;
     expect(data(clean.m)).toEqual(clean.v1);
     expect(total).toBeGreaterThan(20);
 
     const outcomes = new Set<string>();
     for (let k = 1; k <= total; k++) {
-      const { m, v1, v2, back } = await prepared();
+      const { m, v1, v2 } = await prepared();
       let seen = 0;
       // A dead process: the k-th mutation and every one after it fail; then power is lost, keeping
       // none of the changes not yet made durable or (every other point) all of them.
