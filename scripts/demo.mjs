@@ -3,10 +3,10 @@
 // directory). Before each command one line says what it shows and why it matters; each plan is
 // printed once; the supervisor, and with it every service, is always stopped at the end.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { demoGenerations, makeRoot } from "./fixture.mjs";
+import { demoGenerations, makeBlogRoot, makeRoot } from "./fixture.mjs";
 
 const repo = new URL("..", import.meta.url).pathname;
 const bin = join(repo, "packages/cli/bin/switchyard.js");
@@ -58,43 +58,20 @@ const stopped = (r) => {
   return !(existsSync(pidFile) && spawnSync("kill", ["-0", readFileSync(pidFile, "utf8").trim()]).status === 0);
 };
 
-// State that rolls back: a blog keeps its posts in an SQLite file under /var/lib/blog, which its
-// service record declares as its data. Generation 2's activation migrates the schema.
+// State that rolls back: a blog keeps its posts in SQLite under /var/lib/blog, declared as its data.
 const withSqlite = spawnSync("sqlite3", ["-version"], { stdio: "ignore" }).error === undefined;
-const blogRoot = mkdtempSync(join(tmpdir(), "switchyard-demo-blog-"));
-const blog = (epoch) => ({ name: "blog", start: ["/bin/sleep", "infinity"], state: { paths: ["/var/lib/blog"], epoch } });
-const sql = (query, { show = true } = {}) => {
-  if (show) console.log(`$ sqlite3 /var/lib/blog/blog.db "${query}"`);
+const blogRoot = withS6 && withSqlite ? mkdtempSync(join(tmpdir(), "switchyard-demo-blog-")) : null;
+const sql = (query) => {
+  console.log(`$ sqlite3 /var/lib/blog/blog.db "${query}"`);
   const r = spawnSync("sqlite3", [join(blogRoot, "var/lib/blog/blog.db"), query], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
-  if (show && r.stdout !== "") process.stdout.write(r.stdout);
+  process.stdout.write(r.stdout);
 };
-if (!withS6 || !withSqlite) {
+if (blogRoot === null) {
   const need = [withS6 ? null : "s6", withSqlite ? null : "sqlite3"].filter((n) => n !== null).join(" and ");
   console.log(`\n(The blog whose data rolls back needs ${need}: skipped. Debian: apt-get install ${need.replace(" and ", " ")})`);
 } else {
-  const { systems } = makeRoot(blogRoot, {
-    generations: [
-      { number: 1, label: "Blog 1", services: [blog("1")] },
-      { number: 2, label: "Blog 2 (posts get a title)", services: [blog("2*")] },
-    ],
-    current: 1, running: 1, booted: 1,
-    config: { timeout: 3, serviceManager: "s6" },
-  });
-  // Same kernel in both, so the only change that matters here is the blog's.
-  for (const file of ["kernel", "initrd"]) writeFileSync(join(blogRoot, systems.get(2), file), readFileSync(join(blogRoot, systems.get(1), file)));
-  mkdirSync(join(blogRoot, "var/lib/blog/uploads"), { recursive: true });
-  sql("CREATE TABLE posts (body TEXT); INSERT INTO posts VALUES ('Hello from generation 1'); PRAGMA user_version = 1", { show: false });
-  writeFileSync(join(blogRoot, systems.get(2), "activate"), [
-    "#!/bin/sh",
-    "set -e",
-    'db="$SWITCHYARD_ROOT/var/lib/blog/blog.db"',
-    `if [ "$(sqlite3 "$db" 'PRAGMA user_version')" = 1 ]; then`,
-    `  sqlite3 "$db" 'ALTER TABLE posts ADD COLUMN title TEXT; PRAGMA user_version = 2'`,
-    '  echo "migrated the blog\'s posts to schema 2"',
-    "fi",
-    "",
-  ].join("\n"), { mode: 0o755 });
+  makeBlogRoot(blogRoot, { timeout: 3, serviceManager: "s6" });
   console.log(`\n\nDemo root ${blogRoot}: a blog whose posts live in /var/lib/blog/blog.db, declared as its data (epoch 1).`);
   try {
     switchyard("", ["supervisor", "start"], { quiet: true, on: blogRoot });
@@ -120,5 +97,5 @@ if (!withS6 || !withSqlite) {
     switchyard("", ["supervisor", "stop"], { quiet: true, on: blogRoot });
   }
 }
-const left = !stopped(root) || (withS6 && withSqlite && !stopped(blogRoot));
-console.log(`\n${left ? "warning: a supervisor is still running" : "Done: the supervisors and every service are stopped."} Explore: npx switchyard --root ${root} diff 2 3${withS6 && withSqlite ? `; npx switchyard --root ${blogRoot} snapshot list` : ""}`);
+const left = !stopped(root) || (blogRoot !== null && !stopped(blogRoot));
+console.log(`\n${left ? "warning: a supervisor is still running" : "Done: the supervisors and every service are stopped."} Explore: npx switchyard --root ${root} diff 2 3${blogRoot !== null ? `; npx switchyard --root ${blogRoot} snapshot list` : ""}`);
