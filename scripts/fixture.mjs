@@ -2,7 +2,8 @@
 // directories under /store, each with manifest.json, kernel, initrd and an activation script, and
 // the profile's system-N-link symlinks (absolute targets, mtimes set). Used by the demo, the tests
 // and the benchmarks.
-import { mkdirSync, writeFileSync, symlinkSync, lutimesSync, chmodSync, rmSync, existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync, readFileSync, symlinkSync, lutimesSync, chmodSync, rmSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 export const PROFILE_DIR = "/var/lib/switchyard/profiles";
@@ -112,3 +113,41 @@ export const demoGenerations = () => [
     ],
   },
 ];
+
+/**
+ * The demo's blog (needs sqlite3): its posts in /var/lib/blog/blog.db, declared as its data.
+ * Generation 1 writes data epoch 1; generation 2's activation adds a title to every post (schema
+ * 2, idempotent through SQLite's user_version), so it declares 2*. Both have the same kernel, so
+ * the blog is the only change. Generation 1 is current, running and booted.
+ */
+export const makeBlogRoot = (root, config) => {
+  const blog = (epoch) => ({ name: "blog", start: ["/bin/sleep", "infinity"], state: { paths: ["/var/lib/blog"], epoch } });
+  const { systems } = makeRoot(root, {
+    generations: [
+      { number: 1, label: "Blog 1", services: [blog("1")] },
+      { number: 2, label: "Blog 2 (posts get a title)", services: [blog("2*")] },
+    ],
+    current: 1,
+    running: 1,
+    booted: 1,
+    config,
+  });
+  const [one, two] = [join(root, systems.get(1)), join(root, systems.get(2))];
+  for (const file of ["kernel", "initrd"]) writeFileSync(join(two, file), readFileSync(join(one, file)));
+  mkdirSync(join(root, "var/lib/blog/uploads"), { recursive: true });
+  const init = "CREATE TABLE posts (body TEXT); INSERT INTO posts VALUES ('Hello from generation 1'); PRAGMA user_version = 1";
+  const r = spawnSync("sqlite3", [join(root, "var/lib/blog/blog.db"), init], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
+  const migrate = [
+    "#!/bin/sh",
+    "set -e",
+    'db="$SWITCHYARD_ROOT/var/lib/blog/blog.db"',
+    `if [ "$(sqlite3 "$db" 'PRAGMA user_version')" = 1 ]; then`,
+    `  sqlite3 "$db" 'ALTER TABLE posts ADD COLUMN title TEXT; PRAGMA user_version = 2'`,
+    '  echo "migrated the posts to schema 2"',
+    "fi",
+    "",
+  ];
+  write(join(two, "activate"), migrate.join("\n"), 0o755);
+  return root;
+};

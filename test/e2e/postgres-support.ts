@@ -70,7 +70,7 @@ export const installPostgres = (root: string, n: number): void => {
     fs.mkdirSync(data, { recursive: true });
     fs.mkdirSync(sock, { recursive: true });
     spawnSync("chown", ["-R", "postgres:postgres", path.join(root, "var/lib/db"), sock]);
-    const init = spawnSync("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", `${PG_BIN}/initdb`, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C"], { encoding: "utf8" });
+    const init = spawnSync("setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", `${PG_BIN}/initdb`, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"], { encoding: "utf8" });
     if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   }
   const bin = path.join(root, systemOf(n), "bin");
@@ -78,7 +78,8 @@ export const installPostgres = (root: string, n: number): void => {
   const write = (name: string, lines: ReadonlyArray<string>) => fs.writeFileSync(path.join(bin, name), script(lines), { mode: 0o755 });
   write("db", [`exec postgres -D ${data} -k ${sock} -c listen_addresses= -c fsync=off`]);
   write("db-dump", [`pg_dump -Fc -h ${sock} -U postgres -f "$SWITCHYARD_STATE_DIR/db.dump" postgres`]);
-  write("db-load", [`pg_restore --clean --if-exists --no-owner -h ${sock} -U postgres -d "$1" "$SWITCHYARD_STATE_DIR/db.dump"`]);
+  // The load runs as soon as s6 has started the server, which may not accept connections yet.
+  write("db-load", [`for i in $(seq 100); do pg_isready -q -h ${sock} -U postgres && break; sleep 0.1; done`, `pg_restore --clean --if-exists --no-owner -h ${sock} -U postgres -d "$1" "$SWITCHYARD_STATE_DIR/db.dump"`]);
 };
 
 /** Wait until the root's server accepts connections (up to `ms`). */

@@ -27,6 +27,7 @@ import type * as ServiceRecord from "../../packages/model/src/services/ServiceRe
 import * as Transition from "../../packages/model/src/transition/Transition.js";
 import * as Settings from "../../packages/model/src/world/Settings.js";
 import * as World from "../../packages/model/src/world/World.js";
+import * as MemoryTar from "./memory-tar.js";
 
 export const NOW_MS = Date.UTC(2026, 10, 21, 12, 0);
 const DAY = 86_400_000;
@@ -49,6 +50,8 @@ export interface MachineSpec {
   readonly timeout?: number;
   /** Services the in-memory manager reports up before anything runs (default none). */
   readonly runningServices?: ReadonlyArray<readonly [string, MemoryServiceManager.RunningService]>;
+  /** In memory: `tar` and `sha256sum` act on the in-memory disk (test/support/memory-tar.ts), so snapshots are made and restored. */
+  readonly tar?: boolean;
 }
 
 export const systemOf = (n: number): string => `/store/${String(n).padStart(4, "0")}abcdefghijklmnopqrstuvwxyz012345-example-${n}`;
@@ -101,9 +104,10 @@ export interface Machine {
 const settingsOf = (spec: MachineSpec): World.Settings => ({ ...Settings.defaults, timeout: spec.timeout ?? 5 });
 
 /** The scripted runner: activation scripts are recorded, and those of `failing` systems exit 3. */
-const runnerFor = (activations: Array<string>, failing: Set<string>) =>
+const runnerFor = (activations: Array<string>, failing: Set<string>, archives?: MemoryProcessRunner.Script) =>
   MemoryProcessRunner.make({
     script: (request: RunRequest): MemoryProcessRunner.Behaviour => {
+      if (archives !== undefined && (request.argv[0] === "tar" || request.argv[0] === "sha256sum")) return archives(request);
       const system = request.env.SWITCHYARD_SYSTEM ?? "?";
       activations.push(`${request.env.SWITCHYARD_ACTION} ${system}`);
       return failing.has(system) ? { _tag: "Exit", code: 3, lines: ["activation exploded"] } : { _tag: "Exit", code: 0 };
@@ -157,7 +161,7 @@ export const memoryMachine = (spec: MachineSpec): Machine & { readonly fs: Memor
     activations,
     failingActivations: failing,
     failNextServiceOperation: oneShot.arm,
-    layer: Layer.mergeAll(memory.layer, fixedClock(NOW_MS), runnerFor(activations, failing), oneShot.layer),
+    layer: Layer.mergeAll(memory.layer, fixedClock(NOW_MS), runnerFor(activations, failing, spec.tar === true ? MemoryTar.script(memory) : undefined), oneShot.layer),
     snapshot: () => {
       const all = memory.snapshot({ under: MEMORY_ROOT, mtimes: true });
       const out: Record<string, TreeEntry> = {};

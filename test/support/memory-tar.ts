@@ -1,7 +1,8 @@
 /**
  * A scripted `tar` for the in-memory machines: `--create` writes the tree under `--directory` as
- * one JSON file, `--extract` recreates it, both through the in-memory file system's own
- * operations, so an injected fault or a crash can land in the middle of an archive as on a disk.
+ * one JSON file (contents in base64, so any bytes survive), `--extract` recreates it, both through
+ * the in-memory file system's own operations, so an injected fault or a crash can land in the
+ * middle of an archive as on a disk.
  * Compression flags are accepted and ignored; `sha256sum` digests a file of the in-memory disk;
  * any other program exits 0.
  */
@@ -28,7 +29,7 @@ export const script = (memory: MemoryFileSystem.MemoryFileSystem): MemoryProcess
   if (request.argv.includes("--create")) {
     const tree = memory.snapshot({ under: dir });
     const entries: Array<Entry> = Object.entries(tree).map(([name, e]) =>
-      e.kind === "file" ? [name, "file", typeof e.content === "string" ? e.content : Buffer.from(e.content).toString("latin1")] : e.kind === "symlink" ? [name, "symlink", e.target] : [name, "directory", ""],
+      e.kind === "file" ? [name, "file", (typeof e.content === "string" ? Buffer.from(e.content, "utf8") : Buffer.from(e.content)).toString("base64")] : e.kind === "symlink" ? [name, "symlink", e.target] : [name, "directory", ""],
     );
     return ok(fs.writeNewFile(file, new TextEncoder().encode(JSON.stringify(entries)))) ? { _tag: "Exit", code: 0 } : { _tag: "Exit", code: 2, lines: ["tar: write error"] };
   }
@@ -38,7 +39,7 @@ export const script = (memory: MemoryFileSystem.MemoryFileSystem): MemoryProcess
   for (const [name, kind, value] of entries) {
     const at = `${dir}/${name}`;
     const made =
-      kind === "directory" ? fs.makeDirectory(at) : kind === "symlink" ? fs.symlink(value, at) : fs.writeNewFile(at, new TextEncoder().encode(value));
+      kind === "directory" ? fs.makeDirectory(at) : kind === "symlink" ? fs.symlink(value, at) : fs.writeNewFile(at, new Uint8Array(Buffer.from(value, "base64")));
     if (!ok(made)) return { _tag: "Exit", code: 2, lines: [`tar: ${name}: cannot create`] };
   }
   return { _tag: "Exit", code: 0 };

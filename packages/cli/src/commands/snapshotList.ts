@@ -3,6 +3,7 @@
  * damaged ones are listed with their problem, and snapshots kept in clear are said to be.
  */
 import { Snapshots } from "@switchyard/interpreter";
+import { Epoch } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
@@ -11,9 +12,6 @@ import * as Json from "../render/Json.js";
 
 const size = (bytes: number): string =>
   bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KiB` : bytes < 1024 ** 3 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
-
-const epochText = (e: { readonly read: ReadonlyArray<number>; readonly write: ReadonlyArray<number> }): string =>
-  e.read.length === 1 && e.write.length === 1 && e.read[0] === e.write[0] ? String(e.write[0]) : JSON.stringify(e);
 
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
@@ -30,7 +28,7 @@ export const run = (ctx: CommandContext) =>
       const bytes = s.members.reduce((n, m) => n + m.size, 0);
       const holds = s.members.map((m) => m.path ?? "dump").join(", ");
       out.push(
-        `${s.id}  ${s.service}  generation ${s.generation}  epoch ${epochText(s.epoch)}  ${new Date(s.takenMs).toISOString().slice(0, 16).replace("T", " ")} UTC  ${s.reason}  ${size(bytes)}  ${s.encrypted ? "encrypted" : "in clear"}  (${holds || "nothing"})`,
+        `${s.id}  ${s.service}  generation ${s.generation}  epoch ${Epoch.display(s.epoch)}  ${new Date(s.takenMs).toISOString().slice(0, 16).replace("T", " ")} UTC  ${s.reason}  ${size(bytes)}  ${s.encrypted ? "encrypted" : "in clear"}  (${holds || "nothing"})`,
       );
     }
     for (const d of catalogue.damaged) out.push(`${d.id}  damaged: ${d.problem}`);
