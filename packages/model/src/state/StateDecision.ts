@@ -110,7 +110,10 @@ const savedOf = (input: Input, name: ServiceRecord.ServiceName, data: StateWorld
   const old = input.running.graph.records.get(name);
   const stops = input.diff.stop.some((r) => r.name === name);
   const oldRef = old?.state != null && input.running.system !== null ? { system: input.running.system, generation: input.running.generation, record: old } : null;
-  if (!((stops || input.snapshotAll === true) && oldRef !== null) && !restoring) return null;
+  // Data that another revision is about to run on is kept first, even when nothing of the old code runs to stop.
+  const runs = [input.diff.start, input.diff.restart, input.diff.reload].some((list) => list.some((r) => r.name === name));
+  const handsOver = target !== null && data !== null && runs && data.revision !== ServiceRevision.ofRef(target);
+  if (!((stops || input.snapshotAll === true) && oldRef !== null) && !handsOver && !restoring) return null;
   const ref = oldRef ?? target;
   if (ref === null || ref.record.state === null) return null;
   const generation = data?.generation ?? ref.generation;
