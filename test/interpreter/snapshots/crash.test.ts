@@ -25,7 +25,7 @@ const move = StateSteps.moveOf(DATA, OLD_ID);
 const epoch1 = { read: [1], write: [1] };
 
 const save = (id: SnapshotId.SnapshotId, g: number): Step.Step =>
-  ({ _tag: "SaveSnapshot", service: ref(g), snapshot: id, generation: GenerationNumber.unsafe(g), revision: `r${g}`, epoch: epoch1, paths: [DATA], dump: false, takenMs: 0 }) as Step.Step;
+  ({ _tag: "SaveSnapshot", service: ref(g), snapshot: id, generation: GenerationNumber.unsafe(g), revision: `r${g}`, epoch: epoch1, paths: [DATA], dump: false, takenMs: 0, compression: "zstd", recipients: [] }) as Step.Step;
 const forward: ReadonlyArray<Step.Step> = [
   save(CUR_ID, 2),
   { _tag: "RestorePaths", serviceName: "blog", snapshot: OLD_ID, moves: [move] },
