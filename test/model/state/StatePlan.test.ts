@@ -219,6 +219,13 @@ describe("snapshot save and snapshot restore", () => {
     expect(tags({ ...p, steps: p.revert })).toEqual(["StopService:db", "UndoRestorePaths", "StartService:db", "LoadState", "SetDataEpoch"]);
   });
 
+  it("restore refuses a damaged snapshot (its metadata names another service) with the store's own line", () => {
+    const id = SnapshotId.of("db", 1, NOW - 1000);
+    const problem = `snapshot ${id} is damaged: its meta.json says it holds web's data, but its id names db; nothing was changed`;
+    const r = run({ ...machine(["1"], 1), damagedSnapshots: [{ id, problem }] }, { _tag: "SnapshotRestore", id });
+    expect(E.isLeft(r) && r.left).toMatchObject({ reason: "SnapshotDamaged", message: problem });
+  });
+
   it("restore refuses an unknown id (invalid) and a snapshot the running code cannot read (unreadable)", () => {
     const base = machine(["1", "2"], 1);
     const none = run(base, { _tag: "SnapshotRestore", id: "20261201T000000.000Z-g1-db" });

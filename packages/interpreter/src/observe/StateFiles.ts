@@ -45,5 +45,6 @@ export const observe = (root: Root.Root, store?: SnapshotStore.SnapshotStore) =>
     // Every command but `apply --plan` has refused a broken config already; a saved plan runs without reading it.
     const config = store === undefined ? yield* Effect.option(SnapshotConfig.read(root)) : null;
     const snapshotStore = store ?? (config?._tag === "Some" ? { compression: config.value.compression, recipients: config.value.recipients, keep: config.value.keep } : undefined);
-    return { dataEpochs: epochs.services, snapshots, ...(snapshotStore === undefined ? {} : { snapshotStore }) } satisfies StateWorld.Observed;
+    const damagedSnapshots = catalogue.damaged.map((d) => ({ id: d.id, problem: d.problem }));
+    return { dataEpochs: epochs.services, snapshots, damagedSnapshots, ...(snapshotStore === undefined ? {} : { snapshotStore }) } satisfies StateWorld.Observed;
   });

@@ -124,6 +124,8 @@ export const save = (world: World.World, op: Save, nowMs: number): E.Either<Plan
 };
 
 export const restore = (world: World.World, op: Restore, nowMs: number): E.Either<PlanError.PlanError, Plan.Plan> => {
+  const bad = (world.damagedSnapshots ?? []).find((d) => d.id === op.id);
+  if (bad !== undefined) return E.left(PlanError.snapshotDamaged(bad.problem));
   const snapshot = (world.snapshots ?? []).find((s) => s.id === op.id);
   if (snapshot === undefined) return E.left(PlanError.invalid(`there is no snapshot ${op.id}; see 'switchyard snapshot list'`));
   const side = runningSide(world);

@@ -53,6 +53,8 @@ export interface Observed {
   readonly dataEpochs?: ReadonlyArray<DataEpoch>;
   /** Every complete snapshot (meta.json present and readable), oldest first. */
   readonly snapshots?: ReadonlyArray<Snapshot>;
+  /** Snapshots whose metadata cannot be trusted (`snapshot list` shows them): `problem` is the whole line saying why. */
+  readonly damagedSnapshots?: ReadonlyArray<{ readonly id: string; readonly problem: string }>;
   /** How new snapshots are stored (the config's `snapshots` section); absent: the defaults, in clear. */
   readonly snapshotStore?: SnapshotStore.SnapshotStore;
 }
