@@ -33,7 +33,7 @@ describe.skipIf(postgresMissing !== null)("a PostgreSQL database through the sna
     const step = (s: Step.Step) => Effect.runPromise(Effect.either(Steps.run(s, options).pipe(Effect.provide(Layer.mergeAll(NodeFileSystemLive, NodeProcessRunnerLive, NoServiceManagerLive)))));
     expect(await step({ _tag: "DumpState", service: ref, snapshot: id })).toMatchObject({ _tag: "Right" });
     const epoch = { read: [1], write: [1] };
-    const saved = await step({ _tag: "SaveSnapshot", service: ref, snapshot: id, generation: ref.generation, revision: "r1", epoch, paths: [], dump: true, takenMs: 0 } as Step.Step);
+    const saved = await step({ _tag: "SaveSnapshot", service: ref, snapshot: id, generation: ref.generation, revision: "r1", epoch, paths: [], dump: true, takenMs: 0, compression: "zstd", recipients: [] } as Step.Step);
     expect(saved).toMatchObject({ _tag: "Right" });
     // The dump directory is gone once the snapshot is committed.
     expect(fs.readdirSync(host(root, "/var/lib/switchyard/snapshots"))).toEqual([id]);

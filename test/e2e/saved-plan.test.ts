@@ -200,9 +200,9 @@ describe("a saved plan is a reviewed proposal, not a capability", () => {
     const file = saved();
     await ok(root, "plan", "switch", "1", "--out", file);
     reseal(file, (doc) => {
-      doc.version = 1;
+      doc.version = 2;
     });
-    await refusesUnchanged(root, ["apply", "--plan", file, "--yes"], Invalid, "the plan has format version 1, but this switchyard reads version 2");
+    await refusesUnchanged(root, ["apply", "--plan", file, "--yes"], Invalid, "the plan has format version 2, but this switchyard reads version 3");
   });
 
   it("runs with the settings it was made with: a config file changed or broken since is not read", async () => {

@@ -4,7 +4,10 @@
  * of the system an add plan registers, or an edited step each refuse it before anything changes;
  * an unchanged saved add plan (which the planner computes from its recorded creation time) runs.
  */
-import { Cause, Effect, Exit, Option } from "effect";
+import { Cause, Effect, Exit, Layer, Option } from "effect";
+import { Apply, fixedClock } from "@switchyard/interpreter";
+import { MemoryProcessRunner } from "@switchyard/interpreter/testing";
+import * as MemoryTar from "../support/memory-tar.js";
 import { describe, expect, it } from "vitest";
 import * as Observe from "../../packages/interpreter/src/observe/Observe.js";
 import * as InRootPath from "../../packages/model/src/paths/InRootPath.js";
@@ -111,5 +114,28 @@ describe("a saved plan", () => {
     expect(refusal(await apply(m, evil)).message).toContain(`step ${p.steps.length + 1} is 'write /etc/shadow (1 bytes)' in the saved plan but no step in a fresh plan`);
     expect(m.snapshot()).toEqual(before);
     expect(m.services.log).toEqual([]);
+  });
+
+  it("takes its snapshots as it says when the config's snapshot settings changed since", async () => {
+    const db = (n: number) => ({ name: "db", start: ["bin/db", String(n)], state: { paths: ["/var/lib/db"], epoch: "1" } }) as unknown as ServiceRecord.ServiceRecordInput;
+    const m = memoryMachine({
+      generations: [
+        { number: 1, services: [db(1)] },
+        { number: 2, services: [db(2)] },
+      ],
+      current: 1,
+      runningServices: [["db", { generation: 1, system: systemOf(1) }]],
+    });
+    const p = saved(await planOrThrow(m, { _tag: "Switch", spec: "2" }));
+    const save = p.steps.find((st) => st._tag === "SaveSnapshot");
+    expect(save).toMatchObject({ compression: "zstd", recipients: [] });
+    const config = JSON.stringify({ snapshots: { compression: "gzip", recipients: ["age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq"] } });
+    m.fs.seed({ [`${m.root.prefix}/etc/switchyard/config.json`]: { kind: "file", content: config } });
+    // The real tar's in-memory twin, so the snapshot is really archived on the in-memory disk.
+    const layer = Layer.mergeAll(m.fs.layer, fixedClock(NOW_MS), MemoryProcessRunner.make({ script: MemoryTar.script(m.fs) }).layer, m.services.layer);
+    const applied = await Effect.runPromiseExit(Apply.applyPlan(p, { root: m.root, settings: m.settings, command: "test" }).pipe(Effect.provide(layer)));
+    expect(Exit.isSuccess(applied)).toBe(true);
+    const meta = m.snapshot()[`/var/lib/switchyard/snapshots/${save?._tag === "SaveSnapshot" ? save.snapshot : ""}/meta.json`] as { content: string } | undefined;
+    expect(JSON.parse(meta?.content ?? "{}")).toMatchObject({ compression: "zstd", encrypted: false, recipients: [] });
   });
 });

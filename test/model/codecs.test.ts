@@ -167,7 +167,7 @@ const move = Model.StateSteps.moveOf(InRootPath.unsafe("/var/lib/db"), snapshot)
 const dataEpoch = { service: "db", epoch: { read: [1, 2], write: [2] }, generation: 2, revision: "abc" };
 const stateSteps: ReadonlyArray<Step.Step> = [
   { _tag: "DumpState", service: statefulRef, snapshot },
-  { _tag: "SaveSnapshot", service: statefulRef, snapshot, generation: 2, revision: "abc", epoch: { read: [0], write: [0] }, paths: [InRootPath.unsafe("/var/lib/db")], dump: true, takenMs: 0 },
+  { _tag: "SaveSnapshot", service: statefulRef, snapshot, generation: 2, revision: "abc", epoch: { read: [0], write: [0] }, paths: [InRootPath.unsafe("/var/lib/db")], dump: true, takenMs: 0, compression: "gzip", recipients: ["age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq"] },
   { _tag: "RestorePaths", serviceName: "db", snapshot, moves: [move] },
   { _tag: "UndoRestorePaths", serviceName: "db", snapshot, moves: [move] },
   { _tag: "LoadState", service: statefulRef, snapshot, ifSaved: false },

@@ -43,6 +43,7 @@ export * as ServiceRevision from "./services/ServiceRevision.js";
 export * as Settings from "./world/Settings.js";
 export * as SnapshotMeta from "./state/SnapshotMeta.js";
 export * as Retention from "./state/Retention.js";
+export * as SnapshotStore from "./state/SnapshotStore.js";
 export * as DataEpochs from "./state/DataEpochs.js";
 export * as Spec from "./select/Spec.js";
 export * as Step from "./plan/Step.js";

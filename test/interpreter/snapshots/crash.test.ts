@@ -5,9 +5,10 @@
  * between the two renames with both copies whole beside it; running the steps again finishes the
  * restore, and the undo step puts the old data back — never a mix, never a missing directory.
  */
-import { Root, Snapshots, Steps } from "@switchyard/interpreter";
+import { NoServiceManagerLive, Root, Snapshots, Steps } from "@switchyard/interpreter";
+import * as Phase from "../../../packages/interpreter/src/apply/Phase.js";
 import { MemoryFileSystem, MemoryProcessRunner, MemoryServiceManager } from "@switchyard/interpreter/testing";
-import { GenerationNumber, InRootPath, ServiceRecord, SnapshotId, StateSteps, type Step } from "@switchyard/model";
+import { GenerationNumber, InRootPath, ServiceRecord, SnapshotId, Settings, StateSteps, type Step } from "@switchyard/model";
 import { Effect, Either, Layer } from "effect";
 import { describe, expect, it } from "vitest";
 import * as MemoryTar from "../../support/memory-tar.js";
@@ -25,7 +26,7 @@ const move = StateSteps.moveOf(DATA, OLD_ID);
 const epoch1 = { read: [1], write: [1] };
 
 const save = (id: SnapshotId.SnapshotId, g: number): Step.Step =>
-  ({ _tag: "SaveSnapshot", service: ref(g), snapshot: id, generation: GenerationNumber.unsafe(g), revision: `r${g}`, epoch: epoch1, paths: [DATA], dump: false, takenMs: 0 }) as Step.Step;
+  ({ _tag: "SaveSnapshot", service: ref(g), snapshot: id, generation: GenerationNumber.unsafe(g), revision: `r${g}`, epoch: epoch1, paths: [DATA], dump: false, takenMs: 0, compression: "zstd", recipients: [] }) as Step.Step;
 const forward: ReadonlyArray<Step.Step> = [
   save(CUR_ID, 2),
   { _tag: "RestorePaths", serviceName: "blog", snapshot: OLD_ID, moves: [move] },
@@ -97,5 +98,17 @@ describe("a crash at every step of a transition that saves and restores state", 
         }
       }
     }
+  });
+});
+
+describe("with no service manager", () => {
+  it("records the state steps with the service steps and carries none out: nothing was really stopped", async () => {
+    const m = machine();
+    const before = m.memory.snapshot();
+    const layer = Layer.mergeAll(m.memory.layer, MemoryProcessRunner.make({ script: MemoryTar.script(m.memory) }).layer, NoServiceManagerLive);
+    const options = { root: Root.make(ROOT), settings: { ...Settings.defaults, activationTimeoutMs: 60_000 }, command: "test" };
+    const result = await Effect.runPromise(Phase.run([...forward, { _tag: "StopService", service: ref(2) }], "forward", 0, options).pipe(Effect.provide(layer)));
+    expect(result).toMatchObject({ failure: null, recorded: 1, stateRecorded: forward.length });
+    expect(m.memory.snapshot()).toEqual(before);
   });
 });

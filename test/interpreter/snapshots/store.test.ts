@@ -83,6 +83,13 @@ describe.skipIf(missing.length > 0)("the snapshot store with tar, zstd and age",
     const meta = (saved as Either.Right<never, SnapshotMeta.Meta>).right;
     expect(meta.members.map((m) => m.name)).toEqual(["path-0.tar.zst", "path-1.tar.zst"]);
     expect(fs.readdirSync(path.join(dir, "var/lib/switchyard/snapshots"))).toEqual([S1]);
+    // A service's data, often a database in clear: the snapshot is root's alone whatever the umask.
+    expect(fs.statSync(path.join(dir, `var/lib/switchyard/snapshots/${S1}`)).mode & 0o777).toBe(0o700);
+    // Metadata saying it holds another service's data than its id names is not to be trusted.
+    expect(Either.isRight(await run(provide(Snapshots.Save.save(root, request(S2, { service: "db" })))))).toBe(true);
+    const mislabelled = await run(provide(Snapshots.Catalogue.read(root, S2)));
+    expect(Either.isLeft(mislabelled) && mislabelled.left.message).toBe(`snapshot ${S2} is damaged: its meta.json says it holds db's data, but its id names blog; nothing was changed (forget it with 'switchyard snapshot forget ${S2}')`);
+    fs.rmSync(path.join(dir, `var/lib/switchyard/snapshots/${S2}`), { recursive: true });
     // Saving the same id again leaves the committed snapshot as it is.
     const again = await run(provide(Snapshots.Save.save(root, request(S1, { takenMs: 1 }))));
     expect(Either.isRight(again) && again.right.takenMs).toBe(meta.takenMs);

@@ -60,7 +60,7 @@ const refusal = (t: string): string => {
 describe("the plan file", () => {
   it("round-trips: the saved document decodes to the plan it was made from", () => {
     expect(PlanFile.fromText(text, "plan.json")).toEqual(E.right(plan));
-    expect(document).toMatchObject({ format: "switchyard-plan", version: 2 });
+    expect(document).toMatchObject({ format: "switchyard-plan", version: 3 });
     expect(document.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
@@ -99,9 +99,10 @@ describe("the plan file", () => {
 
   it("refuses another format version, naming both", () => {
     expect(refusal(JSON.stringify({ ...document, version: 1 }))).toBe(
-      "plan.json: version: the plan has format version 1, but this switchyard reads version 2; compute the plan again with 'switchyard plan'",
+      "plan.json: version: the plan has format version 1, but this switchyard reads version 3; compute the plan again with 'switchyard plan'",
     );
-    expect(refusal(JSON.stringify({ ...document, version: undefined }))).toContain("format no version, but this switchyard reads version 2");
+    expect(refusal(JSON.stringify({ ...document, version: 2 }))).toContain("the plan has format version 2, but this switchyard reads version 3");
+    expect(refusal(JSON.stringify({ ...document, version: undefined }))).toContain("format no version, but this switchyard reads version 3");
   });
 
   it("names line and column for text that is not JSON, and refuses what is not a plan", () => {

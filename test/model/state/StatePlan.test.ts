@@ -171,7 +171,34 @@ describe("the state of a transition", () => {
   });
 });
 
+describe("how a plan's snapshots are stored", () => {
+  const R = ["age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq", "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj"];
+  it("is recorded in the plan and in every SaveSnapshot step: the config is not read at apply", () => {
+    const store = { compression: "gzip" as const, recipients: R, keep: { count: 2, maxAgeDays: 30 } };
+    const p = ok(switchTo(machine(["1", "2*"], 1, { snapshotStore: store }), 2));
+    expect(p.snapshots).toEqual(store);
+    const saves = p.steps.filter((st) => st._tag === "SaveSnapshot");
+    expect(saves).toHaveLength(1);
+    expect(saves[0]).toMatchObject({ compression: "gzip", recipients: R });
+    expect(p.state[0]?.inClear).toBe(false);
+    const clear = ok(switchTo(machine(["1", "2*"], 1), 2));
+    expect(clear.snapshots).toEqual({ compression: "zstd", recipients: [], keep: { count: 5, maxAgeDays: null } });
+    expect(clear.steps.find((st) => st._tag === "SaveSnapshot")).toMatchObject({ compression: "zstd", recipients: [] });
+    expect(clear.state[0]?.inClear).toBe(true);
+  });
+});
+
 describe("snapshot save and snapshot restore", () => {
+  it("are refused with no service manager: nothing could be stopped while the data is saved or replaced", () => {
+    const base = machine(["1"], 1);
+    const w: World.World = { ...base, settings: { ...base.settings, serviceManager: "none" }, liveServices: null };
+    const s = snapshotOf(base, 1, NOW - 1000);
+    const save = Transition.between(w, { operation: { _tag: "SnapshotSave", services: [] }, mode: "test", nowMs: NOW });
+    expect(E.isLeft(save) && save.left).toMatchObject({ reason: "Invalid", message: expect.stringMatching(/^snapshot save needs a service manager to stop the service while its data is saved; give --service-manager s6/) });
+    const restore = Transition.between({ ...w, snapshots: [s] }, { operation: { _tag: "SnapshotRestore", id: s.id }, mode: "test", nowMs: NOW });
+    expect(E.isLeft(restore) && restore.left.message).toMatch(/^snapshot restore needs a service manager/);
+  });
+
   const run = (w: World.World, operation: Plan.Operation) => Transition.between(w, { operation: operation as Transition.Request["operation"], mode: "test", nowMs: NOW });
 
   it("save: dump while up, stop, archive, start again; nothing else moves", () => {
@@ -190,6 +217,13 @@ describe("snapshot save and snapshot restore", () => {
     expect(tags(p)).toEqual(["DumpState", "StopService:db", "SaveSnapshot", "RestorePaths", "StartService:db", "LoadState", "SetDataEpoch", "Commit", "DropAside"]);
     expect(p.state[0]?.loss).toBe(`db: restores snapshot ${s.id} (taken 2026-12-01 18:10:59 UTC, generation 1); changes since then are replaced — kept as snapshot ${SnapshotId.of("db", 1, NOW)}`);
     expect(tags({ ...p, steps: p.revert })).toEqual(["StopService:db", "UndoRestorePaths", "StartService:db", "LoadState", "SetDataEpoch"]);
+  });
+
+  it("restore refuses a damaged snapshot (its metadata names another service) with the store's own line", () => {
+    const id = SnapshotId.of("db", 1, NOW - 1000);
+    const problem = `snapshot ${id} is damaged: its meta.json says it holds web's data, but its id names db; nothing was changed`;
+    const r = run({ ...machine(["1"], 1), damagedSnapshots: [{ id, problem }] }, { _tag: "SnapshotRestore", id });
+    expect(E.isLeft(r) && r.left).toMatchObject({ reason: "SnapshotDamaged", message: problem });
   });
 
   it("restore refuses an unknown id (invalid) and a snapshot the running code cannot read (unreadable)", () => {

@@ -28,6 +28,7 @@ import * as MigrationOutcome from "./MigrationOutcome.js";
 import * as MigrationsCommand from "./migrations.js";
 import * as RenderMigrations from "../render/RenderMigrations.js";
 import * as SteppedTarget from "./SteppedTarget.js";
+import * as RecordedSteps from "./RecordedSteps.js";
 
 export const run = (ctx: CommandContext) =>
   Signals.handled((signals) =>
@@ -61,9 +62,9 @@ export const run = (ctx: CommandContext) =>
             Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, progress.reverted)),
           );
           if (outcome === null) return false;
-          if (outcome.report.servicesRecorded > 0) {
-            process.stdout.write(`${outcome.report.servicesRecorded} service step(s) recorded, not executed: there is no service manager (--service-manager none)\n`);
-          }
+          const recorded = RecordedSteps.line(outcome.report);
+          if (recorded !== null) process.stdout.write(`${recorded}\n`);
+          for (const warning of outcome.report.warnings ?? []) process.stderr.write(`switchyard: warning: ${warning}\n`);
           if (outcome.report.stepsRun > 0) process.stdout.write(`${done(outcome.plan)} in ${progress.elapsed()}\n`);
           const pending = outcome.report.confirmation;
           if (pending !== undefined) process.stdout.write(`provisional: ${Confirmation.describe(pending)}\n`);

@@ -17,5 +17,5 @@ export const run = (ctx: CommandContext) =>
     const g = given !== undefined ? yield* Pick.generation(world, given) : world.current === null ? undefined : World.generation(world, world.current);
     if (g === undefined) return yield* Failure.failed("no current generation, nothing to describe; add one with 'switchyard add SYSTEM_DIR' and switch to it");
     if (Args.flag(ctx.args, "json")) Json.print(Json.describe(world, g));
-    else process.stdout.write(`${Render.description(world, g)}\n${yield* SnapshotNotice.inClear(ctx)}`);
+    else process.stdout.write(`${Render.description(world, g)}\n${yield* SnapshotNotice.storage(ctx, g.manifest._tag === "Valid" && g.manifest.manifest.services.some((r) => r.state !== null))}`);
   });

@@ -30,5 +30,5 @@ export const run = (ctx: CommandContext) =>
     }
     const long = Args.flag(ctx.args, "long");
     if (Args.flag(ctx.args, "json")) Json.print(Json.list(world, selected, long));
-    else process.stdout.write(`${Render.table(world, selected, long)}\n${yield* SnapshotNotice.inClear(ctx)}`);
+    else process.stdout.write(`${Render.table(world, selected, long)}\n${yield* SnapshotNotice.storage(ctx)}`);
   });

@@ -13,6 +13,7 @@ import * as Failure from "../render/Failure.js";
 import * as Options from "../args/Options.js";
 import * as Progress from "../render/Progress.js";
 import * as Review from "./Review.js";
+import * as RecordedSteps from "./RecordedSteps.js";
 
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
@@ -38,9 +39,9 @@ export const run = (ctx: CommandContext) =>
       Effect.catchTag("ApplyFailed", AfterFailure.withState(ctx, progress.reverted)),
     );
     if (outcome === null) return;
-    if (outcome.report.servicesRecorded > 0) {
-      process.stdout.write(`${outcome.report.servicesRecorded} service step(s) recorded, not executed: there is no service manager (--service-manager none)\n`);
-    }
+    const recorded = RecordedSteps.line(outcome.report);
+    if (recorded !== null) process.stdout.write(`${recorded}\n`);
+    for (const warning of outcome.report.warnings ?? []) process.stderr.write(`switchyard: warning: ${warning}\n`);
     const done = [...outcome.plan.services.restart, ...outcome.plan.services.stop];
     process.stdout.write(`restarted onto generation ${outcome.plan.to}'s code: ${done.join(", ")} in ${progress.elapsed()}\n`);
   });

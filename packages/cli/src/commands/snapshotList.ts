@@ -9,6 +9,7 @@ import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
 import * as Escape from "../render/Escape.js";
 import * as Json from "../render/Json.js";
+import { SnapshotStore } from "@switchyard/model";
 
 const size = (bytes: number): string =>
   bytes < 1024 ? `${bytes} B` : bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(1)} KiB` : bytes < 1024 ** 3 ? `${(bytes / 1024 ** 2).toFixed(1)} MiB` : `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
@@ -19,7 +20,7 @@ export const run = (ctx: CommandContext) =>
     const config = yield* Snapshots.SnapshotConfig.read(ctx.root);
     const clear = catalogue.snapshots.filter((s) => !s.encrypted).length;
     if (Args.flag(ctx.args, "json")) {
-      Json.print({ encryptedByConfig: config.recipients.length > 0, snapshots: catalogue.snapshots, damaged: catalogue.damaged });
+      Json.print({ encryptedByConfig: config.recipients.length > 0, recipients: config.recipients.length, snapshots: catalogue.snapshots, damaged: catalogue.damaged });
       return;
     }
     const out: Array<string> = [];
@@ -33,5 +34,6 @@ export const run = (ctx: CommandContext) =>
     }
     for (const d of catalogue.damaged) out.push(`${d.id}  damaged: ${d.problem}`);
     if (clear > 0) out.push(`${clear} snapshot${clear === 1 ? " is" : "s are"} stored in clear${config.recipients.length === 0 ? "; set snapshots.recipients in the config to encrypt new ones with age" : ""}`);
+    if (config.recipients.length > 0) out.push(`new snapshots are ${SnapshotStore.encryption(config)}`);
     process.stdout.write(out.map((l) => `${Escape.line(l)}\n`).join(""));
   });

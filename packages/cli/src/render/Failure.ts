@@ -16,8 +16,9 @@ export const invalid = (message: string) => new CommandFailed({ message, exit: E
 export const failed = (message: string) => new CommandFailed({ message, exit: ExitCode.Failed });
 
 /** A plan that could not be made, with the exit code its reason documents. */
-export const ofPlanError = (e: { readonly reason: "Invalid" | "Failed" | "StateUnreadable"; readonly message: string }) =>
-  new CommandFailed({ message: e.message, exit: e.reason === "Invalid" ? ExitCode.Invalid : e.reason === "StateUnreadable" ? ExitCode.StateUnreadable : ExitCode.Failed });
+const PLAN_EXIT = { Invalid: ExitCode.Invalid, Failed: ExitCode.Failed, StateUnreadable: ExitCode.StateUnreadable, SnapshotDamaged: ExitCode.SnapshotDamaged } as const;
+
+export const ofPlanError = (e: { readonly reason: keyof typeof PLAN_EXIT; readonly message: string }) => new CommandFailed({ message: e.message, exit: PLAN_EXIT[e.reason] });
 
 /** The command line cannot be carried out as given (exit 2); reported as `switchyard COMMAND: …`. */
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly command: string; readonly message: string }> {}

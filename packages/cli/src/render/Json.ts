@@ -1,5 +1,5 @@
 /** The `--json` documents of list and describe (the plan document is the plan itself). */
-import { RestartDebt, Stepped, Trial, type World } from "@switchyard/model";
+import { RestartDebt, SnapshotStore, StateWorld, Stepped, Trial, type World } from "@switchyard/model";
 import type * as Render from "./Render.js";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -43,7 +43,8 @@ export const describe = (world: World.World, g: World.Generation) => {
     trial: Trial.of(world),
     // Each stateful service's epoch and the data on disk, and whether snapshots would be encrypted.
     state: m.services.flatMap((r) => (r.state === null ? [] : [{ service: r.name, epoch: r.state.epoch, data: Stepped.dataOnDisk(world).find((d) => d.service === r.name) ?? null }])),
-    snapshotsEncrypted: world.snapshotsEncrypted === true,
+    snapshotsEncrypted: SnapshotStore.encrypted(StateWorld.storeOf(world)),
+    snapshotRecipients: StateWorld.storeOf(world).recipients.length,
   };
 };
 

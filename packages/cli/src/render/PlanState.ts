@@ -3,7 +3,7 @@
  * snapshot), or replaced by a snapshot — with the loss line saying what is replaced and where the
  * replaced data is kept — and whether snapshots are stored unencrypted.
  */
-import { Epoch, type Plan } from "@switchyard/model";
+import { Epoch, type Plan, SnapshotStore } from "@switchyard/model";
 import * as Escape from "./Escape.js";
 import type * as Style from "./Style.js";
 
@@ -19,6 +19,9 @@ export const section = (p: Plan.Plan, st: Style.Style): ReadonlyArray<string> =>
     else if (s.action === "snapshot") out.push(`  ${st.mark("add")} ${e(s.service)}: snapshot ${e(s.saved ?? "")} taken before it stops; ${data} kept${reads}`);
     else out.push(`  ${st.mark("same")} ${e(s.service)}: ${data} kept${reads}`);
   }
-  if (p.state.some((s) => s.inClear)) out.push(`  ${st.mark("skip")} snapshots are stored unencrypted: no snapshots.recipients (age public keys) configured`);
+  // Said from the steps themselves: each SaveSnapshot carries the recipients it encrypts to.
+  const save = p.steps.find((s) => s._tag === "SaveSnapshot");
+  if (save?._tag === "SaveSnapshot" && save.recipients.length === 0) out.push(`  ${st.mark("skip")} snapshots are stored unencrypted (in clear): no snapshots.recipients (age public keys) configured`);
+  else if (save?._tag === "SaveSnapshot") out.push(`  ${st.mark("same")} snapshots are ${SnapshotStore.encryption(save)}`);
   return out;
 };

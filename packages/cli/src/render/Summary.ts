@@ -5,7 +5,7 @@
  * The numbered step list follows only when asked for (`plan --steps`; `--json` always has it).
  * Every value from a manifest or a link is escaped before it is styled.
  */
-import { Plan, Step } from "@switchyard/model";
+import { Plan, StateSteps, Step } from "@switchyard/model";
 import * as Escape from "./Escape.js";
 import * as PlanSections from "./PlanSections.js";
 import * as PlanState from "./PlanState.js";
@@ -65,7 +65,8 @@ const serviceSection = (p: Plan.Plan, st: Style.Style): ReadonlyArray<string> =>
     out.push(`  ${st.mark(ACTION_MARK[l.action])} ${l.why === null ? e(l.name) : e(l.name).padEnd(width)}${why}`);
   }
   if (p.services.unchanged.length > 0) out.push(st.dim(`      ${p.services.unchanged.length} unchanged`));
-  if (p.settings.serviceManager === "none") out.push(st.dim("      (no service manager: service steps are recorded, not executed)"));
+  const state = p.steps.some(StateSteps.isStateStep) ? " and state" : "";
+  if (p.settings.serviceManager === "none") out.push(st.dim(`      (no service manager: service${state} steps are recorded, not executed)`));
   return out;
 };
 

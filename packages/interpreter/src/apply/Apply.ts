@@ -66,6 +66,10 @@ export interface ApplyReport {
   readonly stepsRun: number;
   /** Service steps the service manager only recorded (there is no manager to carry them out). */
   readonly servicesRecorded: number;
+  /** State steps only recorded: with no service manager nothing is really stopped, so no capture would be quiesced. */
+  readonly stateRecorded?: number;
+  /** What went wrong after the commit that the apply does not fail for (retention): one line each, for a warning. */
+  readonly warnings?: ReadonlyArray<string>;
   /** A signal that arrived once the apply could no longer stop: it finished instead. */
   readonly interrupted: StopSignal | null;
   /** The pending confirmation this apply left (with `confirm`). */
@@ -169,9 +173,15 @@ const transition = (plan: Plan.Plan, given: ApplyOptions, token: string, checkPr
     const forward = yield* runSteps(plan.steps, "forward", 0, run, Plan.commitIndex(plan));
     if (forward.failure === null) {
       yield* ApplyJournal.finish(options.root, token, staged).pipe(Effect.mapError(cleanupFailure));
-      yield* Forget.afterApply(options.root, plan.settings, plan.nowMs);
+      const retained = yield* Forget.afterApply(options.root, plan);
       const watched = held === null || options.confirm === undefined ? held : yield* Confirm.started(options.root, held, options.confirm);
-      const report: ApplyReport = { stepsRun: plan.steps.length, servicesRecorded: forward.recorded, interrupted: yield* Phase.signalled(options) };
+      const report: ApplyReport = {
+        stepsRun: plan.steps.length,
+        servicesRecorded: forward.recorded,
+        stateRecorded: forward.stateRecorded,
+        interrupted: yield* Phase.signalled(options),
+        ...(retained._tag === "RetentionFailed" ? { warnings: [retained.message] } : {}),
+      };
       return watched === null ? report : { ...report, confirmation: watched };
     }
     const failure = forward.failure;

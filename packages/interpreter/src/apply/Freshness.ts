@@ -1,6 +1,7 @@
 /**
  * Before a saved plan runs: it must still be what `switchyard plan` would make. The world is
- * observed again (under the lock, with the plan's own settings); its preconditions must hold, and
+ * observed again (under the lock, with the plan's own settings and snapshot store, so a config
+ * changed since is not read); its preconditions must hold, and
  * a fresh plan for the saved request (same operation, mode, services policy, trial attempts and
  * clock reading; a bless is planned again from the booted generation and the bootloader's files)
  * must do exactly the same steps and revert steps. So a saved plan can only ever do what a plan
@@ -18,7 +19,7 @@ const AGAIN = "compute it again with 'switchyard plan'";
 
 /** `again` says what to do when the plan no longer holds (a plan reviewed at a prompt is made again by the same command). */
 export const check = Effect.fn("checkSavedPlan")(function* (plan: Plan.Plan, root: Root.Root, again: string = AGAIN) {
-  const world = yield* Observe.world(root, plan.settings);
+  const world = yield* Observe.world(root, plan.settings, plan.snapshots);
   const stale = Preconditions.difference(plan.preconditions, Preconditions.of(world));
   if (stale !== null) return yield* new StalePlan({ message: `the plan is stale: ${stale}; ${again}` });
   const saved = Transition.savedRequest(plan);

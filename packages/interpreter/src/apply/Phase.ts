@@ -2,7 +2,7 @@
  * One phase of a plan (its steps, or its revert steps) carried out from a given step: each step in
  * order, progress events, a signal's stop before the commit point, the journal record of the Commit step, and the flushing of removals.
  */
-import { Step } from "@switchyard/model";
+import { StateSteps, Step } from "@switchyard/model";
 import { Effect } from "effect";
 import type { ApplyOptions } from "./Apply.js";
 import * as ApplyJournal from "../state/ApplyJournal.js";
@@ -12,6 +12,9 @@ import * as Failpoint from "../durable/Failpoint.js";
 import * as Root from "../root/Root.js";
 import * as Staged from "../state/Staged.js";
 import * as Steps from "./Steps.js";
+import type { FileSystem } from "../ports/FileSystem.js";
+import type { ProcessRunner } from "../ports/ProcessRunner.js";
+import { ServiceManager } from "../ports/ServiceManager.js";
 
 const encoder = new TextEncoder();
 
@@ -35,7 +38,16 @@ export const stopped = (signal: StopSignal, index: number, step: Step.Step | nul
 export interface PhaseResult {
   readonly failure: StepFailure | null;
   readonly recorded: number;
+  /** State steps recorded, not run (no service manager: see `recordsState`). */
+  readonly stateRecorded?: number;
 }
+
+/**
+ * With no service manager, service steps are only recorded: nothing is really stopped, so a
+ * directory captured then would not be quiesced, and a restore would swap data under a running
+ * service. The state steps are recorded with them instead of run.
+ */
+const recordsState = (kind: string, step: Step.Step): boolean => kind === "none" && StateSteps.isStateStep(step);
 
 /**
  * Run `steps` from index `from`. Stops at the first failure (a step that fails, or a journal record
@@ -49,6 +61,8 @@ export interface PhaseResult {
 export const run = (steps: ReadonlyArray<Step.Step>, phase: ApplyJournal.Progress["phase"], from: number, options: ApplyOptions, stoppableUntil = -1) =>
   Effect.gen(function* () {
     let recorded = 0;
+    let stateRecorded = 0;
+    const kind = (yield* ServiceManager).kind;
     const unflushed = new Steps.Unflushed();
     const flushed = Effect.gen(function* () {
       const flush = yield* Effect.either(unflushed.flush);
@@ -66,9 +80,13 @@ export const run = (steps: ReadonlyArray<Step.Step>, phase: ApplyJournal.Progres
       if (signal !== null) return (yield* flushed) ?? ({ failure: stopped(signal, index, step), recorded } satisfies PhaseResult);
       options.onEvent?.(phase === "forward" ? { _tag: "StepStarted", index, step } : { _tag: "RevertStarted", index, step });
       const staged = step._tag === "WriteFile" ? options.staged?.get(Staged.keyOf(phase, index)) : undefined;
-      const running = staged !== undefined && step._tag === "WriteFile" ? moveStaged(staged, step, options) : Steps.runDeferring(step, index, options, unflushed);
+      const carried: Effect.Effect<Steps.Outcome, Steps.StepError, FileSystem | ProcessRunner | ServiceManager> = recordsState(kind, step)
+        ? Effect.succeed("state-recorded")
+        : staged !== undefined && step._tag === "WriteFile"
+          ? moveStaged(staged, step, options)
+          : Steps.runDeferring(step, index, options, unflushed);
       const outcome = yield* Effect.either(
-        running.pipe(
+        carried.pipe(
           Effect.tap(() =>
             step._tag === "Commit"
               ? ApplyJournal.record(options.root, { phase, done: index }).pipe(
@@ -83,7 +101,8 @@ export const run = (steps: ReadonlyArray<Step.Step>, phase: ApplyJournal.Progres
         return { failure: { index, step, description: Step.describe(step), ...outcome.left }, recorded } satisfies PhaseResult;
       }
       if (outcome.right === "recorded") recorded++;
+      if (outcome.right === "state-recorded") stateRecorded++;
       yield* Failpoint.hit(`${phase}:step-${index}`);
     }
-    return (yield* flushed) ?? ({ failure: null, recorded } satisfies PhaseResult);
+    return (yield* flushed) ?? ({ failure: null, recorded, stateRecorded } satisfies PhaseResult);
   });

@@ -55,7 +55,6 @@ export const run = (step: Model.StateStep, options: StepOptions): Effect.Effect<
         return;
       }
       case "SaveSnapshot": {
-        const config = yield* SnapshotConfig.read(root);
         yield* Save.save(root, {
           id: step.snapshot,
           service: step.service.record.name,
@@ -66,8 +65,8 @@ export const run = (step: Model.StateStep, options: StepOptions): Effect.Effect<
           reason: "before-switch",
           paths: step.paths,
           dump: step.dump ? Layout.dump(root, step.snapshot) : null,
-          compression: config.compression,
-          recipients: config.recipients,
+          compression: step.compression,
+          recipients: step.recipients,
         });
         return yield* Durable.removeTree(Layout.dump(root, step.snapshot));
       }
@@ -87,6 +86,7 @@ export const run = (step: Model.StateStep, options: StepOptions): Effect.Effect<
         const dir = Layout.scratch(root, step.snapshot, "load");
         yield* Durable.removeTree(dir);
         yield* Open.extract(root, { id: step.snapshot, service: step.service.record.name, path: null, dest: dir, identity: yield* identityOf(root, options.identity) });
+        yield* StateProgram.handOver(step.snapshot, dir, step.service.record.user, step.service.record.group, true);
         yield* StateProgram.run({ root, ref: step.service, argv, what: "load", stateDir: dir, timeoutMs, onLine }).pipe(
           Effect.ensuring(Durable.removeTree(dir).pipe(Effect.ignore)),
         );

@@ -35,6 +35,9 @@ export interface StepOptions {
   readonly identity?: string | null;
 }
 
+/** What a step came to: done, or only recorded (no service manager to carry it out). */
+export type Outcome = ServiceOutcome | "done" | "state-recorded";
+
 const fsError = (e: FsError): StepError => ({ cause: e, message: e.message, lastLines: [] });
 const encoder = new TextEncoder();
 

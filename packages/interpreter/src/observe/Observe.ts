@@ -6,7 +6,7 @@
  * A link that escapes the root, or a file where a link belongs, is an error naming it; a generation
  * whose system directory is gone is kept, with an invalid manifest, so it can still be listed and deleted.
  */
-import { type Preconditions, RestartDebt, type InRootPath, World } from "@switchyard/model";
+import { type Preconditions, RestartDebt, type InRootPath, type SnapshotStore, World } from "@switchyard/model";
 import { Effect } from "effect";
 import * as BootFiles from "./BootFiles.js";
 import * as Decode from "../internal/Decode.js";
@@ -54,14 +54,15 @@ export const listing = Effect.fn("observeListing")(function* (root: Root.Root, s
   return listed;
 });
 
-export const world = Effect.fn("observeWorld")(function* (root: Root.Root, settings: World.Settings) {
+/** `store`: the snapshot store a saved plan records, so its config is not read again. */
+export const world = Effect.fn("observeWorld")(function* (root: Root.Root, settings: World.Settings, store?: SnapshotStore.SnapshotStore) {
   const { generations, profileTarget, current, running, booted, pins } = yield* marked(root, settings);
   const links = { profileTarget, current };
   const boot = yield* BootFiles.read(root, settings);
   const services = yield* liveServices;
   const proc = yield* ProcessRunner;
   const restartDebt = yield* readRestartDebt(root);
-  const state = yield* StateFiles.observe(root);
+  const state = yield* StateFiles.observe(root, store);
   const w: World.World = {
     settings,
     generations,

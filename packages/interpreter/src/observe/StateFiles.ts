@@ -4,7 +4,7 @@
  * left out here (it can restore nothing; `snapshot list` shows it); an unreadable record is an
  * error naming the file, since deciding to keep or restore data from a guess would be worse.
  */
-import { DataEpochs, Decode as ModelDecode, SnapshotMeta, type StateWorld, World } from "@switchyard/model";
+import { DataEpochs, Decode as ModelDecode, SnapshotMeta, type SnapshotStore, type StateWorld, World } from "@switchyard/model";
 import { Effect } from "effect";
 import { ObserveError } from "../Errors.js";
 import { FileSystem } from "../ports/FileSystem.js";
@@ -32,14 +32,19 @@ export const readEpochs = (root: Root.Root) =>
     return decoded.right;
   });
 
-export const observe = (root: Root.Root) =>
+/**
+ * `store`: how new snapshots are stored, when the caller already knows (a saved plan records it);
+ * otherwise the config's `snapshots` section is read for it.
+ */
+export const observe = (root: Root.Root, store?: SnapshotStore.SnapshotStore) =>
   Effect.gen(function* () {
     const epochs = yield* readEpochs(root);
     const catalogue = yield* Catalogue.list(root).pipe(Effect.mapError((e) => new ObserveError({ reason: "Io", message: e.message })));
     // Oldest first, as the World's field is ordered.
     const snapshots = [...catalogue.snapshots].reverse().map(SnapshotMeta.summary);
     // Every command but `apply --plan` has refused a broken config already; a saved plan runs without reading it.
-    const config = yield* Effect.option(SnapshotConfig.read(root));
-    const encrypted = config._tag === "Some" ? { snapshotsEncrypted: config.value.recipients.length > 0 } : {};
-    return { dataEpochs: epochs.services, snapshots, ...encrypted } satisfies StateWorld.Observed;
+    const config = store === undefined ? yield* Effect.option(SnapshotConfig.read(root)) : null;
+    const snapshotStore = store ?? (config?._tag === "Some" ? { compression: config.value.compression, recipients: config.value.recipients, keep: config.value.keep } : undefined);
+    const damagedSnapshots = catalogue.damaged.map((d) => ({ id: d.id, problem: d.problem }));
+    return { dataEpochs: epochs.services, snapshots, damagedSnapshots, ...(snapshotStore === undefined ? {} : { snapshotStore }) } satisfies StateWorld.Observed;
   });

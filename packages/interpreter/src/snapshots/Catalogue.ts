@@ -38,6 +38,8 @@ export const read = (root: Root.Root, id: string) =>
     const decoded = ModelDecode.text(SnapshotMeta.Meta, decoder.decode(bytes), file);
     if (decoded._tag === "Left") return yield* damaged(id, `its ${SnapshotMeta.META_FILE} is invalid (${ModelDecode.describe(decoded.left)})`);
     if (decoded.right.id !== id) return yield* damaged(id, `its ${SnapshotMeta.META_FILE} names another snapshot (${decoded.right.id})`);
+    // The id is what people and plans name it by: metadata that says it holds another service's data is not to be trusted.
+    if (decoded.right.service !== SnapshotId.serviceOf(id)) return yield* damaged(id, `its ${SnapshotMeta.META_FILE} says it holds ${decoded.right.service}'s data, but its id names ${SnapshotId.serviceOf(id)}`);
     return decoded.right;
   });
 

@@ -2,12 +2,11 @@
  * Forget snapshots: one by id, or those retention picks. A snapshot leaves the catalogue in one
  * rename (to a hidden name) before its files are removed, so a crash never leaves half of one listed.
  */
-import { Retention, SnapshotId, type World } from "@switchyard/model";
+import { type Plan, Retention, SnapshotId } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Catalogue from "./Catalogue.js";
 import * as Durable from "../durable/Durable.js";
 import * as Generations from "../observe/Generations.js";
-import * as SnapshotConfig from "./SnapshotConfig.js";
 import * as Layout from "./Layout.js";
 import { Clock } from "../ports/Clock.js";
 import { FileSystem } from "../ports/FileSystem.js";
@@ -50,17 +49,23 @@ export const removeLeftovers = (root: Root.Root) =>
     return removed;
   });
 
+/** What retention after an apply did: the ids forgotten, or why it could not run (the apply stands). */
+export type Retained = { readonly _tag: "Retained"; readonly forgotten: ReadonlyArray<string> } | { readonly _tag: "RetentionFailed"; readonly message: string };
+
 /**
- * Retention after an apply (a delete is one too): the config's `snapshots.keep` over the catalogue,
+ * Retention after an apply (a delete is one too): the plan's `snapshots.keep` over the catalogue,
  * protecting the newest snapshot of every generation still there. The transition is committed by
- * now, so a failure here changes nothing of it; the next apply tries again.
+ * now, so a failure here changes nothing of it: it is reported for a warning, and the next apply
+ * tries again.
  */
-export const afterApply = (root: Root.Root, settings: World.Settings, planNowMs: number | null) =>
+export const afterApply = (root: Root.Root, plan: Pick<Plan.Plan, "settings" | "snapshots" | "nowMs">) =>
   Effect.gen(function* () {
     const catalogue = yield* Catalogue.list(root);
-    if (catalogue.snapshots.length === 0) return [];
-    const config = yield* SnapshotConfig.read(root);
-    const links = yield* Generations.observe(root, settings);
-    const nowMs = planNowMs ?? (yield* (yield* Clock).nowMs);
-    return yield* retain(root, config.keep, links.generations.map((g) => g.number), nowMs);
-  }).pipe(Effect.orElseSucceed(() => [] as ReadonlyArray<string>));
+    if (catalogue.snapshots.length === 0) return { _tag: "Retained", forgotten: [] } satisfies Retained;
+    const links = yield* Generations.observe(root, plan.settings);
+    const nowMs = plan.nowMs ?? (yield* (yield* Clock).nowMs);
+    const forgotten = yield* retain(root, plan.snapshots.keep, links.generations.map((g) => g.number), nowMs);
+    return { _tag: "Retained", forgotten } satisfies Retained;
+  }).pipe(
+    Effect.catchAll((e) => Effect.succeed<Retained>({ _tag: "RetentionFailed", message: `snapshot retention did not run (${e.message}); the apply stands, the next one tries again` })),
+  );

@@ -14,6 +14,7 @@ import * as Layout from "./Layout.js";
 import * as Members from "./Members.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
+import * as Tools from "./Tools.js";
 import { SnapshotError } from "./SnapshotError.js";
 
 export interface SaveRequest {
@@ -62,6 +63,8 @@ export const save = (root: Root.Root, request: SaveRequest) =>
     const staging = Layout.partial(root, id);
     yield* Durable.removeTree(staging).pipe(Effect.mapError(io(id)));
     yield* Durable.ensureDirectory(staging).pipe(Effect.mapError(io(id)));
+    // A snapshot holds a service's data, often a database in clear: root's alone, whatever the umask.
+    yield* Tools.must(id, ["chmod", "0700", staging], staging, `keeping ${staging} to root`);
     const encrypted = request.recipients.length > 0;
     const members: Array<SnapshotMeta.Member> = [];
     const sources: ReadonlyArray<readonly [number | "dump", string, string | null]> = [

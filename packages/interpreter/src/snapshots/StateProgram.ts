@@ -8,6 +8,7 @@ import type { Step } from "@switchyard/model";
 import { Effect } from "effect";
 import { ProcessError, ProcessRunner } from "../ports/ProcessRunner.js";
 import * as Root from "../root/Root.js";
+import { dirnameOf } from "../root/Root.js";
 import { SnapshotError } from "./SnapshotError.js";
 import * as Tools from "./Tools.js";
 
@@ -15,9 +16,21 @@ import * as Tools from "./Tools.js";
 export const asAccount = (user: string | null, group: string | null): ReadonlyArray<string> =>
   user === null ? [] : group === null ? ["s6-setuidgid", user] : ["setpriv", `--reuid=${user}`, `--regid=${group}`, "--clear-groups", "--"];
 
-/** Give the directory to the record's account, so its program may write there. */
-export const handOver = (id: string, dir: string, user: string | null, group: string | null) =>
-  user === null ? Effect.void : Tools.must(id, ["chown", group === null ? user : `${user}:${group}`, dir], dir, `giving ${dir} to ${user}`);
+/**
+ * Give `dir` to the record's account, so its dump program may write there (`recursive`: and its
+ * load program read everything a snapshot unpacked there): owned by the account, mode 0700, so no
+ * other account reads a database's dump. The snapshots directory above it is made 0711: the
+ * account may pass through to its own directory but not list the store.
+ */
+export const handOver = (id: string, dir: string, user: string | null, group: string | null, recursive = false) =>
+  user === null
+    ? Effect.void
+    : Effect.gen(function* () {
+        const owner = group === null ? user : `${user}:${group}`;
+        yield* Tools.must(id, ["chmod", "0711", dirnameOf(dir)], dir, `letting ${user} through ${dirnameOf(dir)}`);
+        yield* Tools.must(id, ["chown", ...(recursive ? ["-R"] : []), owner, dir], dir, `giving ${dir} to ${user}`);
+        yield* Tools.must(id, ["chmod", "0700", dir], dir, `keeping ${dir} to ${user}`);
+      });
 
 export interface ProgramRun {
   readonly root: Root.Root;

@@ -17,6 +17,8 @@ import * as Preconditions from "./Preconditions.js";
 import * as Request from "./Request.js";
 import { Settings } from "../world/Settings.js";
 import { StateEntry } from "../state/StateEntry.js";
+import { SnapshotStore } from "../state/SnapshotStore.js";
+import * as StateWorld from "../state/StateWorld.js";
 import * as Step from "./Step.js";
 import type * as World from "../world/World.js";
 
@@ -77,6 +79,8 @@ export const Plan = t.readonly(
         /** What the transition does with each stateful service's data, sorted by service. */
         state: t.readonlyArray(StateEntry),
         settings: Settings,
+        /** How the snapshots it takes are stored and how many are kept: the config's `snapshots` when it was computed (never the identity). */
+        snapshots: SnapshotStore,
         preconditions: Preconditions.Preconditions,
         steps: t.readonlyArray(Step.Step),
         /** Run when a step before `Commit` fails: the way back to the state the plan started from. */
@@ -139,6 +143,7 @@ const made = (world: World.World, parts: Parts): Plan => ({
   services: parts.services ?? emptyServices,
   state: parts.state ?? [],
   settings: world.settings,
+  snapshots: StateWorld.storeOf(world),
   preconditions: Preconditions.of(world),
   steps: parts.steps,
   revert: parts.revert ?? [],

@@ -8,7 +8,9 @@ export type Reason =
   /** The input is fine but the operation cannot be done: nothing older to roll back to, nothing matched. */
   | "Failed"
   /** The target cannot read a service's data, and no snapshot or stepped path makes it readable. */
-  | "StateUnreadable";
+  | "StateUnreadable"
+  /** The snapshot asked for is damaged (its metadata or members do not hold what they say). */
+  | "SnapshotDamaged";
 
 export interface PlanError {
   readonly _tag: "PlanError";
@@ -19,3 +21,4 @@ export interface PlanError {
 export const invalid = (message: string): PlanError => ({ _tag: "PlanError", reason: "Invalid", message });
 export const failed = (message: string): PlanError => ({ _tag: "PlanError", reason: "Failed", message });
 export const stateUnreadable = (message: string): PlanError => ({ _tag: "PlanError", reason: "StateUnreadable", message });
+export const snapshotDamaged = (message: string): PlanError => ({ _tag: "PlanError", reason: "SnapshotDamaged", message });

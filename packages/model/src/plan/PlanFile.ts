@@ -13,7 +13,8 @@ import * as Plan from "./Plan.js";
 import * as Sha256 from "../internal/Sha256.js";
 
 export const FORMAT = "switchyard-plan";
-export const VERSION = 2;
+/** 3: plans carry their checks (items, choices), migrations, state (statePolicy, state, snapshots) and pre-switch hook. */
+export const VERSION = 3;
 
 type Json = { readonly [key: string]: unknown };
 

@@ -40,5 +40,8 @@ export const of = (service: string, generation: number | null, nowMs: number): S
 
 export const is = (s: string): s is SnapshotId => ID.test(s);
 
+/** The service an id names (its last part). */
+export const serviceOf = (id: SnapshotId): string => id.replace(/^[^-]+-(?:g[0-9]+|none)-/, "");
+
 /** "2026-12-01 18:11:00 UTC", as the loss line shows a time. */
 export const utcText = (ms: number): string => `${Stamp.format(ms, 0)}:${secondsOf(ms).s} UTC`;

@@ -46,7 +46,22 @@ const cycle = (graph: ServiceGraph.ServiceGraph, live: ReadonlySet<string>, name
   return { stop: [...chosen].reverse(), start: chosen, restart: [], reload: [], skip: [], unchanged: [] };
 };
 
+/**
+ * With no service manager nothing can be stopped: a directory archived then is not quiesced, and a
+ * restore would swap data under a running service. So these two are refused there.
+ */
+const needsManager = (world: World.World, op: Save | Restore): E.Either<PlanError.PlanError, null> =>
+  world.settings.serviceManager !== "none"
+    ? E.right(null)
+    : E.left(
+        PlanError.invalid(
+          `snapshot ${op._tag === "SnapshotSave" ? "save" : "restore"} needs a service manager to stop the service while its data is ${op._tag === "SnapshotSave" ? "saved" : "replaced"}; give --service-manager s6 (or set serviceManager in the config)`,
+        ),
+      );
+
 const build = (world: World.World, op: Save | Restore, nowMs: number, names: ReadonlySet<string>, policy: Request.StatePolicy, only: StateWorld.Snapshot | null) => {
+  const managed = needsManager(world, op);
+  if (E.isLeft(managed)) return managed;
   const side = runningSide(world);
   if (E.isLeft(side)) return side;
   const { running, target } = side.right;
@@ -58,7 +73,7 @@ const build = (world: World.World, op: Save | Restore, nowMs: number, names: Rea
     { world: catalogue, running, target, next: graph, diff, live, policy, nowMs, only: names, snapshotAll: op._tag === "SnapshotSave" },
     (name) => StateWorld.dataEpochOf(world, name),
     nowMs,
-    world.snapshotsEncrypted === true,
+    StateWorld.storeOf(world),
   );
   if (E.isLeft(placed)) return placed;
   const p = placed.right;
@@ -109,6 +124,8 @@ export const save = (world: World.World, op: Save, nowMs: number): E.Either<Plan
 };
 
 export const restore = (world: World.World, op: Restore, nowMs: number): E.Either<PlanError.PlanError, Plan.Plan> => {
+  const bad = (world.damagedSnapshots ?? []).find((d) => d.id === op.id);
+  if (bad !== undefined) return E.left(PlanError.snapshotDamaged(bad.problem));
   const snapshot = (world.snapshots ?? []).find((s) => s.id === op.id);
   if (snapshot === undefined) return E.left(PlanError.invalid(`there is no snapshot ${op.id}; see 'switchyard snapshot list'`));
   const side = runningSide(world);

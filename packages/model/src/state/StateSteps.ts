@@ -7,7 +7,8 @@
  * - DumpState: run the record's `dump` program while the service still runs, with
  *   SWITCHYARD_STATE_DIR set to the staging snapshot's dump directory (as the record's user).
  * - SaveSnapshot: archive `paths` (the service is stopped now) with the dump, write meta.json last
- *   and commit the snapshot by rename. Done when the snapshot is already committed.
+ *   and commit the snapshot by rename. Done when the snapshot is already committed. It carries the
+ *   compression and age recipients the plan was computed with: the config is not read again.
  * - RestorePaths: snapd's copy-data rule per directory: `path` moved to `aside`, the snapshot's
  *   archive of it unpacked into `temp` and renamed to `path`. `UndoRestorePaths` (its revert) puts
  *   `aside` back at `path`, dropping what was unpacked.
@@ -22,6 +23,7 @@ import { InRootPathCodec } from "../paths/InRootPathCodec.js";
 import { ServiceRef } from "../plan/ServiceRef.js";
 import * as Epoch from "./Epoch.js";
 import { SnapshotIdCodec } from "./SnapshotId.js";
+import * as SnapshotMeta from "./SnapshotMeta.js";
 import { DataEpoch } from "./StateWorld.js";
 
 const tagged = <Tag extends string, P extends t.Props>(tag: Tag, props: P) => t.readonly(t.type({ _tag: t.literal(tag), ...props }, tag));
@@ -43,6 +45,9 @@ export const SaveSnapshot = tagged("SaveSnapshot", {
   /** Whether a DumpState step filled the snapshot's dump directory before. */
   dump: t.boolean,
   takenMs: t.number,
+  compression: SnapshotMeta.Compression,
+  /** age public keys the archives are encrypted to; none: stored in clear. */
+  recipients: t.readonlyArray(t.string),
 });
 export const RestorePaths = tagged("RestorePaths", { serviceName: t.string, snapshot: SnapshotIdCodec, moves: t.readonlyArray(Move) });
 export const UndoRestorePaths = tagged("UndoRestorePaths", { serviceName: t.string, snapshot: SnapshotIdCodec, moves: t.readonlyArray(Move) });
@@ -89,3 +94,8 @@ export const describe = (step: StateStep): string => {
       return `remove the moved-aside copies of ${list(step.paths)} of ${step.serviceName} (kept in a snapshot)`;
   }
 };
+
+const TAGS: ReadonlySet<string> = new Set(["DumpState", "SaveSnapshot", "RestorePaths", "UndoRestorePaths", "LoadState", "SetDataEpoch", "DropAside"]);
+
+/** Whether a step carries a service's data (one of this module's). */
+export const isStateStep = (step: { readonly _tag: string }): step is StateStep => TAGS.has(step._tag);

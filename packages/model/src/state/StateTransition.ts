@@ -21,6 +21,7 @@ import * as Epoch from "./Epoch.js";
 import * as StateDecision from "./StateDecision.js";
 import * as StateEntry from "./StateEntry.js";
 import * as StateSteps from "./StateSteps.js";
+import * as SnapshotStore from "./SnapshotStore.js";
 import type * as StateWorld from "./StateWorld.js";
 
 type Svc = ServiceDiff.ServiceDiff["stop"][number];
@@ -74,11 +75,11 @@ const movesOf = (d: StateDecision.Decision): ReadonlyArray<StateSteps.Move> => {
   return d.restore.paths.filter((p) => declared.has(p)).map((p) => StateSteps.moveOf(InRootPath.unsafe(p), d.restore?.id ?? ""));
 };
 
-const saveSteps = (d: StateDecision.Decision, nowMs: number): Array<Step.Step> => {
+const saveSteps = (d: StateDecision.Decision, nowMs: number, store: SnapshotStore.SnapshotStore): Array<Step.Step> => {
   const steps: Array<Step.Step> = [];
   if (d.saved !== null) {
     const s = d.saved;
-    steps.push({ _tag: "SaveSnapshot", service: s.ref, snapshot: s.id, generation: s.generation, revision: s.revision, epoch: s.epoch, paths: s.paths.map(InRootPath.unsafe), dump: s.dump, takenMs: nowMs });
+    steps.push({ _tag: "SaveSnapshot", service: s.ref, snapshot: s.id, generation: s.generation, revision: s.revision, epoch: s.epoch, paths: s.paths.map(InRootPath.unsafe), dump: s.dump, takenMs: nowMs, compression: store.compression, recipients: store.recipients });
   }
   const moves = movesOf(d);
   if (d.restore !== null && moves.length > 0) steps.push({ _tag: "RestorePaths", serviceName: d.service, snapshot: d.restore.id, moves });
@@ -97,14 +98,14 @@ const recordAfter = (d: StateDecision.Decision, diff: ServiceDiff.ServiceDiff): 
 const sameRecord = (a: StateWorld.DataEpoch | null, b: StateWorld.DataEpoch): boolean =>
   a !== null && Epoch.equals(a.epoch, b.epoch) && a.generation === b.generation && a.revision === b.revision;
 
-export const place = (input: StateDecision.Input, recorded: (name: string) => StateWorld.DataEpoch | null, nowMs: number, encrypted: boolean): E.Either<PlanError.PlanError, Placed> =>
+export const place = (input: StateDecision.Input, recorded: (name: string) => StateWorld.DataEpoch | null, nowMs: number, store: SnapshotStore.SnapshotStore): E.Either<PlanError.PlanError, Placed> =>
   E.map((decisions: ReadonlyArray<StateDecision.Decision>): Placed => {
     const restored = new Set(decisions.filter((d) => d.restore !== null && input.live.has(d.service)).map((d) => d.service as string));
     const diff = cycled(input.diff, restored, input.running.graph, input.next);
     const byName = new Map(decisions.map((d) => [d.service as string, d]));
     const stopped = new Set(diff.stop.map((r) => r.name as string));
     const first: Array<Step.Step> = decisions.flatMap((d) => (d.saved?.dump === true ? [{ _tag: "DumpState", service: d.saved.ref, snapshot: d.saved.id } as const] : []));
-    const afterStops = decisions.filter((d) => !stopped.has(d.service)).flatMap((d) => saveSteps(d, nowMs));
+    const afterStops = decisions.filter((d) => !stopped.has(d.service)).flatMap((d) => saveSteps(d, nowMs, store));
     const last: Array<Step.Step> = [];
     const revertLast: Array<Step.Step> = [];
     for (const d of decisions) {
@@ -133,7 +134,7 @@ export const place = (input: StateDecision.Input, recorded: (name: string) => St
       first,
       afterStop: (name: string) => {
         const d = byName.get(name);
-        return d === undefined ? [] : saveSteps(d, nowMs);
+        return d === undefined ? [] : saveSteps(d, nowMs, store);
       },
       afterStops,
       afterStart: (name: string) => {
@@ -149,6 +150,6 @@ export const place = (input: StateDecision.Input, recorded: (name: string) => St
         return step === undefined ? [] : [step];
       },
       revertLast,
-      entries: decisions.map((d) => StateEntry.of(d, encrypted)),
+      entries: decisions.map((d) => StateEntry.of(d, SnapshotStore.encrypted(store))),
     };
   })(StateDecision.decide(input));

@@ -8,6 +8,7 @@ import * as t from "io-ts";
 import { GenerationNumberCodec } from "../world/GenerationNumber.js";
 import * as Epoch from "./Epoch.js";
 import { SnapshotIdCodec } from "./SnapshotId.js";
+import * as SnapshotStore from "./SnapshotStore.js";
 
 /** The record of a service's data on disk: the epoch it is in and who wrote it. */
 export const DataEpoch = t.readonly(
@@ -52,9 +53,13 @@ export interface Observed {
   readonly dataEpochs?: ReadonlyArray<DataEpoch>;
   /** Every complete snapshot (meta.json present and readable), oldest first. */
   readonly snapshots?: ReadonlyArray<Snapshot>;
-  /** Whether new snapshots are encrypted (`snapshots.recipients` is set); absent or false: stored in clear. */
-  readonly snapshotsEncrypted?: boolean;
+  /** Snapshots whose metadata cannot be trusted (`snapshot list` shows them): `problem` is the whole line saying why. */
+  readonly damagedSnapshots?: ReadonlyArray<{ readonly id: string; readonly problem: string }>;
+  /** How new snapshots are stored (the config's `snapshots` section); absent: the defaults, in clear. */
+  readonly snapshotStore?: SnapshotStore.SnapshotStore;
 }
+
+export const storeOf = (observed: Observed): SnapshotStore.SnapshotStore => observed.snapshotStore ?? SnapshotStore.defaults;
 
 /** The epoch of the data on disk: the record's, or the data's when never recorded (epoch 0, written by nobody known). */
 export const dataEpochOf = (observed: Observed, service: string): DataEpoch | null => observed.dataEpochs?.find((d) => d.service === service) ?? null;

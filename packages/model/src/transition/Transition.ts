@@ -124,7 +124,7 @@ const switchTo = (world: World.World, request: Request, number: GenerationNumber
           { world, running, target, next, diff: planned, live: liveNames, policy: request.state ?? "auto", nowMs: request.nowMs },
           (name) => StateWorld.dataEpochOf(world, name),
           request.nowMs,
-          world.snapshotsEncrypted === true,
+          StateWorld.storeOf(world),
         );
   if (E.isLeft(placedOrError)) return placedOrError;
   const placed = placedOrError.right;

@@ -65,7 +65,7 @@ export interface SystemLink extends LinkState {
   readonly manifest: ManifestResult | null;
 }
 
-/** `dataEpochs`, `snapshots`, `snapshotsEncrypted`: what is observed of services' data (see `StateWorld`). */
+/** `dataEpochs`, `snapshots`, `snapshotStore`: what is observed of services' data (see `StateWorld`). */
 export interface World extends StateWorld.Observed {
   readonly settings: Settings;
   /** Ascending by number. */
