@@ -54,13 +54,21 @@ const first = (root: string, what: Line["what"], id: string): Line => {
 };
 const starts = (root: string, id: string): number => lines(root).filter((l) => l.what === "start" && l.id === id).length;
 
-const makeRoot = (chosen: ReadonlyArray<unknown> = migrations): string => {
-  const root = tempRoot({ generations: [{ number: 1 }, { number: 2 }], current: 1, running: 1, booted: 1 });
+/**
+ * Generation 2 declares a check whose error item's one resolution runs `chosen`; the person runs
+ * the checks and chooses that resolution, as `apply` asks.
+ */
+const makeRoot = async (chosen: ReadonlyArray<unknown> = migrations): Promise<string> => {
+  const manifest = { schema: 1, label: "Example OS 2", boot: { kernel: "kernel", initrd: "initrd", params: ["quiet"] }, activate: "activate", checks: [{ name: "schema", run: ["bin/check"] }] };
+  const root = tempRoot({ generations: [{ number: 1 }, { number: 2, manifest }], current: 1, running: 1, booted: 1 });
   const bin = path.join(host(root, systemOf(2)), "bin");
   fs.mkdirSync(bin, { recursive: true });
   fs.writeFileSync(path.join(bin, "migrate"), SCRIPT, { mode: 0o755 });
-  fs.mkdirSync(host(root, "/var/lib/switchyard/choices"), { recursive: true });
-  fs.writeFileSync(host(root, "/var/lib/switchyard/choices/migrations.json"), JSON.stringify({ from: 1, to: 2, migrations: chosen }));
+  const report = { items: [{ id: "schema", severity: "error", message: "the data is at schema 1", resolutions: [{ id: "migrate", description: "migrate it", migrations: chosen }] }] };
+  fs.writeFileSync(path.join(bin, "check"), `#!/bin/sh\ncat <<'EOF'\n${JSON.stringify(report)}\nEOF\n`, { mode: 0o755 });
+  expect((await run(root, "check", "switch", "2")).code).toBe(6);
+  const chose = await run(root, "choose", "schema", "migrate");
+  expect(chose.code, chose.stderr).toBe(0);
   return root;
 };
 
@@ -84,7 +92,7 @@ const applyKilledDuring = (root: string, id: string): Promise<void> =>
 
 describe("a migration graph", () => {
   it("runs independent migrations in parallel, resumes after SIGKILL with only what was left, refuses other switches, and pauses on a new item", async () => {
-    const root = makeRoot();
+    const root = await makeRoot();
     await applyKilledDuring(root, "c");
     const [a0, a1, b0, b1, c0] = [first(root, "start", "a"), first(root, "end", "a"), first(root, "start", "b"), first(root, "end", "b"), first(root, "start", "c")];
     // a and b overlap in time; c started only after both ended.
@@ -127,7 +135,7 @@ describe("a migration graph", () => {
   }, 30_000);
 
   it("that fails with onFailure revert stops its dependents, keeps the finished, and switches back", async () => {
-    const root = makeRoot([
+    const root = await makeRoot([
       { id: "x", run: ["bin/migrate", "x", "0"] },
       { id: "y", run: ["bin/missing-program"] },
       { id: "z", run: ["bin/migrate", "z", "0"], requires: ["y"] },
