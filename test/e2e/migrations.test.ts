@@ -3,7 +3,7 @@
  * waits for both (from the timestamps they write themselves); a SIGKILL in the middle of the graph
  * (the running migration killed with it, as a power loss would) and a resumed apply that runs only
  * what was left; other switches refused meanwhile (exit 7); a migration that reports a new item
- * pauses the graph; abandoning it allows switches again.
+ * pauses the graph until its resolution is chosen, and continuing runs that resolution's migration.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -15,13 +15,13 @@ afterAll(cleanUp);
 
 const LOG = "/var/log/migrations";
 
-// Each run appends "start ID MS PID FROM TO DIRECTION" and "end ID MS"; with "emit" it then reports an item.
+// Each run appends "start ID MS PID FROM TO DIRECTION" and "end ID MS"; with "emit" it then reports an item whose resolution runs migration e.
 const SCRIPT = `#!/bin/sh
 log="$SWITCHYARD_ROOT${LOG}"
 echo "start $1 $(date +%s%3N) $$ $SWITCHYARD_FROM $SWITCHYARD_TO $SWITCHYARD_DIRECTION" >> "$log"
 sleep "$2"
 echo "end $1 $(date +%s%3N)" >> "$log"
-if [ "$3" = emit ]; then echo '{"items": [{"id": "reindex", "severity": "warning", "message": "the search index is stale"}]}'; fi
+if [ "$3" = emit ]; then echo '{"items": [{"id": "reindex", "severity": "error", "message": "the search index is stale", "resolutions": [{"id": "rebuild", "description": "rebuild it", "migrations": [{"id": "e", "run": ["bin/migrate", "e", "0"], "requires": ["d"]}]}]}]}'; fi
 `;
 
 const migrations = [
@@ -91,7 +91,7 @@ const applyKilledDuring = (root: string, id: string): Promise<void> =>
   });
 
 describe("a migration graph", () => {
-  it("runs independent migrations in parallel, resumes after SIGKILL with only what was left, refuses other switches, and pauses on a new item", async () => {
+  it("runs independent migrations in parallel, resumes after SIGKILL with only what was left, refuses other switches, and pauses on a new item until it is settled", async () => {
     const root = await makeRoot();
     await applyKilledDuring(root, "c");
     const [a0, a1, b0, b1, c0] = [first(root, "start", "a"), first(root, "end", "a"), first(root, "start", "b"), first(root, "end", "b"), first(root, "start", "c")];
@@ -127,9 +127,16 @@ describe("a migration graph", () => {
     expect(recovered.code, recovered.stderr).toBe(7);
     expect(recovered.stdout).toContain("no apply was interrupted; continued the migration graph under way");
 
-    const abandoned = await run(root, "migrations", "abandon");
-    expect(abandoned.code, abandoned.stderr).toBe(0);
-    expect(abandoned.stdout).toContain("done and kept: a, b, c, d; never run: none");
+    // The new item is pending like a check's; choosing its resolution and continuing runs its migration after d.
+    const pending = await run(root, "choices");
+    expect(pending.stdout).toContain("items the migrations of the graph under way reported (generation 1 to 2;");
+    expect(pending.stdout).toContain("  to settle it: switchyard choose reindex rebuild\n");
+    expect((await run(root, "choose", "reindex", "rebuild")).code).toBe(0);
+    const continued = await run(root, "migrations", "continue");
+    expect(continued.code, continued.stderr).toBe(0);
+    expect(continued.stdout).toContain("all 5 migration(s) done");
+    expect(first(root, "start", "e").ms).toBeGreaterThanOrEqual(first(root, "end", "d").ms);
+    expect(["graph.json", "items.json"].map((f) => fs.existsSync(host(root, `/var/lib/switchyard/migrations/${f}`)))).toEqual([false, false]);
     const back = await run(root, "apply", "switch", "1", "--yes");
     expect(back.code, back.stderr).toBe(0);
   }, 30_000);

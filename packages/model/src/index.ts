@@ -7,6 +7,7 @@ export * as MigrationGraph from "./migrations/Graph.js";
 export * as MigrationSchedule from "./migrations/Schedule.js";
 export * as MigrationRecord from "./migrations/Record.js";
 export * as MigrationPlan from "./migrations/Attach.js";
+export * as NewItems from "./migrations/NewItems.js";
 export * as Assessment from "./checks/Assessment.js";
 export * as BuiltinChecks from "./checks/Builtin.js";
 export * as CheckDeclaration from "./checks/Declaration.js";

@@ -31,13 +31,22 @@ const block = (item: Item.Item, choices: ReadonlyArray<Choice.Choice>): Readonly
   return lines;
 };
 
+/** Who reported the items, and what an error item without a resolution holds back. */
+export interface Source {
+  readonly name: string;
+  readonly blocks: string;
+}
+
+export const CHECKS: Source = { name: "checks", blocks: "apply refuses until one is chosen" };
+export const MIGRATIONS: Source = { name: "reported by migrations", blocks: "the migration graph stays paused until one is chosen" };
+
 /** The items as text (no trailing newline); "" when there are none. */
-export const text = (items: ReadonlyArray<Item.Item>, choices: ReadonlyArray<Choice.Choice>): string => {
+export const text = (items: ReadonlyArray<Item.Item>, choices: ReadonlyArray<Choice.Choice>, source: Source = CHECKS): string => {
   if (items.length === 0) return "";
   const count = (s: Item.Severity) => items.filter((i) => i.severity === s).length;
   const parts = (["error", "warning", "recommendation"] as const).flatMap((s) => (count(s) === 0 ? [] : [`${count(s)} ${s}${count(s) === 1 ? "" : "s"}`]));
   const open = Choice.unresolved(items, choices).length;
-  const head = `checks: ${parts.join(", ")}${open === 0 ? "" : `; ${open} error${open === 1 ? "" : "s"} without a chosen resolution (apply refuses until one is chosen)`}`;
+  const head = `${source.name}: ${parts.join(", ")}${open === 0 ? "" : `; ${open} error${open === 1 ? "" : "s"} without a chosen resolution (${source.blocks})`}`;
   return [head, ...sorted(items).flatMap((i) => block(i, choices))].join("\n");
 };
 

@@ -93,7 +93,7 @@ const runGraph = (options: RunOptions, loaded: GraphFile.Loaded) =>
             ? { ok: false, message: result === null ? "not run" : result.left.message }
             : Outcome.of(m, result.right, lines);
         const items = ended.ok ? ended.items : [];
-        if (items.length > 0) yield* Items.add(root, items);
+        if (items.length > 0) yield* Items.add(root, record, items);
         yield* change((r) => {
           const next = MigrationRecord.update(r, m.id, { status: ended.ok ? "done" : "failed", finishedMs: now, message: ended.message });
           return items.length > 0 ? { ...next, paused: { by: m.id, items: items.map((i) => i.id) } } : next;
