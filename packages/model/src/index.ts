@@ -53,6 +53,8 @@ export * as StateDeclaration from "./state/StateDeclaration.js";
 export * as StateSteps from "./state/StateSteps.js";
 export * as StateWorld from "./state/StateWorld.js";
 export * as Stepped from "./state/Stepped.js";
+export * as TargetEpochs from "./state/TargetEpochs.js";
+export * as DataEpochCheck from "./checks/DataEpochCheck.js";
 export * as SystemStatus from "./world/SystemStatus.js";
 export * as TempName from "./paths/TempName.js";
 export * as Bootspec from "./world/Bootspec.js";
