@@ -54,6 +54,8 @@ describe.skipIf(!hasS6)("state that rolls back", () => {
       code: 10,
       stderr: "switchyard: blog: generation 2 reads epochs 1, but blog's data is in epoch 2, written by generation 1, and no snapshot of blog it can read exists; no generation can migrate it there: switch to one that reads epoch 2",
     });
+    // The plan shows the data-epoch item above the refusal.
+    expect(r.stdout).toContain("error state:blog: generation 2 reads epochs 1 of blog's data, but it is in epoch 2, written by generation 1; no snapshot or generation helps: switch to one that reads epoch 2\n  no way out is offered");
   });
 
   it("--stepped goes 1 → 2 → 3 when only 2 can migrate the data; describe --json shows the epochs; snapshot save and restore are plans", { timeout: 120_000 }, async () => {

@@ -5,7 +5,7 @@
  * error item has no chosen resolution, as `apply` would, and 10 (with the data-epoch items) when
  * the target cannot read a service's data.
  */
-import { Assessment, DataEpochCheck, Transition, World } from "@switchyard/model";
+import { Assessment } from "@switchyard/model";
 import { ChoiceFile, Observe } from "@switchyard/interpreter";
 import { Effect } from "effect";
 import * as Args from "../args/Args.js";
@@ -14,8 +14,8 @@ import { ExitCode } from "../ExitCode.js";
 import * as Failure from "../render/Failure.js";
 import * as Items from "../render/Items.js";
 import * as Json from "../render/Json.js";
-import * as Operation from "../args/Operation.js";
 import * as PlanCommand from "./plan.js";
+import * as StateItems from "./StateItems.js";
 
 /** The words of the operation: as given, or a switch to the newest generation. */
 const operationWords = (ctx: CommandContext) =>
@@ -26,32 +26,11 @@ const operationWords = (ctx: CommandContext) =>
     return newest === undefined ? yield* Failure.invalid("there are no generations to check; add one with 'switchyard add SYSTEM_DIR'") : ["switch", String(newest.number)];
   });
 
-/**
- * A switch refused because the target cannot read a service's data (exit 10) has no plan to run
- * checks for; its data-epoch items are printed all the same, with the ways out, before the refusal.
- */
-const unreadable = (ctx: CommandContext, command: CommandContext, refusal: Failure.CommandFailed) =>
-  Effect.gen(function* () {
-    const read = Operation.parse(command.args);
-    const world = yield* Observe.world(ctx.root, ctx.settings);
-    const n = read._tag === "Invalid" ? null : Transition.targetOf(world, read.operation);
-    const target = n === null ? undefined : World.generation(world, n);
-    const items = target === undefined ? [] : DataEpochCheck.items(world, target);
-    if (Args.flag(ctx.args, "json")) Json.print({ from: world.current, to: n, mode: Operation.mode(ctx.args), refused: refusal.message, ...Items.json(null, items, []) });
-    else if (items.length > 0) process.stdout.write(`${Items.text(items, [], Items.STATE)}\n`);
-    return yield* refusal;
-  });
-
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
     const words = yield* operationWords(ctx);
     const command = { ...ctx, args: { ...ctx.args, positional: ["check", ...words] } };
-    const plan = yield* PlanCommand.compute(command, "check").pipe(
-      Effect.catchIf(
-        (e): e is Failure.CommandFailed => e._tag === "CommandFailed" && e.exit === ExitCode.StateUnreadable,
-        (e) => unreadable(ctx, command, e),
-      ),
-    );
+    const plan = yield* PlanCommand.compute(command, "check").pipe(StateItems.shownWhenRefused(command, Args.flag(ctx.args, "json")));
     if (plan.choiceKey !== null) yield* ChoiceFile.recordPending(ctx.root, plan.choiceKey, plan.items);
     if (Args.flag(ctx.args, "json")) Json.print({ from: plan.from, to: plan.to, mode: plan.mode, ...Items.json(plan.choiceKey, plan.items, plan.choices) });
     else {
