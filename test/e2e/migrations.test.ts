@@ -127,10 +127,15 @@ describe("a migration graph", () => {
     expect(recovered.code, recovered.stderr).toBe(7);
     expect(recovered.stdout).toContain("no apply was interrupted; continued the migration graph under way");
 
-    // The new item is pending like a check's; choosing its resolution and continuing runs its migration after d.
+    // The new item is pending like a check's: the graph stays paused until its resolution is chosen.
+    const early = await run(root, "migrations", "continue");
+    expect(early.code, early.stderr).toBe(6);
+    expect(early.stderr).toContain("the migration graph stays paused: item 'reindex' a migration reported has no chosen resolution");
+    expect((await run(root, "status")).stdout).toContain("Migration graph under way: generation 1 -> 2: 4 of 4 done; paused by d's new items: reindex");
     const pending = await run(root, "choices");
     expect(pending.stdout).toContain("items the migrations of the graph under way reported (generation 1 to 2;");
     expect(pending.stdout).toContain("  to settle it: switchyard choose reindex rebuild\n");
+    // Choosing its resolution and continuing runs its migration after d.
     expect((await run(root, "choose", "reindex", "rebuild")).code).toBe(0);
     const continued = await run(root, "migrations", "continue");
     expect(continued.code, continued.stderr).toBe(0);
