@@ -1,7 +1,8 @@
 /**
  * Checks end to end on the built binary: a generation declares a check program that reports an
  * error item; `apply` refuses (exit 6) naming the item and the `choose` command, and changes
- * nothing on the machine; `choose` records a resolution durably; then the same apply goes ahead.
+ * nothing on the machine; `choose` records a resolution durably; then the same apply goes ahead and
+ * runs the chosen resolution's migration.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -46,6 +47,7 @@ const rootWithCheck = (): string => {
     `#!/bin/sh\necho "told $SWITCHYARD_FROM $SWITCHYARD_TO $SWITCHYARD_DIRECTION in $(pwd)" >&2\necho "$SWITCHYARD_DIRECTION $SWITCHYARD_FROM_SYSTEM $SWITCHYARD_TO_SYSTEM" > "$SWITCHYARD_ROOT/check-env"\ncat <<'EOF'\n${JSON.stringify(REPORT, null, 2)}\nEOF\n`,
     { mode: 0o755 },
   );
+  fs.writeFileSync(path.join(bin, "migrate"), `#!/bin/sh\necho "$SWITCHYARD_MIGRATION $SWITCHYARD_FROM $SWITCHYARD_TO" > "$SWITCHYARD_ROOT/migrated"\n`, { mode: 0o755 });
   return root;
 };
 
@@ -114,19 +116,18 @@ describe("an error item blocks apply until a resolution is chosen", () => {
 
     // The refusal left the items pending; an unknown resolution is refused and records nothing.
     expectError(await run(root, "choose", "db-schema", "migrat"), 2, "item 'db-schema' has no resolution 'migrat'; choose one of: migrate, accept");
-    // Carrying out migrations is not built yet: a resolution that runs one is refused, not skipped.
-    expect((await run(root, "choose", "db-schema", "migrate")).code).toBe(0);
-    expectError(await run(root, "apply", "switch", "2", "--yes"), 1, "the chosen resolutions run migrations (db-v3), which this switchyard cannot carry out yet; nothing was applied");
-    expect(readLink(root, PROFILE)).toBe("system-1-link");
-
     const chose = await run(root, "choose", "db-schema", "accept", "--json");
     expect(chose.code, chose.stderr).toBe(0);
     expect(JSON.parse(chose.stdout)).toMatchObject({ chosen: { item: "db-schema", resolution: "accept" }, transition: { from: 1, to: 2 }, unresolved: [], migrations: [] });
-    expect(JSON.parse(readText(root, CHOICES) ?? "{}")).toMatchObject({ version: 1, choices: [{ item: "db-schema", resolution: "accept" }] });
 
+    // A later choice replaces it; the apply runs the chosen resolution's migration after the switch.
+    expect((await run(root, "choose", "db-schema", "migrate")).code).toBe(0);
+    expect(JSON.parse(readText(root, CHOICES) ?? "{}")).toMatchObject({ version: 1, choices: [{ item: "db-schema", resolution: "migrate" }] });
     const applied = await run(root, "apply", "switch", "2", "--yes");
     expect(applied.code, applied.stderr).toBe(0);
-    expect(applied.stdout).toContain("* accept: start from an empty database [chosen]");
+    expect(applied.stdout).toContain("* migrate: migrate the data to schema 3 (runs db-v3) [chosen]");
+    expect(applied.stdout).toContain("all 1 migration(s) done");
+    expect(readText(root, "/migrated")).toBe("db-v3 1 2\n");
     expect(readLink(root, PROFILE)).toBe("system-2-link");
     expect(readLink(root, linkOf(2))).toBe(systemOf(2));
   });

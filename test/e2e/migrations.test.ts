@@ -3,7 +3,7 @@
  * waits for both (from the timestamps they write themselves); a SIGKILL in the middle of the graph
  * (the running migration killed with it, as a power loss would) and a resumed apply that runs only
  * what was left; other switches refused meanwhile (exit 7); a migration that reports a new item
- * pauses the graph; abandoning it allows switches again.
+ * pauses the graph until its resolution is chosen, and continuing runs that resolution's migration.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -15,13 +15,13 @@ afterAll(cleanUp);
 
 const LOG = "/var/log/migrations";
 
-// Each run appends "start ID MS PID FROM TO DIRECTION" and "end ID MS"; with "emit" it then reports an item.
+// Each run appends "start ID MS PID FROM TO DIRECTION" and "end ID MS"; with "emit" it then reports an item whose resolution runs migration e.
 const SCRIPT = `#!/bin/sh
 log="$SWITCHYARD_ROOT${LOG}"
 echo "start $1 $(date +%s%3N) $$ $SWITCHYARD_FROM $SWITCHYARD_TO $SWITCHYARD_DIRECTION" >> "$log"
 sleep "$2"
 echo "end $1 $(date +%s%3N)" >> "$log"
-if [ "$3" = emit ]; then echo '{"items": [{"id": "reindex", "severity": "warning", "message": "the search index is stale"}]}'; fi
+if [ "$3" = emit ]; then echo '{"items": [{"id": "reindex", "severity": "error", "message": "the search index is stale", "resolutions": [{"id": "rebuild", "description": "rebuild it", "migrations": [{"id": "e", "run": ["bin/migrate", "e", "0"], "requires": ["d"]}]}]}]}'; fi
 `;
 
 const migrations = [
@@ -54,13 +54,21 @@ const first = (root: string, what: Line["what"], id: string): Line => {
 };
 const starts = (root: string, id: string): number => lines(root).filter((l) => l.what === "start" && l.id === id).length;
 
-const makeRoot = (chosen: ReadonlyArray<unknown> = migrations): string => {
-  const root = tempRoot({ generations: [{ number: 1 }, { number: 2 }], current: 1, running: 1, booted: 1 });
+/**
+ * Generation 2 declares a check whose error item's one resolution runs `chosen`; the person runs
+ * the checks and chooses that resolution, as `apply` asks.
+ */
+const makeRoot = async (chosen: ReadonlyArray<unknown> = migrations): Promise<string> => {
+  const manifest = { schema: 1, label: "Example OS 2", boot: { kernel: "kernel", initrd: "initrd", params: ["quiet"] }, activate: "activate", checks: [{ name: "schema", run: ["bin/check"] }] };
+  const root = tempRoot({ generations: [{ number: 1 }, { number: 2, manifest }], current: 1, running: 1, booted: 1 });
   const bin = path.join(host(root, systemOf(2)), "bin");
   fs.mkdirSync(bin, { recursive: true });
   fs.writeFileSync(path.join(bin, "migrate"), SCRIPT, { mode: 0o755 });
-  fs.mkdirSync(host(root, "/var/lib/switchyard/choices"), { recursive: true });
-  fs.writeFileSync(host(root, "/var/lib/switchyard/choices/migrations.json"), JSON.stringify({ from: 1, to: 2, migrations: chosen }));
+  const report = { items: [{ id: "schema", severity: "error", message: "the data is at schema 1", resolutions: [{ id: "migrate", description: "migrate it", migrations: chosen }] }] };
+  fs.writeFileSync(path.join(bin, "check"), `#!/bin/sh\ncat <<'EOF'\n${JSON.stringify(report)}\nEOF\n`, { mode: 0o755 });
+  expect((await run(root, "check", "switch", "2")).code).toBe(6);
+  const chose = await run(root, "choose", "schema", "migrate");
+  expect(chose.code, chose.stderr).toBe(0);
   return root;
 };
 
@@ -83,8 +91,8 @@ const applyKilledDuring = (root: string, id: string): Promise<void> =>
   });
 
 describe("a migration graph", () => {
-  it("runs independent migrations in parallel, resumes after SIGKILL with only what was left, refuses other switches, and pauses on a new item", async () => {
-    const root = makeRoot();
+  it("runs independent migrations in parallel, resumes after SIGKILL with only what was left, refuses other switches, and pauses on a new item until it is settled", async () => {
+    const root = await makeRoot();
     await applyKilledDuring(root, "c");
     const [a0, a1, b0, b1, c0] = [first(root, "start", "a"), first(root, "end", "a"), first(root, "start", "b"), first(root, "end", "b"), first(root, "start", "c")];
     // a and b overlap in time; c started only after both ended.
@@ -119,15 +127,27 @@ describe("a migration graph", () => {
     expect(recovered.code, recovered.stderr).toBe(7);
     expect(recovered.stdout).toContain("no apply was interrupted; continued the migration graph under way");
 
-    const abandoned = await run(root, "migrations", "abandon");
-    expect(abandoned.code, abandoned.stderr).toBe(0);
-    expect(abandoned.stdout).toContain("done and kept: a, b, c, d; never run: none");
+    // The new item is pending like a check's: the graph stays paused until its resolution is chosen.
+    const early = await run(root, "migrations", "continue");
+    expect(early.code, early.stderr).toBe(6);
+    expect(early.stderr).toContain("the migration graph stays paused: item 'reindex' a migration reported has no chosen resolution");
+    expect((await run(root, "status")).stdout).toContain("Migration graph under way: generation 1 -> 2: 4 of 4 done; paused by d's new items: reindex");
+    const pending = await run(root, "choices");
+    expect(pending.stdout).toContain("items the migrations of the graph under way reported (generation 1 to 2;");
+    expect(pending.stdout).toContain("  to settle it: switchyard choose reindex rebuild\n");
+    // Choosing its resolution and continuing runs its migration after d.
+    expect((await run(root, "choose", "reindex", "rebuild")).code).toBe(0);
+    const continued = await run(root, "migrations", "continue");
+    expect(continued.code, continued.stderr).toBe(0);
+    expect(continued.stdout).toContain("all 5 migration(s) done");
+    expect(first(root, "start", "e").ms).toBeGreaterThanOrEqual(first(root, "end", "d").ms);
+    expect(["graph.json", "items.json"].map((f) => fs.existsSync(host(root, `/var/lib/switchyard/migrations/${f}`)))).toEqual([false, false]);
     const back = await run(root, "apply", "switch", "1", "--yes");
     expect(back.code, back.stderr).toBe(0);
   }, 30_000);
 
   it("that fails with onFailure revert stops its dependents, keeps the finished, and switches back", async () => {
-    const root = makeRoot([
+    const root = await makeRoot([
       { id: "x", run: ["bin/migrate", "x", "0"] },
       { id: "y", run: ["bin/missing-program"] },
       { id: "z", run: ["bin/migrate", "z", "0"], requires: ["y"] },

@@ -3,7 +3,7 @@
  * (epoch 2*), a post is written after the upgrade, the rollback's plan says that post will be
  * replaced (kept in a snapshot), the rollback restores generation 1's data byte for byte, and
  * switching to 2 again keeps it (2* reads 1). The same switch with no snapshot to restore is
- * refused with exit 10; `--stepped` goes through the generation that migrates the data; and
+ * refused with exit 10 (and `check` reports it as an item naming the way out); `--stepped` goes through the generation that migrates the data; and
  * `snapshot save` / `snapshot restore` are plans like any other.
  */
 import * as fs from "node:fs";
@@ -54,6 +54,8 @@ describe.skipIf(!hasS6)("state that rolls back", () => {
       code: 10,
       stderr: "switchyard: blog: generation 2 reads epochs 1, but blog's data is in epoch 2, written by generation 1, and no snapshot of blog it can read exists; no generation can migrate it there: switch to one that reads epoch 2",
     });
+    // The plan shows the data-epoch item above the refusal.
+    expect(r.stdout).toContain("error state:blog: generation 2 reads epochs 1 of blog's data, but it is in epoch 2, written by generation 1; no snapshot or generation helps: switch to one that reads epoch 2\n  no way out is offered");
   });
 
   it("--stepped goes 1 → 2 → 3 when only 2 can migrate the data; describe --json shows the epochs; snapshot save and restore are plans", { timeout: 120_000 }, async () => {
@@ -70,6 +72,13 @@ describe.skipIf(!hasS6)("state that rolls back", () => {
     const direct = await sy(root, "apply", "switch", "3", "--yes");
     expect(direct.code).toBe(10);
     expect(direct.stderr).toContain("generations 1 (epoch 0) → 2 (1*) → 3 (2*) can migrate it step by step");
+    // check says the same as an item, whose resolution names the command of the way out.
+    const checked = await sy(root, "check", "switch", "3", "--json");
+    expect(checked.code).toBe(10);
+    expect(JSON.parse(checked.stdout)).toMatchObject({
+      to: 3,
+      items: [{ id: "state:blog", severity: "error", resolutions: [{ id: "stepped", description: expect.stringContaining("1 (epoch 0) → 2 (1*) → 3 (2*): run 'switchyard apply switch 3 --stepped'") }] }],
+    });
     const stepped = await ok(root, "apply", "switch", "3", "--stepped", "--yes");
     expect(stepped.stdout).toContain("switched from generation 1 to 2");
     expect(stepped.stdout).toContain("switched from generation 2 to 3");

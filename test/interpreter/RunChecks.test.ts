@@ -94,7 +94,7 @@ describe("running a plan's checks", () => {
     expect(message("kernel")).toContain("kernel 5.15.0-91-generic is running");
     const good = m.runner.runs.find((r) => r.argv[0] === "bin/good");
     expect(good).toMatchObject({ argv: ["bin/good", "--flag"], cwd: `${MEMORY_ROOT}${systemOf(2)}`, timeoutMs: 60_000 });
-    expect(good?.env).toMatchObject({ SWITCHYARD_FROM: "1", SWITCHYARD_TO: "2", SWITCHYARD_DIRECTION: "upgrade", SWITCHYARD_FROM_SYSTEM: systemOf(1), SWITCHYARD_TO_SYSTEM: systemOf(2), SWITCHYARD_EPOCHS: "" });
+    expect(good?.env).toMatchObject({ SWITCHYARD_FROM: "1", SWITCHYARD_TO: "2", SWITCHYARD_DIRECTION: "upgrade", SWITCHYARD_FROM_SYSTEM: systemOf(1), SWITCHYARD_TO_SYSTEM: systemOf(2), SWITCHYARD_EPOCHS: "{}" });
     expect(m.runner.runs.find((r) => r.argv[0] === "bin/hangs")?.timeoutMs).toBe(1000);
     expect(plan.choiceKey).toMatchObject({ from: 1, to: 2 });
     expect(plan.choices).toEqual([]);

@@ -67,6 +67,7 @@ describe("hooks in the plan", () => {
         SWITCHYARD_FROM_SYSTEM: Worlds.systemDir(3),
         SWITCHYARD_TO_SYSTEM: Worlds.systemDir(1),
         SWITCHYARD_MODE: "switch",
+        SWITCHYARD_EPOCHS: "{}",
       },
     });
     expect(planFor(machine(1), "3").preSwitch?.env["SWITCHYARD_DIRECTION"]).toBe("upgrade");

@@ -119,7 +119,7 @@ describe("the transition checks look at", () => {
   it("a switch or rollback has one, with its environment; a delete has none", () => {
     const w = world(2);
     const context = Checks.contextOf(w, plan(w, "1"));
-    expect(context).toMatchObject({ from: 2, to: 1, fromSystem: "/store/2-system", toSystem: "/store/1-system", direction: "rollback", mode: "switch", epochs: [] });
+    expect(context).toMatchObject({ from: 2, to: 1, fromSystem: "/store/2-system", toSystem: "/store/1-system", direction: "rollback", mode: "switch", epochs: "{}" });
     expect(Checks.environment(context as Checks.Context, "/")).toEqual({
       SWITCHYARD_FROM: "2",
       SWITCHYARD_TO: "1",
@@ -128,7 +128,7 @@ describe("the transition checks look at", () => {
       SWITCHYARD_TO_SYSTEM: "/store/1-system",
       SWITCHYARD_MODE: "switch",
       SWITCHYARD_ROOT: "/",
-      SWITCHYARD_EPOCHS: "",
+      SWITCHYARD_EPOCHS: "{}",
     });
     const del = Transition.between(w, { operation: { _tag: "Delete", pattern: "1" }, mode: "switch", nowMs: 0 });
     expect(E.isRight(del) && Checks.contextOf(w, del.right)).toBe(null);
@@ -146,7 +146,7 @@ describe("the transition checks look at", () => {
 });
 
 describe("choices", () => {
-  const context = (toSystem: string, to = 3): Checks.Context => ({ from: 2, to, fromSystem: "/store/2-system", toSystem, direction: "upgrade", mode: "switch", epochs: [] });
+  const context = (toSystem: string, to = 3): Checks.Context => ({ from: 2, to, fromSystem: "/store/2-system", toSystem, direction: "upgrade", mode: "switch", epochs: "{}" });
   const key = Choice.keyOf(context("/store/3-system"));
   const pending = Choice.reported(null, key, [ITEM, { id: "w", severity: "warning", message: "w", resolutions: [{ id: "fix", description: "f", migrations: [{ id: "m1", run: ["bin/m1"] }, { id: "m2", run: ["bin/m2"], requires: ["m1"] }] }] }]);
 

@@ -183,7 +183,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
     summary: "record which resolution settles a pending item",
     usage: ["ITEM RESOLUTION"],
     arguments: [
-      { name: "ITEM", help: "a pending item's id (see 'switchyard choices')" },
+      { name: "ITEM", help: "a pending item's id, reported by a check or by a migration of the graph under way (see 'switchyard choices')" },
       { name: "RESOLUTION", help: "one of that item's resolutions" },
     ],
     check: (words) => (words.length === 2 ? null : "choose takes ITEM RESOLUTION (see 'switchyard choices')"),
@@ -234,7 +234,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
     name: "migrations",
     summary: "the migration graph under way; continue it or abandon it",
     usage: ["[continue|abandon]"],
-    arguments: [{ name: "ACTION", help: "none: show it; continue: lift a pause, retry failed migrations and run the rest; abandon: stop following it" }],
+    arguments: [{ name: "ACTION", help: "none: show it; continue: add the migrations chosen for items migrations reported, lift a pause, retry failed migrations and run the rest; abandon: stop following it" }],
     check: (words) =>
       words.length === 0 || (words.length === 1 && MIGRATION_ACTIONS.some((a) => a === words[0])) ? null : "migrations takes at most one ACTION: continue or abandon",
     completes: { words: MIGRATION_ACTIONS },

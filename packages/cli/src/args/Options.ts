@@ -36,7 +36,7 @@ const DAY = 86_400;
 const READ_MACHINE: ReadonlyArray<Name> = ["list", "describe", "diff", "add", "plan", "apply", "check", "restart", "recover", "status", "bless", "pin", "unpin"];
 // The boot menu's own settings: every command that reads or writes the bootloader's files.
 const READ_BOOT: ReadonlyArray<Name> = ["list", "describe", "diff", "add", "plan", "apply", "check", "restart", "recover", "status", "bless"];
-const SEE_SERVICES: ReadonlyArray<Name> = ["plan", "apply", "restart", "recover", "status"];
+const SEE_SERVICES: ReadonlyArray<Name> = ["plan", "apply", "check", "restart", "recover", "status"];
 // `plan` records them in the plan, so `apply --plan` runs with what was planned.
 const RUN_STEPS: ReadonlyArray<Name> = ["plan", "apply", "recover"];
 const TAKE_LOCK: ReadonlyArray<Name> = ["add", "apply", "choose", "restart", "recover", "bless", "pin", "unpin", "confirm", "migrations", "snapshot"];
@@ -87,7 +87,7 @@ export const OPTIONS: ReadonlyArray<Spec> = [
     kind: choice(Choices.state),
     default: "auto",
     help: "auto: each service's restore rule; keep: keep the data on disk; restore: restore the newest snapshot the target can read",
-    commands: ["plan", "apply"],
+    commands: ["plan", "apply", "check"],
   },
   { name: "stepped", short: null, kind: flag, default: null, help: "switch through the generations that migrate services' data, one committed transition each", commands: ["apply"] },
   {

@@ -2,7 +2,8 @@
  * `switchyard check [switch SPEC | rollback] [--json]`: run the checks of a switch (by default to
  * the newest generation) without planning anything else, print their items and record them as
  * pending, so that `switchyard choose` can settle them now or after a reboot. Exits 6 while an
- * error item has no chosen resolution, as `apply` would.
+ * error item has no chosen resolution, as `apply` would, and 10 (with the data-epoch items) when
+ * the target cannot read a service's data.
  */
 import { Assessment } from "@switchyard/model";
 import { ChoiceFile, Observe } from "@switchyard/interpreter";
@@ -14,6 +15,7 @@ import * as Failure from "../render/Failure.js";
 import * as Items from "../render/Items.js";
 import * as Json from "../render/Json.js";
 import * as PlanCommand from "./plan.js";
+import * as StateItems from "./StateItems.js";
 
 /** The words of the operation: as given, or a switch to the newest generation. */
 const operationWords = (ctx: CommandContext) =>
@@ -27,7 +29,8 @@ const operationWords = (ctx: CommandContext) =>
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
     const words = yield* operationWords(ctx);
-    const plan = yield* PlanCommand.compute({ ...ctx, args: { ...ctx.args, positional: ["check", ...words] } }, "check");
+    const command = { ...ctx, args: { ...ctx.args, positional: ["check", ...words] } };
+    const plan = yield* PlanCommand.compute(command, "check").pipe(StateItems.shownWhenRefused(command, Args.flag(ctx.args, "json")));
     if (plan.choiceKey !== null) yield* ChoiceFile.recordPending(ctx.root, plan.choiceKey, plan.items);
     if (Args.flag(ctx.args, "json")) Json.print({ from: plan.from, to: plan.to, mode: plan.mode, ...Items.json(plan.choiceKey, plan.items, plan.choices) });
     else {

@@ -14,6 +14,7 @@ import * as Operation from "../args/Operation.js";
 import * as Style from "../render/Style.js";
 import * as Summary from "../render/Summary.js";
 import * as Terminal from "../render/Terminal.js";
+import * as StateItems from "./StateItems.js";
 
 /** Observe the machine and compute the plan for the command line's operation. */
 export const compute = (ctx: CommandContext, command: string) =>
@@ -37,7 +38,8 @@ export const compute = (ctx: CommandContext, command: string) =>
 
 export const run = (ctx: CommandContext) =>
   Effect.gen(function* () {
-    const plan = yield* compute(ctx, "plan");
+    // A plan refused for data its target cannot read still shows that data's items (not with --json: it prints plans only).
+    const plan = yield* Args.flag(ctx.args, "json") ? compute(ctx, "plan") : compute(ctx, "plan").pipe(StateItems.shownWhenRefused(ctx, false));
     // `plan` says whether the switch would be vetoed: the hook runs now (SWITCHYARD_STAGE=plan) and again at apply.
     yield* Hooks.preSwitch(plan, { root: ctx.root, settings: plan.settings }, "plan");
     // Planning stays possible while a migration graph is under way; applying would be refused.

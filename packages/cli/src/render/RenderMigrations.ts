@@ -2,7 +2,7 @@
  * A migration graph in words: progress lines while it runs (on standard error, like the steps'),
  * where it stands afterwards, and the `migrations` listing and its JSON document.
  */
-import { MigrationGraph, MigrationRecord, type Item, type MigrationSchedule } from "@switchyard/model";
+import { type Choice, MigrationGraph, MigrationRecord, type Item, type MigrationSchedule } from "@switchyard/model";
 import type { Apply, Migrations } from "@switchyard/interpreter";
 import * as Escape from "./Escape.js";
 
@@ -21,6 +21,9 @@ export const onEvent = (event: Migrations.Event): void => void process.stderr.wr
 
 const HOW = "continue it with 'switchyard migrations continue' (or 'switchyard recover'), or abandon it with 'switchyard migrations abandon'";
 
+const CHOOSE =
+  "'switchyard choices' lists them; choose their resolutions with 'switchyard choose ITEM RESOLUTION', then 'switchyard migrations continue' adds the chosen migrations and lifts the pause (or abandon the graph with 'switchyard migrations abandon')";
+
 /** What the outcome of a run means for the person, one line (null: nothing left to say). */
 export const outcomeLine = (record: MigrationRecord.GraphRecord, outcome: MigrationSchedule.Outcome, back: Apply.MigrationsReport["switchedBack"] = null): string | null => {
   switch (outcome._tag) {
@@ -29,7 +32,7 @@ export const outcomeLine = (record: MigrationRecord.GraphRecord, outcome: Migrat
     case "Running":
       return null;
     case "Paused":
-      return `the migration graph is paused: ${record.paused?.by ?? "a migration"} reported new items (${record.paused?.items.join(", ") ?? ""}); choose their resolutions, then ${HOW}`;
+      return `the migration graph is paused: ${record.paused?.by ?? "a migration"} reported new items (${record.paused?.items.join(", ") ?? ""}); ${CHOOSE}`;
     case "WaitingForBoot":
       return `migration(s) ${outcome.waiting.join(", ")} wait for the boot into generation ${record.to ?? "(none)"}; once booted, 'switchyard recover' (or 'switchyard migrations continue') runs them`;
     case "Failed": {
@@ -62,17 +65,18 @@ export const listing = (record: MigrationRecord.GraphRecord, booted: boolean): R
   return [
     `migration graph under way: generation ${record.from ?? "(none)"} -> ${record.to ?? "(none)"} (mode ${record.mode}), ${done} of ${record.migrations.length} done`,
     ...record.migrations.map((m) => label(record, m, booted)),
-    ...(record.paused === null ? [] : [`paused: ${record.paused.by} reported new items (${record.paused.items.join(", ")}); choose their resolutions first`]),
+    ...(record.paused === null ? [] : [`paused: ${record.paused.by} reported new items (${record.paused.items.join(", ")}); ${CHOOSE}`]),
     `${HOW}`,
   ];
 };
 
-/** `migrations --json`: the record as kept, which migrations wait for the boot, and the items migrations reported. */
-export const document = (record: MigrationRecord.GraphRecord | null, booted: boolean, items: ReadonlyArray<Item.Item>) => ({
+/** `migrations --json`: the record as kept, which migrations wait for the boot, and the items migrations reported with the choices made for them. */
+export const document = (record: MigrationRecord.GraphRecord | null, booted: boolean, reported: Choice.File | null) => ({
   graph: record === null ? null : MigrationRecord.GraphRecord.encode(record),
   waitingForBoot:
     record === null || booted
       ? []
       : record.migrations.filter((m) => MigrationGraph.phaseOf(m) === "after" && (record.progress[m.id]?.status ?? "pending") === "pending").map((m) => m.id),
-  items,
+  items: reported?.items ?? [],
+  choices: reported?.choices ?? [],
 });

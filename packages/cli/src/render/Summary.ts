@@ -91,7 +91,7 @@ export const plan = (p: Plan.Plan, st: Style.Style, options: Options): string =>
   const count = plural(p.steps.length, "step");
   const hint = options.steps ? "" : options.stepsHint ? " (list them with --steps)" : "";
   const back = p.operation._tag === "Restart" ? "the code each service ran before" : p.running === null ? "the state before" : `generation ${p.running}`;
-  lines.push(p.revert.length === 0 ? `${count}${hint}.` : `${count}${hint}; if one fails before the commit, ${plural(p.revert.length, "revert step")} bring back ${back}.`);
+  lines.push(p.revert.length === 0 ? `${count}${hint}.` : `${count}${hint}; if one fails before the commit, ${plural(p.revert.length, "revert step")} ${p.revert.length === 1 ? "brings" : "bring"} back ${back}.`);
   if (p.migrations.length > 0) lines.push(`Then ${plural(p.migrations.length, "migration")} in dependency order, independent ones in parallel: ${e(p.migrations.map((m) => m.id).join(", "))}.`);
   if (options.steps) {
     lines.push(st.bold("Steps:"), ...numbered(p.steps));

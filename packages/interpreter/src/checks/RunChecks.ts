@@ -57,7 +57,7 @@ export const assess = Effect.fn("runChecks")(function* (root: Root.Root, world: 
   const runner = yield* ProcessRunner;
   const users = target.users ?? [];
   const accounts = users.length === 0 ? { passwd: "", group: "" } : { passwd: yield* readText(root, "/etc/passwd"), group: yield* readText(root, "/etc/group") };
-  const builtin = Assessment.builtin(world, context, target, { ...accounts, kernelRelease: runner.kernelRelease });
+  const builtin = Assessment.builtin(world, context, target, { ...accounts, kernelRelease: runner.kernelRelease }, plan);
   const runs = yield* Effect.forEach(Checks.declared(world, context), (check) => runOne(root, context, check));
   const items = Assessment.join(builtin, runs);
   const key = Choice.keyOf(context);

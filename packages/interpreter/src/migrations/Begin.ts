@@ -14,5 +14,5 @@ export const run = (step: Step.BeginMigrationsStep, root: Root.Root) =>
     if (found !== null && MigrationRecord.sameGraph(found.record, step)) return;
     // Apply refuses to start while another graph is under way; one found here appeared meanwhile.
     if (found !== null) return yield* new MigrationsPending({ message: `another migration graph is under way (${GraphFile.graphPath(root)}); see 'switchyard migrations'` });
-    yield* GraphFile.write(root, MigrationRecord.begin(step));
+    yield* GraphFile.begin(root, MigrationRecord.begin(step));
   });

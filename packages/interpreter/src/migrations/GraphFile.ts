@@ -2,7 +2,7 @@
  * Where a migration graph is kept: `<stateDir>/migrations/graph.json`, the whole record rewritten
  * atomically (write a temp sibling, fsync, rename, fsync the directory) at every change, and
  * removed when the graph completes or is abandoned. Its presence is what "a graph is under way"
- * means. New items migrations report go to `items.json` next to it (see `Items`).
+ * means. New items migrations report go to `items.json` next to it (see `Items`), which goes with it.
  */
 import { MigrationRecord, World, type MigrationGraph } from "@switchyard/model";
 import { Effect } from "effect";
@@ -46,4 +46,17 @@ export const write = (root: Root.Root, record: MigrationRecord.GraphRecord) =>
     yield* Durable.writeFile(graphPath(root), encoder.encode(`${JSON.stringify(MigrationRecord.GraphRecord.encode(record))}\n`));
   });
 
-export const remove = (root: Root.Root) => Durable.removeLink(graphPath(root));
+/** A new graph: items a crash left from an earlier one's removal go before it appears. */
+export const begin = (root: Root.Root, record: MigrationRecord.GraphRecord) =>
+  Effect.gen(function* () {
+    yield* Durable.ensureDirectory(directory(root));
+    yield* Durable.removeLink(`${directory(root)}/items.json`);
+    yield* write(root, record);
+  });
+
+/** The graph first: once it is gone no graph is under way, whatever became of its items. */
+export const remove = (root: Root.Root) =>
+  Effect.gen(function* () {
+    yield* Durable.removeLink(graphPath(root));
+    yield* Durable.removeLink(`${directory(root)}/items.json`);
+  });

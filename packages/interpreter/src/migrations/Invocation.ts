@@ -18,8 +18,8 @@ export type Direction = "upgrade" | "rollback" | "same";
 export const direction = (from: number | null, to: number | null): Direction =>
   from === to ? "same" : from === null || (to !== null && to > from) ? "upgrade" : "rollback";
 
-/** What a migration is told: the names hooks and checks are told, and its own id. */
-export const environment = (root: Root.Root, record: MigrationRecord.GraphRecord, m: Item.Migration): Record<string, string> => ({
+/** What a migration is told: the names hooks and checks are told (the epochs as they are when the graph runs), and its own id. */
+export const environment = (root: Root.Root, record: MigrationRecord.GraphRecord, m: Item.Migration, epochs: string): Record<string, string> => ({
   SWITCHYARD_FROM: record.from === null ? "" : String(record.from),
   SWITCHYARD_TO: record.to === null ? "" : String(record.to),
   SWITCHYARD_DIRECTION: direction(record.from, record.to),
@@ -28,6 +28,7 @@ export const environment = (root: Root.Root, record: MigrationRecord.GraphRecord
   SWITCHYARD_TO_SYSTEM: record.toSystem ?? "",
   SWITCHYARD_ROOT: root.prefix === "" ? "/" : root.prefix,
   SWITCHYARD_MIGRATION: m.id,
+  SWITCHYARD_EPOCHS: epochs,
 });
 
 /** The uid and gid of `name` in the root's /etc/passwd; a message when there is none. */
@@ -47,14 +48,14 @@ const lookUp = (root: Root.Root, name: string) =>
   });
 
 /** The request, or why it cannot be made (its user does not exist). */
-export const request = (root: Root.Root, record: MigrationRecord.GraphRecord, m: Item.Migration, onLine: (line: string) => void) =>
+export const request = (root: Root.Root, record: MigrationRecord.GraphRecord, m: Item.Migration, onLine: (line: string) => void, epochs: string) =>
   Effect.gen(function* () {
     const system = record.toSystem ?? record.fromSystem;
     const hostSystem = system === null ? Root.host(root, "/") : Root.host(root, system);
     const user = m.user === undefined ? {} : { user: yield* lookUp(root, m.user) };
     return {
       argv: S6Service.commandArgv(m.run, hostSystem),
-      env: environment(root, record, m),
+      env: environment(root, record, m, epochs),
       cwd: hostSystem,
       timeoutMs: (m.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
       onLine,

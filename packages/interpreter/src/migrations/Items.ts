@@ -1,13 +1,12 @@
 /**
- * The items migrations reported while they ran: `<stateDir>/migrations/items.json`, one
- * `{"items": [...]}` document in the check report format (`Item.Report`), so the pending choices
- * can list them next to the items checks report. An item reported again (a migration run again
- * after a crash) replaces the one with its id; the file is rewritten atomically.
+ * The items migrations reported while they ran and the choices made for them:
+ * `<stateDir>/migrations/items.json`, in the check choices' format (`Choice.File`), keyed by the
+ * graph's transition (`NewItems` in the model decides what goes in). Rewritten atomically; removed
+ * with the graph, so a record left by a graph that ended never settles another's items.
  */
-import { Item } from "@switchyard/model";
+import { Choice, type Item, type MigrationRecord, NewItems } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Durable from "../durable/Durable.js";
-import * as Decode from "../internal/Decode.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import type * as Root from "../root/Root.js";
 import * as GraphFile from "./GraphFile.js";
@@ -15,8 +14,8 @@ import { MigrationsUnreadable } from "./MigrationErrors.js";
 
 export const path = (root: Root.Root): string => `${GraphFile.directory(root)}/items.json`;
 
-/** The items reported so far ([] when none). */
-export const read = (root: Root.Root) =>
+/** The record as it is on disk (null when there is none); an unreadable one is an error, never "no choices". */
+export const readFile = (root: Root.Root) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const file = path(root);
@@ -25,16 +24,19 @@ export const read = (root: Root.Root) =>
       Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
       Effect.mapError((e) => new MigrationsUnreadable({ message: `cannot read ${file}: ${e.message}` })),
     );
-    if (bytes === null) return [] as ReadonlyArray<Item.Item>;
-    const report = yield* Decode.bytes(Item.Report, bytes, file, (f) => new MigrationsUnreadable({ message: `${Decode.describe(f)}; repair or remove it` }));
-    return report.items as ReadonlyArray<Item.Item>;
+    if (bytes === null) return null;
+    const record = Choice.fromText(new TextDecoder().decode(bytes), file);
+    return record._tag === "Right" ? record.right : yield* new MigrationsUnreadable({ message: record.left });
   });
 
-export const add = (root: Root.Root, items: ReadonlyArray<Item.Item>) =>
+/** The items (and choices) reported by the migrations of the graph `record`; null when none were. */
+export const read = (root: Root.Root, record: MigrationRecord.GraphRecord) => Effect.map(readFile(root), (file) => NewItems.current(file, record));
+
+export const write = (root: Root.Root, file: Choice.File) =>
   Effect.gen(function* () {
-    const before = yield* read(root);
-    const ids = new Set(items.map((i) => i.id));
-    const report: Item.Report = { items: [...before.filter((i) => !ids.has(i.id)), ...items] };
     yield* Durable.ensureDirectory(GraphFile.directory(root));
-    yield* Durable.writeFile(path(root), new TextEncoder().encode(`${JSON.stringify(Item.Report.encode(report))}\n`));
+    yield* Durable.writeFile(path(root), new TextEncoder().encode(Choice.render(file)));
   });
+
+export const add = (root: Root.Root, record: MigrationRecord.GraphRecord, items: ReadonlyArray<Item.Item>) =>
+  Effect.flatMap(readFile(root), (file) => write(root, NewItems.reported(file, record, items)));

@@ -5,9 +5,11 @@
  * decision, so a crash anywhere leaves a record the next run resumes from: `running` entries run
  * again (migrations must be idempotent). A completed graph's record is removed.
  */
-import { type Item, MigrationRecord, MigrationSchedule, World } from "@switchyard/model";
+import { type InRootPath, type Item, MigrationRecord, MigrationSchedule, TargetEpochs, World } from "@switchyard/model";
 import { Effect, Either, Queue } from "effect";
 import * as Links from "../observe/Links.js";
+import * as Observe from "../observe/Observe.js";
+import * as StateFiles from "../observe/StateFiles.js";
 import { Clock } from "../ports/Clock.js";
 import type { StopSignal } from "../Errors.js";
 import type { FsError } from "../ports/FileSystem.js";
@@ -64,6 +66,10 @@ const runGraph = (options: RunOptions, loaded: GraphFile.Loaded) =>
     const graph = loaded.graph;
     let record = MigrationRecord.resumed(loaded.record);
     const isBooted = yield* booted(root, record);
+    // The data epochs on record now, after the switch: what the migrations find on disk.
+    const manifest = record.toSystem === null ? null : yield* Observe.readManifest(root, record.toSystem as InRootPath.InRootPath);
+    const services = manifest?._tag === "Valid" ? manifest.manifest.services : [];
+    const epochs = TargetEpochs.json(TargetEpochs.fromServices(services, services.some((s) => s.state !== null) ? (yield* StateFiles.readEpochs(root)).services : []));
     const gate = (): MigrationSchedule.Gate => ({ booted: isBooted, paused: record.paused !== null, jobs: options.jobs });
     const lock = yield* Effect.makeSemaphore(1);
     // One change at a time, each on disk before anything decides on it.
@@ -84,7 +90,7 @@ const runGraph = (options: RunOptions, loaded: GraphFile.Loaded) =>
           lines.push(line);
           options.onEvent?.({ _tag: "MigrationOutput", id: m.id, line });
         };
-        const request = yield* Effect.either(Invocation.request(root, record, m, onLine));
+        const request = yield* Effect.either(Invocation.request(root, record, m, onLine, epochs));
         const result = Either.isLeft(request) ? null : yield* Effect.either(runner.run(request.right));
         const now = yield* clock.nowMs;
         const ended: Outcome.Ended = Either.isLeft(request)
@@ -93,7 +99,7 @@ const runGraph = (options: RunOptions, loaded: GraphFile.Loaded) =>
             ? { ok: false, message: result === null ? "not run" : result.left.message }
             : Outcome.of(m, result.right, lines);
         const items = ended.ok ? ended.items : [];
-        if (items.length > 0) yield* Items.add(root, items);
+        if (items.length > 0) yield* Items.add(root, record, items);
         yield* change((r) => {
           const next = MigrationRecord.update(r, m.id, { status: ended.ok ? "done" : "failed", finishedMs: now, message: ended.message });
           return items.length > 0 ? { ...next, paused: { by: m.id, items: items.map((i) => i.id) } } : next;

@@ -8,9 +8,10 @@ import * as E from "fp-ts/lib/Either.js";
 import * as Canonical from "../internal/Canonical.js";
 import * as Decode from "../codec/Decode.js";
 import type { Plan } from "../plan/Plan.js";
-import type * as World from "../world/World.js";
+import * as World from "../world/World.js";
 import * as Builtin from "./Builtin.js";
 import * as Checks from "./Checks.js";
+import * as DataEpochCheck from "./DataEpochCheck.js";
 import * as Choice from "./Choice.js";
 import { Item, Report } from "./Item.js";
 
@@ -90,15 +91,22 @@ export const initial = (world: World.World, plan: Plan): Plan => {
   const context = Checks.contextOf(world, plan);
   const target = context === null ? null : Checks.targetManifest(world, context);
   if (context === null || target === null) return plan;
-  return attach(plan, Choice.keyOf(context), builtin(world, context, target, null), []);
+  return attach(plan, Choice.keyOf(context), builtin(world, context, target, null, plan), []);
 };
 
-/** The built-in items; `observed` null leaves out those that need the root's files or the running kernel. */
-export const builtin = (world: World.World, context: Checks.Context, target: NonNullable<ReturnType<typeof Checks.targetManifest>>, observed: Builtin.Observed | null): ReadonlyArray<Item> => {
+/**
+ * The built-in items; `observed` null leaves out those that need the root's files or the running
+ * kernel. Data the target cannot read is an item only where the plan does not restore a snapshot
+ * of it itself (a plan that could do neither was refused before any check ran).
+ */
+export const builtin = (world: World.World, context: Checks.Context, target: NonNullable<ReturnType<typeof Checks.targetManifest>>, observed: Builtin.Observed | null, plan: Plan): ReadonlyArray<Item> => {
   const running = world.running.manifest?._tag === "Valid" ? world.running.manifest.manifest : null;
+  const generation = World.generation(world, context.to);
+  const restored = new Set(plan.state.filter((e) => e.action === "restore").map((e) => e.service as string));
   return [
     ...(observed === null ? [] : [...Builtin.users(target.users ?? [], observed), ...Builtin.kernel(target.requires, context.mode, observed.kernelRelease)]),
     ...Builtin.reboot(running, target, context.mode),
+    ...(generation === undefined ? [] : DataEpochCheck.items(world, generation, restored)),
   ];
 };
 

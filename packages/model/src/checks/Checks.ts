@@ -5,6 +5,7 @@
  * hook reads the same answer: a higher number is an upgrade, a lower one a rollback.
  */
 import type { Plan } from "../plan/Plan.js";
+import * as TargetEpochs from "../state/TargetEpochs.js";
 import * as World from "../world/World.js";
 import type * as Declaration from "./Declaration.js";
 
@@ -21,11 +22,8 @@ export interface Context {
   readonly toSystem: string;
   readonly direction: Direction;
   readonly mode: Plan["mode"];
-  /**
-   * The data epochs of stateful services (service, epoch), sorted by service. Empty until the
-   * manifest declares stateful services; `SWITCHYARD_EPOCHS` then carries them.
-   */
-  readonly epochs: ReadonlyArray<readonly [string, number]>;
+  /** The target's stateful services with their epochs and their data's (`TargetEpochs.json`), for `SWITCHYARD_EPOCHS`. */
+  readonly epochs: string;
 }
 
 const SWITCHING: ReadonlySet<string> = new Set(["Switch", "Rollback"]);
@@ -43,7 +41,7 @@ export const contextOf = (world: World.World, plan: Plan): Context | null => {
     toSystem: target.system,
     direction: direction(plan.from, plan.to),
     mode: plan.mode,
-    epochs: [],
+    epochs: TargetEpochs.json(TargetEpochs.of(world, target)),
   };
 };
 
@@ -65,5 +63,5 @@ export const environment = (context: Context, root: string): Readonly<Record<str
   SWITCHYARD_TO_SYSTEM: context.toSystem,
   SWITCHYARD_MODE: context.mode,
   SWITCHYARD_ROOT: root,
-  SWITCHYARD_EPOCHS: context.epochs.map(([service, epoch]) => `${service}=${epoch}`).join(" "),
+  SWITCHYARD_EPOCHS: context.epochs,
 });

@@ -26,7 +26,8 @@ export type Choice = t.TypeOf<typeof Choice>;
 export const File = strict({ version: t.literal(1), transition: Transition, items: t.array(Item), choices: t.array(Choice) }, "choices");
 export type File = t.TypeOf<typeof File>;
 
-export const keyOf = (context: Checks.Context): Transition => ({
+/** The key of the transition from `from` to `to`; a graph of migrations is keyed the same way as the checks before it. */
+export const keyOf = (context: Pick<Checks.Context, "from" | "to" | "fromSystem" | "toSystem">): Transition => ({
   from: context.from as Transition["from"],
   to: context.to as Transition["to"],
   systems: Sha256.ofText(`${context.fromSystem ?? ""}\n${context.toSystem}`),

@@ -71,9 +71,14 @@ export const begin = (step: Step.BeginMigrationsStep): GraphRecord => ({
   paused: null,
 });
 
-/** Whether `record` is the graph `step` begins (so beginning it again changes nothing). */
+/**
+ * Whether `record` is the graph `step` begins (so beginning it again changes nothing). Migrations
+ * that new items added since come after the step's own, so the step's are a prefix of the record's.
+ */
 export const sameGraph = (record: GraphRecord, step: Step.BeginMigrationsStep): boolean =>
-  record.from === step.from && record.to === step.to && JSON.stringify(record.migrations.map((m) => m.id)) === JSON.stringify(step.migrations.map((m) => m.id));
+  record.from === step.from &&
+  record.to === step.to &&
+  JSON.stringify(record.migrations.slice(0, step.migrations.length).map((m) => m.id)) === JSON.stringify(step.migrations.map((m) => m.id));
 
 /** A decoded record is only used if its graph holds and its progress covers exactly its migrations. */
 export const check = (record: GraphRecord): E.Either<string, Graph.Graph> => {

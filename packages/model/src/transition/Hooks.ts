@@ -13,6 +13,7 @@ import type * as InRootPath from "../paths/InRootPath.js";
 import type * as Manifest from "../world/Manifest.js";
 import type * as Request from "../plan/Request.js";
 import type * as Step from "../plan/Step.js";
+import * as TargetEpochs from "../state/TargetEpochs.js";
 import * as World from "../world/World.js";
 
 export type Name = Step.HookInvocation["hook"];
@@ -29,6 +30,8 @@ export interface Ends {
   readonly from: { readonly generation: GenerationNumber | null; readonly system: InRootPath.InRootPath } | null;
   readonly to: { readonly generation: GenerationNumber; readonly system: InRootPath.InRootPath };
   readonly mode: Request.Mode;
+  /** The target's stateful services' epochs and their data's, as planned (`TargetEpochs.json`). */
+  readonly epochs: string;
 }
 
 /** By generation number: a first switch (nothing to come from) is an upgrade. */
@@ -44,6 +47,7 @@ export const environment = (hook: Name, ends: Ends): Readonly<Record<string, str
   SWITCHYARD_FROM_SYSTEM: ends.from?.system ?? "",
   SWITCHYARD_TO_SYSTEM: ends.to.system,
   SWITCHYARD_MODE: ends.mode,
+  SWITCHYARD_EPOCHS: ends.epochs,
 });
 
 const invocation = (hook: Name, system: InRootPath.InRootPath, manifest: Manifest.Manifest | null, ends: Ends): Invocation | null => {
@@ -59,7 +63,7 @@ export const endsOf = (world: World.World, target: World.Generation, mode: Reque
   const r = world.running;
   const current = world.current === null ? undefined : World.generation(world, world.current);
   const from = r.system !== null ? { generation: r.generation, system: r.system } : current === undefined ? null : { generation: current.number, system: current.system };
-  return { from, to: { generation: target.number, system: target.system }, mode };
+  return { from, to: { generation: target.number, system: target.system }, mode, epochs: TargetEpochs.json(TargetEpochs.of(world, target)) };
 };
 
 /** The manifest of the generation being left, when it is valid. */

@@ -75,6 +75,17 @@ export const between = (world: World.World, request: Request): E.Either<PlanErro
   }
 };
 
+/** The generation a switch or rollback goes to (as `between` resolves it), or null for other operations and specs that name none. */
+export const targetOf = (world: World.World, op: PlanRequest.Between): number | null => {
+  const target =
+    op._tag === "Switch"
+      ? pipe(Spec.parse(op.spec), E.mapLeft(specError), E.chain((spec) => E.mapLeft(specError)(Spec.resolve(spec, numbers(world), world.current))))
+      : op._tag === "Rollback"
+        ? E.mapLeft(specError)(Spec.previous(numbers(world), world.current))
+        : E.left(null);
+  return E.isRight(target) ? target.right : null;
+};
+
 /** The plan that registers `added.system` as the next generation. */
 export const adding = (world: World.World, added: Addition.NewSystem): E.Either<PlanError.PlanError, Plan.Plan> => Addition.plan(world, added);
 
