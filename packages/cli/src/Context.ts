@@ -6,19 +6,7 @@
  */
 import * as path from "node:path";
 import { Config, Decode, type Plan, World } from "@switchyard/model";
-import {
-  ApplyJournal,
-  ConfinedPorts,
-  FileSystem,
-  NodeClockLive,
-  NodeFileSystemLive,
-  NodeProcessRunnerLive,
-  NoServiceManagerLive,
-  ObserveError,
-  observeFailure,
-  Root,
-  S6ServiceManager,
-} from "@switchyard/interpreter";
+import { Absent, ApplyJournal, ConfinedPorts, NodeClockLive, NodeFileSystemLive, NodeProcessRunnerLive, NoServiceManagerLive, ObserveError, observeFailure, Root, S6ServiceManager } from "@switchyard/interpreter";
 import { Effect, Layer } from "effect";
 import * as Args from "./args/Args.js";
 import * as Choices from "./args/Choices.js";
@@ -70,13 +58,8 @@ export const settings = (root: Root.Root, args: Args.Parsed) =>
 /** Read `/etc/switchyard/config.json` (if any) and apply the flags over it. */
 const fromConfig = (root: Root.Root, args: Args.Parsed) =>
   Effect.gen(function* () {
-    const fs = yield* FileSystem;
     const file = Root.host(root, World.Paths.configFile);
-    const bytes = yield* fs.readFile(file).pipe(
-      Effect.map((b): Uint8Array | null => b),
-      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
-      Effect.mapError((e) => observeFailure(e, `cannot read ${file}: ${e.message}`)),
-    );
+    const bytes = yield* Absent.readFile(file, (e) => observeFailure(e, `cannot read ${file}: ${e.message}`));
     // Syntax errors name the line and column; field errors the key as written.
     const config = bytes === null ? { _tag: "Right" as const, right: {} } : Decode.text(Config.ConfigFile, new TextDecoder().decode(bytes), file);
     if (config._tag === "Left") return yield* configError(`${Decode.describe(config.left)}; fix or remove it`);

@@ -4,6 +4,7 @@ export * as ApplyJournal from "./state/ApplyJournal.js";
 export * as Interruption from "./state/Interruption.js";
 export * as Layout from "./state/Layout.js";
 export * as Recover from "./state/Recover.js";
+export * as Absent from "./ports/Absent.js";
 export * as Durable from "./durable/Durable.js";
 export * as ChoiceFile from "./checks/ChoiceFile.js";
 export * as RunChecks from "./checks/RunChecks.js";

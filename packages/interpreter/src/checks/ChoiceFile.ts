@@ -7,20 +7,15 @@ import { Choice, type Item } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Durable from "../durable/Durable.js";
 import { ObserveError } from "../Errors.js";
-import { FileSystem } from "../ports/FileSystem.js";
 import * as Layout from "../state/Layout.js";
 import * as Root from "../root/Root.js";
+import * as Absent from "../ports/Absent.js";
 
 export const path = (root: Root.Root): string => Root.host(root, Choice.PATH);
 
 export const read = Effect.fn("readChoices")(function* (root: Root.Root) {
-  const fs = yield* FileSystem;
   const file = path(root);
-  const bytes = yield* fs.readFile(file).pipe(
-    Effect.map((b): Uint8Array | null => b),
-    Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
-    Effect.mapError((e) => new ObserveError({ reason: "Io", message: `cannot read ${file}: ${e.message}` })),
-  );
+  const bytes = yield* Absent.readFile(file, (e) => new ObserveError({ reason: "Io", message: `cannot read ${file}: ${e.message}` }));
   if (bytes === null) return null;
   const record = Choice.fromText(new TextDecoder().decode(bytes), file);
   return record._tag === "Right" ? record.right : yield* new ObserveError({ reason: "Layout", message: record.left });

@@ -15,6 +15,7 @@ import * as Failpoint from "./Failpoint.js";
 import { FileSystem, type FsError } from "../ports/FileSystem.js";
 import * as FsErrors from "../ports/FsErrors.js";
 import { basenameOf, dirnameOf } from "../root/Root.js";
+import * as Absent from "../ports/Absent.js";
 
 let counter = 0;
 
@@ -179,8 +180,7 @@ const removeEntry = (path: string, flush = true): Effect.Effect<boolean, FsError
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const stat = yield* fs.lstat(path).pipe(
-      Effect.map((s): { readonly kind: string } | null => s),
-      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
+      Absent.orNull,
     );
     if (stat === null) return false;
     if (stat.kind !== "directory") {

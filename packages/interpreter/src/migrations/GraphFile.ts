@@ -8,9 +8,10 @@ import { MigrationRecord, World, type MigrationGraph } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Durable from "../durable/Durable.js";
 import * as Decode from "../internal/Decode.js";
-import { FileSystem } from "../ports/FileSystem.js";
+import type { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 import { MigrationsUnreadable } from "./MigrationErrors.js";
+import * as Absent from "../ports/Absent.js";
 
 export const directory = (root: Root.Root): string => Root.host(root, `${World.Paths.stateDir}/migrations`);
 export const graphPath = (root: Root.Root): string => `${directory(root)}/graph.json`;
@@ -23,15 +24,10 @@ export interface Loaded {
 /** The graph under way, or null when there is none. */
 export const read = (root: Root.Root): Effect.Effect<Loaded | null, MigrationsUnreadable, FileSystem> =>
   Effect.gen(function* () {
-    const fs = yield* FileSystem;
     const path = graphPath(root);
     const unreadable = (what: string) =>
       new MigrationsUnreadable({ message: `the migration graph cannot be read: ${what}; it was left untouched: repair it, or remove it with 'switchyard migrations abandon'` });
-    const bytes = yield* fs.readFile(path).pipe(
-      Effect.map((b): Uint8Array | null => b),
-      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
-      Effect.mapError((e) => unreadable(e.message)),
-    );
+    const bytes = yield* Absent.readFile(path, (e) => unreadable(e.message));
     if (bytes === null) return null;
     const record = yield* Decode.bytes(MigrationRecord.GraphRecord, bytes, path, (f) => unreadable(Decode.describe(f)));
     const graph = yield* Decode.either(MigrationRecord.check(record), (why) => unreadable(`${path}: ${why}`));

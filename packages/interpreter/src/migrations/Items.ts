@@ -7,23 +7,18 @@
 import { Choice, type Item, type MigrationRecord, NewItems } from "@switchyard/model";
 import { Effect } from "effect";
 import * as Durable from "../durable/Durable.js";
-import { FileSystem } from "../ports/FileSystem.js";
 import type * as Root from "../root/Root.js";
 import * as GraphFile from "./GraphFile.js";
 import { MigrationsUnreadable } from "./MigrationErrors.js";
+import * as Absent from "../ports/Absent.js";
 
 export const path = (root: Root.Root): string => `${GraphFile.directory(root)}/items.json`;
 
 /** The record as it is on disk (null when there is none); an unreadable one is an error, never "no choices". */
 export const readFile = (root: Root.Root) =>
   Effect.gen(function* () {
-    const fs = yield* FileSystem;
     const file = path(root);
-    const bytes = yield* fs.readFile(file).pipe(
-      Effect.map((b): Uint8Array | null => b),
-      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
-      Effect.mapError((e) => new MigrationsUnreadable({ message: `cannot read ${file}: ${e.message}` })),
-    );
+    const bytes = yield* Absent.readFile(file, (e) => new MigrationsUnreadable({ message: `cannot read ${file}: ${e.message}` }));
     if (bytes === null) return null;
     const record = Choice.fromText(new TextDecoder().decode(bytes), file);
     return record._tag === "Right" ? record.right : yield* new MigrationsUnreadable({ message: record.left });

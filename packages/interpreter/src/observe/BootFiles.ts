@@ -11,6 +11,7 @@ import { ObserveError, observeFailure } from "../Errors.js";
 import { FileSystem, type FsError } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 import { sha256 } from "../internal/Digest.js";
+import * as Absent from "../ports/Absent.js";
 
 /** Boot config files are small; anything larger is not ours. */
 const TEXT_LIMIT = 1024 * 1024;
@@ -24,8 +25,7 @@ const readText = (root: Root.Root, path: string) =>
     const fs = yield* FileSystem;
     const host = Root.host(root, path);
     const stat = yield* fs.lstat(host).pipe(
-      Effect.map((s): { kind: string; size: number } | null => s),
-      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
+      Absent.orNull,
       Effect.mapError(io(host)),
     );
     if (stat === null || (stat.kind !== "file" && stat.kind !== "symlink")) return null;

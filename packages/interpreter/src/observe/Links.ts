@@ -9,6 +9,7 @@ import { Effect } from "effect";
 import { ObserveError, observeFailure } from "../Errors.js";
 import { FileSystem, type FsError } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
+import * as Absent from "../ports/Absent.js";
 
 const io = (e: FsError) => observeFailure(e);
 
@@ -17,11 +18,7 @@ export const read = (root: Root.Root, path: InRootPath.InRootPath) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const host = Root.host(root, path);
-    const stat = yield* fs.lstat(host).pipe(
-      Effect.map((s) => s as { kind: string } | null),
-      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
-      Effect.mapError(io),
-    );
+    const stat = yield* Absent.orNull(fs.lstat(host)).pipe(Effect.mapError(io));
     if (stat === null) return null;
     if (stat.kind !== "symlink") {
       return yield* new ObserveError({ reason: "Layout", message: `${host} should be a symlink but is a ${stat.kind}; move it away` });
@@ -44,8 +41,7 @@ export const exists = (root: Root.Root, path: InRootPath.InRootPath) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const real = yield* fs.realPath(Root.host(root, path)).pipe(
-      Effect.map((r): string | null => r),
-      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
+      Absent.orNull,
       Effect.mapError(io),
     );
     if (real === null) return false;

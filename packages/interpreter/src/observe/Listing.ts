@@ -8,6 +8,7 @@ import { Effect } from "effect";
 import { ObserveError, observeFailure } from "../Errors.js";
 import { type DirectoryListing, FileSystem, type FsError, type Stat } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
+import * as Absent from "../ports/Absent.js";
 
 /** The listing by column: numbers ascending, each link's target, mtime and lstat. */
 export interface Listed {
@@ -60,8 +61,7 @@ export const read = (root: Root.Root, settings: World.Settings, index: Generatio
         return target === null;
       })
       .pipe(
-        Effect.map((l): DirectoryListing | null => l),
-        Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
+        Absent.orNull,
         Effect.mapError(io),
       );
     let profile: { target: string } | null = null;

@@ -7,23 +7,18 @@
 import { DataEpochs, Decode as ModelDecode, SnapshotMeta, type SnapshotStore, type StateWorld, World } from "@switchyard/model";
 import { Effect } from "effect";
 import { ObserveError } from "../Errors.js";
-import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 import * as Catalogue from "../snapshots/Catalogue.js";
 import * as SnapshotConfig from "../snapshots/SnapshotConfig.js";
+import * as Absent from "../ports/Absent.js";
 
 export const epochsPath = (root: Root.Root): string => Root.host(root, `${World.Paths.stateDir}/${DataEpochs.PATH_IN_STATE}`);
 
 /** The record; absent is empty. */
 export const readEpochs = (root: Root.Root) =>
   Effect.gen(function* () {
-    const fs = yield* FileSystem;
     const file = epochsPath(root);
-    const bytes = yield* fs.readFile(file).pipe(
-      Effect.map((b): Uint8Array | null => b),
-      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
-      Effect.mapError((e) => new ObserveError({ reason: "Io", message: `cannot read ${file}: ${e.message}` })),
-    );
+    const bytes = yield* Absent.readFile(file, (e) => new ObserveError({ reason: "Io", message: `cannot read ${file}: ${e.message}` }));
     if (bytes === null) return DataEpochs.empty;
     const decoded = ModelDecode.text(DataEpochs.File, new TextDecoder().decode(bytes), file);
     if (decoded._tag === "Left") {

@@ -11,6 +11,7 @@ import { ObserveError, observeFailure } from "../Errors.js";
 import * as Links from "./Links.js";
 import { FileSystem, type FsError, type Stat } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
+import * as Absent from "../ports/Absent.js";
 
 export interface Checked {
   /** In the order of the systems asked about. */
@@ -52,8 +53,7 @@ export const check = (
       last = parent;
       if (state.has(parent)) continue;
       const real = yield* fs.realPath(Root.host(root, parent)).pipe(
-        Effect.map((r): string | null => r),
-        Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
+        Absent.orNull,
         Effect.mapError(io),
       );
       const [stat] = real === null ? [undefined] : yield* fs.lstatEach([real]);
@@ -90,8 +90,7 @@ export const check = (
         }
         // A system directory that is a link is resolved every time: its target can change elsewhere.
         const real = yield* fs.realPath(Root.host(root, system)).pipe(
-          Effect.map((r): string | null => r),
-          Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
+          Absent.orNull,
           Effect.mapError(io),
         );
         if (real !== null && !within(real)) return yield* outside(system, real);

@@ -16,6 +16,7 @@ import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 import * as Tools from "./Tools.js";
 import { SnapshotError } from "./SnapshotError.js";
+import * as Absent from "../ports/Absent.js";
 
 export interface SaveRequest {
   readonly id: SnapshotId.SnapshotId;
@@ -42,9 +43,7 @@ const exists = (path: string) =>
 /** Whether a data directory is there (absent: nothing written yet); anything else at its path is refused, never archived through. */
 const dataDirectory = (id: string, path: string) =>
   Effect.flatMap(FileSystem, (fs) =>
-    fs.lstat(path).pipe(
-      Effect.map((s) => s.kind),
-      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
+    Absent.orNull(Effect.map(fs.lstat(path), (s) => s.kind)).pipe(
       Effect.mapError(io(id)),
       Effect.flatMap((kind) =>
         kind === null || kind === "directory"

@@ -5,18 +5,13 @@
 import { Config, Decode as ModelDecode, World } from "@switchyard/model";
 import { Effect } from "effect";
 import { ObserveError } from "../Errors.js";
-import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
+import * as Absent from "../ports/Absent.js";
 
 export const read = (root: Root.Root) =>
   Effect.gen(function* () {
-    const fs = yield* FileSystem;
     const file = Root.host(root, World.Paths.configFile);
-    const bytes = yield* fs.readFile(file).pipe(
-      Effect.map((b): Uint8Array | null => b),
-      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
-      Effect.mapError((e) => new ObserveError({ reason: "Io", message: `cannot read ${file}: ${e.message}` })),
-    );
+    const bytes = yield* Absent.readFile(file, (e) => new ObserveError({ reason: "Io", message: `cannot read ${file}: ${e.message}` }));
     const decoded = bytes === null ? { _tag: "Right" as const, right: {} } : ModelDecode.text(Config.ConfigFile, new TextDecoder().decode(bytes), file);
     if (decoded._tag === "Left") return yield* new ObserveError({ reason: "Config", message: `${ModelDecode.describe(decoded.left)}; fix or remove it` });
     const settings = Config.snapshotSettings(decoded.right);

@@ -19,6 +19,7 @@ import * as Decode from "../internal/Decode.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 import * as Staged from "./Staged.js";
+import * as Absent from "../ports/Absent.js";
 
 export type Progress = Recovery.Progress;
 export interface Entry extends Recovery.Journal {
@@ -99,8 +100,7 @@ export const read = (root: Root.Root) =>
     const unreadable = (what: string) =>
       new JournalUnreadable({ message: `the journal ${dir} cannot be decoded (${what}); it was left untouched: inspect it, then repair the machine by hand and remove it` });
     const stat = yield* fs.lstat(dir).pipe(
-      Effect.map((s): { readonly kind: string } | null => s),
-      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
+      Absent.orNull,
       Effect.mapError((e) => unreadable(e.message)),
     );
     if (stat === null) return null;

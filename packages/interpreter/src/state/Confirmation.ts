@@ -9,9 +9,9 @@ import { Effect } from "effect";
 import * as Durable from "../durable/Durable.js";
 import { JournalUnreadable } from "../Errors.js";
 import * as Decode from "../internal/Decode.js";
-import { FileSystem } from "../ports/FileSystem.js";
 import { ProcessRunner } from "../ports/ProcessRunner.js";
 import * as Root from "../root/Root.js";
+import * as Absent from "../ports/Absent.js";
 
 export type Pending = Confirmation.Pending;
 
@@ -24,13 +24,8 @@ const encoder = new TextEncoder();
 /** The pending confirmation, or null when none waits. */
 export const read = (root: Root.Root) =>
   Effect.gen(function* () {
-    const fs = yield* FileSystem;
     const file = path(root);
-    const bytes = yield* fs.readFile(file).pipe(
-      Effect.map((b): Uint8Array | null => b),
-      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(null)),
-      Effect.mapError((e) => new JournalUnreadable({ message: `cannot read ${file}: ${e.message}` })),
-    );
+    const bytes = yield* Absent.readFile(file, (e) => new JournalUnreadable({ message: `cannot read ${file}: ${e.message}` }));
     if (bytes === null) return null;
     return yield* Decode.bytes(Confirmation.Pending, bytes, file, (f) => new JournalUnreadable({ message: `${Decode.describe(f)}; remove it with 'switchyard confirm' to keep the switch` }));
   });
