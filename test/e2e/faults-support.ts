@@ -118,13 +118,16 @@ export const show = (r: Exec): string => `exit ${r.code ?? r.signal}\n--- stdout
  * Copy a root exactly: symlinks verbatim (their absolute in-root targets must not be rewritten)
  * and with their own mtimes (a generation's creation time is its link's mtime; fs.cpSync gives
  * copied symlinks the time of the copy). Copies of one source are identical to each other; the
- * source itself may differ in sub-millisecond link times, so compare copies with copies.
+ * source itself may differ in sub-millisecond link times, so compare copies with copies. `skip`
+ * leaves out entries by in-root path (e.g. a running supervisor's FIFOs, which cannot be copied).
  */
-export const copyRoot = (from: string, to: string): string => {
-  fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+export const copyRoot = (from: string, to: string, skip: (inRoot: string) => boolean = () => false): string => {
+  const filter = (source: string): boolean => !skip(`/${path.relative(from, source)}`);
+  fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, filter });
   const walk = (rel: string): void => {
     for (const entry of fs.readdirSync(path.join(from, rel), { withFileTypes: true })) {
       const r = path.join(rel, entry.name);
+      if (!filter(path.join(from, r))) continue;
       if (entry.isDirectory()) walk(r);
       else if (entry.isSymbolicLink()) {
         const st = fs.lstatSync(path.join(from, r));
