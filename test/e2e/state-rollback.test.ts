@@ -86,13 +86,13 @@ describe.skipIf(!hasS6)("state that rolls back", () => {
     expect(doc.state).toEqual([{ service: "blog", epoch: { read: [1, 2], write: [2] }, data: expect.objectContaining({ epoch: { read: [1, 2], write: [2] }, generation: 3 }) }]);
 
     fs.writeFileSync(post(root), "kept\n");
-    const saved = await ok(root, "apply", "snapshot", "save", "--yes");
+    const saved = await ok(root, "snapshot", "save", "--yes");
     const id = /saved snapshot (\S+)/.exec(saved.stdout)?.[1] as string;
     expect(id).toMatch(/-g3-blog$/);
     fs.writeFileSync(post(root), "changed\n");
     const preview = await ok(root, "plan", "snapshot", "restore", id);
     expect(preview.stdout).toContain(`blog: restores snapshot ${id}`);
-    await ok(root, "apply", "snapshot", "restore", id, "--yes");
+    await ok(root, "snapshot", "restore", id, "--yes");
     expect(fs.readFileSync(post(root), "utf8")).toBe("kept\n");
   });
 });

@@ -8,7 +8,7 @@ import * as Escape from "./render/Escape.js";
 import * as Failure from "./render/Failure.js";
 import * as Options from "./args/Options.js";
 
-const SERVICE_COMMANDS: ReadonlySet<Args.Runnable> = new Set(["plan", "apply", "restart", "recover", "status", "migrations"]);
+const SERVICE_COMMANDS: ReadonlySet<Args.Runnable> = new Set(["plan", "apply", "check", "restart", "recover", "status", "migrations", "snapshot"]);
 
 /** A command: it may fail only with an error the report knows, and needs only the live ports. */
 export type Command = (ctx: Context.CommandContext) => Effect.Effect<void, Failure.Known, FileSystem | Clock | ProcessRunner | ServiceManager>;

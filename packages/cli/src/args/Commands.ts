@@ -11,9 +11,9 @@ export type Name = (typeof NAMES)[number];
 
 export const SUPERVISOR_ACTIONS = ["start", "stop", "status"] as const;
 export const MIGRATION_ACTIONS = ["continue", "abandon"] as const;
-export const SNAPSHOT_ACTIONS = ["list", "check", "forget"] as const;
+export const SNAPSHOT_ACTIONS = ["list", "save", "restore", "check", "forget"] as const;
 /** The snapshot actions that name one snapshot. */
-const SNAPSHOT_WITH_ID: ReadonlyArray<string> = ["check", "forget"];
+const SNAPSHOT_WITH_ID: ReadonlyArray<string> = ["restore", "check", "forget"];
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 /** What the completion scripts ask the binary for while completing. */
 export const COMPLETION_LISTS = ["generations", "services"] as const;
@@ -264,25 +264,28 @@ export const COMMANDS: ReadonlyArray<Command> = [
   },
   {
     name: "snapshot",
-    summary: "the snapshots of services' state: list, check or forget them",
-    usage: ["list [--json]", "check ID [--identity FILE]", "forget ID"],
+    summary: "the snapshots of services' state: list, save, restore, check or forget them",
+    usage: ["list [--json]", "save [SERVICE...] [--yes]", "restore ID [--yes]", "check ID [--identity FILE]", "forget ID"],
     arguments: [
-      { name: "ACTION", help: "list: every snapshot, newest first; check: recompute its hashes (and decrypt it, with an identity); forget: remove it" },
+      {
+        name: "ACTION",
+        help: "list: every snapshot, newest first; save, restore: a plan like any other, shown and asked before it runs (as 'apply snapshot save|restore'); check: recompute its hashes (and decrypt it, with an identity); forget: remove it",
+      },
       { name: "ID", help: "a snapshot id, as 'snapshot list' shows it" },
+      { name: "SERVICE", help: "save: the stateful services to snapshot (default: every one)" },
     ],
     check: (words) => {
       const [action, ...rest] = words;
-      // Saving and restoring are plans like any switch, so they are operations of plan and apply.
-      if (action === "save" || action === "restore") return `snapshot ${action} is a plan: run 'switchyard plan snapshot ${action} …' to see it, 'switchyard apply snapshot ${action} …' to carry it out`;
       if (action === undefined || !SNAPSHOT_ACTIONS.some((a) => a === action)) return `snapshot takes one ACTION: ${SNAPSHOT_ACTIONS.join(", ")}`;
+      if (action === "save") return null;
       if (SNAPSHOT_WITH_ID.includes(action)) return rest.length === 1 ? null : `snapshot ${action} takes one snapshot ID (see 'switchyard snapshot list')`;
       return rest.length === 0 ? null : `snapshot ${action} takes no further arguments`;
     },
     completes: { words: SNAPSHOT_ACTIONS },
     examples: [
       ["switchyard snapshot list", "every snapshot: service, generation, epoch, time, size, encrypted or in clear"],
-      ["switchyard snapshot check 20261201T120000Z-db-g2 --identity key.txt", "every hash recomputed, and every member decrypted with key.txt"],
-      ["switchyard snapshot forget 20261201T120000Z-db-g2", "remove that snapshot"],
+      ["switchyard snapshot save db --yes", "snapshot db now: dumped while it runs, its directories archived while it is stopped"],
+      ["switchyard snapshot restore 20261201T120000Z-db-g2", "show what restoring it replaces (kept as a new snapshot first), then ask"],
     ],
   },
   {
