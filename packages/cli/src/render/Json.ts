@@ -1,8 +1,10 @@
 /** The `--json` documents of list and describe (the plan document is the plan itself). */
 import { RestartDebt, SnapshotStore, StateWorld, Stepped, Trial, type World } from "@switchyard/model";
 import type * as Render from "./Render.js";
+import * as Stamp from "./Stamp.js";
 
-const iso = (ms: number): string => new Date(ms).toISOString();
+const stamps = Stamp.formatter();
+const iso = (ms: number): string => stamps.iso(ms);
 
 export const generation = (world: Render.Marked, g: World.Generation) => ({
   number: g.number,
