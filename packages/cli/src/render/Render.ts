@@ -49,6 +49,9 @@ const longTable = (world: Marked, gens: ReadonlyArray<World.Generation>): string
   return Escape.lines([line(header), ...rows.map(line)]);
 };
 
+/** What `trimEnd` removes (white space and line terminators), at the end. */
+const TRAILING_BLANK = /\s$/;
+
 export const table = (world: Marked, gens: ReadonlyArray<World.Generation>, long = false): string => {
   if (long) return longTable(world, gens);
   // Two passes over the rows, no row objects: a profile may have 10,000 of them. Numbers, dates and
@@ -75,7 +78,10 @@ export const table = (world: Marked, gens: ReadonlyArray<World.Generation>, long
     const g = gens[i] as World.Generation;
     const marked = g.number === world.current || g.number === world.running.generation || g.number === world.booted.generation || world.pins?.includes(g.number) === true;
     const start = `${String(g.number).padStart(w0)}  ${(stamps[i] as string).padEnd(w1)}  `;
-    out.push(marked ? `${start}${(labels[i] as string).padEnd(w2)}  ${marks(world, g).join(", ")}` : `${start}${labels[i] as string}`.trimEnd());
+    const label = labels[i] as string;
+    // Trimmed only when it can end in blanks: trimming copies the whole line (a cons string) again.
+    if (marked) out.push(`${start}${label.padEnd(w2)}  ${marks(world, g).join(", ")}`);
+    else out.push(label === "" || TRAILING_BLANK.test(label) ? `${start}${label}`.trimEnd() : `${start}${label}`);
   }
   return out.join("\n");
 };
