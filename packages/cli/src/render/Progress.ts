@@ -5,7 +5,6 @@
  * instead of thousands of lines. Steps are timed here, from the interpreter's events: the CLI may
  * read the clock, the interpreter's step runner does not need to.
  */
-import { performance } from "node:perf_hooks";
 import { type Plan, Step } from "@switchyard/model";
 import type { Steps } from "@switchyard/interpreter";
 import * as Escape from "./Escape.js";

@@ -4,6 +4,7 @@
  */
 import { BootConfig, Manifest, RestartDebt, SystemFormat, Trial, type World } from "@switchyard/model";
 import * as Escape from "./Escape.js";
+import * as Stamp from "./Stamp.js";
 
 /** What the marks of a generation (current, running, booted, pinned) are read from. */
 export type Marked = Pick<World.World, "current" | "running" | "booted" | "pins">;
@@ -19,11 +20,10 @@ export const marks = (world: Marked, g: World.Generation): ReadonlyArray<string>
 
 export const labelOf = (g: World.Generation): string => (g.header._tag === "Valid" ? g.header.header.label : "(invalid manifest)");
 
+const stamps = Stamp.formatter();
+
 /** Local time to the second, as nix-env lists generations: "2026-11-30 14:02:11". */
-export const created = (g: World.Generation): string => {
-  const local = new Date(g.createdMs + g.utcOffsetMinutes * 60_000);
-  return Number.isNaN(local.getTime()) ? "????-??-?? ??:??:??" : local.toISOString().slice(0, 19).replace("T", " ");
-};
+export const created = (g: World.Generation): string => stamps.seconds(g.createdMs + g.utcOffsetMinutes * 60_000);
 
 /** A path inside the generation's own system directory is shown relative to it. */
 const within = (g: World.Generation, path: string): string => (path.startsWith(`${g.system}/`) ? path.slice(g.system.length + 1) : path);
@@ -48,6 +48,9 @@ const longTable = (world: Marked, gens: ReadonlyArray<World.Generation>): string
       .trimEnd();
   return Escape.lines([line(header), ...rows.map(line)]);
 };
+
+/** What `trimEnd` removes (white space and line terminators), at the end. */
+const TRAILING_BLANK = /\s$/;
 
 export const table = (world: Marked, gens: ReadonlyArray<World.Generation>, long = false): string => {
   if (long) return longTable(world, gens);
@@ -75,7 +78,10 @@ export const table = (world: Marked, gens: ReadonlyArray<World.Generation>, long
     const g = gens[i] as World.Generation;
     const marked = g.number === world.current || g.number === world.running.generation || g.number === world.booted.generation || world.pins?.includes(g.number) === true;
     const start = `${String(g.number).padStart(w0)}  ${(stamps[i] as string).padEnd(w1)}  `;
-    out.push(marked ? `${start}${(labels[i] as string).padEnd(w2)}  ${marks(world, g).join(", ")}` : `${start}${labels[i] as string}`.trimEnd());
+    const label = labels[i] as string;
+    // Trimmed only when it can end in blanks: trimming copies the whole line (a cons string) again.
+    if (marked) out.push(`${start}${label.padEnd(w2)}  ${marks(world, g).join(", ")}`);
+    else out.push(label === "" || TRAILING_BLANK.test(label) ? `${start}${label}`.trimEnd() : `${start}${label}`);
   }
   return out.join("\n");
 };

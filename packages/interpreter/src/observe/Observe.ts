@@ -121,7 +121,9 @@ const systemLink = (
     if (target === null) return { target: null, system: null, generation: null, manifest: null } satisfies World.SystemLink;
     const system = yield* Links.resolveInside(root, path, target);
     // Prefer the current generation when several share a system directory.
-    const matches = generations.filter((g) => g.system === system || g.link === system);
+    // A generation's link name is built on each read: compared only when the target can be one.
+    const viaLink = system.endsWith("-link");
+    const matches = generations.filter((g) => g.system === system || (viaLink && g.link === system));
     const g = matches.find((m) => m.number === current) ?? matches[matches.length - 1];
     // The manifest is the generation's own, decoded (or read) only if a plan asks for it.
     if (g !== undefined) {

@@ -45,7 +45,8 @@ export const check = (
     // System directories nearly always share one parent: it is compared, not sliced out, each time.
     const parentOf: Array<InRootPath.InRootPath> = new Array(systems.length);
     let last: InRootPath.InRootPath | null = null;
-    for (const [i, system] of systems.entries()) {
+    for (let i = 0; i < systems.length; i++) {
+      const system = systems[i] as InRootPath.InRootPath;
       const slash = system.lastIndexOf("/");
       const same: boolean = last !== null && slash === (last === "/" ? 0 : last.length) && system.startsWith(last);
       const parent: InRootPath.InRootPath = same ? (last as InRootPath.InRootPath) : InRootPath.dirname(system);
