@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { execIn, leftovers, removeSnapshot, show, type Exec } from "./faults-support.js";
-import { cleanUp, linkOf, PROFILE, readLink, readText, systemOf, tempRoot } from "./support.js";
+import { cleanUp, linkOf, PROFILE, readLink, readText, systemOf, tempDir, tempRoot } from "./support.js";
 
 afterAll(() => {
   cleanUp();
@@ -98,6 +98,19 @@ const until = async (cond: () => boolean, what: string, ms = 20_000): Promise<vo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+};
+
+/**
+ * `apply ARGS` run under strace, which notes every failed open: `refused()` says whether it has
+ * found the lock taken at least once, i.e. it is waiting for it rather than still starting.
+ */
+const tracedApply = (root: string, args: ReadonlyArray<string>) => {
+  const trace = path.join(tempDir(), "trace");
+  const lock = `${path.join(root, "var/lib/switchyard/lock")}"`;
+  const wrapper = ["strace", "-f", "-qq", "--seccomp-bpf", "-e", "trace=open,openat", "-e", "status=failed", "-o", trace];
+  const done = execIn(root, args, { wrapper });
+  const refused = (): boolean => (fs.existsSync(trace) ? fs.readFileSync(trace, "utf8") : "").split("\n").some((l) => l.includes(lock) && l.includes("O_EXCL") && l.includes("EEXIST"));
+  return { done, refused };
 };
 
 const errorLines = (r: Exec): Array<string> => r.stderr.split("\n").filter((l) => l.startsWith("switchyard: "));
@@ -190,10 +203,10 @@ describe("an apply that finds another one under way", () => {
     const root = probeRoot();
     const holder = execIn(root, ["apply", "switch", "1", "--yes"], { env: { PROBE_HOLD: "1" } });
     await until(() => fs.existsSync(path.join(root, PROBE, "holding")), "the first apply's activation");
-    const waiting = execIn(root, ["apply", "switch", "2", "--yes", "--wait-lock", "30"]);
-    await new Promise((r) => setTimeout(r, 1500));
+    const waiting = tracedApply(root, ["apply", "switch", "2", "--yes", "--wait-lock", "30"]);
+    await until(waiting.refused, "the second apply to find the lock taken");
     fs.writeFileSync(path.join(root, PROBE, "go"), "");
-    const [first, second] = await Promise.all([holder, waiting]);
+    const [first, second] = await Promise.all([holder, waiting.done]);
     expect(first.code, show(first)).toBe(0);
     const current = expectConsistent(root);
     expect(second.code, `the waiting apply must succeed once the lock is free:\n${show(second)}`).toBe(0);
@@ -207,12 +220,12 @@ describe("an apply that finds another one under way", () => {
     const lock = path.join(root, "var/lib/switchyard/lock");
     const bootId = fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
     fs.writeFileSync(lock, `${JSON.stringify({ pid: process.pid, bootId, command: "apply test-holder", startedAt: new Date().toISOString(), token: "test-holder" })}\n`);
-    const a = execIn(root, ["apply", "switch", "2", "--yes", "--wait-lock", "30"]);
-    const b = execIn(root, ["apply", "switch", "5", "--yes", "--wait-lock", "30"]);
-    await new Promise((r) => setTimeout(r, 2500));
+    const a = tracedApply(root, ["apply", "switch", "2", "--yes", "--wait-lock", "30"]);
+    const b = tracedApply(root, ["apply", "switch", "5", "--yes", "--wait-lock", "30"]);
+    await until(() => a.refused() && b.refused(), "both applies to find the lock taken");
     expect(lines(root, "activations"), "nobody runs while the lock is held").toEqual([]);
     fs.rmSync(lock);
-    const [ra, rb] = await Promise.all([a, b]);
+    const [ra, rb] = await Promise.all([a.done, b.done]);
     const activated = lines(root, "activations");
     const current = expectConsistent(root);
     expect(systemOf(current)).toBe(activated[activated.length - 1]?.split(" ")[1]);

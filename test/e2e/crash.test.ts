@@ -111,16 +111,19 @@ const analyse = (stderr: string, commitStep: number) => {
   return { labels, expected };
 };
 
-/** The journal of a run killed just after writing it: the plan it carries out, Commit's index. */
-const commitStepOf = async (c: Case, beganAt: number): Promise<number> => {
-  const root = freshCopy(c.base);
-  const r = await execIn(root, c.args, { ...c.options, env: { SWITCHYARD_FAILPOINT: String(beganAt) } });
-  expect(r.signal, show(r)).toBe("SIGKILL");
+/** The journal a run killed just after writing it left in `root`: the index of its plan's one Commit step. */
+const commitStepIn = (root: string): number => {
   const plan = JSON.parse(fs.readFileSync(path.join(root, "/var/lib/switchyard/journal/plan.json"), "utf8")) as { steps: Array<{ _tag: string }> };
-  fs.rmSync(root, { recursive: true, force: true });
   const commits = plan.steps.flatMap((s, i) => (s._tag === "Commit" ? [i] : []));
   expect(commits, "the plan has one Commit step").toHaveLength(1);
   return commits[0] as number;
+};
+
+/** A fresh copy of `c.base` given the command with a crash at failpoint `n`. */
+const crashAt = async (c: Case, n: number) => {
+  const root = freshCopy(c.base);
+  const crashed = await execIn(root, c.args, { ...c.options, env: { SWITCHYARD_FAILPOINT: String(n) } });
+  return { root, crashed };
 };
 
 const recoverAction = (stdout: string): Action | null => {
@@ -159,16 +162,20 @@ describe("a crash at any failpoint, then recover, leaves exactly the old or the 
 
       const beganAt = /^failpoint ([0-9]+) journal:begun$/m.exec(counted.stderr);
       expect(beganAt, counted.stderr).not.toBeNull();
-      const { labels, expected } = analyse(counted.stderr, await commitStepOf(c, Number(beganAt?.[1])));
+      // The crash just after the journal is written is one of the points, and its journal says
+      // where the plan's Commit step is: taken first, then checked like every other point.
+      const began = Number(beganAt?.[1]);
+      const atBegun = await crashAt(c, began);
+      expect(atBegun.crashed.signal, show(atBegun.crashed)).toBe("SIGKILL");
+      const { labels, expected } = analyse(counted.stderr, commitStepIn(atBegun.root));
       const K = labels.length;
       expect(K).toBeGreaterThan(0);
 
       const problems: Array<string> = [];
       const points = Array.from({ length: K }, (_, i) => i + 1);
       await inBatches(points, WIDTH, async (n) => {
-        const root = freshCopy(c.base);
+        const { root, crashed } = n === began ? atBegun : await crashAt(c, n);
         const where = `${c.name}: crash at failpoint ${n}/${K} (${labels[n - 1]})`;
-        const crashed = await execIn(root, c.args, { ...c.options, env: { SWITCHYARD_FAILPOINT: String(n) } });
         if (crashed.signal !== "SIGKILL") {
           problems.push(`${where}: the process did not die by SIGKILL: ${show(crashed)}`);
           return;
@@ -216,25 +223,32 @@ describe("recover --json names the interrupted apply's own from and to", () => {
   Fixture.makeRoot(six, { generations: [1, 2, 3, 4, 5, 6].map((number) => ({ number })), current: 3, running: 3, booted: 3 });
   const args = ["apply", "switch", "6", "--yes"];
 
-  const recoverAfterCrashAt = async (label: (commitStep: number) => string) => {
-    const counted = await execIn(freshCopy(six), args, { env: { SWITCHYARD_FAILPOINT: "count" } });
-    expect(counted.code, show(counted)).toBe(0);
-    const labels = [...counted.stderr.matchAll(/^failpoint [0-9]+ (\S+)$/gm)].map((m) => m[1]);
-    const began = labels.indexOf("journal:begun") + 1;
-    const commitStep = await commitStepOf({ name: "switch 6", base: six, args }, began);
-    const root = freshCopy(six);
-    const crashed = await execIn(root, args, { env: { SWITCHYARD_FAILPOINT: String(labels.indexOf(label(commitStep)) + 1) } });
-    expect(crashed.signal, show(crashed)).toBe("SIGKILL");
+  /** Labels of the failpoints the switch passes, the index of its Commit step, and a root crashed at journal:begun. */
+  let analysed: Promise<{ labels: ReadonlyArray<string>; commitStep: number; atBegun: string }> | undefined;
+  const analysis = () =>
+    (analysed ??= (async () => {
+      const counted = await execIn(freshCopy(six), args, { env: { SWITCHYARD_FAILPOINT: "count" } });
+      expect(counted.code, show(counted)).toBe(0);
+      const labels = [...counted.stderr.matchAll(/^failpoint [0-9]+ (\S+)$/gm)].map((m) => m[1] as string);
+      const { root, crashed } = await crashAt({ name: "switch 6", base: six, args }, labels.indexOf("journal:begun") + 1);
+      expect(crashed.signal, show(crashed)).toBe("SIGKILL");
+      return { labels, commitStep: commitStepIn(root), atBegun: root };
+    })());
+
+  const recoverJson = async (root: string) => {
     const recovered = await execIn(root, ["recover", "--json"]);
     expect(recovered.code, show(recovered)).toBe(0);
     return JSON.parse(recovered.stdout) as Record<string, unknown>;
   };
 
   it("interrupted before its commit point: reverted, from 3 to 6", { timeout: 60_000 }, async () => {
-    expect(await recoverAfterCrashAt(() => "journal:begun")).toMatchObject({ action: "reverted", operation: { _tag: "Switch", spec: "6" }, from: 3, to: 6 });
+    expect(await recoverJson((await analysis()).atBegun)).toMatchObject({ action: "reverted", operation: { _tag: "Switch", spec: "6" }, from: 3, to: 6 });
   });
 
   it("interrupted after its commit point: finished, from 3 to 6", { timeout: 60_000 }, async () => {
-    expect(await recoverAfterCrashAt((commit) => `forward:step-${commit}`)).toMatchObject({ action: "finished", operation: { _tag: "Switch", spec: "6" }, from: 3, to: 6 });
+    const { labels, commitStep } = await analysis();
+    const { root, crashed } = await crashAt({ name: "switch 6", base: six, args }, labels.indexOf(`forward:step-${commitStep}`) + 1);
+    expect(crashed.signal, show(crashed)).toBe("SIGKILL");
+    expect(await recoverJson(root)).toMatchObject({ action: "finished", operation: { _tag: "Switch", spec: "6" }, from: 3, to: 6 });
   });
 });

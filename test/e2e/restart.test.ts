@@ -26,7 +26,11 @@ const installPrograms = (root: string, n: number) => {
   fs.writeFileSync(path.join(bin, "crash"), '#!/bin/sh\necho "crashing: bad config"\nexit 3\n', { mode: 0o755 });
 };
 
-const s6Root = (generations: ReadonlyArray<GenerationSpec>): Promise<string> => supervised.make(generations, installPrograms);
+/**
+ * Shorter than the default settle time: `bin/svc` never exits, and the one restart onto `bin/crash`
+ * (which exits at once) passes the default back.
+ */
+const s6Root = (generations: ReadonlyArray<GenerationSpec>): Promise<string> => supervised.make(generations, installPrograms, { serviceSettleMs: 150 });
 
 afterAll(supervised.stopAll);
 
@@ -98,7 +102,7 @@ describe.skipIf(!hasS6)("restart pays restart debt under s6", () => {
       { number: 2, services: [svc("db", { env: { V: "2" }, start: ["bin/crash"] })] },
     ]);
     await ok(root, "apply", "switch", "2", "--services", "conservative", "--yes");
-    const r = await sy(root, "restart", "db", "--yes");
+    const r = await sy(root, "restart", "db", "--yes", "--service-settle-ms", "300");
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^switchyard: restart db failed: service db/m);
     expect(r.stderr).toContain("| crashing: bad config");

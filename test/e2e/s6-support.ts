@@ -26,9 +26,12 @@ export const ok = async (root: string, ...args: ReadonlyArray<string>): Promise<
 export const supervisedRoots = () => {
   const roots: Array<string> = [];
   return {
-    /** Generations whose programs `install` writes, the supervisor started and generation 1 up. */
-    make: async (generations: ReadonlyArray<GenerationSpec>, install: (root: string, n: number) => void): Promise<string> => {
-      const root = tempRoot({ generations, current: 1, running: 1, booted: 1 });
+    /**
+     * Generations whose programs `install` writes, the supervisor started and generation 1 up.
+     * `config` becomes the root's config file (e.g. a shorter `serviceSettleMs`).
+     */
+    make: async (generations: ReadonlyArray<GenerationSpec>, install: (root: string, n: number) => void, config?: unknown): Promise<string> => {
+      const root = tempRoot({ generations, current: 1, running: 1, booted: 1, ...(config === undefined ? {} : { config }) });
       for (const g of generations) install(root, g.number);
       fs.mkdirSync(path.join(root, "var/log"), { recursive: true });
       roots.push(root);

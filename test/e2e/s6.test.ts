@@ -31,7 +31,15 @@ const installPrograms = (root: string, n: number) => {
   write("crash", ['echo "crashing: cannot open database"', "exit 3"]);
 };
 
-const s6Root = (generations: ReadonlyArray<GenerationSpec>): Promise<string> => supervised.make(generations, installPrograms);
+/**
+ * The time a started service must stay up, shorter than the default: every service here either
+ * sleeps (never exits) or exits at once. It still has to outlast a service script's first line, so
+ * the log says which started first. The tests of services that exit at once pass the default back.
+ */
+const SETTLE_MS = 150;
+const DEFAULT_SETTLE = ["--service-settle-ms", "300"] as const;
+
+const s6Root = (generations: ReadonlyArray<GenerationSpec>): Promise<string> => supervised.make(generations, installPrograms, { serviceSettleMs: SETTLE_MS });
 
 afterAll(supervised.stopAll);
 
@@ -178,9 +186,9 @@ describe("failures under s6 revert to generation 1", () => {
   });
 
   /** Switch to `n`, expect exit 1 naming `failed`, and everything back on generation 1. */
-  const failsAndReverts = async (n: number, failed: string, output: string) => {
+  const failsAndReverts = async (n: number, failed: string, output: string, settle: ReadonlyArray<string> = []) => {
     const grub = readText(root, GRUB);
-    const r = await sy(root, "apply", "switch", String(n), "--yes");
+    const r = await sy(root, "apply", "switch", String(n), "--yes", ...settle);
     expect(r.code).toBe(1);
     const errors = r.stderr.split("\n").filter((l) => l.startsWith("switchyard: "));
     expect(errors).toHaveLength(1);
@@ -201,11 +209,11 @@ describe("failures under s6 revert to generation 1", () => {
   };
 
   it("a service that exits at once", async () => {
-    await failsAndReverts(2, "start crash failed: service crash", "| crashing: cannot open database");
+    await failsAndReverts(2, "start crash failed: service crash", "| crashing: cannot open database", DEFAULT_SETTLE);
   });
 
   it("a service that never comes up (its program is missing)", async () => {
-    await failsAndReverts(3, "start ghost failed: service ghost", "bin/no-such-program: not found");
+    await failsAndReverts(3, "start ghost failed: service ghost", "bin/no-such-program: not found", DEFAULT_SETTLE);
   });
 
   it("a failing activation script", async () => {
@@ -219,7 +227,7 @@ describe("failures under s6 revert to generation 1", () => {
   it("a revert that fails too: stops, and says exactly where every service and link stands", async () => {
     // Generation 1's program disappears while it runs: going back to it cannot work.
     fs.rmSync(path.join(root, systemOf(1), "bin/svc"));
-    const r = await sy(root, "apply", "switch", "4", "--yes");
+    const r = await sy(root, "apply", "switch", "4", "--yes", ...DEFAULT_SETTLE);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("reverting failed too, at 'start db'");
     expect(r.stderr).toMatch(/state now:\n.*profile +-> system-1-link \(generation 1\)\n.*\/run\/current-system +-> \/store\/.*-1 \(generation 1\)/);

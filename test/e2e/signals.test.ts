@@ -18,17 +18,41 @@ const NOW_MS = Date.UTC(2026, 0, 15, 12, 0);
 const JOURNAL = "/var/lib/switchyard/journal";
 /** Written by the first apply on a fresh state directory: not part of any transition. */
 const MARKER = "/var/lib/switchyard/layout.v1";
-const hash = (root: string) => treeHash(root, { exclude: [MARKER] });
+const hash = (root: string, exclude: ReadonlyArray<string> = []) => treeHash(root, { exclude: [MARKER, ...exclude] });
 
-/** Activation scripts that write nothing; generation 2's says it started, then takes `seconds`. */
-const slowActivation = (seconds: number) =>
-  `#!/bin/sh\nif [ "$SWITCHYARD_ACTION" = switch ]; then echo "activation started"; sleep ${seconds}; fi\necho "activation finished ($SWITCHYARD_ACTION)"\n`;
+/**
+ * The test's handshake with generation 2's activation, left out of tree comparisons: the
+ * activation creates `waiting` when it starts and finishes once the test creates `open`.
+ */
+const GATE = "/var/gate";
 
-const twoGenerations = (seconds: number): string => {
+/**
+ * Activation scripts that write nothing; generation 2's says it started, then holds the switch
+ * open until the test opens the gate (at most 30 s), so the test decides what happens meanwhile.
+ */
+const gatedActivation = (gated: boolean) =>
+  `#!/bin/sh\nif [ "$SWITCHYARD_ACTION" = switch ]; then echo "activation started"; ${
+    gated ? `gate="$SWITCHYARD_ROOT${GATE}"; : > "$gate/waiting"; i=0; while [ ! -e "$gate/open" ] && [ $i -lt 1500 ]; do sleep 0.02; i=$((i+1)); done; ` : ""
+  }fi\necho "activation finished ($SWITCHYARD_ACTION)"\n`;
+
+const twoGenerations = (): string => {
   const root = tempRoot({ generations: [{ number: 1 }, { number: 2 }], current: 1, running: 1, booted: 1, nowMs: NOW_MS });
-  for (const n of [1, 2]) fs.writeFileSync(host(root, `${systemOf(n)}/activate`), slowActivation(n === 2 ? seconds : 0), { mode: 0o755 });
+  for (const n of [1, 2]) fs.writeFileSync(host(root, `${systemOf(n)}/activate`), gatedActivation(n === 2), { mode: 0o755 });
+  fs.mkdirSync(host(root, GATE), { recursive: true });
   return root;
 };
+
+/** Resolves once generation 2's activation is holding the switch open. */
+const activationWaiting = async (root: string): Promise<void> => {
+  const deadline = Date.now() + 30_000;
+  while (!fs.existsSync(host(root, `${GATE}/waiting`))) {
+    if (Date.now() > deadline) throw new Error("the activation never started");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+/** Let generation 2's activation finish. */
+const openGate = (root: string): void => fs.writeFileSync(host(root, `${GATE}/open`), "");
 
 interface Spawned {
   readonly child: ChildProcessWithoutNullStreams;
@@ -78,11 +102,14 @@ describe.concurrent("a signal before the commit point: stop at the next step bou
     ["SIGTERM", 143],
     ["SIGHUP", 129],
   ] as const)("%s during the activation", async (signal, code) => {
-    const root = twoGenerations(2);
-    const before = hash(root);
+    const root = twoGenerations();
+    const before = hash(root, [GATE]);
     const apply = start(root, "apply", "switch", "2", "--yes");
     await apply.seen("| activation started");
     apply.child.kill(signal);
+    // Told at once, while the activation still runs; only then may it finish.
+    await apply.seen(`switchyard: ${signal} received; stopping at the next step boundary`);
+    openGate(root);
     const end = await apply.exited;
     const stderr = apply.stderr();
     expect({ end, stderr }).toMatchObject({ end: { code, signal: null } });
@@ -94,7 +121,7 @@ describe.concurrent("a signal before the commit point: stop at the next step bou
     expect(stderr).toContain("reverted: the previous generation is running again; the boot default did not move");
     expect(stderr).toContain("| activation finished (revert)");
     expect(stderr).not.toContain("internal error");
-    expect(hash(root)).toBe(before);
+    expect(hash(root, [GATE])).toBe(before);
     expect(readLink(root, PROFILE)).toBe("system-1-link");
     expect(readLink(root, "/run/current-system")).toBe(systemOf(1));
     expect(exists(root, JOURNAL)).toBe(false);
@@ -127,12 +154,14 @@ describe("a signal after the commit point: the apply finishes", () => {
 
 describe("a closed standard output never aborts an apply", () => {
   it("the reader goes away after the first line (apply … 2>&1 | head -1): the switch still completes, exit 0", async () => {
-    const root = twoGenerations(1);
+    const root = twoGenerations();
     const apply = start(root, "apply", "switch", "2", "--yes");
     await new Promise<void>((resolve) => apply.child.stdout.once("data", () => resolve()));
     // Both read ends closed while the activation still runs: every later line meets EPIPE.
     apply.child.stdout.destroy();
     apply.child.stderr.destroy();
+    await activationWaiting(root);
+    openGate(root);
     const end = await apply.exited;
     expect(end).toEqual({ code: 0, signal: null });
     expect(readLink(root, PROFILE)).toBe("system-2-link");

@@ -40,7 +40,7 @@ import { TestModeCommand } from "./mbt/TestModeCommand.js";
 
 const env = process.env;
 const replay = env.MBT_SEED === undefined ? {} : { seed: Number(env.MBT_SEED), path: env.MBT_PATH, endOnFailure: true };
-const numRuns = env.MBT_RUNS === undefined ? 100 : Number(env.MBT_RUNS);
+const numRuns = env.MBT_RUNS === undefined ? 50 : Number(env.MBT_RUNS);
 const maxCommands = env.MBT_MAX === undefined ? 12 : Number(env.MBT_MAX);
 
 const pick: fc.Arbitrary<Pick> = fc.oneof(

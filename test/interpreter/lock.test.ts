@@ -253,7 +253,7 @@ describe("contenders for the same dead lock", () => {
           expect(memory.snapshot()[TAKEOVER]).toBeUndefined();
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
     console.log(`lock race: ${rounds} rounds, ${acquisitions} acquisitions, never two at once`);
   });
