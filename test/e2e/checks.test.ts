@@ -4,11 +4,11 @@
  * nothing on the machine; `choose` records a resolution durably; then the same apply goes ahead and
  * runs the chosen resolution's migration.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN, cleanUp, expectError, linkOf, PROFILE, readLink, readText, run, systemOf, tempRoot, treeHash } from "./support.js";
+import { hasPython, onTerminal } from "./pty-support.js";
+import { cleanUp, expectError, linkOf, PROFILE, readLink, readText, run, systemOf, tempRoot, treeHash } from "./support.js";
 
 const Unresolved = 6;
 const CHOICES = "/var/lib/switchyard/choices.json";
@@ -53,46 +53,6 @@ const rootWithCheck = (): string => {
 
 afterAll(cleanUp);
 
-/** Runs the binary on a pseudo-terminal, answering each prompt (in order) when its text appears. */
-const DRIVER = `
-import os, pty, select, sys, time
-answers = [(sys.argv[i].encode(), sys.argv[i + 1].encode()) for i in range(1, 5, 2)]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[5], sys.argv[5:])
-out, deadline = b"", time.time() + 30
-while time.time() < deadline:
-    ready, _, _ = select.select([fd], [], [], 0.1)
-    if ready:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-    if answers and answers[0][0] in out:
-        os.write(fd, answers.pop(0)[1])
-_, status = os.waitpid(pid, 0)
-sys.stdout.write(out.decode("utf-8", "replace"))
-sys.exit(os.waitstatus_to_exitcode(status))
-`;
-
-const hasPython = await new Promise<boolean>((resolve) => {
-  const child = spawn("python3", ["-c", "import pty"], { stdio: "ignore" });
-  child.on("error", () => resolve(false));
-  child.on("close", (code) => resolve(code === 0));
-});
-
-const onTerminal = (root: string, answers: ReadonlyArray<string>, ...args: ReadonlyArray<string>): Promise<{ code: number; output: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn("python3", ["-c", DRIVER, ...answers, process.execPath, BIN, "--root", root, ...args]);
-    const out: Array<Buffer> = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, output: Buffer.concat(out).toString("utf8") }));
-  });
-
 describe("an error item blocks apply until a resolution is chosen", () => {
   it("refused with exit 6 and nothing changed; choose; then the apply goes ahead", { timeout: 60_000 }, async () => {
     const root = rootWithCheck();
@@ -136,7 +96,7 @@ describe("an error item blocks apply until a resolution is chosen", () => {
 describe("on a terminal, apply offers the resolutions", () => {
   it.skipIf(!hasPython)("the answer is recorded and the apply goes ahead with it", { timeout: 60_000 }, async () => {
     const root = rootWithCheck();
-    const r = await onTerminal(root, ["empty: leave it]: ", "2\r", "[y/N]", "y\r"], "apply", "switch", "2");
+    const r = await onTerminal(root, [["empty: leave it]: ", "2\r"], ["[y/N]", "y\r"]], "apply", "switch", "2");
     expect(r.code, r.output).toBe(0);
     expect(r.output).toContain("  1. migrate: migrate the data to schema 3");
     expect(r.output).toContain("* accept: start from an empty database [chosen]");

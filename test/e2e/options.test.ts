@@ -4,7 +4,6 @@
  * a suggestion; `apply` asks only someone who can answer, and Ctrl-C or Ctrl-D at its prompt
  * cancels. Most cases are generated from the tables themselves, through the built binary.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Config, Menu, Request, Settings } from "@switchyard/model";
@@ -14,7 +13,8 @@ import * as Choices from "../../packages/cli/src/args/Choices.js";
 import * as Commands from "../../packages/cli/src/args/Commands.js";
 import * as Options from "../../packages/cli/src/args/Options.js";
 import * as Suggest from "../../packages/cli/src/args/Suggest.js";
-import { BIN, PROFILE, REPO, cleanUp, readLink, run, runRaw, simpleRoot, treeHash, type Result } from "./support.js";
+import { hasPython, onTerminal } from "./pty-support.js";
+import { PROFILE, REPO, cleanUp, readLink, run, runRaw, simpleRoot, treeHash, type Result } from "./support.js";
 
 afterAll(cleanUp);
 
@@ -298,48 +298,6 @@ describe.concurrent("did you mean", () => {
   });
 });
 
-/** Runs `switchyard ARGS` on a pseudo-terminal and types `keys` once the prompt shows. */
-const DRIVER = `
-import os, pty, select, sys, time
-keys = sys.argv[1].encode("latin1")
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[2], sys.argv[2:])
-out, sent, deadline = b"", False, time.time() + 30
-while time.time() < deadline:
-    ready, _, _ = select.select([fd], [], [], 0.1)
-    if ready:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-    if not sent and b"[y/N]" in out:
-        os.write(fd, keys)
-        sent = True
-_, status = os.waitpid(pid, 0)
-sys.stdout.write(out.decode("utf-8", "replace"))
-sys.exit(os.waitstatus_to_exitcode(status))
-`;
-
-const python = ["python3", "-c", "import pty"];
-const hasPython = await new Promise<boolean>((resolve) => {
-  const child = spawn(python[0] as string, python.slice(1), { stdio: "ignore" });
-  child.on("error", () => resolve(false));
-  child.on("close", (code) => resolve(code === 0));
-});
-
-const onTerminal = (root: string, keys: string, ...args: ReadonlyArray<string>): Promise<{ code: number; output: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn("python3", ["-c", DRIVER, keys, process.execPath, BIN, "--root", root, ...args], { env: { ...process.env, TZ: "UTC" } });
-    const out: Array<Buffer> = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, output: Buffer.concat(out).toString("utf8") }));
-  });
-
 describe.concurrent("apply asks only someone who can answer", () => {
   it("without --yes and without a terminal it refuses: exit 2, nothing applied", async () => {
     const root = simpleRoot(2);
@@ -364,7 +322,7 @@ describe.concurrent("apply asks only someone who can answer", () => {
   ])("%s at the prompt cancels: exit 130, no internal error, nothing applied", async (_, keys) => {
     const root = simpleRoot(2);
     const before = treeHash(root);
-    const r = await onTerminal(root, keys, "apply", "switch", "1");
+    const r = await onTerminal(root, [["[y/N]", keys]], "apply", "switch", "1");
     expect(r.code, r.output).toBe(130);
     expect(r.output).toContain("switchyard: cancelled; nothing was applied");
     expect(r.output).not.toContain("internal error");
@@ -374,11 +332,11 @@ describe.concurrent("apply asks only someone who can answer", () => {
   it.skipIf(!hasPython)("answering n does nothing (exit 1), answering y applies", async () => {
     const root = simpleRoot(2);
     const before = treeHash(root);
-    const no = await onTerminal(root, "n\r", "apply", "switch", "1");
+    const no = await onTerminal(root, [["[y/N]", "n\r"]], "apply", "switch", "1");
     expect(no.code, no.output).toBe(1);
     expect(no.output).toContain("switchyard: not applied");
     expect(treeHash(root)).toBe(before);
-    const yes = await onTerminal(root, "y\r", "apply", "switch", "1");
+    const yes = await onTerminal(root, [["[y/N]", "y\r"]], "apply", "switch", "1");
     expect(yes.code, yes.output).toBe(0);
     expect(readLink(root, PROFILE)).toBe("system-1-link");
   });

@@ -10,6 +10,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { hasPython } from "./pty-support.js";
 import { BIN, cleanUp, exists, host, PROFILE, readLink, REPO, run, systemOf, tempRoot, treeHash } from "./support.js";
 
 afterAll(cleanUp);
@@ -201,12 +202,6 @@ _, status = os.waitpid(pid, 0)
 sys.stdout.write(out.decode("utf-8", "replace"))
 sys.exit(os.waitstatus_to_exitcode(status))
 `;
-
-const hasPython = await new Promise<boolean>((resolve) => {
-  const child = spawn("python3", ["-c", "import pty"], { stdio: "ignore" });
-  child.on("error", () => resolve(false));
-  child.on("close", (code) => resolve(code === 0));
-});
 
 describe("the confirmation prompt does not hold the lock", () => {
   it.skipIf(!hasPython)("another apply runs while the prompt waits; answering y afterwards refuses (exit 3): the plan changed", async () => {
