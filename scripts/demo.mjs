@@ -92,7 +92,7 @@ if (blogRoot === null) {
     switchyard("Carry out the saved plan: computed again under the lock, it names the same snapshots.", ["apply", "--plan", saved, "--yes"], { progress: false, on: blogRoot, only: /^switched/ });
     console.log("\n# Generation 1's posts and schema are back:");
     sql("SELECT * FROM posts");
-    switchyard("The post written on 2 is not lost: it is in the snapshot the plan named, which 'apply snapshot restore ID' brings back on 2.", ["snapshot", "list"], { on: blogRoot });
+    switchyard("The post written on 2 is not lost: it is in the snapshot the plan named, which 'switchyard snapshot restore ID' brings back on 2.", ["snapshot", "list"], { on: blogRoot });
   } finally {
     switchyard("", ["supervisor", "stop"], { quiet: true, on: blogRoot });
   }
