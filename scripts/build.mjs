@@ -1,6 +1,7 @@
 // Bundles the CLI into packages/cli/dist: `switchyard.cjs`, the command line (help, version and
-// usage errors load nothing else), and `launch.cjs`, the ports and every command, loaded once a
-// command is to run. Both are CommonJS so that packages/cli/bin/load.js can compile them with V8's
+// usage errors load nothing else); `read.cjs`, the ports and the read-only commands (list,
+// describe, diff), without the plan codecs and Apply; and `launch.cjs`, the ports and every other
+// command, loaded once such a command is to run. All are CommonJS so that packages/cli/bin/load.js can compile them with V8's
 // code cache; the caches (`NAME.DIGEST.cache`) are made here by running representative commands
 // on a throwaway root, each run adding the functions it compiled. The bundle is built beside dist
 // and swapped in with renames, so a concurrent build or run never sees half a bundle.
@@ -28,6 +29,21 @@ const esModuleBuilds = {
     ),
 };
 
+/**
+ * The model and the interpreter have no module that is imported for what its loading does, so a
+ * module none of whose exports a bundle uses is left out of it (io-ts codecs and effect tags are
+ * calls at the top level, which esbuild otherwise keeps).
+ */
+const pureSources = {
+  name: "pure-sources",
+  setup: (b) =>
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === pureSources) return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: pureSources });
+      return /\/packages\/(model|interpreter)\/src\//.test(r.path) ? { ...r, sideEffects: false } : r;
+    }),
+};
+
 const common = {
   bundle: true,
   mainFields: ["module", "main"],
@@ -40,17 +56,18 @@ const common = {
   // import() of a bundled module becomes a lazy initialisation inside the bundle.
   supported: { "dynamic-import": false },
 };
-/** The entry bundle leaves `./Launch.js` to the loader, which gives it the other bundle. */
-const launchExternal = {
-  name: "launch-external",
-  setup: (b) => b.onResolve({ filter: /^\.\/Launch\.js$/ }, () => ({ path: "./Launch.js", external: true })),
-};
-await build({ ...common, entryPoints: [`${cli}src/main.ts`], outfile: `${staging}/switchyard.cjs`, plugins: [launchExternal, esModuleBuilds] });
-await build({ ...common, entryPoints: [`${cli}src/Launch.ts`], outfile: `${staging}/launch.cjs`, plugins: [esModuleBuilds] });
+/** `./Launch.js` and `./Read.js` are left to the loader, which gives each its own bundle. */
+const bundleExternal = (...names) => ({
+  name: "bundle-external",
+  setup: (b) => b.onResolve({ filter: new RegExp(`^\\./(${names.join("|")})\\.js$`) }, (args) => ({ path: args.path, external: true })),
+});
+await build({ ...common, entryPoints: [`${cli}src/main.ts`], outfile: `${staging}/switchyard.cjs`, plugins: [bundleExternal("Launch", "Read"), esModuleBuilds, pureSources] });
+await build({ ...common, entryPoints: [`${cli}src/Read.ts`], outfile: `${staging}/read.cjs`, plugins: [bundleExternal("Launch"), esModuleBuilds, pureSources] });
+await build({ ...common, entryPoints: [`${cli}src/Launch.ts`], outfile: `${staging}/launch.cjs`, plugins: [esModuleBuilds, pureSources] });
 
 // The last line names the digest of the rest (after the source map's, so lines keep their numbers);
 // load.js finds the cache by it.
-for (const name of ["switchyard", "launch"]) {
+for (const name of ["switchyard", "read", "launch"]) {
   const file = `${staging}/${name}.cjs`;
   const code = readFileSync(file, "utf8");
   const digest = createHash("sha256").update(code).digest("hex").slice(0, 32);

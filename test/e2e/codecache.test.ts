@@ -1,5 +1,5 @@
 /**
- * The built binary loads its two bundles with V8's code cache (packages/cli/bin/load.js): the
+ * The built binary loads its bundles with V8's code cache (packages/cli/bin/load.js): the
  * caches the build made are used, and a corrupt or stale one is rejected without harm (the bundle
  * is compiled from source and the command gives the same output).
  */
@@ -40,45 +40,46 @@ describe("the code cache", () => {
   const list = ["--root", root, "list"];
   const reference = run(path.join(REPO, "packages/cli/dist"), list);
 
-  it("is used for both bundles as built", () => {
+  it("is used for every bundle as built", () => {
     expect(reference.status).toBe(0);
     expect(reference.stdout).toMatch(/^ +2 .*current, running, booted$/m);
-    expect(reference.caches).toEqual({ switchyard: true, launch: true });
+    expect(reference.caches, "the read-only commands load the read bundle only").toEqual({ switchyard: true, read: true });
+    expect(run(path.join(REPO, "packages/cli/dist"), ["--root", root, "plan", "rollback"]).caches).toEqual({ switchyard: true, launch: true });
     expect(run(path.join(REPO, "packages/cli/dist"), ["--version"]).caches, "--version loads the entry bundle only").toEqual({ switchyard: true });
   });
 
   it("a corrupt cache is rejected and the command still gives the same output", () => {
     const dist = copyDist();
-    const file = cacheOf(dist, "launch");
+    const file = cacheOf(dist, "read");
     const bytes = fs.readFileSync(file);
     for (const at of [64, bytes.length >> 1, bytes.length - 16]) bytes[at] = (bytes[at] as number) ^ 0x5a;
     fs.writeFileSync(file, bytes);
     const r = run(dist, list);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(reference.stdout);
-    expect(r.caches).toEqual({ switchyard: true, launch: false });
+    expect(r.caches).toEqual({ switchyard: true, read: false });
   });
 
   it("a truncated or empty cache is rejected likewise, and a missing one is not looked for", () => {
     const dist = copyDist();
-    const file = cacheOf(dist, "launch");
+    const file = cacheOf(dist, "read");
     fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 1000));
-    expect(run(dist, list)).toMatchObject({ status: 0, stdout: reference.stdout, caches: { switchyard: true, launch: false } });
+    expect(run(dist, list)).toMatchObject({ status: 0, stdout: reference.stdout, caches: { switchyard: true, read: false } });
     fs.writeFileSync(file, "");
-    expect(run(dist, list)).toMatchObject({ status: 0, stdout: reference.stdout, caches: { switchyard: true, launch: false } });
+    expect(run(dist, list)).toMatchObject({ status: 0, stdout: reference.stdout, caches: { switchyard: true, read: false } });
     fs.rmSync(file);
-    expect(run(dist, list)).toMatchObject({ status: 0, stdout: reference.stdout, caches: { switchyard: true, launch: null } });
+    expect(run(dist, list)).toMatchObject({ status: 0, stdout: reference.stdout, caches: { switchyard: true, read: null } });
   });
 
   it("a cache made for another bundle is not used for this one", () => {
     const dist = copyDist();
     // Another build's cache under this bundle's name: made from different source, so V8 refuses it.
-    const launch = cacheOf(dist, "launch");
-    fs.copyFileSync(cacheOf(dist, "switchyard"), launch);
-    expect(run(dist, list)).toMatchObject({ status: 0, stdout: reference.stdout, caches: { switchyard: true, launch: false } });
+    const read = cacheOf(dist, "read");
+    fs.copyFileSync(cacheOf(dist, "switchyard"), read);
+    expect(run(dist, list)).toMatchObject({ status: 0, stdout: reference.stdout, caches: { switchyard: true, read: false } });
     // A rebuilt bundle names another digest, so it never meets the old cache at all.
-    const source = fs.readFileSync(path.join(dist, "launch.cjs"), "utf8");
-    fs.writeFileSync(path.join(dist, "launch.cjs"), source.replace(/\/\/ switchyard bundle [0-9a-f]+\n$/, "// switchyard bundle 0123456789abcdef0123456789abcdef\n"));
-    expect(run(dist, list)).toMatchObject({ status: 0, stdout: reference.stdout, caches: { switchyard: true, launch: null } });
+    const source = fs.readFileSync(path.join(dist, "read.cjs"), "utf8");
+    fs.writeFileSync(path.join(dist, "read.cjs"), source.replace(/\/\/ switchyard bundle [0-9a-f]+\n$/, "// switchyard bundle 0123456789abcdef0123456789abcdef\n"));
+    expect(run(dist, list)).toMatchObject({ status: 0, stdout: reference.stdout, caches: { switchyard: true, read: null } });
   });
 });

@@ -1,9 +1,9 @@
 // Loads the CLI bundles from ../dist (built by scripts/build.mjs) with V8's code cache, so a
 // command does not spend its first tens of milliseconds compiling half a megabyte of JavaScript:
-// `switchyard.cjs` (the command line, help, version) and, once a command is to run,
-// `launch.cjs` (the ports and the commands). Each bundle's last line names the digest of its
-// content, and its cache file is named after that digest, so a rebuilt bundle never meets an old
-// cache. V8 checks the cache's checksum (the flag below, set before anything is compiled), so a
+// `switchyard.cjs` (the command line, help, version) and, once a command is to run, `read.cjs`
+// (the ports and the read-only commands) or `launch.cjs` (the ports and the other commands).
+// Each bundle's last line names the digest of its content, and its cache file is named after that
+// digest, so a rebuilt bundle never meets an old cache. V8 checks the cache's checksum (the flag below, set before anything is compiled), so a
 // corrupt cache is rejected and the source compiled as usual: a bad cache costs time, never
 // correctness. This file is plain CommonJS on purpose: it runs before anything else is loaded.
 "use strict";
@@ -49,7 +49,7 @@ const load = (dir, name) => {
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
   const module = { exports: {} };
   loaded.set(name, { script, module, cacheFile, rejected: cachedData === undefined ? null : script.cachedDataRejected });
-  const requireFrom = (spec) => (spec === "./Launch.js" ? load(dir, "launch") : require(spec));
+  const requireFrom = (spec) => (spec === "./Launch.js" ? load(dir, "launch") : spec === "./Read.js" ? load(dir, "read") : require(spec));
   script.runInThisContext().call(module.exports, module.exports, requireFrom, module, file, dir);
   return module.exports;
 };

@@ -2,17 +2,16 @@
  * What every command needs before it reads the machine: the root, the settings (flags over
  * config file over defaults, or for `apply --plan FILE` the plan's own and nothing else), and the
  * layers of live ports. The service manager's layer is built only once the settings are known,
- * because the config file or the plan may choose it.
+ * because the config file or the plan may choose it. The settings of a saved plan or a journal
+ * are read by `SavedSettings`, which the read-only commands never load.
  */
 import * as path from "node:path";
 import { Config, Decode, type Plan, World } from "@switchyard/model";
-import { Absent, ApplyJournal, ConfinedPorts, NodeClockLive, NodeFileSystemLive, NodeProcessRunnerLive, NoServiceManagerLive, ObserveError, observeFailure, Root, S6ServiceManager } from "@switchyard/interpreter";
+import { Absent, ConfinedPorts, NodeClockLive, NodeFileSystemLive, NodeProcessRunnerLive, NoServiceManagerLive, ObserveError, observeFailure, Root, S6ServiceManager } from "@switchyard/interpreter";
 import { Effect, Layer } from "effect";
 import * as Args from "./args/Args.js";
 import * as Choices from "./args/Choices.js";
 import * as Options from "./args/Options.js";
-import * as PlanSettings from "./commands/PlanSettings.js";
-import * as Failure from "./render/Failure.js";
 
 export interface CommandContext {
   readonly root: Root.Root;
@@ -23,6 +22,9 @@ export interface CommandContext {
   /** The verified plan of `apply --plan FILE`; `settings` are its settings. */
   readonly saved: Plan.Plan | null;
 }
+
+/** The settings a command runs with, and the verified plan of `apply --plan FILE`. */
+export type Configured = Pick<CommandContext, "settings" | "services" | "saved">;
 
 export const rootOf = (args: Args.Parsed): Root.Root => Root.make(path.resolve(Args.option(args, "root") ?? "/"));
 
@@ -36,24 +38,9 @@ export const serviceLayer = (root: Root.Root, kind: World.ServiceManagerKind, se
 
 const configError = (message: string) => new ObserveError({ reason: "Config", message });
 
-/** The settings of this run, and the saved plan when it is `apply --plan FILE`. */
-export const settings = (root: Root.Root, args: Args.Parsed) =>
-  Effect.gen(function* () {
-    const file = args.command === "apply" ? Args.option(args, "plan") : undefined;
-    if (file !== undefined) {
-      const saved = yield* PlanSettings.load(args, file);
-      return { settings: saved.settings, services: saved.settings, saved };
-    }
-    // recover carries out the interrupted apply's own plan, so it runs with that plan's settings.
-    const journal = args.command === "recover" ? yield* ApplyJournal.read(root).pipe(Effect.orElseSucceed(() => null)) : null;
-    if (journal !== null) {
-      const wrong = PlanSettings.conflict(args, journal.plan, "recover");
-      if (wrong !== null) return yield* Failure.usage("recover", wrong);
-      return { settings: journal.plan.settings, services: journal.plan.settings, saved: null };
-    }
-    const s = yield* fromConfig(root, args);
-    return { settings: s, services: s, saved: null };
-  });
+/** The settings of a run from the config file and the flags: every command but `apply --plan` and `recover`. */
+export const configured = (root: Root.Root, args: Args.Parsed) =>
+  Effect.map(fromConfig(root, args), (s): Configured => ({ settings: s, services: s, saved: null }));
 
 /** Read `/etc/switchyard/config.json` (if any) and apply the flags over it. */
 const fromConfig = (root: Root.Root, args: Args.Parsed) =>

@@ -1,6 +1,6 @@
 /** Runs one command's Effect on the live ports and maps how it ended to an exit code. */
 import { Cause, Effect, Exit, Option } from "effect";
-import { Apply, type Clock, type FileSystem, Interruption, Layout, type ProcessRunner, type Root, type ServiceManager } from "@switchyard/interpreter";
+import { type Clock, type FileSystem, Layout, type ProcessRunner, type Root, type ServiceManager } from "@switchyard/interpreter";
 import * as Args from "./args/Args.js";
 import * as Context from "./Context.js";
 import { ExitCode } from "./ExitCode.js";
@@ -14,31 +14,28 @@ const SERVICE_COMMANDS: ReadonlySet<Args.Runnable> = new Set(["plan", "apply", "
 export type Command = (ctx: Context.CommandContext) => Effect.Effect<void, Failure.Known, FileSystem | Clock | ProcessRunner | ServiceManager>;
 
 /**
- * `plan` refuses to plan from a half-switched machine; the read-only commands say it is one.
- * `apply`, `add` and `recover` decide under the lock (a journal seen before it may be that of an
- * apply finishing that very moment). A journal whose apply is still running is not an interruption.
+ * What a command's run needs that the read-only commands get in a lighter form, so that they
+ * load neither the plan codecs nor `Apply`: where the settings come from (`SavedSettings` reads
+ * a saved plan or a journal; `Context.configured` only the config file) and the check for an
+ * interrupted apply (`Pending`).
  */
-const pendingJournal = (root: Root.Root, command: Args.Runnable) =>
-  Effect.gen(function* () {
-    if (command === "recover" || command === "apply" || command === "add" || command === "restart") return;
-    if ((yield* Interruption.status(root)) !== "interrupted") return;
-    const refusal = Apply.interrupted(root);
-    if (command === "plan" || command === "bless" || command === "pin" || command === "unpin") return yield* Effect.fail(refusal);
-    process.stderr.write(`switchyard: warning: ${Escape.line(refusal.message)}\n`);
-  });
+export interface Machinery {
+  readonly settings: (root: Root.Root, args: Args.Parsed) => Effect.Effect<Context.Configured, Failure.Known, FileSystem | Clock | ProcessRunner>;
+  readonly pendingJournal: (root: Root.Root, command: Args.Runnable) => Effect.Effect<void, Failure.Known, FileSystem | Clock | ProcessRunner>;
+}
 
 const print = (r: Failure.Report): void => {
   const head = `switchyard${r.command === undefined ? "" : ` ${r.command}`}: `;
   process.stderr.write(r.lines.map((l, i) => `${i === 0 ? head : "  "}${Escape.line(l)}\n`).join(""));
 };
 
-export const runCommand = async (args: Args.Parsed, command: Command): Promise<number> => {
+export const runCommand = async (args: Args.Parsed, command: Command, machinery: Machinery): Promise<number> => {
   const root = Context.rootOf(args);
   const program = Effect.gen(function* () {
     // Settings first: a config or a plan that cannot be run with is refused before anything is touched.
-    const { settings, services, saved } = yield* Context.settings(root, args);
+    const { settings, services, saved } = yield* machinery.settings(root, args);
     yield* Layout.ensure(root, Options.waitLockSeconds(args));
-    yield* pendingJournal(root, args.command);
+    yield* machinery.pendingJournal(root, args.command);
     // The service manager may come from the config file or the saved plan, so its layer is built
     // only now; commands that neither look at nor drive services work without a running supervisor.
     const kind = SERVICE_COMMANDS.has(args.command) ? settings.serviceManager : "none";

@@ -33,6 +33,8 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
       if (problem !== null) return refuse(null, problem);
       // Completion runs on every TAB: it prints what it knows at once, without the machinery of the others.
       if (parsed.args.command === "completion") return (await import("./commands/completion.js")).standalone(parsed.args);
+      // The read-only commands load a bundle without the plan codecs and the machinery of a switch.
+      if (Args.isReadOnly(parsed.args.command)) return (await import("./Read.js")).launch(parsed.args);
       const { launch } = await import("./Launch.js");
       return launch(parsed.args);
     }

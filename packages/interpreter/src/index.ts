@@ -2,6 +2,7 @@
 export * as Apply from "./apply/Apply.js";
 export * as ApplyJournal from "./state/ApplyJournal.js";
 export * as Interruption from "./state/Interruption.js";
+export * as JournalPaths from "./state/JournalPaths.js";
 export * as Layout from "./state/Layout.js";
 export * as Recover from "./state/Recover.js";
 export * as Absent from "./ports/Absent.js";

@@ -9,6 +9,15 @@ import * as Suggest from "./Suggest.js";
 
 export type Runnable = Exclude<Commands.Name, "help">;
 
+/**
+ * The commands that only read generations: they run from their own, smaller bundle (`Read`).
+ * `status` is not one of them: a pending confirmation it shows carries its revert plan, which
+ * takes the plan codecs to read.
+ */
+export type ReadOnly = "list" | "describe" | "diff";
+const READ_ONLY: ReadonlySet<Runnable> = new Set<ReadOnly>(["list", "describe", "diff"]);
+export const isReadOnly = (command: Runnable): command is ReadOnly => READ_ONLY.has(command);
+
 export interface Parsed {
   readonly command: Runnable;
   /** The command name first, then its arguments. */

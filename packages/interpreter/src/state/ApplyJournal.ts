@@ -20,6 +20,7 @@ import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 import * as Staged from "./Staged.js";
 import * as Absent from "../ports/Absent.js";
+import { directory } from "./JournalPaths.js";
 
 export type Progress = Recovery.Progress;
 export interface Entry extends Recovery.Journal {
@@ -28,7 +29,7 @@ export interface Entry extends Recovery.Journal {
   readonly missing: ReadonlyArray<string>;
 }
 
-export const directory = (root: Root.Root): string => Root.host(root, `${World.Paths.stateDir}/journal`);
+export { directory, isLeftover } from "./JournalPaths.js";
 const stateDirectory = (root: Root.Root): string => Root.host(root, World.Paths.stateDir);
 const encoder = new TextEncoder();
 const json = (value: unknown): Uint8Array => encoder.encode(`${JSON.stringify(value)}\n`);
@@ -36,8 +37,6 @@ const json = (value: unknown): Uint8Array => encoder.encode(`${JSON.stringify(va
 /** `plan.json`: the plan, with `staged` naming where the bytes of the files it writes are. */
 const JournalPlan = t.intersection([Plan.Plan, t.partial({ staged: Staged.Refs })], "JournalPlan");
 
-/** Names of leftovers from an interrupted begin or finish, which recovery removes. */
-export const isLeftover = (name: string): boolean => /^\.journal-(new|done)-/.test(name);
 
 /** Write the journal for `plan` before its first step; the files it writes are staged first. */
 export const begin = Effect.fn("journalBegin")(function* (root: Root.Root, plan: Plan.Plan, token: string) {

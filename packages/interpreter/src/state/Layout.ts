@@ -7,7 +7,7 @@
  */
 import { World } from "@switchyard/model";
 import { Effect } from "effect";
-import * as ApplyJournal from "./ApplyJournal.js";
+import * as JournalPaths from "./JournalPaths.js";
 import * as Durable from "../durable/Durable.js";
 import { LayoutError, observeFailure } from "../Errors.js";
 import * as Lock from "./Lock.js";
@@ -69,7 +69,7 @@ const steps: ReadonlyArray<{ readonly to: number; readonly run: (root: Root.Root
         const fs = yield* FileSystem;
         const dir = stateDir(root);
         for (const name of yield* fs.readDirectory(dir)) {
-          if (Durable.isTempName(name) || ApplyJournal.isLeftover(name)) yield* Durable.removeTree(`${dir}/${name}`);
+          if (Durable.isTempName(name) || JournalPaths.isLeftover(name)) yield* Durable.removeTree(`${dir}/${name}`);
         }
       }),
   },
