@@ -241,8 +241,15 @@ describe("recover --json names the interrupted apply's own from and to", () => {
     return JSON.parse(recovered.stdout) as Record<string, unknown>;
   };
 
-  it("interrupted before its commit point: reverted, from 3 to 6", { timeout: 60_000 }, async () => {
-    expect(await recoverJson((await analysis()).atBegun)).toMatchObject({ action: "reverted", operation: { _tag: "Switch", spec: "6" }, from: 3, to: 6 });
+  it("interrupted before its commit point: the read-only commands warn, then it is reverted, from 3 to 6", { timeout: 60_000 }, async () => {
+    const { atBegun } = await analysis();
+    // list and describe run from the lean bundle; the interrupted journal must still be reported.
+    for (const command of ["list", "describe"]) {
+      const r = await execIn(atBegun, [command]);
+      expect(r.code, show(r)).toBe(0);
+      expect(r.stderr).toMatch(/^switchyard: warning: an earlier apply was interrupted .*run 'switchyard recover'/m);
+    }
+    expect(await recoverJson(atBegun)).toMatchObject({ action: "reverted", operation: { _tag: "Switch", spec: "6" }, from: 3, to: 6 });
   });
 
   it("interrupted after its commit point: finished, from 3 to 6", { timeout: 60_000 }, async () => {
