@@ -87,3 +87,19 @@ export const stepsOf = (ops: ReadonlyArray<BootFiles.FileOp>): ReadonlyArray<Ste
         return { _tag: "RemoveFile", path: op.path };
     }
   });
+
+/** The inverse of `stepsOf`: the file operation a boot step carries out (null for any other step). */
+export const opOf = (step: Step.Step): BootFiles.FileOp | null => {
+  switch (step._tag) {
+    case "WriteFile":
+      return { _tag: "Write", path: step.path, content: step.content };
+    case "CopyFile":
+      return { _tag: "Install", source: step.source, path: step.path };
+    case "RenameFile":
+      return { _tag: "Rename", from: step.from, path: step.path };
+    case "RemoveFile":
+      return { _tag: "Remove", path: step.path };
+    default:
+      return null;
+  }
+};

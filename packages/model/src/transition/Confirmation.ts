@@ -47,21 +47,6 @@ export const refusal = (world: World.World, plan: Plan.Plan): string | null => {
   return null;
 };
 
-const opOf = (step: Step.Step): BootFiles.FileOp | null => {
-  switch (step._tag) {
-    case "WriteFile":
-      return { _tag: "Write", path: step.path, content: step.content };
-    case "CopyFile":
-      return { _tag: "Install", source: step.source, path: step.path };
-    case "RenameFile":
-      return { _tag: "Rename", from: step.from, path: step.path };
-    case "RemoveFile":
-      return { _tag: "Remove", path: step.path };
-    default:
-      return null;
-  }
-};
-
 /**
  * The plan that takes the machine from where `plan` leaves it back to `world` (the world `plan`
  * was computed from). Its own `revert` is the forward steps without their hooks, so a failure of
@@ -77,7 +62,7 @@ export const revertPlan = (world: World.World, plan: Plan.Plan): E.Either<PlanEr
   if (plan.mode !== "test") {
     const profileMoved = committed.some((s) => s._tag === "ReplaceSymlink" && s.path === world.settings.profile);
     if (profileMoved && world.profileTarget !== null) back.push({ _tag: "ReplaceSymlink", path: world.settings.profile, target: world.profileTarget });
-    const ops = committed.map(opOf).filter((op): op is BootFiles.FileOp => op !== null);
+    const ops = committed.map(BootSteps.opOf).filter((op): op is BootFiles.FileOp => op !== null);
     if (ops.length > 0 && world.current !== null) {
       const warnings: Array<string> = [];
       const menu = BootMenu.write(world, { default: world.current, trial: null }, warnings, { observed: BootFiles.after(BootSteps.observedOf(world), ops) });
