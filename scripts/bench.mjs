@@ -436,8 +436,19 @@ const main = async () => {
   console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(0)} s`);
 };
 
+/** `node scripts/bench.mjs --profile-root N DIR`: build one bench root of N generations in DIR and stop, to profile a command on it. */
+const profileRoot = (n, dir) => {
+  if (!Number.isInteger(n) || n < 1 || dir === undefined || existsSync(dir)) {
+    console.error("bench: --profile-root N DIR: N a positive integer, DIR a path that does not exist yet");
+    process.exit(2);
+  }
+  prepare(dir, n, Date.now());
+  console.log(`${dir}: ${n} generations, indexed; e.g. node ${bin} --root ${dir} list`);
+};
+
 try {
-  await main();
+  if (process.argv[2] === "--profile-root") profileRoot(Number(process.argv[3]), process.argv[4]);
+  else await main();
 } finally {
   cleanup();
 }

@@ -83,19 +83,20 @@ export const describeChain = (c: Chain): string => {
   return [from, ...c.hops.map((h) => `${h.generation} (${Epoch.display(h.epochs.get(name) ?? Epoch.zero)})`)].join(" → ");
 };
 
-/** The data of every service that has state anywhere: its record, or what the running revision declares it writes. */
+/**
+ * The data of every service that has state on disk: its record, or else what the running revision
+ * declares it writes. Only the records and the running manifest are read, never the other
+ * generations' manifests: a plan must not read all 10,000 of them to learn which data exists.
+ */
 export const dataOnDisk = (world: World.World): ReadonlyArray<StateWorld.DataEpoch> => {
   const running = world.running.manifest?._tag === "Valid" ? world.running.manifest.manifest.services : [];
-  const names = new Set<string>();
-  for (const g of world.generations) for (const name of statesOf(g).keys()) names.add(name);
-  for (const r of running) if (r.state !== null) names.add(r.name);
-  return [...names].sort().flatMap((name): ReadonlyArray<StateWorld.DataEpoch> => {
-    const recorded = StateWorld.dataEpochOf(world, name);
-    if (recorded !== null) return [recorded];
-    const r = running.find((x) => x.name === name);
-    if (r?.state == null || world.running.system === null) return [];
-    return [{ service: name, epoch: r.state.epoch, generation: world.running.generation, revision: ServiceRevision.of(world.running.system, r) }];
-  });
+  const found = new Map<string, StateWorld.DataEpoch>();
+  for (const d of world.dataEpochs ?? []) found.set(d.service, d);
+  for (const r of running) {
+    if (r.state === null || found.has(r.name) || world.running.system === null) continue;
+    found.set(r.name, { service: r.name, epoch: r.state.epoch, generation: world.running.generation, revision: ServiceRevision.of(world.running.system, r) });
+  }
+  return [...found.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
 };
 
 /**
