@@ -104,7 +104,7 @@ try {
   ];
   const warm = join(cli, "bin/load.js");
   for (const argv of runs) {
-    const script = `process.argv = [process.argv[0], "switchyard", ...${JSON.stringify(argv)}]; require(${JSON.stringify(warm)}).start({ dist: ${JSON.stringify(staging)}, writeCaches: true });`;
+    const script = `process.argv = [process.argv[0], "switchyard", ...${JSON.stringify(argv)}]; require(${JSON.stringify(warm)}).start({ dist: ${JSON.stringify(staging)}, as: ${JSON.stringify(dist)}, writeCaches: true });`;
     const r = spawnSync(process.execPath, ["-e", script], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
     if (r.status !== 0) throw new Error(`warming the code cache with 'switchyard ${argv.join(" ")}' failed (${r.status ?? r.signal}): ${r.stderr}`);
   }

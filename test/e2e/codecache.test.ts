@@ -82,4 +82,17 @@ describe("the code cache", () => {
     fs.writeFileSync(path.join(dist, "read.cjs"), source.replace(/\/\/ switchyard bundle [0-9a-f]+\n$/, "// switchyard bundle 0123456789abcdef0123456789abcdef\n"));
     expect(run(dist, list)).toMatchObject({ status: 0, stdout: reference.stdout, caches: { switchyard: true, read: null } });
   });
+
+  it("a stack trace names the bundle where it is, not where the build warmed its cache", () => {
+    const dist = path.join(REPO, "packages/cli/dist");
+    // The read bundle refuses a command of the launch bundle with an internal error: its stack is what --debug prints.
+    const script = `const l = require(${JSON.stringify(LOAD)});
+l.load(${JSON.stringify(dist)}, "read").launch({ command: "plan" }).catch((e) => {
+  process.stdout.write(JSON.stringify({ stack: e.stack, caches: l.inspect() }));
+});`;
+    const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+    const out = JSON.parse(r.stdout) as { stack: string; caches: Record<string, boolean | null> };
+    expect(out.caches).toEqual({ read: true });
+    expect(out.stack).toContain(`(${path.join(dist, "read.cjs")}:`);
+  });
 });

@@ -30,12 +30,15 @@ const cachePathOf = (file, source) => {
 
 /**
  * Compile and run one bundle (a CommonJS module) from `dir`, with its code cache when there is one
- * that V8 accepts. Returns its exports; `inspect` tells whether the cache was used.
+ * that V8 accepts. Returns its exports; `inspect` tells whether the cache was used. `as`: the
+ * directory the bundle is named by in stack traces, when it is read from another (the build warms
+ * the caches in a staging directory; a cache keeps the name it was made under).
  */
-const load = (dir, name) => {
+const load = (dir, name, as = dir) => {
   const known = loaded.get(name);
   if (known !== undefined) return known.module.exports;
   const file = path.join(dir, `${name}.cjs`);
+  const named = path.join(as, `${name}.cjs`);
   const source = fs.readFileSync(file, "utf8");
   const cacheFile = cachePathOf(file, source);
   let cachedData;
@@ -46,11 +49,11 @@ const load = (dir, name) => {
       // No cache: compile from source.
     }
   }
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: named, cachedData });
   const module = { exports: {} };
   loaded.set(name, { script, module, cacheFile, rejected: cachedData === undefined ? null : script.cachedDataRejected });
-  const requireFrom = (spec) => (spec === "./Launch.js" ? load(dir, "launch") : spec === "./Read.js" ? load(dir, "read") : require(spec));
-  script.runInThisContext().call(module.exports, module.exports, requireFrom, module, file, dir);
+  const requireFrom = (spec) => (spec === "./Launch.js" ? load(dir, "launch", as) : spec === "./Read.js" ? load(dir, "read", as) : require(spec));
+  script.runInThisContext().call(module.exports, module.exports, requireFrom, module, named, as);
   return module.exports;
 };
 
@@ -67,10 +70,11 @@ const writeCaches = () => {
   }
 };
 
-/** Run the command line; `options.dist` and `options.writeCaches` are for the build. */
+/** Run the command line; `options.dist`, `options.as` and `options.writeCaches` are for the build. */
 const start = (options = {}) => {
   if (options.writeCaches === true) process.on("exit", writeCaches);
-  load(options.dist ?? path.join(__dirname, "../dist"), "switchyard");
+  const dist = options.dist ?? path.join(__dirname, "../dist");
+  load(dist, "switchyard", options.as ?? dist);
 };
 
 module.exports = { start, load, inspect };
