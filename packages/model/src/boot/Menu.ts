@@ -144,6 +144,12 @@ export const of = (world: World.World, request: Request): E.Either<BootConfigErr
       skipped.push({ number: g.number, reason: Manifest.errorLine(g.header.error) });
       continue;
     }
+    // Once the menu is full, an older generation is left out whatever its paths: they are not
+    // looked at (on 10,000 generations that is most of the menu's cost).
+    if (room === 0 && !kept.has(g.number)) {
+      omitted.push(g.number);
+      continue;
+    }
     const unwritable = unwritablePath(g, g.header.header);
     if (unwritable !== null) {
       skipped.push({ number: g.number, reason: unwritable });
