@@ -440,7 +440,8 @@ const main = async () => {
 const profileRoot = (n, dir) => {
   if (!Number.isInteger(n) || n < 1 || dir === undefined || existsSync(dir)) {
     console.error("bench: --profile-root N DIR: N a positive integer, DIR a path that does not exist yet");
-    process.exit(2);
+    process.exitCode = 2;
+    return;
   }
   prepare(dir, n, Date.now());
   console.log(`${dir}: ${n} generations, indexed; e.g. node ${bin} --root ${dir} list`);
