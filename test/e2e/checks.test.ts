@@ -94,10 +94,11 @@ describe("an error item blocks apply until a resolution is chosen", () => {
 });
 
 describe("on a terminal, apply offers the resolutions", () => {
-  it.skipIf(!hasPython)("the answer is recorded and the apply goes ahead with it", { timeout: 60_000 }, async () => {
+  it.skipIf(!hasPython)("an answer out of range is asked again; the answer is recorded and the apply goes ahead with it", { timeout: 60_000 }, async () => {
     const root = rootWithCheck();
-    const r = await onTerminal(root, [["empty: leave it]: ", "2\r"], ["[y/N]", "y\r"]], "apply", "switch", "2");
+    const r = await onTerminal(root, [["empty: leave it]: ", "9\r"], ["or nothing to leave it", "2\r"], ["[y/N]", "y\r"]], "apply", "switch", "2");
     expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain("answer a number from 1 to 2, or nothing to leave it");
     expect(r.output).toContain("  1. migrate: migrate the data to schema 3");
     expect(r.output).toContain("* accept: start from an empty database [chosen]");
     expect(readLink(root, PROFILE)).toBe("system-2-link");

@@ -20,6 +20,7 @@ const traced = (root: string, args: ReadonlyArray<string>) => {
     encoding: "utf8",
     env: { ...process.env, TZ: "UTC" },
   });
+  expect(r.error, "strace runs the binary (.ci/run installs it)").toBeUndefined();
   expect(r.status, r.stderr).toBe(0);
   const calls = fs.readFileSync(out, "utf8").split("\n").flatMap((line) => {
     const m = /^\d+\s+(\w+)\((?:AT_FDCWD, )?"([^"]*)"/.exec(line);
@@ -46,9 +47,9 @@ describe(`what a command reads on a profile of ${N} generations`, () => {
   const root = tempRoot({ generations, current: N, running: N, booted: N });
 
   it("list: one stat per generation and no manifest opened; plan rollback: the target's manifest only", { timeout: 60_000 }, async () => {
-    // The first listing writes the generations index; it is trusted once the profile has settled.
-    expect(spawnSync(process.execPath, [BIN, "--root", root, "list"]).status).toBe(0);
-    await sleep(400);
+    // A listing writes the generations index once the profile has settled (left alone longer than
+    // the listing takes, a second here, so a loaded machine does not make the index untrusted).
+    await sleep(1_000);
     expect(spawnSync(process.execPath, [BIN, "--root", root, "list"]).status).toBe(0);
 
     const list = traced(root, ["list"]);

@@ -199,6 +199,17 @@ for (const kind of ["grub", "systemd-boot"] as const) {
       await apply(m, plan);
       return m.fs.mutationCount() - before;
     };
+    /** For each primitive k of the apply (and one past the last), keeping none or all pending changes: crash a fresh machine there, then `check` it. */
+    const eachCrash = async (make: () => Promise<{ m: Memory; plan: Plan.Plan }>, check: (m: Memory, what: string) => Promise<void>) => {
+      const total = await mutations(make);
+      for (let k = 1; k <= total + 1; k++) {
+        for (const keepAll of [false, true]) {
+          const { m, plan } = await make();
+          await crashAt(m, plan, k, keepAll);
+          await check(m, `crash at primitive ${k} of ${total}, keeping ${keepAll ? "all" : "none"}`);
+        }
+      }
+    };
 
     it("of arming a trial: every crash boots the old default or the trial, and recover arms it", async () => {
       const make = async () => {
@@ -206,22 +217,16 @@ for (const kind of ["grub", "systemd-boot"] as const) {
         await apply(m, await planFor(m, 3, "switch"));
         return { m, plan: await planFor(m, 1, "try") };
       };
-      const total = await mutations(make);
       const seen = new Set<number>();
-      for (let k = 1; k <= total + 1; k++) {
-        for (const keepAll of [false, true]) {
-          const { m, plan } = await make();
-          await crashAt(m, plan, k, keepAll);
-          const what = `crash at primitive ${k} of ${total}, keeping ${keepAll ? "all" : "none"}`;
-          // The loader runs before anyone can recover: it must find a bootable default.
-          const first = boot(m, kind).generation;
-          expect([1, 3], what).toContain(first);
-          seen.add(first);
-          await recover(m);
-          // After recover the trial is armed (or was not yet when the crash came): the loader boots 1, or 3.
-          expect([1, 3], what).toContain(boot(m, kind).generation);
-        }
-      }
+      await eachCrash(make, async (m, what) => {
+        // The loader runs before anyone can recover: it must find a bootable default.
+        const first = boot(m, kind).generation;
+        expect([1, 3], what).toContain(first);
+        seen.add(first);
+        await recover(m);
+        // After recover the trial is armed (or was not yet when the crash came): the loader boots 1, or 3.
+        expect([1, 3], what).toContain(boot(m, kind).generation);
+      });
       expect([...seen].sort()).toEqual([1, 3]);
     });
 
@@ -231,27 +236,21 @@ for (const kind of ["grub", "systemd-boot"] as const) {
         expect(boot(m, kind).generation).toBe(1);
         return { m, plan: (await blessPlan(m)).plan };
       };
-      const total = await mutations(make);
       const seen = new Set<number>();
-      for (let k = 1; k <= total + 1; k++) {
-        for (const keepAll of [false, true]) {
-          const { m, plan } = await make();
-          await crashAt(m, plan, k, keepAll);
-          const what = `crash at primitive ${k} of ${total}, keeping ${keepAll ? "all" : "none"}`;
-          await recover(m);
-          // Once the mark is durable the trial boots; before it, the attempt is spent and the fallback boots.
-          const next = boot(m, kind).generation;
-          expect([1, 3], what).toContain(next);
-          seen.add(next);
-          if (next === 1) {
-            const again = await blessPlan(m);
-            await apply(m, again.plan);
-            expect(profileOf(m), what).toBe("system-1-link");
-            expect(await trialState(m), what).toEqual({ state: "blessed", generation: 1 });
-            expect(boot(m, kind).generation, what).toBe(1);
-          } else expect(await trialState(m), what).toMatchObject({ state: "fell-back", generation: 1 });
-        }
-      }
+      await eachCrash(make, async (m, what) => {
+        await recover(m);
+        // Once the mark is durable the trial boots; before it, the attempt is spent and the fallback boots.
+        const next = boot(m, kind).generation;
+        expect([1, 3], what).toContain(next);
+        seen.add(next);
+        if (next === 1) {
+          const again = await blessPlan(m);
+          await apply(m, again.plan);
+          expect(profileOf(m), what).toBe("system-1-link");
+          expect(await trialState(m), what).toEqual({ state: "blessed", generation: 1 });
+          expect(boot(m, kind).generation, what).toBe(1);
+        } else expect(await trialState(m), what).toMatchObject({ state: "fell-back", generation: 1 });
+      });
       expect([...seen].sort()).toEqual([1, 3]);
     });
   });
