@@ -7,8 +7,8 @@
  */
 import * as path from "node:path";
 import { Config, Decode, type Plan, World } from "@switchyard/model";
-import { Absent, ConfinedPorts, NodeClockLive, NodeFileSystemLive, NodeProcessRunnerLive, NoServiceManagerLive, ObserveError, observeFailure, Root, S6ServiceManager } from "@switchyard/interpreter";
-import { Effect, Layer } from "effect";
+import { Absent, Clock, ConfinedPorts, nodeClock, nodeFileSystem, nodeProcessRunner, noServiceManager, ObserveError, observeFailure, Root, S6ServiceManager, ServiceManager } from "@switchyard/interpreter";
+import { Context as Services, Effect } from "effect";
 import * as Args from "./args/Args.js";
 import * as Choices from "./args/Choices.js";
 import * as Options from "./args/Options.js";
@@ -28,13 +28,18 @@ export type Configured = Pick<CommandContext, "settings" | "services" | "saved">
 
 export const rootOf = (args: Args.Parsed): Root.Root => Root.make(path.resolve(Args.option(args, "root") ?? "/"));
 
-/** The live ports every command has: file system, clock, processes; paths and programs confined to the root. */
-export const baseLayer = (root: Root.Root) =>
-  Layer.mergeAll(ConfinedPorts.layer(root).pipe(Layer.provide(Layer.mergeAll(NodeFileSystemLive, NodeProcessRunnerLive))), NodeClockLive);
+/**
+ * The live ports every command has: file system, clock, processes; paths and programs confined to
+ * the root. A context rather than a layer: building layers is a few milliseconds of every command.
+ */
+export const withBasePorts = <A, E, R>(root: Root.Root, effect: Effect.Effect<A, E, R>) =>
+  Effect.provide(effect, ConfinedPorts.context(root, nodeFileSystem, nodeProcessRunner).pipe(Services.add(Clock, nodeClock)));
 
-/** The service manager's live layer; s6 drives the supervisor through the file system and process ports. */
-export const serviceLayer = (root: Root.Root, kind: World.ServiceManagerKind, services: Config.ServiceSettings) =>
-  kind === "s6" ? S6ServiceManager.layer({ root, settings: services }) : NoServiceManagerLive;
+/** The service manager's live port; s6 drives the supervisor through the file system and process ports. */
+export const withServices = <A, E, R>(root: Root.Root, kind: World.ServiceManagerKind, services: Config.ServiceSettings, effect: Effect.Effect<A, E, R>) =>
+  kind === "s6"
+    ? Effect.provideServiceEffect(effect, ServiceManager, S6ServiceManager.make({ root, settings: services }))
+    : Effect.provideService(effect, ServiceManager, noServiceManager);
 
 const configError = (message: string) => new ObserveError({ reason: "Config", message });
 

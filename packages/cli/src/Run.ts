@@ -36,12 +36,12 @@ export const runCommand = async (args: Args.Parsed, command: Command, machinery:
     const { settings, services, saved } = yield* machinery.settings(root, args);
     yield* Layout.ensure(root, Options.waitLockSeconds(args));
     yield* machinery.pendingJournal(root, args.command);
-    // The service manager may come from the config file or the saved plan, so its layer is built
+    // The service manager may come from the config file or the saved plan, so it is provided
     // only now; commands that neither look at nor drive services work without a running supervisor.
     const kind = SERVICE_COMMANDS.has(args.command) ? settings.serviceManager : "none";
-    yield* command({ root, settings, services, saved, args }).pipe(Effect.provide(Context.serviceLayer(root, kind, services)));
-  }).pipe(Effect.provide(Context.baseLayer(root)));
-  const exit = await Effect.runPromiseExit(program);
+    yield* Context.withServices(root, kind, services, command({ root, settings, services, saved, args }));
+  });
+  const exit = await Effect.runPromiseExit(Context.withBasePorts(root, program));
   if (Exit.isSuccess(exit)) return ExitCode.Ok;
   const failure = Cause.failureOption(exit.cause);
   if (Option.isSome(failure)) {

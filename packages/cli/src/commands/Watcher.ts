@@ -64,7 +64,7 @@ const watchFor = (root: Root.Root, token: string) =>
       token,
       early: true,
       onEvent: (e) => (e._tag === "StepStarted" ? log(`  ${e.index + 1}. ${Step.describe(e.step)}`) : e._tag === "Output" ? log(`    ${e.line}`) : undefined),
-    }).pipe(Effect.provide(Context.serviceLayer(root, plan.settings.serviceManager, plan.settings)));
+    }).pipe((settle) => Context.withServices(root, plan.settings.serviceManager, plan.settings, settle));
     log(outcome._tag === "Reverted" ? `reverted: generation ${pending.from ?? "(none)"} is back` : "confirmed meanwhile: nothing was reverted");
   });
 
@@ -77,7 +77,7 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     return 2;
   }
   const root = Root.make(path.resolve(rootPath));
-  const exit = await Effect.runPromiseExit(watchFor(root, token).pipe(Effect.provide(Context.baseLayer(root))));
+  const exit = await Effect.runPromiseExit(Context.withBasePorts(root, watchFor(root, token)));
   if (Exit.isSuccess(exit)) return 0;
   log(`the revert failed: ${String(exit.cause)}; run 'switchyard recover'`);
   return 1;

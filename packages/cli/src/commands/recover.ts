@@ -75,7 +75,7 @@ const settle = (ctx: CommandContext, switchReverted: boolean, onEvent: Progress.
       nowMs: clock.nowMs,
       watcher: (token) => Watcher.request(ctx.root, token),
       token: null,
-    }).pipe(Effect.provide(Context.serviceLayer(ctx.root, plan.settings.serviceManager, plan.settings)));
+    }).pipe((settle) => Context.withServices(ctx.root, plan.settings.serviceManager, plan.settings, settle));
     switch (outcome._tag) {
       case "None":
         return null;

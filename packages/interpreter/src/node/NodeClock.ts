@@ -1,6 +1,6 @@
 /** The live clock: the machine's wall clock and local time zone. */
 import { Effect, Layer } from "effect";
-import { Clock } from "../ports/Clock.js";
+import { Clock, type ClockService } from "../ports/Clock.js";
 
 const MS_PER_DAY = 86_400_000;
 const offsetAt = (atMs: number): number => -new Date(atMs).getTimezoneOffset();
@@ -25,10 +25,12 @@ export const offsetsByDay = (): ((atMs: number) => number) => {
   };
 };
 
-export const NodeClockLive = Layer.succeed(Clock, {
+export const nodeClock: ClockService = {
   nowMs: Effect.sync(() => Date.now()),
   utcOffsetMinutes: offsetsByDay(),
-});
+};
+
+export const NodeClockLive = Layer.succeed(Clock, nodeClock);
 
 /** A fixed clock for tests: `nowMs` never moves, offsets are constant. */
 export const fixedClock = (nowMs: number, utcOffsetMinutes = 0) =>

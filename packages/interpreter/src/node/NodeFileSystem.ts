@@ -109,7 +109,7 @@ const writeNewFile = (path: string, data: Uint8Array, mode?: number): Effect.Eff
     fs.closeSync(fd);
   });
 
-const service: FileSystemService = {
+export const nodeFileSystem: FileSystemService = {
   readFile: (path) =>
     attempt("readFile", path, () => {
       const buffer = fs.readFileSync(path);
@@ -138,4 +138,4 @@ const service: FileSystemService = {
   setModifiedTime: (path, mtimeMs) => attempt("setModifiedTime", path, () => fs.lutimesSync(path, mtimeMs / 1000, mtimeMs / 1000)),
 };
 
-export const NodeFileSystemLive: Layer.Layer<FileSystem> = Layer.succeed(FileSystem, service);
+export const NodeFileSystemLive: Layer.Layer<FileSystem> = Layer.succeed(FileSystem, nodeFileSystem);

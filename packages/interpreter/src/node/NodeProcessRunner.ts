@@ -13,7 +13,7 @@ import type { ChildProcessByStdio } from "node:child_process";
 import * as os from "node:os";
 import type { Readable } from "node:stream";
 import { Effect, Layer } from "effect";
-import { ProcessError, ProcessRunner, type RunRequest, type RunResult } from "../ports/ProcessRunner.js";
+import { ProcessError, ProcessRunner, type ProcessRunnerService, type RunRequest, type RunResult } from "../ports/ProcessRunner.js";
 import * as NodeProcesses from "./NodeProcesses.js";
 
 const KEEP_LINES = 20;
@@ -114,7 +114,7 @@ const run = (request: RunRequest) =>
     });
   });
 
-export const NodeProcessRunnerLive = Layer.succeed(ProcessRunner, {
+export const nodeProcessRunner: ProcessRunnerService = {
   run,
   startDetached: NodeProcesses.startDetached,
   inspect: NodeProcesses.inspect,
@@ -122,4 +122,6 @@ export const NodeProcessRunnerLive = Layer.succeed(ProcessRunner, {
   bootId: NodeProcesses.bootId,
   kernelRelease: os.release(),
   isAlive: NodeProcesses.isAlive,
-});
+};
+
+export const NodeProcessRunnerLive = Layer.succeed(ProcessRunner, nodeProcessRunner);

@@ -94,13 +94,12 @@ export const processRunner = (c: Confine.Confinement, inner: ProcessRunnerServic
   };
 };
 
+/** `fs` and `runner` confined to `root`, sharing one `Confine` (what it resolved, it remembers). */
+export const context = (root: Root.Root, fs: FileSystemService, runner: ProcessRunnerService): Context.Context<FileSystem | ProcessRunner> => {
+  const c = Confine.make(root, fs);
+  return Context.make(FileSystem, fileSystem(c, fs)).pipe(Context.add(ProcessRunner, processRunner(c, runner)));
+};
+
 /** The file system and the process runner of the context, confined to `root`; one `Confine` per build. */
 export const layer = (root: Root.Root): Layer.Layer<FileSystem | ProcessRunner, never, FileSystem | ProcessRunner> =>
-  Layer.effectContext(
-    Effect.gen(function* () {
-      const fs = yield* FileSystem;
-      const runner = yield* ProcessRunner;
-      const c = Confine.make(root, fs);
-      return Context.make(FileSystem, fileSystem(c, fs)).pipe(Context.add(ProcessRunner, processRunner(c, runner)));
-    }),
-  );
+  Layer.effectContext(Effect.map(Effect.all([FileSystem, ProcessRunner]), ([fs, runner]) => context(root, fs, runner)));

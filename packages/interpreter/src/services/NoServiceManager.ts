@@ -4,11 +4,11 @@
  * service steps are recorded, not executed; apply says so.
  */
 import { Effect, Layer } from "effect";
-import { ServiceManager } from "../ports/ServiceManager.js";
+import { ServiceManager, type ServiceManagerService } from "../ports/ServiceManager.js";
 
 const recorded = () => Effect.succeed("recorded" as const);
 
-export const NoServiceManagerLive = Layer.succeed(ServiceManager, {
+export const noServiceManager: ServiceManagerService = {
   kind: "none",
   live: Effect.succeed(null),
   status: Effect.succeed(null),
@@ -16,4 +16,6 @@ export const NoServiceManagerLive = Layer.succeed(ServiceManager, {
   start: recorded,
   restart: recorded,
   reload: recorded,
-});
+};
+
+export const NoServiceManagerLive = Layer.succeed(ServiceManager, noServiceManager);

@@ -29,23 +29,23 @@ export interface S6Options {
 
 type Ports = FileSystem | ProcessRunner;
 
-export const layer = (options: S6Options): Layer.Layer<ServiceManager, never, Ports> =>
-  Layer.effect(
-    ServiceManager,
-    Effect.map(Effect.context<Ports>(), (ports) => {
-      const ops = operations({ scan: Root.host(options.root, options.settings.scanDirectory), settings: options.settings }, options.root.prefix);
-      const bind = <A>(e: Effect.Effect<A, ServiceError, Ports>) => Effect.provide(e, ports);
-      return {
-        kind: "s6",
-        live: bind(ops.live),
-        status: bind(ops.status),
-        stop: (ref) => bind(ops.stop(ref)),
-        start: (ref) => bind(ops.start(ref)),
-        restart: (ref) => bind(ops.restart(ref)),
-        reload: (ref) => bind(ops.reload(ref)),
-      } satisfies ServiceManagerService;
-    }),
-  );
+/** The service manager on the context's ports (a command provides it directly: no layer to build). */
+export const make = (options: S6Options): Effect.Effect<ServiceManagerService, never, Ports> =>
+  Effect.map(Effect.context<Ports>(), (ports) => {
+    const ops = operations({ scan: Root.host(options.root, options.settings.scanDirectory), settings: options.settings }, options.root.prefix);
+    const bind = <A>(e: Effect.Effect<A, ServiceError, Ports>) => Effect.provide(e, ports);
+    return {
+      kind: "s6",
+      live: bind(ops.live),
+      status: bind(ops.status),
+      stop: (ref) => bind(ops.stop(ref)),
+      start: (ref) => bind(ops.start(ref)),
+      restart: (ref) => bind(ops.restart(ref)),
+      reload: (ref) => bind(ops.reload(ref)),
+    } satisfies ServiceManagerService;
+  });
+
+export const layer = (options: S6Options): Layer.Layer<ServiceManager, never, Ports> => Layer.effect(ServiceManager, make(options));
 
 const operations = (s: Lifecycle.Scan, prefix: string) => {
   const dirOf = (name: string) => `${s.scan}/${name}`;
