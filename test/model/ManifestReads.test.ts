@@ -3,6 +3,8 @@
  * profile of 10,000 generations every other manifest read is a file opened for nothing (the
  * interpreter reads a manifest when the planner first asks for it). Stateful services make the
  * planner look at data epochs too, which must come from the records and the running manifest.
+ * Headers likewise: the interpreter checks a recorded header where it is first read, and a plan
+ * reads those of the boot menu's generations, not the older ones it leaves out.
  */
 import * as E from "fp-ts/lib/Either.js";
 import fc from "fast-check";
@@ -16,22 +18,27 @@ import * as Worlds from "../support/worlds.js";
 const svc = (name: string, version: number, stateful: boolean) =>
   ({ name, start: ["bin/svc", String(version)], ...(stateful ? { state: { paths: [`/var/lib/${name}`] } } : {}) }) as unknown as ServiceRecord.ServiceRecordInput;
 
-/** N generations, the running one `current`; each generation's manifest getter records its reads. */
-const counted = (n: number, current: number, stateful: boolean) => {
+/** N generations, the running one `current`; each generation's manifest and header getters record their reads. */
+const counted = (n: number, current: number, stateful: boolean, menuLimit = 100) => {
   const reads = new Set<number>();
+  const headers = new Set<number>();
   const w = Worlds.world(
     Array.from({ length: n }, (_, i) => ({ number: i + 1, services: [svc("db", i + 1, stateful), svc("web", i % 3, false)] })),
-    { current, settings: { serviceManager: "s6" }, liveServices: ["db", "web"] },
+    { current, settings: { serviceManager: "s6", boot: { ...Worlds.world([]).settings.boot, menuLimit } }, liveServices: ["db", "web"] },
   );
   const generations = w.generations.map((g): World.Generation => {
     const full = g.manifest;
+    const header = g.header;
     return {
       number: g.number,
       link: g.link,
       system: g.system,
       createdMs: g.createdMs,
       utcOffsetMinutes: g.utcOffsetMinutes,
-      header: g.header,
+      get header() {
+        headers.add(g.number);
+        return header;
+      },
       get manifest() {
         reads.add(g.number);
         return full;
@@ -39,7 +46,7 @@ const counted = (n: number, current: number, stateful: boolean) => {
     };
   });
   const running = w.generations.find((g) => g.number === current);
-  return { world: { ...w, generations, running: { ...w.running, manifest: running?.manifest ?? null } } satisfies World.World, reads };
+  return { world: { ...w, generations, running: { ...w.running, manifest: running?.manifest ?? null } } satisfies World.World, reads, headers };
 };
 
 const plan = (world: World.World, operation: Request.Between) => {
@@ -59,6 +66,22 @@ describe("the manifests a plan reads", () => {
         expect([...reads].filter((g) => g !== p.to && g !== p.from)).toEqual([]);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it("a switch, rollback or delete reads the headers of the boot menu's generations, not the older ones", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 3, max: 40 }), fc.integer({ min: 1, max: 8 }), fc.nat(), fc.nat(), fc.nat(3), (n, limit, c, t, kind) => {
+        const current = (c % (n - 1)) + 2;
+        const target = (t % n) + 1;
+        const { world, headers } = counted(n, current, false, limit);
+        const operation: Request.Between =
+          kind === 0 ? { _tag: "Rollback" } : kind === 1 ? { _tag: "Delete", pattern: "1" } : { _tag: "Switch", spec: String(target) };
+        plan(world, current === 1 && kind === 1 ? { _tag: "Rollback" } : operation);
+        // The menu's own (the default, a trial's, the newest up to the limit), the two moved between, and no older one.
+        expect(headers.size).toBeLessThanOrEqual(limit + 3);
+      }),
+      { numRuns: 80 },
     );
   });
 

@@ -1,10 +1,11 @@
 /**
  * The generation links of the profile and each one's manifest header, read through the generations
  * index (`IndexFile`, decided by the model's `GenerationsIndex`). With a settled index and an
- * unchanged profile directory that is one lstat of the directory and one of each manifest; after
- * a change, one listing of the directory with each link's lstat, and a readlink and a manifest read
- * only for what changed. The calls are coarse (`readEntries`, `lstatEach`): one Effect per batch,
- * not one per generation. A repaired index is written back when the directory has settled.
+ * unchanged profile directory that is one lstat of the directory and, for a listing, one of each
+ * manifest (the other commands check a recorded header where it is first read); after a change,
+ * one listing of the directory with each link's lstat, and a readlink and a manifest read only for
+ * what changed. The calls are coarse (`readEntries`, `lstatEach`): one Effect per batch, not one
+ * per generation. A repaired index is written back when the directory has settled.
  */
 import { type GenerationNumber, GenerationsIndex, InRootPath, ProfileEntry, World } from "@switchyard/model";
 import { Effect } from "effect";
@@ -24,7 +25,8 @@ export interface Observed {
   readonly current: GenerationNumber.GenerationNumber | null;
 }
 
-export const observe = Effect.fn("observeGenerations")(function* (root: Root.Root, settings: World.Settings) {
+/** `headers`: `all` to check every manifest now (a listing shows every label), see `ManifestHeaders`. */
+export const observe = Effect.fn("observeGenerations")(function* (root: Root.Root, settings: World.Settings, headers: ManifestHeaders.Headers = "onDemand") {
   const clock = yield* Clock;
   const dir = World.profileDir(settings);
   const name = World.profileName(settings);
@@ -56,6 +58,7 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
     { numbers: listed.numbers, systems, created: listed.created, present: checked.present, plain: checked.recordable, at: listed.at, linkPrefix },
     index,
     horizon,
+    headers,
   );
 
   const current = profile === null ? null : yield* currentOf(root, settings, profile.target, listed.numbers);

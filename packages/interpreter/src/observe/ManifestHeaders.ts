@@ -2,8 +2,13 @@
  * Each generation with its manifest header, for listing and the boot menu: one lstat of every
  * manifest in one call; where the lstat is the one the generations index recorded, the recorded
  * header (the whole manifest is read only if something asks for it), otherwise the file is read
- * and decoded (a system without one is read by `SystemFiles`, every time). A manifest rewritten in place or replaced changes its ctime (and usually its
- * inode), so it is read again by the next command.
+ * and decoded (a system without one is read by `SystemFiles`, every time). A manifest rewritten in
+ * place or replaced changes its ctime (and usually its inode), so it is read again by the next command.
+ *
+ * `onDemand` (every command but `list`): a generation whose header the index records is checked
+ * only when something first reads its header, format or manifest, with the same lstat and the same
+ * fallbacks, one at a time. A plan reads the headers of the boot menu's generations and of the
+ * ones it moves between, not the other 9,900 of a large profile.
  */
 import { GenerationsIndex, type InRootPath, Manifest, type World } from "@switchyard/model";
 import { Effect } from "effect";
@@ -27,6 +32,9 @@ export interface Links {
   readonly linkPrefix: string;
 }
 
+/** Whether every header is checked now, in one call, or each where it is first read. */
+export type Headers = "all" | "onDemand";
+
 export interface Read {
   readonly generations: ReadonlyArray<World.Generation>;
   /** What the index may record of generation `i`: its manifest's lstat and valid header. */
@@ -42,21 +50,61 @@ const invalid = (file: string, message: string): ManifestFile.Source => ({
   error: { _tag: "ManifestError", file, field: "(file)", message },
 });
 
-export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Index | null, horizonMs: number) =>
+export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Index | null, horizonMs: number, headers: Headers = "all") =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const clock = yield* Clock;
     const n = links.numbers.length;
     const prefix = root.prefix;
+    const deferred = (i: number): boolean =>
+      headers === "onDemand" && links.present[i] === true && index !== null && links.at(i) >= 0 && GenerationsIndex.hasHeaderAt(index, links.at(i));
     const files: Array<string> = [];
     const plain: Array<boolean> = [];
     for (let i = 0; i < n; i++) {
-      if (!links.present[i]) continue;
+      if (!links.present[i] || deferred(i)) continue;
       files.push(`${prefix}${links.systems[i]}/${Manifest.FILE_NAME}`);
       plain.push(links.plain[i] === true);
     }
     const stats = yield* fs.lstatEach(files, plain);
     const load = (system: InRootPath.InRootPath) => loadNow(fs, root, system);
+    /**
+     * Generation `i` from its manifest's lstat (null: none to be had), and where its header came
+     * from: the index, its manifest.json read again, or neither (invalid, or its system's own file).
+     */
+    const fromStat = (i: number, stat: Stat | null) =>
+      Effect.gen(function* () {
+        const number = links.numbers[i] as World.Generation["number"];
+        const system = links.systems[i] as InRootPath.InRootPath;
+        const createdMs = links.created[i] as number;
+        const offset = clock.utcOffsetMinutes(createdMs);
+        const at = links.at(i);
+        const header = stat === null || index === null || at < 0 ? null : GenerationsIndex.knownHeader(index, at, system, stat, horizonMs);
+        if (header !== null) return { generation: ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, { _tag: "Cached", header, load }), from: "index" as const };
+        // Anything not known (an error included) is read the ordinary way, with its ordinary errors.
+        const source = ManifestFile.parsed(yield* ManifestFile.readText(root, system, true), system);
+        const made = ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, source);
+        if (source._tag === "Invalid") {
+          // No manifest.json: a NixOS or Guix generation describes itself in its own file. Never
+          // indexed (only valid manifest headers are), so it is read afresh by every command.
+          const { header: _h, manifest: _m, ...link } = made;
+          return { generation: (yield* SystemFiles.generation(root, link)) ?? made, from: "other" as const };
+        }
+        return { generation: made, from: "file" as const };
+      });
+    /** A deferred generation's header, checked and read now, as the batch would have (see `loadNow`). */
+    const resolveAt = (i: number): World.Generation => {
+      const system = links.systems[i] as InRootPath.InRootPath;
+      const made = Effect.flatMap(fs.lstatEach([`${prefix}${system}/${Manifest.FILE_NAME}`], [links.plain[i] === true]), ([s]) =>
+        fromStat(i, s === undefined || "_tag" in s ? null : s),
+      );
+      try {
+        return Effect.runSync(made.pipe(Effect.provideService(FileSystem, fs))).generation;
+      } catch {
+        const createdMs = links.created[i] as number;
+        const unreadable = invalid(Root.host(root, system), "could not be read; run the command again");
+        return ManifestFile.generationOf(links.numbers[i] as World.Generation["number"], system, createdMs, clock.utcOffsetMinutes(createdMs), links.linkPrefix, unreadable);
+      }
+    };
     const generations: Array<World.Generation> = new Array(n);
     /** Each generation's manifest lstat, where it has one and its header is valid. */
     const valid: Array<Stat | null> = new Array(n).fill(null);
@@ -74,41 +122,79 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
         if (index !== null && links.at(i) >= 0 && GenerationsIndex.hasHeaderAt(index, links.at(i))) asRecorded = false;
         continue;
       }
+      const at = links.at(i);
+      if (deferred(i)) {
+        // Nothing per generation but the object: 10,000 of them live until the command ends.
+        generations[i] = new OnDemand(number, system, createdMs, offset, links.linkPrefix, i, resolveAt);
+        continue;
+      }
       const s = stats[k++];
       const stat: Stat | null = s === undefined || "_tag" in s ? null : s;
-      const at = links.at(i);
       const recorded = index !== null && at >= 0 && GenerationsIndex.hasHeaderAt(index, at);
-      const header = stat === null || index === null || at < 0 ? null : GenerationsIndex.knownHeader(index, at, system, stat, horizonMs);
-      if (header !== null) {
-        generations[i] = ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, { _tag: "Cached", header, load });
+      const { generation, from } = yield* fromStat(i, stat);
+      generations[i] = generation;
+      if (from === "index") {
         valid[i] = stat;
         continue;
       }
       if (recorded) asRecorded = false;
-      // Anything not known (an error included) is read the ordinary way, with its ordinary errors.
-      const source = ManifestFile.parsed(yield* ManifestFile.readText(root, system, true), system);
-      const made = ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, source);
-      if (source._tag === "Invalid") {
-        // No manifest.json: a NixOS or Guix generation describes itself in its own file. Never
-        // indexed (only valid manifest headers are), so it is read afresh by every command.
-        const { header: _h, manifest: _m, ...link } = made;
-        generations[i] = (yield* SystemFiles.generation(root, link)) ?? made;
-        continue;
-      }
-      generations[i] = made;
-      if (source._tag === "Parsed" && stat !== null) {
+      if (from === "file" && stat !== null) {
         valid[i] = stat;
         reread = true;
         asRecorded = false;
       }
     }
     const cacheable = (i: number): GenerationsIndex.Entry["manifest"] => {
+      // Not looked at: kept as it was recorded.
+      if (deferred(i)) return GenerationsIndex.recordedManifest(index as GenerationsIndex.Index, links.at(i), links.systems[i] as string);
       const stat = valid[i];
       const header = generations[i]?.header;
       return stat == null || header === undefined || header._tag !== "Valid" ? null : { stat, header: header.header };
     };
     return { generations, cacheable, reread, asRecorded } satisfies Read;
   });
+
+/**
+ * A generation whose header the index records, checked against its manifest's lstat on first read
+ * of anything that depends on it; until then only its number, system, link and times are known.
+ */
+class OnDemand implements World.Generation {
+  readonly #linkPrefix: string;
+  readonly #at: number;
+  readonly #resolve: (at: number) => World.Generation;
+  #resolved: World.Generation | undefined;
+  constructor(
+    readonly number: World.Generation["number"],
+    readonly system: World.Generation["system"],
+    readonly createdMs: number,
+    readonly utcOffsetMinutes: number,
+    linkPrefix: string,
+    at: number,
+    resolve: (at: number) => World.Generation,
+  ) {
+    this.#linkPrefix = linkPrefix;
+    this.#at = at;
+    this.#resolve = resolve;
+  }
+  get link(): World.Generation["link"] {
+    return `${this.#linkPrefix}${this.number}-link` as World.Generation["link"];
+  }
+  get header(): World.HeaderResult {
+    return this.#now().header;
+  }
+  get manifest(): World.ManifestResult {
+    return this.#now().manifest;
+  }
+  get format(): World.Generation["format"] {
+    return this.#now().format;
+  }
+  get specialisations(): World.Generation["specialisations"] {
+    return this.#now().specialisations;
+  }
+  #now(): World.Generation {
+    return (this.#resolved ??= this.#resolve(this.#at));
+  }
+}
 
 /**
  * The whole manifest of a generation whose header came from the index, read when something first

@@ -37,9 +37,9 @@ export const generations = Generations.observe;
 /** What `list` shows: the generations, which is current, running and booted, and which are pinned; nothing a plan needs besides. */
 export type Listing = Pick<World.World, "settings" | "generations" | "profileTarget" | "current" | "running" | "booted" | "pins">;
 
-const marked = (root: Root.Root, settings: World.Settings) =>
+const marked = (root: Root.Root, settings: World.Settings, headers: "all" | "onDemand") =>
   Effect.gen(function* () {
-    const links = yield* Generations.observe(root, settings);
+    const links = yield* Generations.observe(root, settings, headers);
     const generations = links.generations;
     const running = yield* systemLink(root, World.Paths.currentSystem, generations, links.current);
     const booted = yield* systemLink(root, World.Paths.bootedSystem, generations, links.current);
@@ -49,14 +49,14 @@ const marked = (root: Root.Root, settings: World.Settings) =>
 
 /** A listing reads none of the bootloader's files, but refuses a root whose boot files lead out of it, as every command does. */
 export const listing = Effect.fn("observeListing")(function* (root: Root.Root, settings: World.Settings) {
-  const listed = yield* marked(root, settings);
+  const listed = yield* marked(root, settings, "all");
   yield* BootFiles.confined(root, settings);
   return listed;
 });
 
 /** `store`: the snapshot store a saved plan records, so its config is not read again. */
 export const world = Effect.fn("observeWorld")(function* (root: Root.Root, settings: World.Settings, store?: SnapshotStore.SnapshotStore) {
-  const { generations, profileTarget, current, running, booted, pins } = yield* marked(root, settings);
+  const { generations, profileTarget, current, running, booted, pins } = yield* marked(root, settings, "onDemand");
   const links = { profileTarget, current };
   const boot = yield* BootFiles.read(root, settings);
   const services = yield* liveServices;

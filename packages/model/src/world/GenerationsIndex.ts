@@ -157,6 +157,14 @@ export const knownTarget = (index: Index, i: number, stat: Validator, horizonMs:
 export const knownHeader = (index: Index, i: number, system: string, stat: Validator, horizonMs: number): Header | null =>
   index.columns.manifest[4 * i] !== -1 && holdsAt(index.columns.manifest, i, stat, horizonMs) ? new Stored(index.columns, i, system) : null;
 
+/**
+ * What entry `i` records of its manifest (its lstat and header), not checked against the disk: for
+ * an index written again while a command has not looked at that manifest. The record stays what
+ * it was, so the next reader still trusts it only once the manifest's lstat is the recorded one.
+ */
+export const recordedManifest = (index: Index, i: number, system: string): Entry["manifest"] =>
+  hasHeaderAt(index, i) ? { stat: validatorAt(index.columns.manifest, i), header: new Stored(index.columns, i, system) } : null;
+
 /** A recorded header; its paths are unpacked on first read (a listing reads only labels). */
 class Stored implements Header {
   readonly label: string;
