@@ -19,6 +19,7 @@ import { PROFILE_DIR, link, storeName } from "./fixture.mjs";
 
 const repo = new URL("..", import.meta.url).pathname;
 const bin = join(repo, "packages/cli/bin/switchyard.js");
+const floorScript = join(repo, "scripts/list-floor.cjs");
 if (!existsSync(join(repo, "packages/cli/dist/launch.cjs"))) {
   console.error("bench: packages/cli/dist is missing; run 'npm run bench' (it builds first) or 'npm run build'");
   process.exit(2);
@@ -262,7 +263,8 @@ const benchSize = (n, nixEnv) => {
     rmSync(join(ours, PROFILE_DIR, "system.lock"));
   };
   const rows = [
-    { operation: "list", ours: ["list"], nix: ["--list-generations"] },
+    // The floor: the same system calls in plain Node (scripts/list-floor.cjs), in the same rounds.
+    { operation: "list", ours: ["list"], nix: ["--list-generations"], floor: true },
     { operation: "list --json", ours: ["list", "--json"], nix: ["--list-generations"] },
     { operation: "list, just after a change", ours: ["list"], nix: ["--list-generations"], before: touchProfile },
     { operation: "plan rollback", ours: ["plan", "rollback"], nix: ["--rollback", "--dry-run"] },
@@ -287,6 +289,7 @@ const benchSize = (n, nixEnv) => {
       { argv: [process.execPath, "-e", "0"] },
       { argv: switchyard(ours, ...row.ours), before: row.before, after: row.after },
       ...(nixEnv ? [{ argv: ["/bin/true"] }, { argv: nix(...row.nix), env: nixEnv, after: nixAfter }] : []),
+      ...(row.floor === true ? [{ argv: [process.execPath, floorScript, ours] }] : []),
     ];
     const samples = race(roundsFor(n), entrants);
     const side = (of, base) => ({
@@ -298,6 +301,7 @@ const benchSize = (n, nixEnv) => {
       n,
       ours: side(1, 0),
       nix: nixEnv ? side(3, 2) : null,
+      floor: row.floor === true ? side(entrants.length - 1, 0) : null,
       syscalls: {
         ours: summary(syscalls(switchyard(ours, ...row.ours), undefined, row.before)),
         nix: nixEnv ? summary(syscalls(nix(...row.nix), nixEnv)) : "-",
@@ -405,11 +409,12 @@ const main = async () => {
       `'switchyard --help' +${spread(startup.help)}; 'switchyard list' on 10 generations +${spread(startup.list)}`,
   );
   console.log(
-    "\nWork time in ms (wall time minus the same round's baseline: 'node -e 0' for switchyard, '/bin/true' for nix-env), min / median / max over interleaved rounds; ratio = median / median:\n",
+    "\nWork time in ms (wall time minus the same round's baseline: 'node -e 0' for switchyard and the floor, '/bin/true' for nix-env), min / median / max over interleaved rounds; ratio = median / median; " +
+      "Node floor = scripts/list-floor.cjs, the same system calls as 'list' in plain Node:\n",
   );
   console.log(
     table(
-      ["operation", "generations", "switchyard work", "nix-env work", "ratio", "switchyard RSS MB", "nix-env RSS MB"],
+      ["operation", "generations", "switchyard work", "nix-env work", "ratio", "switchyard RSS MB", "nix-env RSS MB", "Node floor work", "floor RSS MB"],
       rows.map((r) => [
         r.operation,
         r.n,
@@ -418,6 +423,8 @@ const main = async () => {
         r.nix ? `${(r.ours.work.median / r.nix.work.median).toFixed(2)}` : "-",
         fmt(r.ours.rssMb, 1),
         r.nix ? fmt(r.nix.rssMb, 1) : "-",
+        r.floor ? spread(r.floor.work) : "-",
+        r.floor ? fmt(r.floor.rssMb, 1) : "-",
       ]),
     ),
   );
