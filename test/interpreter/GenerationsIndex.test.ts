@@ -166,7 +166,28 @@ describe("the generations index", () => {
           }
         }
       }),
-      { numRuns: 250 },
+      {
+        numRuns: 250,
+        examples: [
+          // A header recorded before its manifest's ctime settled, rewritten within that tick (same
+          // inode, size and ctime), then an index written again by a command that never read it:
+          // the record must not come back trusted under the later index.
+          [
+            [
+              { op: "advance", ms: 1000 },
+              { op: "observe", headers: "all" },
+              { op: "rewriteManifest", k: 1, label: "A" },
+              { op: "observe", headers: "all" },
+              { op: "rewriteManifest", k: 1, label: "B" },
+              { op: "lockFile" },
+              { op: "advance", ms: 1000 },
+              { op: "observe", headers: "onDemand" },
+              { op: "advance", ms: 1000 },
+            ],
+            123,
+          ],
+        ],
+      },
     );
     // The property would hold vacuously if no index were ever written and read.
     expect(indexUsed).toBeGreaterThan(125);

@@ -56,8 +56,9 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
     const clock = yield* Clock;
     const n = links.numbers.length;
     const prefix = root.prefix;
+    // Only a settled record can wait: it is carried into a rewritten index as it is (see `settledHeaderAt`).
     const deferred = (i: number): boolean =>
-      headers === "onDemand" && links.present[i] === true && index !== null && links.at(i) >= 0 && GenerationsIndex.hasHeaderAt(index, links.at(i));
+      headers === "onDemand" && links.present[i] === true && index !== null && links.at(i) >= 0 && GenerationsIndex.settledHeaderAt(index, links.at(i), horizonMs);
     const files: Array<string> = [];
     const plain: Array<boolean> = [];
     for (let i = 0; i < n; i++) {

@@ -158,9 +158,18 @@ export const knownHeader = (index: Index, i: number, system: string, stat: Valid
   index.columns.manifest[4 * i] !== -1 && holdsAt(index.columns.manifest, i, stat, horizonMs) ? new Stored(index.columns, i, system) : null;
 
 /**
+ * Whether entry `i` records a header whose manifest lstat was settled at this index's horizon: only
+ * such a record may be checked later, or written into a newer index without being checked. One
+ * made within a timestamp step of a change may hide a second change in the same step, which a
+ * later horizon would no longer reveal.
+ */
+export const settledHeaderAt = (index: Index, i: number, horizonMs: number): boolean =>
+  hasHeaderAt(index, i) && settled(validatorAt(index.columns.manifest, i), horizonMs);
+
+/**
  * What entry `i` records of its manifest (its lstat and header), not checked against the disk: for
- * an index written again while a command has not looked at that manifest. The record stays what
- * it was, so the next reader still trusts it only once the manifest's lstat is the recorded one.
+ * an index written again while a command has not looked at that manifest (a settled record, see
+ * `settledHeaderAt`). The next reader still trusts it only once the manifest's lstat is the recorded one.
  */
 export const recordedManifest = (index: Index, i: number, system: string): Entry["manifest"] =>
   hasHeaderAt(index, i) ? { stat: validatorAt(index.columns.manifest, i), header: new Stored(index.columns, i, system) } : null;
