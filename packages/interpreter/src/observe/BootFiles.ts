@@ -68,8 +68,16 @@ export const read = Effect.fn("observeBootFiles")(function* (root: Root.Root, se
   const bootFiles: Files.Observed = { files };
   const config = loader.configPath(settings);
   const content = files[config] ?? null;
-  const digest = Object.keys(files).length === 0 ? null : sha256(JSON.stringify(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1))));
-  return { bootConfig: { path: config as InRootPath.InRootPath, content, digest }, bootFiles };
+  // Computed when a plan's preconditions are first read (saved, journalled, checked), not to show one.
+  let digest: string | null | undefined;
+  const bootConfig: NonNullable<World.World["bootConfig"]> = {
+    path: config as InRootPath.InRootPath,
+    content,
+    get digest() {
+      return digest === undefined ? (digest = Object.keys(files).length === 0 ? null : sha256(JSON.stringify(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1))))) : digest;
+    },
+  };
+  return { bootConfig, bootFiles };
 });
 
 /**

@@ -35,6 +35,9 @@ export interface Links {
 /** Whether every header is checked now, in one call, or each where it is first read. */
 export type Headers = "all" | "onDemand";
 
+/** The window of deferred headers one first read checks at once: it and the older ones before it. */
+const RESOLVE_BATCH = 128;
+
 export interface Read {
   readonly generations: ReadonlyArray<World.Generation>;
   /** What the index may record of generation `i`: its manifest's lstat and valid header. */
@@ -97,20 +100,38 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
         }
         return { generation: made, from: "file" as const };
       });
-    /** A deferred generation's header, checked and read now, as the batch would have (see `loadNow`). */
-    const resolveAt = (i: number): World.Generation => {
-      const system = links.systems[i] as InRootPath.InRootPath;
-      const made = Effect.flatMap(fs.lstatEach([`${prefix}${system}/${Manifest.FILE_NAME}`], [links.plain[i] === true]), ([s]) => {
-        const known = fromIndex(i, s === undefined || "_tag" in s ? null : s, clock.utcOffsetMinutes(links.created[i] as number));
-        return known === null ? fromFile(i) : Effect.succeed({ generation: known });
-      });
+    /**
+     * A deferred generation's header, checked and read now, as the batch would have (see `loadNow`),
+     * with the older deferred ones next to it: the boot menu walks from the newest down, so one
+     * batch of lstats answers it, not one run of the effect runtime per generation.
+     */
+    const done = new Map<number, World.Generation>();
+    const unreadable = (j: number): World.Generation => {
+      const createdMs = links.created[j] as number;
+      const system = links.systems[j] as InRootPath.InRootPath;
+      return ManifestFile.generationOf(links.numbers[j] as World.Generation["number"], system, createdMs, clock.utcOffsetMinutes(createdMs), links.linkPrefix, invalid(Root.host(root, system), "could not be read; run the command again"));
+    };
+    const runNow = <A, E>(effect: Effect.Effect<A, E, FileSystem>): A | null => {
       try {
-        return Effect.runSync(made.pipe(Effect.provideService(FileSystem, fs))).generation;
+        return Effect.runSync(effect.pipe(Effect.provideService(FileSystem, fs)));
       } catch {
-        const createdMs = links.created[i] as number;
-        const unreadable = invalid(Root.host(root, system), "could not be read; run the command again");
-        return ManifestFile.generationOf(links.numbers[i] as World.Generation["number"], system, createdMs, clock.utcOffsetMinutes(createdMs), links.linkPrefix, unreadable);
+        return null;
       }
+    };
+    const resolveAt = (i: number): World.Generation => {
+      const known = done.get(i);
+      if (known !== undefined) return known;
+      const batch: Array<number> = [];
+      for (let j = i; j >= 0 && j > i - RESOLVE_BATCH; j--) if (deferred(j) && !done.has(j)) batch.push(j);
+      const paths = batch.map((j) => `${prefix}${links.systems[j]}/${Manifest.FILE_NAME}`);
+      const stats = runNow(fs.lstatEach(paths, batch.map((j) => links.plain[j] === true)));
+      batch.forEach((j, k) => {
+        const s = stats?.[k];
+        const stat = s === undefined || "_tag" in s ? null : s;
+        const generation = fromIndex(j, stat, clock.utcOffsetMinutes(links.created[j] as number)) ?? runNow(fromFile(j))?.generation ?? unreadable(j);
+        done.set(j, generation);
+      });
+      return done.get(i) as World.Generation;
     };
     const generations: Array<World.Generation> = new Array(n);
     /** Each generation's manifest lstat, where it has one and its header is valid. */

@@ -29,14 +29,27 @@ export const Preconditions = t.readonly(
 );
 export type Preconditions = t.TypeOf<typeof Preconditions>;
 
-export const of = (world: World.World): Preconditions => ({
-  profileTarget: world.profileTarget,
-  generations: world.generations.map((g) => [g.number, g.system] as const),
-  currentSystem: world.running.target,
-  bootConfigDigest: world.bootConfig?.digest ?? null,
-  pins: world.pins ?? [],
-  services: world.serviceRevisions,
-});
+/**
+ * The generations' list and the boot files' digest are made when first read: a plan that is only
+ * shown reads neither (the list is 10,000 pairs on a large profile, and the digest is what
+ * loads a hash function), one that is saved, journalled or checked reads both.
+ */
+export const of = (world: World.World): Preconditions => {
+  let generations: Preconditions["generations"] | undefined;
+  let digest: string | null | undefined;
+  return {
+    profileTarget: world.profileTarget,
+    get generations() {
+      return (generations ??= world.generations.map((g) => [g.number, g.system] as const));
+    },
+    currentSystem: world.running.target,
+    get bootConfigDigest() {
+      return digest === undefined ? (digest = world.bootConfig?.digest ?? null) : digest;
+    },
+    pins: world.pins ?? [],
+    services: world.serviceRevisions,
+  };
+};
 
 /** The first difference between what a plan expected and what is there now, or null when none. */
 export const difference = (expected: Preconditions, actual: Preconditions): string | null => {
