@@ -35,6 +35,9 @@ export interface Links {
 /** Whether every header is checked now, in one call, or each where it is first read. */
 export type Headers = "all" | "onDemand";
 
+/** How many manifests are lstat'ed per call of the batch. */
+const CHUNK = 512;
+
 /** The window of deferred headers one first read checks at once: it and the older ones before it. */
 const RESOLVE_BATCH = 128;
 
@@ -62,14 +65,6 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
     // Only a settled record can wait: it is carried into a rewritten index as it is (see `settledHeaderAt`).
     const deferred = (i: number): boolean =>
       headers === "onDemand" && links.present[i] === true && index !== null && links.at(i) >= 0 && GenerationsIndex.settledHeaderAt(index, links.at(i), horizonMs);
-    const files: Array<string> = [];
-    const plain: Array<boolean> = [];
-    for (let i = 0; i < n; i++) {
-      if (!links.present[i] || deferred(i)) continue;
-      files.push(`${prefix}${links.systems[i]}/${Manifest.FILE_NAME}`);
-      plain.push(links.plain[i] === true);
-    }
-    const stats = yield* fs.lstatEach(files, plain);
     const load = (system: InRootPath.InRootPath) => loadNow(fs, root, system);
     /** Generation `i` with the header the index records, when its manifest's lstat is the recorded one; else null. */
     const fromIndex = (i: number, stat: Stat | null, offset: number): World.Generation | null => {
@@ -134,53 +129,68 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
       return done.get(i) as World.Generation;
     };
     const generations: Array<World.Generation> = new Array(n);
-    /** Each generation's manifest lstat, where it has one and its header is valid. */
-    const valid: Array<Stat | null> = new Array(n).fill(null);
+    /** Each generation's manifest lstat where its header was read from the file, or whether the index's record held. */
+    const valid: Array<Stat | boolean> = new Array(n).fill(false);
     let reread = false;
     let asRecorded = true;
-    let k = 0;
-    for (let i = 0; i < n; i++) {
-      const number = links.numbers[i] as World.Generation["number"];
-      const system = links.systems[i] as InRootPath.InRootPath;
-      const createdMs = links.created[i] as number;
-      const offset = clock.utcOffsetMinutes(createdMs);
-      if (!links.present[i]) {
-        const gone = invalid(Root.host(root, system), "the system directory does not exist (was it garbage-collected?)");
-        generations[i] = ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, gone);
-        if (index !== null && links.at(i) >= 0 && GenerationsIndex.hasHeaderAt(index, links.at(i))) asRecorded = false;
-        continue;
+    // A chunk at a time: its paths and lstats are garbage before the collector next runs, instead
+    // of 10,000 of each copied into the old generation.
+    for (let start = 0; start < n; start += CHUNK) {
+      const end = Math.min(n, start + CHUNK);
+      const files: Array<string> = [];
+      const plain: Array<boolean> = [];
+      for (let i = start; i < end; i++) {
+        if (!links.present[i] || deferred(i)) continue;
+        files.push(`${prefix}${links.systems[i]}/${Manifest.FILE_NAME}`);
+        plain.push(links.plain[i] === true);
       }
-      const at = links.at(i);
-      if (deferred(i)) {
-        // Nothing per generation but the object: 10,000 of them live until the command ends.
-        generations[i] = new OnDemand(number, system, createdMs, offset, links.linkPrefix, i, resolveAt);
-        continue;
-      }
-      const s = stats[k++];
-      const stat: Stat | null = s === undefined || "_tag" in s ? null : s;
-      const recorded = index !== null && at >= 0 && GenerationsIndex.hasHeaderAt(index, at);
-      // The common case, 10,000 times a listing: no Effect per generation.
-      const known = fromIndex(i, stat, offset);
-      if (known !== null) {
-        generations[i] = known;
-        valid[i] = stat;
-        continue;
-      }
-      const { generation, from } = yield* fromFile(i);
-      generations[i] = generation;
-      if (recorded) asRecorded = false;
-      if (from === "file" && stat !== null) {
-        valid[i] = stat;
-        reread = true;
-        asRecorded = false;
+      const stats = files.length === 0 ? [] : yield* fs.lstatEach(files, plain);
+      let k = 0;
+      for (let i = start; i < end; i++) {
+        const number = links.numbers[i] as World.Generation["number"];
+        const system = links.systems[i] as InRootPath.InRootPath;
+        const createdMs = links.created[i] as number;
+        const offset = clock.utcOffsetMinutes(createdMs);
+        if (!links.present[i]) {
+          const gone = invalid(Root.host(root, system), "the system directory does not exist (was it garbage-collected?)");
+          generations[i] = ManifestFile.generationOf(number, system, createdMs, offset, links.linkPrefix, gone);
+          if (index !== null && links.at(i) >= 0 && GenerationsIndex.hasHeaderAt(index, links.at(i))) asRecorded = false;
+          continue;
+        }
+        const at = links.at(i);
+        if (deferred(i)) {
+          // Nothing per generation but the object: 10,000 of them live until the command ends.
+          generations[i] = new OnDemand(number, system, createdMs, offset, links.linkPrefix, i, resolveAt);
+          continue;
+        }
+        const s = stats[k++];
+        const stat: Stat | null = s === undefined || "_tag" in s ? null : s;
+        const recorded = index !== null && at >= 0 && GenerationsIndex.hasHeaderAt(index, at);
+        // The common case, 10,000 times a listing: no Effect per generation.
+        const known = fromIndex(i, stat, offset);
+        if (known !== null) {
+          generations[i] = known;
+          // The lstat is the recorded one: the index's record stands for it.
+          valid[i] = true;
+          continue;
+        }
+        const { generation, from } = yield* fromFile(i);
+        generations[i] = generation;
+        if (recorded) asRecorded = false;
+        if (from === "file" && stat !== null) {
+          valid[i] = stat;
+          reread = true;
+          asRecorded = false;
+        }
       }
     }
     const cacheable = (i: number): GenerationsIndex.Entry["manifest"] => {
-      // Not looked at: kept as it was recorded.
-      if (deferred(i)) return GenerationsIndex.recordedManifest(index as GenerationsIndex.Index, links.at(i), links.systems[i] as string);
+      // Not looked at, or found as recorded: kept as it was recorded.
+      if (deferred(i) || valid[i] === true) return GenerationsIndex.recordedManifest(index as GenerationsIndex.Index, links.at(i), links.systems[i] as string);
       const stat = valid[i];
+      if (stat === undefined || typeof stat === "boolean") return null;
       const header = generations[i]?.header;
-      return stat == null || header === undefined || header._tag !== "Valid" ? null : { stat, header: header.header };
+      return header === undefined || header._tag !== "Valid" ? null : { stat, header: header.header };
     };
     return { generations, cacheable, reread, asRecorded } satisfies Read;
   });
