@@ -6,6 +6,7 @@ import * as Args from "../args/Args.js";
 import type { CommandContext } from "../Context.js";
 import * as Failure from "../render/Failure.js";
 import * as Json from "../render/Json.js";
+import * as Pieces from "../render/Pieces.js";
 import * as Render from "../render/Render.js";
 import * as SnapshotNotice from "./SnapshotNotice.js";
 
@@ -30,5 +31,11 @@ export const run = (ctx: CommandContext) =>
     }
     const long = Args.flag(ctx.args, "long");
     if (Args.flag(ctx.args, "json")) Json.print(Json.list(world, selected, long));
-    else process.stdout.write(`${Render.table(world, selected, long)}\n${yield* SnapshotNotice.storage(ctx)}`);
+    else {
+      const notice = yield* SnapshotNotice.storage(ctx);
+      const out = Pieces.toStdout();
+      Render.table(world, selected, long, out.emit);
+      out.emit(notice);
+      out.end();
+    }
   });

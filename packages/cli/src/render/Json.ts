@@ -1,5 +1,6 @@
 /** The `--json` documents of list and describe (the plan document is the plan itself). */
 import { RestartDebt, SnapshotStore, StateWorld, Stepped, Trial, type World } from "@switchyard/model";
+import * as Pieces from "./Pieces.js";
 import type * as Render from "./Render.js";
 import * as Stamp from "./Stamp.js";
 
@@ -57,16 +58,10 @@ export const describe = (world: World.World, g: World.Generation) => {
  * elements are stringified one at a time, re-indented (JSON text has no raw newline inside strings).
  */
 export const print = (doc: unknown): void => {
-  let chunk = "";
-  const emit = (text: string): void => {
-    chunk += text;
-    if (chunk.length >= 65_536) {
-      process.stdout.write(chunk);
-      chunk = "";
-    }
-  };
-  write(doc, "", emit);
-  process.stdout.write(`${chunk}\n`);
+  const out = Pieces.toStdout();
+  write(doc, "", out.emit);
+  out.emit("\n");
+  out.end();
 };
 
 const isPlain = (x: unknown): x is Record<string, unknown> =>

@@ -46,14 +46,15 @@ const longTable = (world: Marked, gens: ReadonlyArray<World.Generation>): string
       .map((c, i) => (i === 0 ? c.padStart(widths[0] as number) : c.padEnd(widths[i] as number)))
       .join("  ")
       .trimEnd();
-  return Escape.lines([line(header), ...rows.map(line)]);
+  return `${Escape.lines([line(header), ...rows.map(line)])}\n`;
 };
 
 /** What `trimEnd` removes (white space and line terminators), at the end. */
 const TRAILING_BLANK = /\s$/;
 
-export const table = (world: Marked, gens: ReadonlyArray<World.Generation>, long = false): string => {
-  if (long) return longTable(world, gens);
+/** The generation table, each line ended by a newline, given to `emit` a line at a time (see `Pieces`). */
+export const table = (world: Marked, gens: ReadonlyArray<World.Generation>, long: boolean, emit: (text: string) => void): void => {
+  if (long) return emit(longTable(world, gens));
   // Two passes over the rows, no row objects: a profile may have 10,000 of them. Numbers, dates and
   // marks need no escaping; labels are escaped before measuring, so an escaped label still lines up.
   const header = ["Generation", "Created", "Label"] as const;
@@ -73,17 +74,16 @@ export const table = (world: Marked, gens: ReadonlyArray<World.Generation>, long
     if (stamp.length > w1) w1 = stamp.length;
     if (label.length > w2) w2 = label.length;
   }
-  const out: Array<string> = [`${header[0].padStart(w0)}  ${header[1].padEnd(w1)}  ${header[2]}`];
+  emit(`${header[0].padStart(w0)}  ${header[1].padEnd(w1)}  ${header[2]}\n`);
   for (let i = 0; i < gens.length; i++) {
     const g = gens[i] as World.Generation;
     const marked = g.number === world.current || g.number === world.running.generation || g.number === world.booted.generation || world.pins?.includes(g.number) === true;
     const start = `${String(g.number).padStart(w0)}  ${(stamps[i] as string).padEnd(w1)}  `;
     const label = labels[i] as string;
     // Trimmed only when it can end in blanks: trimming copies the whole line (a cons string) again.
-    if (marked) out.push(`${start}${label.padEnd(w2)}  ${marks(world, g).join(", ")}`);
-    else out.push(label === "" || TRAILING_BLANK.test(label) ? `${start}${label}`.trimEnd() : `${start}${label}`);
+    if (marked) emit(`${start}${label.padEnd(w2)}  ${marks(world, g).join(", ")}\n`);
+    else emit(label === "" || TRAILING_BLANK.test(label) ? `${`${start}${label}`.trimEnd()}\n` : `${start}${label}\n`);
   }
-  return out.join("\n");
 };
 
 export const description = (world: World.World, g: World.Generation): string => {
