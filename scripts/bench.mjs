@@ -128,8 +128,8 @@ const buildRoot = (root, n, nowMs) => {
   mkdirSync(join(root, "boot/grub"), { recursive: true });
 };
 
-/** The generations index: a cache, left out of the snapshot (it is rewritten whenever it is stale). */
-const INDEX = "/var/lib/switchyard/generations-index.json";
+/** The generations index (its top and its columns): a cache, left out of the snapshot (it is rewritten whenever it is stale). */
+const INDEX = new Set(["/var/lib/switchyard/generations-index.json", "/var/lib/switchyard/generations-index.columns.json"]);
 
 /** Everything in the root but the system directories: type, link target, and a digest of each file. */
 const snapshot = (root) => {
@@ -137,7 +137,7 @@ const snapshot = (root) => {
   const walk = (rel) => {
     for (const entry of readdirSync(join(root, rel), { withFileTypes: true })) {
       const path = `${rel}/${entry.name}`;
-      if (path === "/store" || path === INDEX) continue;
+      if (path === "/store" || INDEX.has(path)) continue;
       if (entry.isSymbolicLink()) {
         // A generation link's mtime is its creation time, which the boot menu shows.
         const mtime = /-\d+-link$/.test(entry.name) ? ` @${lstatSync(join(root, path)).mtimeMs}` : "";
@@ -320,7 +320,7 @@ const benchSize = (n, nixEnv) => {
   // Every run was meant to start from the same state; check that it still is that state.
   const now = snapshot(ours);
   // The generations index is a cache any command may rewrite; it is no part of the state.
-  const changed = [...new Set([...before.keys(), ...now.keys()])].filter((k) => before.get(k) !== now.get(k) && !k.endsWith("/var/lib/switchyard/generations-index.json"));
+  const changed = [...new Set([...before.keys(), ...now.keys()])].filter((k) => before.get(k) !== now.get(k) && ![...INDEX].some((i) => k.endsWith(i)));
   if (changed.length > 0) {
     throw new Error(`the ${n}-generation root was not restored between runs; changed: ${changed.slice(0, 5).join(", ")}${changed.length > 5 ? ", …" : ""}`);
   }

@@ -202,8 +202,9 @@ export interface TreeHashOptions {
   readonly profileLinkMtime?: boolean;
 }
 
-/** A cache any command may write (see IndexFile.ts); never part of the machine's state. */
+/** A cache any command may write (see IndexFile.ts), its top file and its columns; never part of the machine's state. */
 export const INDEX = "/var/lib/switchyard/generations-index.json";
+export const INDEX_COLUMNS = "/var/lib/switchyard/generations-index.columns.json";
 
 /**
  * sha256 over a sorted walk of the whole root: each entry's relative path, kind, permission bits,
@@ -213,13 +214,13 @@ export const INDEX = "/var/lib/switchyard/generations-index.json";
  */
 
 export const treeHash = (root: string, options: TreeHashOptions = {}): string => {
-  const exclude = new Set([...(options.exclude ?? []), INDEX]);
+  const exclude = new Set([...(options.exclude ?? []), INDEX, INDEX_COLUMNS]);
   const hash = crypto.createHash("sha256");
   const walk = (rel: string): void => {
     const full = rel === "" ? root : path.join(root, rel);
     for (const name of fs.readdirSync(full).sort()) {
       const inRoot = `${rel}/${name}`;
-      if (exclude.has(inRoot) || (rel === "/var/lib/switchyard" && name.startsWith(".generations-index.json.switchyard-tmp-"))) continue;
+      if (exclude.has(inRoot) || (rel === "/var/lib/switchyard" && name.startsWith(".generations-index."))) continue;
       const file = path.join(full, name);
       const st = fs.lstatSync(file, { bigint: true });
       const mode = (Number(st.mode) & 0o7777).toString(8);

@@ -32,6 +32,7 @@ const root = Root.make(ROOT);
 const settings = Settings.defaults;
 const PROFILES = `${ROOT}/var/lib/switchyard/profiles`;
 const INDEX = Root.host(root, IndexFile.PATH);
+const COLUMNS = Root.host(root, IndexFile.COLUMNS_PATH);
 const systemOf = (k: number) => `/store/${"abcdefghijklmnopqrstuvwxyz012345".slice(k)}${k}-system-${k}`;
 const manifestOf = (k: number, label: string) => JSON.stringify({ schema: 1, label, boot: { kernel: "kernel", initrd: "initrd", params: ["quiet"] } });
 
@@ -67,7 +68,7 @@ type Op =
   | { readonly op: "removeLink" | "setProfile"; readonly n: number }
   | { readonly op: "rewriteManifest" | "replaceManifest"; readonly k: number; readonly label: string }
   | { readonly op: "breakManifest" | "removeSystem" | "createSystem"; readonly k: number }
-  | { readonly op: "lockFile" | "corruptIndex" | "removeIndex" };
+  | { readonly op: "lockFile" | "corruptIndex" | "removeIndex" | "corruptColumns" | "removeColumns" | "staleColumns" };
 
 const n = fc.integer({ min: 1, max: 5 });
 const k = fc.integer({ min: 1, max: 4 });
@@ -79,7 +80,12 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constantFrom("removeLink" as const, "setProfile" as const), n }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constantFrom("rewriteManifest" as const, "replaceManifest" as const), k, label }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constantFrom("breakManifest" as const, "removeSystem" as const, "createSystem" as const), k }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constantFrom("lockFile" as const, "corruptIndex" as const, "removeIndex" as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constantFrom("lockFile" as const, "corruptIndex" as const, "removeIndex" as const, "corruptColumns" as const, "removeColumns" as const, "staleColumns" as const),
+    }),
+  },
 );
 
 /** Another tool, acting on the in-memory disk directly (through the port, or in place). */
@@ -132,6 +138,24 @@ const act = async (memory: MemoryFileSystem, op: Exclude<Op, { op: "observe" | "
       return;
     case "removeIndex":
       return quietly(fs.remove(INDEX));
+    case "corruptColumns":
+      try {
+        memory.overwrite(COLUMNS, '{"format":"switchyard-generations-index-columns","version":2,"id":');
+      } catch {
+        // No columns yet.
+      }
+      return;
+    case "removeColumns":
+      return quietly(fs.remove(COLUMNS));
+    case "staleColumns":
+      // The columns as a crash between the two writes leaves them: another observation's, under its own id.
+      try {
+        const text = new TextDecoder().decode(await Effect.runPromise(fs.readFile(COLUMNS)));
+        memory.overwrite(COLUMNS, text.replace(/"id":"([^"]*)"/, '"id":"$1-other"'));
+      } catch {
+        // No columns yet.
+      }
+      return;
   }
 };
 

@@ -83,7 +83,7 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
           manifest: read.cacheable(i),
         }),
       );
-      yield* IndexFile.write(root, same ? GenerationsIndex.withTop(index, top) : GenerationsIndex.make(top, entries, (_e, i) => systems[i]!));
+      yield* IndexFile.write(root, same ? GenerationsIndex.withTop(index, top) : GenerationsIndex.make(top, entries, (_e, i) => systems[i]!), startedMs);
     }
   }
   return { generations: read.generations, profileTarget: profile?.target ?? null, current } satisfies Observed;

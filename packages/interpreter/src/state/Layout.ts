@@ -26,6 +26,7 @@ const FRESH = new Set([
   "supervisor.log",
   // The generations index: a cache any observing command may write.
   "generations-index.json",
+  "generations-index.columns.json",
 ]);
 
 const stateDir = (root: Root.Root) => Root.host(root, World.Paths.stateDir);

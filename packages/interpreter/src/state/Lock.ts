@@ -235,7 +235,10 @@ export const release = (root: Root.Root, holder: Holder, name: LockName = "lock"
       // generations index its observation wrote there is a cache, no reason to keep it.
       const index = Root.host(root, IndexFile.PATH);
       for (const dir of holder.createdDirectories ?? []) {
-        if (dir === Root.dirnameOf(index)) yield* fs.remove(index).pipe(Effect.ignore);
+        if (dir === Root.dirnameOf(index)) {
+          yield* fs.remove(index).pipe(Effect.ignore);
+          yield* fs.remove(Root.host(root, IndexFile.COLUMNS_PATH)).pipe(Effect.ignore);
+        }
         yield* fs.removeDirectory(dir).pipe(Effect.ignore);
       }
     }

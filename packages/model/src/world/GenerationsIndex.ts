@@ -13,7 +13,10 @@
  * would leave it equal. This module decides; the interpreter reads, writes and measures.
  *
  * The entries are stored by column (numbers in flat arrays, repeated paths in a table), so that
- * 10,000 generations parse into a few dozen arrays rather than tens of thousands of objects.
+ * 10,000 generations parse into a few dozen arrays rather than tens of thousands of objects. The
+ * columns are a file of their own, named by an id from the small top file (the profile directory's
+ * stat, the span, the parents): when only the directory changed (a lock file created and removed
+ * in it), only the top is written again, not megabytes of columns.
  */
 import * as E from "fp-ts/lib/Either.js";
 import type { GenerationNumber } from "./GenerationNumber.js";
@@ -21,7 +24,8 @@ import type { InRootPath } from "../paths/InRootPath.js";
 import type { Header } from "./Manifest.js";
 
 export const FORMAT = "switchyard-generations-index";
-export const VERSION = 1;
+export const COLUMNS_FORMAT = "switchyard-generations-index-columns";
+export const VERSION = 2;
 
 /**
  * What identifies an inode's state; a cached fact holds only while all four are equal. The ctime
@@ -85,7 +89,12 @@ export interface Index {
   /** The directories holding the system directories, with their lstat. */
   readonly parents: ReadonlyArray<{ readonly path: InRootPath; readonly stat: Validator }>;
   readonly columns: Columns;
+  /** The id of the columns file these columns were read from; null for columns not written yet. */
+  readonly columnsId: string | null;
 }
+
+/** What the top file holds: all but the columns. */
+export type Top = Omit<Index, "columns" | "columnsId">;
 
 export const same = (a: Validator, b: Validator): boolean => a.ino === b.ino && a.ctimeMs === b.ctimeMs && a.size === b.size && a.dev === b.dev;
 
@@ -144,7 +153,7 @@ export const hasHeaderAt = (index: Index, i: number): boolean => index.columns.m
  * The same entries under a new directory stat, span and parents: what a listing read again finds
  * when only the directory changed (a lock file created and removed in it, as nix-env does).
  */
-export const withTop = (index: Index, top: Omit<Index, "columns">): Index => ({ ...top, columns: index.columns });
+export const withTop = (index: Index, top: Top): Index => ({ ...top, columns: index.columns, columnsId: index.columnsId });
 
 /** The target of link `i` when its lstat is the recorded one, or null when it must be read again. */
 export const knownTarget = (index: Index, i: number, stat: Validator, horizonMs: number): string | null =>
@@ -212,7 +221,7 @@ const unpack = (system: string, packed: string): string =>
 
 /** The index of `entries` (ascending); `systemOf` gives an entry's system directory, for packing paths. */
 export const make = (
-  top: Omit<Index, "columns">,
+  top: Top,
   entries: ReadonlyArray<Entry>,
   systemOf: (e: Entry, i: number) => string,
 ): Index => {
@@ -258,21 +267,25 @@ export const make = (
     }
     c.params.push(p);
   }
-  return { ...top, columns: { ...c, paths: [...paths.keys()], paramSets } };
+  return { ...top, columns: { ...c, paths: [...paths.keys()], paramSets }, columnsId: null };
 };
 
 const v = (s: Validator): ReadonlyArray<number> => [s.dev, s.ino, s.size, s.ctimeMs];
 
-export const encode = (index: Index): unknown => ({
+/** The top file of `index`, naming its columns file `columnsId`. */
+export const encodeTop = (index: Index, columnsId: string): unknown => ({
   format: FORMAT,
   version: VERSION,
+  columns: columnsId,
   profile: index.profile,
   spanMs: index.spanMs,
   directory: v(index.directory),
   profileTarget: index.profileTarget,
   parents: index.parents.map((p) => [p.path, ...v(p.stat)]),
-  ...index.columns,
 });
+
+/** The columns file of `index`, as `columnsId`. */
+export const encodeColumns = (index: Index, columnsId: string): unknown => ({ format: COLUMNS_FORMAT, version: VERSION, id: columnsId, ...index.columns });
 
 const isNumbers = (x: unknown, length: number): x is ReadonlyArray<number> =>
   Array.isArray(x) && x.length === length && x.every((n) => typeof n === "number" && Number.isFinite(n));
@@ -282,11 +295,24 @@ const validator = (x: unknown): Validator | null => (isNumbers(x, 4) ? { dev: x[
 const refsWithin = (xs: ReadonlyArray<number>, limit: number, optional: boolean, present: (i: number) => boolean): boolean =>
   xs.every((r, i) => (present(i) ? Number.isInteger(r) && r < limit && (r >= 0 || (optional && r === -1)) : true));
 
-/** The index in a parsed file, or why it is not one (then it is ignored). */
-export const decode = (json: unknown): E.Either<string, Index> => {
-  if (typeof json !== "object" || json === null) return E.left("not an object");
-  const o = json as Record<string, unknown>;
-  if (o.format !== FORMAT || o.version !== VERSION) return E.left("another format or version");
+/** The id of the columns file a parsed top file names, or null when it is no top file of this version. */
+export const columnsIdOf = (top: unknown): string | null => {
+  if (typeof top !== "object" || top === null) return null;
+  const o = top as Record<string, unknown>;
+  return o.format === FORMAT && o.version === VERSION && typeof o.columns === "string" ? o.columns : null;
+};
+
+/** The index in a parsed top file and columns file, or why they are not one (then it is ignored). */
+export const decode = (topJson: unknown, columnsJson: unknown): E.Either<string, Index> => {
+  if (typeof topJson !== "object" || topJson === null || typeof columnsJson !== "object" || columnsJson === null) return E.left("not an object");
+  const id = columnsIdOf(topJson);
+  if (id === null) return E.left("another format or version");
+  const t = topJson as Record<string, unknown>;
+  const c = columnsJson as Record<string, unknown>;
+  if (c.format !== COLUMNS_FORMAT || c.version !== VERSION) return E.left("columns of another format or version");
+  // Columns written by another observation than the top (a crash between the two writes, or a race).
+  if (c.id !== id) return E.left("columns of another index");
+  const o: Record<string, unknown> = { ...c, profile: t.profile, spanMs: t.spanMs, profileTarget: t.profileTarget, directory: t.directory, parents: t.parents };
   if (typeof o.profile !== "string" || typeof o.spanMs !== "number" || !Number.isFinite(o.spanMs)) return E.left("profile or span");
   if (o.profileTarget !== null && typeof o.profileTarget !== "string") return E.left("profileTarget");
   const directory = validator(o.directory);
@@ -327,5 +353,6 @@ export const decode = (json: unknown): E.Either<string, Index> => {
     profileTarget: o.profileTarget as string | null,
     parents,
     columns: { number, target, created, link, present, manifest, label, kernel, initrd, activate, paths, params, paramSets },
+    columnsId: id,
   });
 };
