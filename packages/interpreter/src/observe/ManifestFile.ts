@@ -82,32 +82,45 @@ export const generationOf = (
  * A generation whose whole manifest is read or decoded on first read, once. A class, with plain
  * fields: ten thousand of these are made per command, and a getter defined per object is slow.
  */
-class Observed implements World.Generation {
-  readonly header: World.HeaderResult;
+/** What an observed generation knows from its link alone; its link's path is built on each read. */
+export abstract class Linked {
   readonly #linkPrefix: string;
-  readonly #load: Load | null;
-  readonly #json: unknown;
-  readonly #file: string;
-  #full: World.ManifestResult | undefined;
   constructor(
     readonly number: World.Generation["number"],
     readonly system: World.Generation["system"],
     readonly createdMs: number,
     readonly utcOffsetMinutes: number,
     linkPrefix: string,
+  ) {
+    this.#linkPrefix = linkPrefix;
+  }
+  get link(): World.Generation["link"] {
+    return `${this.#linkPrefix}${this.number}-link` as World.Generation["link"];
+  }
+}
+
+class Observed extends Linked implements World.Generation {
+  readonly header: World.HeaderResult;
+  readonly #load: Load | null;
+  readonly #json: unknown;
+  readonly #file: string;
+  #full: World.ManifestResult | undefined;
+  constructor(
+    number: World.Generation["number"],
+    system: World.Generation["system"],
+    createdMs: number,
+    utcOffsetMinutes: number,
+    linkPrefix: string,
     header: Manifest.Header,
     load: Load | null,
     json: unknown,
     file: string,
   ) {
+    super(number, system, createdMs, utcOffsetMinutes, linkPrefix);
     this.header = { _tag: "Valid", header };
-    this.#linkPrefix = linkPrefix;
     this.#load = load;
     this.#json = json;
     this.#file = file;
-  }
-  get link(): World.Generation["link"] {
-    return `${this.#linkPrefix}${this.number}-link` as World.Generation["link"];
   }
   get manifest(): World.ManifestResult {
     return (this.#full ??= this.#load !== null ? this.#load(this.system) : resultOf(Manifest.decode(this.#json, this.system, this.#file)));

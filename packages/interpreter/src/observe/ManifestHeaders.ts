@@ -199,26 +199,22 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
  * A generation whose header the index records, checked against its manifest's lstat on first read
  * of anything that depends on it; until then only its number, system, link and times are known.
  */
-class OnDemand implements World.Generation {
-  readonly #linkPrefix: string;
+class OnDemand extends ManifestFile.Linked implements World.Generation {
   readonly #at: number;
   readonly #resolve: (at: number) => World.Generation;
   #resolved: World.Generation | undefined;
   constructor(
-    readonly number: World.Generation["number"],
-    readonly system: World.Generation["system"],
-    readonly createdMs: number,
-    readonly utcOffsetMinutes: number,
+    number: World.Generation["number"],
+    system: World.Generation["system"],
+    createdMs: number,
+    utcOffsetMinutes: number,
     linkPrefix: string,
     at: number,
     resolve: (at: number) => World.Generation,
   ) {
-    this.#linkPrefix = linkPrefix;
+    super(number, system, createdMs, utcOffsetMinutes, linkPrefix);
     this.#at = at;
     this.#resolve = resolve;
-  }
-  get link(): World.Generation["link"] {
-    return `${this.#linkPrefix}${this.number}-link` as World.Generation["link"];
   }
   get header(): World.HeaderResult {
     return this.#now().header;
