@@ -8,7 +8,8 @@ const fs = require("node:fs");
 
 const root = process.argv[2];
 const profiles = `${root}/var/lib/switchyard/profiles`;
-const index = JSON.parse(fs.readFileSync(`${root}/var/lib/switchyard/generations-index.json`, "utf8"));
+// The columns of the generations index (its top file only names them).
+const index = JSON.parse(fs.readFileSync(`${root}/var/lib/switchyard/generations-index.columns.json`, "utf8"));
 fs.lstatSync(profiles);
 const pad = (n) => String(n).padStart(2, "0");
 const stamp = (ms) => {
