@@ -30,6 +30,24 @@ describe("Json.print", () => {
     );
   });
 
+  it("writes an array made element by element (Json.Elements) as JSON.stringify writes the array, at every depth, making each element once", () => {
+    const value = fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.constant([]), fc.constant({}));
+    fc.assert(
+      fc.property(fc.array(value), fc.integer({ min: 0, max: 3 }), (xs, depth) => {
+        let made = 0;
+        const lazy = new Json.Elements(xs.length, (i) => {
+          made++;
+          return xs[i];
+        });
+        const wrap = (x: unknown, d: number): unknown => (d === 0 ? x : { inner: [wrap(x, d - 1)] });
+        expect(printed(wrap(lazy, depth))).toBe(`${JSON.stringify(wrap(xs, depth), null, 2)}\n`);
+        // Split levels make each element as it is written; below them JSON.stringify takes the whole array once.
+        expect(made).toBe(xs.length);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it("splits a long listing into pieces of about 64 KiB", () => {
     const doc = { generations: Array.from({ length: 5_000 }, (_, i) => ({ number: i, label: `Example "OS" ${i}\n`, created: new Date(i * 3_600_000) })) };
     const pieces: Array<number> = [];

@@ -28,8 +28,26 @@ const long = (g: World.Generation) => ({
   serviceCount: g.manifest._tag === "Valid" ? g.manifest.manifest.services.length : null,
 });
 
+/**
+ * An array whose elements are made as `print` writes them, each garbage once written: 10,000
+ * generations' documents built first would all live until the last is written. Anything else that
+ * reads it (`JSON.stringify`) gets the whole array.
+ */
+export class Elements {
+  constructor(
+    readonly length: number,
+    readonly at: (i: number) => unknown,
+  ) {}
+  toJSON(): ReadonlyArray<unknown> {
+    return Array.from({ length: this.length }, (_, i) => this.at(i));
+  }
+}
+
 export const list = (world: Render.Marked, gens: ReadonlyArray<World.Generation>, withBoot = false) => ({
-  generations: gens.map((g) => (withBoot ? { ...generation(world, g), ...long(g) } : generation(world, g))),
+  generations: new Elements(gens.length, (i) => {
+    const g = gens[i] as World.Generation;
+    return withBoot ? { ...generation(world, g), ...long(g) } : generation(world, g);
+  }),
 });
 
 export const describe = (world: World.World, g: World.Generation) => {
@@ -70,11 +88,12 @@ const isPlain = (x: unknown): x is Record<string, unknown> =>
 /** One value at the given indent; only the top two levels are split, below that JSON.stringify writes it. */
 const write = (value: unknown, indent: string, emit: (text: string) => void, depth = 0): void => {
   const inner = `${indent}  `;
-  if (depth < 2 && Array.isArray(value) && value.length > 0) {
+  const elements = value instanceof Elements ? value : Array.isArray(value) ? new Elements(value.length, (i) => value[i] as unknown) : null;
+  if (depth < 2 && elements !== null && elements.length > 0) {
     emit("[");
-    for (let i = 0; i < value.length; i++) {
+    for (let i = 0; i < elements.length; i++) {
       emit(i === 0 ? `\n${inner}` : `,\n${inner}`);
-      const v: unknown = value[i];
+      const v: unknown = elements.at(i);
       if (v === undefined || typeof v === "function" || typeof v === "symbol") emit("null");
       else write(v, inner, emit, depth + 1);
     }
