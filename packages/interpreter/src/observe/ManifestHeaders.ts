@@ -7,8 +7,8 @@
  *
  * `onDemand` (every command but `list`): a generation whose header the index records is checked
  * only when something first reads its header, format or manifest, with the same lstat and the same
- * fallbacks, one at a time. A plan reads the headers of the boot menu's generations and of the
- * ones it moves between, not the other 9,900 of a large profile.
+ * fallbacks, together with the deferred ones just older than it. A plan reads the headers of the
+ * boot menu's generations and of the ones it moves between, not the other 9,900 of a large profile.
  */
 import { GenerationsIndex, type InRootPath, Manifest, type World } from "@switchyard/model";
 import { Effect } from "effect";
@@ -95,11 +95,7 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
         }
         return { generation: made, from: "file" as const };
       });
-    /**
-     * A deferred generation's header, checked and read now, as the batch would have (see `loadNow`),
-     * with the older deferred ones next to it: the boot menu walks from the newest down, so one
-     * batch of lstats answers it, not one run of the effect runtime per generation.
-     */
+    /** The deferred generations checked so far. */
     const done = new Map<number, World.Generation>();
     const unreadable = (j: number): World.Generation => {
       const createdMs = links.created[j] as number;
@@ -113,6 +109,11 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
         return null;
       }
     };
+    /**
+     * A deferred generation's header, checked and read now, as the batch would have (see `loadNow`),
+     * with the older deferred ones next to it: the boot menu walks from the newest down, so one
+     * batch of lstats answers it, not one run of the effect runtime per generation.
+     */
     const resolveAt = (i: number): World.Generation => {
       const known = done.get(i);
       if (known !== undefined) return known;
