@@ -40,7 +40,6 @@ const entry = (number: number) =>
   );
 const top = fc.record({
   profile: fc.constant(InRootPath.unsafe("/var/lib/switchyard/profiles/system")),
-  spanMs: fc.nat(),
   directory: validator,
   profileTarget: fc.option(fc.constant("system-1-link"), { nil: null }),
   parents: fc.array(fc.record({ path: fc.constant(InRootPath.unsafe("/store")), stat: validator }), { maxLength: 1 }),
@@ -50,9 +49,10 @@ const build = (t: GenerationsIndex.Top, es: ReadonlyArray<GenerationsIndex.Entry
   GenerationsIndex.make(t, es, (e) => systemOf(e.number, e.target) ?? "/");
 const text = (x: unknown): unknown => JSON.parse(JSON.stringify(x));
 /** Both files through JSON text; the index read back names the columns it was read from. */
-const roundTrip = (i: GenerationsIndex.Index, id = "c1") => GenerationsIndex.decode(text(GenerationsIndex.encodeTop(i, id)), text(GenerationsIndex.encodeColumns(i, id)));
+const roundTrip = (i: GenerationsIndex.Unwritten, spanMs: number, id = "c1") =>
+  GenerationsIndex.decode(text(GenerationsIndex.encodeTop(i, id, spanMs)), text(GenerationsIndex.encodeColumns(i, id)));
 /** Every entry as the index gives it back, its header read through. */
-const entriesOf = (i: GenerationsIndex.Index) =>
+const entriesOf = (i: GenerationsIndex.Unwritten) =>
   Array.from({ length: GenerationsIndex.size(i) }, (_, k) => {
     const target = GenerationsIndex.targetAt(i, k);
     const n = GenerationsIndex.numberAt(i, k);
@@ -71,10 +71,10 @@ const entriesOf = (i: GenerationsIndex.Index) =>
 describe("GenerationsIndex", () => {
   it("decode ∘ encode is the identity, through JSON text, and every entry reads back as it was made", () => {
     fc.assert(
-      fc.property(top, entries, (t, es) => {
+      fc.property(top, entries, fc.nat(), (t, es, spanMs) => {
         const i = build(t, es);
         expect(i.columnsId).toBeNull();
-        expect(roundTrip(i)).toEqual({ _tag: "Right", right: { ...i, columnsId: "c1" } });
+        expect(roundTrip(i, spanMs)).toEqual({ _tag: "Right", right: { ...i, columnsId: "c1", spanMs } });
         expect(entriesOf(i)).toEqual(es);
       }),
     );
@@ -84,14 +84,14 @@ describe("GenerationsIndex", () => {
     const stat = { dev: 1, ino: 3, size: 2, ctimeMs: 4 };
     const header = { label: "x", boot: { kernel: "/s/k", initrd: null, params: [] }, activate: null };
     const index = GenerationsIndex.make(
-      { profile: InRootPath.unsafe("/p/system"), spanMs: 1, directory: { dev: 1, ino: 2, size: 3, ctimeMs: 4 }, profileTarget: null, parents: [] },
+      { profile: InRootPath.unsafe("/p/system"), directory: { dev: 1, ino: 2, size: 3, ctimeMs: 4 }, profileTarget: null, parents: [] },
       [
         { number: 1 as GenerationNumber, target: "/s", createdMs: 5, link: stat, systemPresent: true, manifest: null },
         { number: 2 as GenerationNumber, target: "/s", createdMs: 5, link: stat, systemPresent: true, manifest: { stat, header } },
       ],
       () => "/s",
     );
-    const goodTop = text(GenerationsIndex.encodeTop(index, "c1")) as Record<string, unknown>;
+    const goodTop = text(GenerationsIndex.encodeTop(index, "c1", 1)) as Record<string, unknown>;
     const good = text(GenerationsIndex.encodeColumns(index, "c1")) as Record<string, unknown>;
     expect(GenerationsIndex.decode(goodTop, good)._tag).toBe("Right");
     for (const badTop of [null, 1, "x", [], { ...goodTop, version: 1 }, { ...goodTop, format: "other" }, { ...goodTop, columns: "c2" }, { ...goodTop, directory: [1, 2] }, { ...goodTop, spanMs: "1" }]) {
@@ -144,7 +144,7 @@ describe("GenerationsIndex", () => {
       systemPresent: true,
       manifest: { stat, header: { label: "x", boot: { kernel: "/s/k", initrd: null, params: [] }, activate: null } },
     };
-    const i = GenerationsIndex.make({ profile: InRootPath.unsafe("/p/system"), spanMs: 0, directory: stat, profileTarget: null, parents: [] }, [e], () => "/s");
+    const i = GenerationsIndex.make({ profile: InRootPath.unsafe("/p/system"), directory: stat, profileTarget: null, parents: [] }, [e], () => "/s");
     const late = 5000;
     expect(GenerationsIndex.knownTarget(i, 0, stat, late)).toBe("/s");
     expect(GenerationsIndex.knownTarget(i, 0, { ...stat, ino: 8 }, late)).toBeNull();
@@ -156,6 +156,7 @@ describe("GenerationsIndex", () => {
     expect(GenerationsIndex.listingHolds(i, InRootPath.unsafe("/p/system"), stat, late)).toBe(true);
     expect(GenerationsIndex.listingHolds(i, InRootPath.unsafe("/q/system"), stat, late)).toBe(false);
     expect(GenerationsIndex.listingHolds(i, InRootPath.unsafe("/p/system"), { ...stat, dev: 2 }, late)).toBe(false);
-    expect(GenerationsIndex.horizon(i, 9000)).toBe(9000);
+    expect(GenerationsIndex.horizon({ ...i, spanMs: 0 }, 9000)).toBe(9000);
+    expect(GenerationsIndex.horizon({ ...i, spanMs: 40 }, 9000)).toBe(8960);
   });
 });

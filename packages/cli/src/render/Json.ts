@@ -88,8 +88,9 @@ const isPlain = (x: unknown): x is Record<string, unknown> =>
 /** One value at the given indent; only the top two levels are split, below that JSON.stringify writes it. */
 const write = (value: unknown, indent: string, emit: (text: string) => void, depth = 0): void => {
   const inner = `${indent}  `;
-  const elements = value instanceof Elements ? value : Array.isArray(value) ? new Elements(value.length, (i) => value[i] as unknown) : null;
-  if (depth < 2 && elements !== null && elements.length > 0) {
+  // Only the split levels need an array's elements one by one; below them JSON.stringify takes it whole.
+  const elements = depth >= 2 ? null : value instanceof Elements ? value : Array.isArray(value) ? new Elements(value.length, (i) => value[i] as unknown) : null;
+  if (elements !== null && elements.length > 0) {
     emit("[");
     for (let i = 0; i < elements.length; i++) {
       emit(i === 0 ? `\n${inner}` : `,\n${inner}`);

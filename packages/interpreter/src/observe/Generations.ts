@@ -64,10 +64,9 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
   const current = profile === null ? null : yield* currentOf(root, settings, profile.target, listed.numbers);
   const repaired = !fromIndex || checked.rechecked || read.reread;
   if (repaired && directory !== null && directory.kind === "directory") {
-    const spanMs = (yield* clock.nowMs) - startedMs + 1;
     // Written only once it can be trusted, else the next command would just read everything again.
     if (GenerationsIndex.settled(directory, startedMs - 1)) {
-      const top = { profile: settings.profile, spanMs, directory, profileTarget: profile?.target ?? null, parents: checked.parents };
+      const top = { profile: settings.profile, directory, profileTarget: profile?.target ?? null, parents: checked.parents };
       // Every entry as recorded (only the directory moved): the index's own columns, not rebuilt.
       const same =
         index !== null && !checked.rechecked && read.asRecorded && n === GenerationsIndex.size(index) &&

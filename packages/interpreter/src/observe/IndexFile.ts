@@ -76,7 +76,7 @@ const encoder = new TextEncoder();
  * `startedMs`, however long the columns took). Any failure (read-only root, no state directory)
  * leaves it be.
  */
-export const write = (root: Root.Root, index: GenerationsIndex.Index, startedMs: number) =>
+export const write = (root: Root.Root, index: GenerationsIndex.Unwritten, startedMs: number) =>
   Effect.gen(function* () {
     const clock = yield* Clock;
     let id = index.columnsId;
@@ -87,5 +87,5 @@ export const write = (root: Root.Root, index: GenerationsIndex.Index, startedMs:
       if (!(yield* replace(Root.host(root, COLUMNS_PATH), COLUMNS_NAME, bytes))) return;
     }
     const spanMs = (yield* clock.nowMs) - startedMs + 1;
-    yield* replace(Root.host(root, PATH), NAME, encoder.encode(JSON.stringify(GenerationsIndex.encodeTop({ ...index, spanMs }, id))));
+    yield* replace(Root.host(root, PATH), NAME, encoder.encode(JSON.stringify(GenerationsIndex.encodeTop(index, id, spanMs))));
   });

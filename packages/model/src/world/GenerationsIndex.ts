@@ -80,8 +80,8 @@ interface Columns {
 export interface Index {
   readonly profile: InRootPath;
   /**
-   * Milliseconds from the profile directory's stat to the writing of the index: the index file's
-   * own mtime minus this is a file-system time no later than when anything recorded was observed.
+   * Milliseconds from the start of the observation to the writing of the top file: its own mtime
+   * minus this is a file-system time no later than when anything recorded was observed.
    */
   readonly spanMs: number;
   readonly directory: Validator;
@@ -93,8 +93,14 @@ export interface Index {
   readonly columnsId: string | null;
 }
 
-/** What the top file holds: all but the columns. */
-export type Top = Omit<Index, "columns" | "columnsId">;
+/**
+ * An index as an observation makes it, to be written: its span is measured only as its top file is
+ * written (`encodeTop`), so that it covers the writing of the columns too.
+ */
+export type Unwritten = Omit<Index, "spanMs">;
+
+/** What the top file holds but the span: all but the columns. */
+export type Top = Omit<Unwritten, "columns" | "columnsId">;
 
 export const same = (a: Validator, b: Validator): boolean => a.ino === b.ino && a.ctimeMs === b.ctimeMs && a.size === b.size && a.dev === b.dev;
 
@@ -113,10 +119,10 @@ export const horizon = (index: Index, writtenMs: number): number => writtenMs - 
 export const settled = (v: Validator, horizonMs: number): boolean => v.ctimeMs + granularityMs(v.ctimeMs) <= horizonMs;
 
 /** Whether the listing can be used as it is: same profile, same directory, settled. */
-export const listingHolds = (index: Index, profile: InRootPath, directory: Validator, horizonMs: number): boolean =>
+export const listingHolds = (index: Unwritten, profile: InRootPath, directory: Validator, horizonMs: number): boolean =>
   index.profile === profile && same(index.directory, directory) && settled(directory, horizonMs);
 
-export const parentHolds = (index: Index, path: InRootPath, stat: Validator, horizonMs: number): boolean => {
+export const parentHolds = (index: Unwritten, path: InRootPath, stat: Validator, horizonMs: number): boolean => {
   const p = index.parents.find((q) => q.path === path);
   return p !== undefined && same(p.stat, stat) && settled(stat, horizonMs);
 };
@@ -124,12 +130,12 @@ export const parentHolds = (index: Index, path: InRootPath, stat: Validator, hor
 // -------------------------------------------------------------------------------------------------
 // Entries, by position.
 
-export const size = (index: Index): number => index.columns.number.length;
-export const numberAt = (index: Index, i: number): GenerationNumber => index.columns.number[i] as GenerationNumber;
-export const targetAt = (index: Index, i: number): string => index.columns.target[i] as string;
-export const createdAt = (index: Index, i: number): number => index.columns.created[i] as number;
-export const linkAt = (index: Index, i: number): Validator => validatorAt(index.columns.link, i);
-export const presentAt = (index: Index, i: number): boolean | null => {
+export const size = (index: Unwritten): number => index.columns.number.length;
+export const numberAt = (index: Unwritten, i: number): GenerationNumber => index.columns.number[i] as GenerationNumber;
+export const targetAt = (index: Unwritten, i: number): string => index.columns.target[i] as string;
+export const createdAt = (index: Unwritten, i: number): number => index.columns.created[i] as number;
+export const linkAt = (index: Unwritten, i: number): Validator => validatorAt(index.columns.link, i);
+export const presentAt = (index: Unwritten, i: number): boolean | null => {
   const p = index.columns.present[i];
   return p === 1 ? true : p === 0 ? false : null;
 };
@@ -144,26 +150,26 @@ const holdsAt = (xs: ReadonlyArray<number>, i: number, v: Validator, horizonMs: 
   xs[4 * i] === v.dev && xs[4 * i + 1] === v.ino && xs[4 * i + 2] === v.size && xs[4 * i + 3] === v.ctimeMs && settled(v, horizonMs);
 
 /** Position by generation number, for a listing read again. */
-export const positions = (index: Index | null): ReadonlyMap<number, number> => new Map((index?.columns.number ?? []).map((n, i) => [n, i]));
+export const positions = (index: Unwritten | null): ReadonlyMap<number, number> => new Map((index?.columns.number ?? []).map((n, i) => [n, i]));
 
 /** Whether entry `i` records a header. */
-export const hasHeaderAt = (index: Index, i: number): boolean => index.columns.manifest[4 * i] !== -1;
+export const hasHeaderAt = (index: Unwritten, i: number): boolean => index.columns.manifest[4 * i] !== -1;
 
 /**
- * The same entries under a new directory stat, span and parents: what a listing read again finds
- * when only the directory changed (a lock file created and removed in it, as nix-env does).
+ * The same entries under a new directory stat and parents: what a listing read again finds when
+ * only the directory changed (a lock file created and removed in it, as nix-env does).
  */
-export const withTop = (index: Index, top: Top): Index => ({ ...top, columns: index.columns, columnsId: index.columnsId });
+export const withTop = (index: Index, top: Top): Unwritten => ({ ...top, columns: index.columns, columnsId: index.columnsId });
 
 /** The target of link `i` when its lstat is the recorded one, or null when it must be read again. */
-export const knownTarget = (index: Index, i: number, stat: Validator, horizonMs: number): string | null =>
+export const knownTarget = (index: Unwritten, i: number, stat: Validator, horizonMs: number): string | null =>
   holdsAt(index.columns.link, i, stat, horizonMs) ? targetAt(index, i) : null;
 
 /**
  * The recorded header of entry `i` (whose system directory is `system`) when its manifest's lstat
  * is the recorded one, else null (read the manifest again).
  */
-export const knownHeader = (index: Index, i: number, system: string, stat: Validator, horizonMs: number): Header | null =>
+export const knownHeader = (index: Unwritten, i: number, system: string, stat: Validator, horizonMs: number): Header | null =>
   index.columns.manifest[4 * i] !== -1 && holdsAt(index.columns.manifest, i, stat, horizonMs) ? new Stored(index.columns, i, system) : null;
 
 /**
@@ -172,7 +178,7 @@ export const knownHeader = (index: Index, i: number, system: string, stat: Valid
  * made within a timestamp step of a change may hide a second change in the same step, which a
  * later horizon would no longer reveal.
  */
-export const settledHeaderAt = (index: Index, i: number, horizonMs: number): boolean =>
+export const settledHeaderAt = (index: Unwritten, i: number, horizonMs: number): boolean =>
   hasHeaderAt(index, i) && settled(validatorAt(index.columns.manifest, i), horizonMs);
 
 /**
@@ -180,7 +186,7 @@ export const settledHeaderAt = (index: Index, i: number, horizonMs: number): boo
  * an index written again while a command has not looked at that manifest (a settled record, see
  * `settledHeaderAt`). The next reader still trusts it only once the manifest's lstat is the recorded one.
  */
-export const recordedManifest = (index: Index, i: number, system: string): Entry["manifest"] =>
+export const recordedManifest = (index: Unwritten, i: number, system: string): Entry["manifest"] =>
   hasHeaderAt(index, i) ? { stat: validatorAt(index.columns.manifest, i), header: new Stored(index.columns, i, system) } : null;
 
 /** A recorded header; its paths are unpacked on first read (a listing reads only labels). */
@@ -224,7 +230,7 @@ export const make = (
   top: Top,
   entries: ReadonlyArray<Entry>,
   systemOf: (e: Entry, i: number) => string,
-): Index => {
+): Unwritten => {
   const paths = new Map<string, number>();
   const params = new Map<string, number>();
   const paramSets: Array<ReadonlyArray<string>> = [];
@@ -272,20 +278,20 @@ export const make = (
 
 const v = (s: Validator): ReadonlyArray<number> => [s.dev, s.ino, s.size, s.ctimeMs];
 
-/** The top file of `index`, naming its columns file `columnsId`. */
-export const encodeTop = (index: Index, columnsId: string): unknown => ({
+/** The top file of `index`, naming its columns file `columnsId`, written `spanMs` after the observation began. */
+export const encodeTop = (index: Unwritten, columnsId: string, spanMs: number): unknown => ({
   format: FORMAT,
   version: VERSION,
   columns: columnsId,
   profile: index.profile,
-  spanMs: index.spanMs,
+  spanMs,
   directory: v(index.directory),
   profileTarget: index.profileTarget,
   parents: index.parents.map((p) => [p.path, ...v(p.stat)]),
 });
 
 /** The columns file of `index`, as `columnsId`. */
-export const encodeColumns = (index: Index, columnsId: string): unknown => ({ format: COLUMNS_FORMAT, version: VERSION, id: columnsId, ...index.columns });
+export const encodeColumns = (index: Unwritten, columnsId: string): unknown => ({ format: COLUMNS_FORMAT, version: VERSION, id: columnsId, ...index.columns });
 
 const isNumbers = (x: unknown, length: number): x is ReadonlyArray<number> =>
   Array.isArray(x) && x.length === length && x.every((n) => typeof n === "number" && Number.isFinite(n));
