@@ -129,7 +129,7 @@ const buildRoot = (root, n, nowMs) => {
 };
 
 /** The generations index (its top and its columns): a cache, left out of the snapshot (it is rewritten whenever it is stale). */
-const INDEX = new Set(["/var/lib/switchyard/generations-index.json", "/var/lib/switchyard/generations-index.columns.json"]);
+const INDEX = new Set(["/var/lib/switchyard/generations-index.json", "/var/lib/switchyard/generations-index.columns"]);
 
 /** Everything in the root but the system directories: type, link target, and a digest of each file. */
 const snapshot = (root) => {

@@ -8,8 +8,22 @@ const fs = require("node:fs");
 
 const root = process.argv[2];
 const profiles = `${root}/var/lib/switchyard/profiles`;
-// The columns of the generations index (its top file only names them).
-const index = JSON.parse(fs.readFileSync(`${root}/var/lib/switchyard/generations-index.columns.json`, "utf8"));
+// The columns of the generations index (its top file only names them): a line of JSON placing
+// each section, then typed arrays and texts (packages/interpreter/src/observe/ColumnsFile.ts).
+const bytes = fs.readFileSync(`${root}/var/lib/switchyard/generations-index.columns`);
+const newline = bytes.indexOf(10);
+const body = Math.ceil((newline + 1) / 8) * 8;
+const index = {};
+for (const [name, kind, count, at, textAt, textBytes] of JSON.parse(bytes.subarray(0, newline).toString()).sections) {
+  const copy = (width) => Uint8Array.prototype.slice.call(bytes, body + at, body + at + count * width).buffer;
+  if (kind === "f64") index[name] = new Float64Array(copy(8));
+  else if (kind === "i32") index[name] = new Int32Array(copy(4));
+  else {
+    const ends = new Int32Array(copy(4));
+    const text = bytes.toString("utf8", body + textAt, body + textAt + textBytes);
+    index[name] = { at: (i) => text.slice(i === 0 ? 0 : ends[i - 1], ends[i]) };
+  }
+}
 fs.lstatSync(profiles);
 const pad = (n) => String(n).padStart(2, "0");
 const stamp = (ms) => {
@@ -20,11 +34,11 @@ const n = index.number.length;
 let changed = 0;
 const rows = new Array(n);
 for (let i = 0; i < n; i++) {
-  const target = index.target[i];
+  const target = index.target.at(i);
   const system = target.startsWith("/") ? `${root}${target}` : `${profiles}/${target}`;
   const s = fs.lstatSync(`${system}/manifest.json`, { throwIfNoEntry: false });
   if (s === undefined || s.ino !== index.manifest[4 * i + 1] || s.ctimeMs !== index.manifest[4 * i + 3]) changed++;
-  rows[i] = `${String(index.number[i]).padStart(10)}  ${stamp(index.created[i])}  ${index.label[i]}`;
+  rows[i] = `${String(index.number[i]).padStart(10)}  ${stamp(index.created[i])}  ${index.label.at(i)}`;
 }
 if (changed > 0) {
   process.stderr.write(`list-floor: ${changed} manifests are not as the index records them; the floor needs a settled bench root\n`);

@@ -204,7 +204,7 @@ export interface TreeHashOptions {
 
 /** A cache any command may write (see IndexFile.ts), its top file and its columns; never part of the machine's state. */
 export const INDEX = "/var/lib/switchyard/generations-index.json";
-export const INDEX_COLUMNS = "/var/lib/switchyard/generations-index.columns.json";
+export const INDEX_COLUMNS = "/var/lib/switchyard/generations-index.columns";
 
 /**
  * sha256 over a sorted walk of the whole root: each entry's relative path, kind, permission bits,

@@ -306,6 +306,23 @@ describe.each([
     expect(s.tree()).toEqual({ d: { kind: "directory" }, f: { kind: "file", content: "" } });
   });
 
+  it("removeEach removes each path in order as remove does, stopping at the first failure, announcing each", async () => {
+    await write("f", "");
+    await write("g", "");
+    await link("f", "l");
+    await run(s.fs.makeDirectory(p("d")));
+    await write("d/h", "");
+    const heard: Array<string> = [];
+    const events = { before: (i: number) => heard.push(`before ${i}`), after: (i: number) => heard.push(`after ${i}`) };
+    const first = await run(s.fs.removeEach([p("l"), p("d/h"), p("g"), p("d"), p("f")], events));
+    expect([first.removed, first.failure?.reason]).toEqual([3, "IsDirectory"]);
+    expect(heard).toEqual(["before 0", "after 0", "before 1", "after 1", "before 2", "after 2", "before 3"]);
+    expect(s.tree()).toEqual({ d: { kind: "directory" }, f: { kind: "file", content: "" } });
+    const missing = await run(s.fs.removeEach([p("f"), p("missing")]));
+    expect([missing.removed, missing.failure?.reason]).toEqual([1, "NotFound"]);
+    expect(await run(s.fs.removeEach([]))).toEqual({ removed: 0, failure: null });
+  });
+
   it("makeDirectory creates parents, succeeds when present, follows links", async () => {
     await run(s.fs.makeDirectory(p("a/b/c")));
     await run(s.fs.makeDirectory(p("a/b")));
@@ -405,6 +422,7 @@ type Op =
   | { readonly op: "symlink"; readonly target: Target; readonly path: string }
   | { readonly op: "rename"; readonly from: string; readonly to: string }
   | { readonly op: "setModifiedTime"; readonly path: string }
+  | { readonly op: "removeEach"; readonly paths: ReadonlyArray<string> }
   | {
       readonly op:
         | "remove"
@@ -428,6 +446,7 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant("symlink" as const), target, path: relativePath }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant("rename" as const), from: relativePath, to: relativePath }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant("makeDirectory" as const), path: relativePath }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("removeEach" as const), paths: fc.array(relativePath, { maxLength: 4 }) }) },
   {
     weight: 6,
     arbitrary: fc.record({
@@ -463,6 +482,13 @@ const perform = (s: Subject, op: Op): Promise<string> => {
       return described(s.fs.rename(p(op.from), p(op.to)));
     case "setModifiedTime":
       return described(s.fs.setModifiedTime(p(op.path), T1));
+    case "removeEach": {
+      // Which paths were announced and finished, how many removed, and the failure's reason.
+      const heard: Array<string> = [];
+      return described(s.fs.removeEach(op.paths.map(p), { before: (i) => heard.push(`+${i}`), after: (i) => heard.push(`-${i}`) }), (r) =>
+        `${r.removed} ${r.failure?.reason ?? "-"} ${heard.join("")}`,
+      );
+    }
     case "remove":
     case "makeDirectory":
     case "removeDirectory":
@@ -667,6 +693,31 @@ describe("confined to the root: both layers agree", () => {
     { weight: 5, arbitrary: opArbitrary },
     { weight: 1, arbitrary: fc.record({ op: fc.constant("symlink" as const), target: outsideTarget, path: relativePath }) },
   );
+  it("removeEach does what one remove after another does, up to the first failure (a run of siblings resolved once)", async () => {
+    const path_ = fc.oneof(relativePath, fc.constantFrom("a/.", "a/..", "b/", "a/b/../c"));
+    await fc.assert(
+      fc.asyncProperty(fc.array(fencedOp, { maxLength: 20 }), fc.array(path_, { maxLength: 6 }), async (ops, paths) => {
+        const [batch, oneByOne] = [fencedMemory("/tmp/fence-batch"), fencedMemory("/tmp/fence-batch")];
+        for (const op of ops) expect(await perform(batch, op)).toEqual(await perform(oneByOne, op));
+        const full = paths.map((r) => path.posix.join(batch.root, r));
+        const got = await Effect.runPromise(batch.fs.removeEach(full));
+        let removed = 0;
+        let reason: string | null = null;
+        for (const f of full) {
+          const r = await outcome(oneByOne.fs.remove(f));
+          if (r !== "ok") {
+            reason = r;
+            break;
+          }
+          removed++;
+        }
+        expect([got.removed, got.failure?.reason ?? null]).toEqual([removed, reason]);
+        expect(batch.tree()).toEqual(oneByOne.tree());
+        expect(batch.outsideTree()).toEqual(SECRET);
+      }),
+      { numRuns: 300 },
+    );
+  });
   it("give the same outcome at every step, the same tree at the end, and never touch the directory outside", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fencedOp, { maxLength: 25 }), async (ops) => {

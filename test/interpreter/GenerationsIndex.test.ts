@@ -18,6 +18,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { makeMemoryFileSystem, type MemoryFileSystem } from "../../packages/interpreter/src/memory/MemoryFileSystem.js";
 import { NodeClockLive } from "../../packages/interpreter/src/node/NodeClock.js";
 import { NodeFileSystemLive } from "../../packages/interpreter/src/node/NodeFileSystem.js";
+import * as ColumnsFile from "../../packages/interpreter/src/observe/ColumnsFile.js";
 import * as IndexFile from "../../packages/interpreter/src/observe/IndexFile.js";
 import * as Observe from "../../packages/interpreter/src/observe/Observe.js";
 import { Clock } from "../../packages/interpreter/src/ports/Clock.js";
@@ -140,7 +141,7 @@ const act = async (memory: MemoryFileSystem, op: Exclude<Op, { op: "observe" | "
       return quietly(fs.remove(INDEX));
     case "corruptColumns":
       try {
-        memory.overwrite(COLUMNS, '{"format":"switchyard-generations-index-columns","version":2,"id":');
+        memory.overwrite(COLUMNS, '{"head":{"format":"switchyard-generations-index-columns","version":3,"id":');
       } catch {
         // No columns yet.
       }
@@ -150,8 +151,8 @@ const act = async (memory: MemoryFileSystem, op: Exclude<Op, { op: "observe" | "
     case "staleColumns":
       // The columns as a crash between the two writes leaves them: another observation's, under its own id.
       try {
-        const text = new TextDecoder().decode(await Effect.runPromise(fs.readFile(COLUMNS)));
-        memory.overwrite(COLUMNS, text.replace(/"id":"([^"]*)"/, '"id":"$1-other"'));
+        const columns = ColumnsFile.decode(await Effect.runPromise(fs.readFile(COLUMNS)));
+        if (columns !== null) memory.overwrite(COLUMNS, ColumnsFile.encode({ ...columns, head: { ...(columns.head as object), id: `${(columns.head as { id: string }).id}-other` } }));
       } catch {
         // No columns yet.
       }

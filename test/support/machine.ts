@@ -212,7 +212,7 @@ export const snapshotDir = (dir: string): Tree => {
   const walk = (rel: string) => {
     for (const name of fs.readdirSync(path.join(dir, rel)).sort()) {
       const r = `${rel}/${name}`;
-      if (r === "/var/lib/switchyard/generations-index.json" || r === "/var/lib/switchyard/generations-index.columns.json") continue;
+      if (r === "/var/lib/switchyard/generations-index.json" || r === "/var/lib/switchyard/generations-index.columns") continue;
       const st = fs.lstatSync(path.join(dir, r));
       if (st.isSymbolicLink()) out[r] = strip(r, { kind: "symlink", target: fs.readlinkSync(path.join(dir, r)), mtimeMs: Math.round(st.mtimeMs) });
       else if (st.isDirectory()) {

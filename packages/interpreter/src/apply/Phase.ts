@@ -76,6 +76,28 @@ export const run = (steps: ReadonlyArray<Step.Step>, phase: ApplyJournal.Progres
         const failed = yield* flushed;
         if (failed !== null) return failed;
       }
+      // A run of removals past the commit point (deleting generations): one call of the port, each
+      // still reported and counted as a step of its own. Before the commit point each step waits
+      // for its signal check.
+      if (index > stoppableUntil && Steps.isRemoval(step) && !recordsState(kind, step)) {
+        let end = index + 1;
+        while (end < steps.length && Steps.isRemoval(steps[end] as Step.Step) && !recordsState(kind, steps[end] as Step.Step)) end++;
+        const removals = steps.slice(0, end);
+        const failed = yield* Steps.runRemovals(removals, index, options, unflushed, {
+          started: (k) => options.onEvent?.(phase === "forward" ? { _tag: "StepStarted", index: k, step: steps[k] as Step.Step } : { _tag: "RevertStarted", index: k, step: steps[k] as Step.Step }),
+          finished: (k) => {
+            options.onEvent?.({ _tag: "StepFinished", phase, index: k, step: steps[k] as Step.Step, ok: true });
+            Failpoint.hitNow(`${phase}:step-${k}`);
+          },
+        });
+        if (failed !== null) {
+          const failedStep = steps[failed.index] as Step.Step;
+          options.onEvent?.({ _tag: "StepFinished", phase, index: failed.index, step: failedStep, ok: false });
+          return { failure: { index: failed.index, step: failedStep, description: Step.describe(failedStep), ...failed.error }, recorded } satisfies PhaseResult;
+        }
+        index = end - 1;
+        continue;
+      }
       const signal = index <= stoppableUntil ? yield* signalled(options) : null;
       if (signal !== null) return (yield* flushed) ?? ({ failure: stopped(signal, index, step), recorded } satisfies PhaseResult);
       options.onEvent?.(phase === "forward" ? { _tag: "StepStarted", index, step } : { _tag: "RevertStarted", index, step });

@@ -125,6 +125,46 @@ export class Unflushed {
   });
 }
 
+export type Removal = Extract<Step.Step, { readonly _tag: "RemoveLink" | "RemoveFile" }>;
+export const isRemoval = (step: Step.Step): step is Removal => step._tag === "RemoveLink" || step._tag === "RemoveFile";
+
+/**
+ * Run the removals `steps[from]`, `steps[from + 1]`, … (all `isRemoval`) with one call of the port
+ * (`FileSystem.removeEach`) instead of an Effect each, telling `each` as each one starts and ends so
+ * that each is still a step of its own (its progress line, its crash point). One already gone is
+ * done (the steps are idempotent). Their directories are left to `unflushed`. Returns the first
+ * that failed, or null.
+ */
+export const runRemovals = (
+  steps: ReadonlyArray<Step.Step>,
+  from: number,
+  options: StepOptions,
+  unflushed: Unflushed,
+  each: { readonly started: (index: number) => void; readonly finished: (index: number) => void },
+) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem;
+    const paths = steps.slice(from).map((step) => Root.host(options.root, (step as Removal).path));
+    let done = 0;
+    while (done < paths.length) {
+      const base = done;
+      const run = yield* fs.removeEach(paths.slice(base), {
+        before: (i) => each.started(from + base + i),
+        after: (i) => {
+          unflushed.add(Root.dirnameOf(paths[base + i] as string), from + base + i);
+          each.finished(from + base + i);
+        },
+      });
+      done += run.removed;
+      if (run.failure === null) return null;
+      if (run.failure.reason !== "NotFound") return { index: from + done, error: fsError(run.failure) };
+      unflushed.add(Root.dirnameOf(paths[done] as string), from + done);
+      each.finished(from + done);
+      done++;
+    }
+    return null;
+  });
+
 /** Run `step`, leaving a removal's directory to `unflushed` instead of flushing it at once. */
 export const runDeferring = (step: Step.Step, index: number, options: StepOptions, unflushed: Unflushed) => {
   if (step._tag !== "RemoveLink" && step._tag !== "RemoveFile") return run(step, options);

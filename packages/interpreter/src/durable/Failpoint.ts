@@ -11,11 +11,12 @@ const target = setting !== undefined && /^[0-9]+$/.test(setting) ? Number(settin
 const counting = setting === "count";
 let passed = 0;
 
-export const hit = (label: string): Effect.Effect<void> =>
-  target === null && !counting
-    ? Effect.void
-    : Effect.sync(() => {
-        passed++;
-        if (counting) process.stderr.write(`failpoint ${passed} ${label}\n`);
-        else if (passed === target) process.kill(process.pid, "SIGKILL");
-      });
+/** A failpoint passed where no Effect runs (inside one call of a port, between two of its paths). */
+export const hitNow = (label: string): void => {
+  if (target === null && !counting) return;
+  passed++;
+  if (counting) process.stderr.write(`failpoint ${passed} ${label}\n`);
+  else if (passed === target) process.kill(process.pid, "SIGKILL");
+};
+
+export const hit = (label: string): Effect.Effect<void> => (target === null && !counting ? Effect.void : Effect.sync(() => hitNow(label)));

@@ -271,6 +271,17 @@ export const makeMemoryFileSystem = (options: MemoryFileSystemOptions = {}): Mem
       mutate("remove", path, {}, () =>
         Either.flatMap(entry(path), (real) => commit({ _tag: "Unlink", path: real, atMs: now() }, [MemoryTree.parentOf(real)], null)),
       ),
+    // One mutation per path, as `remove`, so a fault or a crash can land between any two.
+    removeEach: (paths, events) =>
+      Effect.gen(function* () {
+        for (let i = 0; i < paths.length; i++) {
+          events?.before?.(i);
+          const removed = yield* Effect.either(service.remove(paths[i] as string));
+          if (removed._tag === "Left") return { removed: i, failure: removed.left };
+          events?.after?.(i);
+        }
+        return { removed: paths.length, failure: null };
+      }),
     makeDirectory: (path) => mutate("makeDirectory", path, {}, () => makeDirectory(path)),
     removeDirectory: (path) =>
       mutate("removeDirectory", path, {}, () =>

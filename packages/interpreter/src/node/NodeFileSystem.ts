@@ -131,6 +131,20 @@ export const nodeFileSystem: FileSystemService = {
   // symlink(2) fails with EEXIST whatever is at `path`, even a dangling link.
   symlink: (target, path) => attempt("symlink", path, () => fs.symlinkSync(target, path)),
   remove: (path) => attempt("remove", path, () => fs.unlinkSync(path)),
+  removeEach: (paths, events) =>
+    Effect.sync(() => {
+      for (let i = 0; i < paths.length; i++) {
+        const path = paths[i] as string;
+        events?.before?.(i);
+        try {
+          fs.unlinkSync(path);
+        } catch (cause) {
+          return { removed: i, failure: FsErrors.fromNode(cause, "remove", path) };
+        }
+        events?.after?.(i);
+      }
+      return { removed: paths.length, failure: null };
+    }),
   // Like mkdir(2), a path through a dangling link reports ENOENT.
   makeDirectory: (path) => attempt("makeDirectory", path, () => void fs.mkdirSync(path, { recursive: true })),
   removeDirectory: (path) => attempt("removeDirectory", path, () => fs.rmdirSync(path)),

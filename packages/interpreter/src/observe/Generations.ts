@@ -40,7 +40,7 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
   const n = listed.numbers.length;
   const systems: Array<InRootPath.InRootPath> = new Array(n);
   for (let i = 0; i < n; i++) {
-    const target = listed.targets[i] as string;
+    const target = listed.targets.at(i) as string;
     const system = InRootPath.resolve(dir, target);
     if (system._tag === "Left") {
       const link = World.linkPathOf(settings, listed.numbers[i] as number);
@@ -70,12 +70,12 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
       // Every entry as recorded (only the directory moved): the index's own columns, not rebuilt.
       const same =
         index !== null && !checked.rechecked && read.asRecorded && n === GenerationsIndex.size(index) &&
-        listed.numbers.every((_, i) => listed.at(i) === i && listed.targets[i] === GenerationsIndex.targetAt(index, i) && GenerationsIndex.knownTarget(index, i, listed.stat(i), horizon) !== null);
+        everyIndex(n, (i) => listed.at(i) === i && listed.targets.at(i) === GenerationsIndex.targetAt(index, i) && GenerationsIndex.knownTarget(index, i, listed.stat(i), horizon) !== null);
       const entries = same ? [] : Array.from(
         { length: n },
         (_, i): GenerationsIndex.Entry => ({
           number: listed.numbers[i] as GenerationNumber.GenerationNumber,
-          target: listed.targets[i] as string,
+          target: listed.targets.at(i) as string,
           link: listed.stat(i),
           createdMs: listed.created[i] as number,
           systemPresent: checked.recordable[i] ?? null,
@@ -88,7 +88,12 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
   return { generations: read.generations, profileTarget: profile?.target ?? null, current } satisfies Observed;
 });
 
-const currentOf = (root: Root.Root, settings: World.Settings, profileTarget: string, numbers: ReadonlyArray<number>) =>
+const everyIndex = (n: number, holds: (i: number) => boolean): boolean => {
+  for (let i = 0; i < n; i++) if (!holds(i)) return false;
+  return true;
+};
+
+const currentOf = (root: Root.Root, settings: World.Settings, profileTarget: string, numbers: ArrayLike<number>) =>
   Effect.gen(function* () {
     const resolved = yield* Links.resolveInside(root, settings.profile, profileTarget);
     const named = ProfileEntry.generationOfTarget(World.profileDir(settings), World.profileName(settings), resolved);
@@ -97,7 +102,7 @@ const currentOf = (root: Root.Root, settings: World.Settings, profileTarget: str
     if (named === null) {
       return yield* new ObserveError({ reason: "Link", message: `${hostProfile} points to ${profileTarget}, which is not a generation of this profile; point it at a ${name}-N-link` });
     }
-    if (!numbers.includes(named)) {
+    if (everyIndex(numbers.length, (i) => numbers[i] !== named)) {
       return yield* new ObserveError({ reason: "Link", message: `${hostProfile} is dangling: ${profileTarget} does not exist; point it at an existing generation (ln -sfn ${name}-N-link ${hostProfile})` });
     }
     return named;

@@ -1,6 +1,7 @@
 /**
  * The generations index on disk (`/var/lib/switchyard/generations-index.json` and the columns file
- * it names, `generations-index.columns.json`; see the model's `GenerationsIndex`): read them if
+ * it names, `generations-index.columns`, framed by `ColumnsFile`; see the model's
+ * `GenerationsIndex`): read them if
  * they are there and decode as one, write them when an observation repaired the index. It is a
  * cache, so each file is written atomically (temp sibling, rename) but not flushed, the columns
  * before the top: after a crash each is the old one, a new one or absent, and a top naming other
@@ -12,11 +13,14 @@ import { Effect } from "effect";
 import { Clock } from "../ports/Clock.js";
 import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
+import * as ColumnsFile from "./ColumnsFile.js";
 
 export const PATH = `${World.Paths.stateDir}/generations-index.json` as InRootPath.InRootPath;
 export const NAME = InRootPath.basename(PATH);
-export const COLUMNS_PATH = `${World.Paths.stateDir}/generations-index.columns.json` as InRootPath.InRootPath;
+export const COLUMNS_PATH = `${World.Paths.stateDir}/generations-index.columns` as InRootPath.InRootPath;
 export const COLUMNS_NAME = InRootPath.basename(COLUMNS_PATH);
+/** The JSON columns of format version 2, removed once columns of this version are written. */
+export const V2_COLUMNS_PATH = `${World.Paths.stateDir}/generations-index.columns.json` as InRootPath.InRootPath;
 
 export interface Loaded {
   readonly index: GenerationsIndex.Index;
@@ -48,7 +52,9 @@ export const read = (root: Root.Root) =>
     if (GenerationsIndex.columnsIdOf(topJson) === null) return null;
     const columns = yield* fs.readFile(Root.host(root, COLUMNS_PATH)).pipe(Effect.option);
     if (columns._tag === "None") return null;
-    const index = GenerationsIndex.decode(topJson, parse(columns.value));
+    const framed = ColumnsFile.decode(columns.value);
+    if (framed === null) return null;
+    const index = GenerationsIndex.decode(topJson, framed);
     // Read after its lstat, the top is at least as new as that mtime: the horizon errs early.
     return index._tag === "Left" ? null : ({ index: index.right, horizonMs: GenerationsIndex.horizon(index.right, stat.value.mtimeMs) } satisfies Loaded);
   });
@@ -83,8 +89,9 @@ export const write = (root: Root.Root, index: GenerationsIndex.Unwritten, starte
     if (id === null) {
       // Unique among the writers that can race here (processes alive at once) and over time.
       id = `${process.pid}-${writes + 1}-${index.directory.ino}-${index.directory.ctimeMs}`;
-      const bytes = encoder.encode(JSON.stringify(GenerationsIndex.encodeColumns(index, id)));
-      if (!(yield* replace(Root.host(root, COLUMNS_PATH), COLUMNS_NAME, bytes))) return;
+      const columns = GenerationsIndex.encodeColumns(index, id);
+      if (columns === null || !(yield* replace(Root.host(root, COLUMNS_PATH), COLUMNS_NAME, ColumnsFile.encode(columns)))) return;
+      yield* (yield* FileSystem).remove(Root.host(root, V2_COLUMNS_PATH)).pipe(Effect.ignore);
     }
     const spanMs = (yield* clock.nowMs) - startedMs + 1;
     yield* replace(Root.host(root, PATH), NAME, encoder.encode(JSON.stringify(GenerationsIndex.encodeTop(index, id, spanMs))));

@@ -12,9 +12,9 @@ import * as Absent from "../ports/Absent.js";
 
 /** The listing by column: numbers ascending, each link's target, mtime and lstat. */
 export interface Listed {
-  readonly numbers: ReadonlyArray<number>;
-  readonly targets: ReadonlyArray<string>;
-  readonly created: ReadonlyArray<number>;
+  readonly numbers: ArrayLike<number>;
+  readonly targets: GenerationsIndex.Column<string>;
+  readonly created: ArrayLike<number>;
   readonly stat: (i: number) => GenerationsIndex.Validator;
   /** Each link's position in the index, or -1. */
   readonly at: (i: number) => number;

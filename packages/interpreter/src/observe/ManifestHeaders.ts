@@ -20,9 +20,9 @@ import * as Root from "../root/Root.js";
 
 /** The generations to read, by column. */
 export interface Links {
-  readonly numbers: ReadonlyArray<number>;
+  readonly numbers: ArrayLike<number>;
   readonly systems: ReadonlyArray<InRootPath.InRootPath>;
-  readonly created: ReadonlyArray<number>;
+  readonly created: ArrayLike<number>;
   /** False when the system directory is gone (garbage-collected): listed and deletable, not switchable. */
   readonly present: ReadonlyArray<boolean>;
   /** True where the system directory is known to be a plain directory (no link) in its parent. */

@@ -59,6 +59,18 @@ export interface DirectoryListing {
   readonly entries: ReadonlyArray<DirectoryEntry>;
 }
 
+/** What `removeEach` did: how many of its paths it removed, in order, and why it stopped before the rest (null: it did not). */
+export interface RemovedEach {
+  readonly removed: number;
+  readonly failure: FsError | null;
+}
+
+/** Told about each path of a `removeEach`: before its removal, and after it succeeded. */
+export interface RemovalEvents {
+  readonly before?: (i: number) => void;
+  readonly after?: (i: number) => void;
+}
+
 export interface FileSystemService {
   readonly readFile: (path: string) => Effect.Effect<Uint8Array, FsError>;
   readonly readDirectory: (path: string) => Effect.Effect<ReadonlyArray<string>, FsError>;
@@ -91,6 +103,12 @@ export interface FileSystemService {
   readonly symlink: (target: string, path: string) => Effect.Effect<void, FsError>;
   /** Remove a file or symlink (not a directory). */
   readonly remove: (path: string) => Effect.Effect<void, FsError>;
+  /**
+   * Remove each path as `remove` does, in order, in one call, stopping at the first that fails:
+   * deleting 1,000 generations is one call, not 1,000. `events` hears of each one (progress, crash
+   * points) as it goes.
+   */
+  readonly removeEach: (paths: ReadonlyArray<string>, events?: RemovalEvents) => Effect.Effect<RemovedEach>;
   /** Create a directory and any missing parents; succeeds if it exists. */
   readonly makeDirectory: (path: string) => Effect.Effect<void, FsError>;
   /** Remove an empty directory. */

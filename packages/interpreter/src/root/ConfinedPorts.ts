@@ -14,6 +14,13 @@ import type * as FsErrors from "../ports/FsErrors.js";
 import { ProcessError, ProcessRunner, type ProcessRunnerService } from "../ports/ProcessRunner.js";
 import * as Root from "./Root.js";
 
+/** A path's directory as spelled, and its last name when that is a plain one. */
+const siblingOf = (path: string): readonly [string, string | null] => {
+  const cut = path.lastIndexOf("/");
+  const name = path.slice(cut + 1);
+  return [path.slice(0, Math.max(cut, 0)), cut < 0 || name === "" || name === "." || name === ".." ? null : name];
+};
+
 export const fileSystem = (c: Confine.Confinement, inner: FileSystemService): FileSystemService => {
   const at =
     <A>(op: FsErrors.FsOp, followLast: boolean, f: (real: string) => Effect.Effect<A, FsError>) =>
@@ -55,6 +62,44 @@ export const fileSystem = (c: Confine.Confinement, inner: FileSystemService): Fi
     rename: (from, to) =>
       Effect.flatMap(Effect.all([c.resolve(from, false, "rename"), c.resolve(to, false, "rename")]), ([a, b]) => changing(inner.rename(a, b), a, b)),
     symlink: (target, path) => at("symlink", false, (real) => inner.symlink(target, real))(path),
+    // A run of siblings is resolved once, by its first path: removing one of them changes no
+    // other's way there (none of them is above another). Each path removed is then forgotten as
+    // `remove` forgets it, and the next run resolved afresh.
+    removeEach: (paths, events) =>
+      Effect.gen(function* () {
+        let done = 0;
+        while (done < paths.length) {
+          const first = paths[done] as string;
+          const resolved = yield* Effect.either(c.resolve(first, false, "remove"));
+          if (resolved._tag === "Left") {
+            events?.before?.(done);
+            return { removed: done, failure: resolved.left };
+          }
+          const real = resolved.right;
+          const reals = [real];
+          const [parent, name] = siblingOf(first);
+          const realParent = name === null || !real.endsWith(`/${name}`) ? null : real.slice(0, real.length - name.length - 1);
+          for (let i = done + 1; realParent !== null && realParent !== "" && i < paths.length; i++) {
+            const [p, n] = siblingOf(paths[i] as string);
+            if (p !== parent || n === null) break;
+            reals.push(`${realParent === "/" ? "" : realParent}/${n}`);
+          }
+          const from = done;
+          const run = yield* inner.removeEach(reals, {
+            before: (i) => events?.before?.(from + i),
+            after: (i) => {
+              c.changed(reals[i] as string);
+              events?.after?.(from + i);
+            },
+          });
+          done += run.removed;
+          if (run.failure !== null) {
+            c.changed(reals[run.removed] as string);
+            return { removed: done, failure: run.failure };
+          }
+        }
+        return { removed: done, failure: null };
+      }),
     remove: at("remove", false, (real) => changing(inner.remove(real), real)),
     makeDirectory: at("makeDirectory", true, inner.makeDirectory),
     removeDirectory: at("removeDirectory", false, (real) => changing(inner.removeDirectory(real), real)),

@@ -26,6 +26,8 @@ const FRESH = new Set([
   "supervisor.log",
   // The generations index: a cache any observing command may write.
   "generations-index.json",
+  "generations-index.columns",
+  // The columns of an index of format version 2, until the next index is written.
   "generations-index.columns.json",
 ]);
 

@@ -13,10 +13,12 @@
  * would leave it equal. This module decides; the interpreter reads, writes and measures.
  *
  * The entries are stored by column (numbers in flat arrays, repeated paths in a table), so that
- * 10,000 generations parse into a few dozen arrays rather than tens of thousands of objects. The
- * columns are a file of their own, named by an id from the small top file (the profile directory's
- * stat, the span, the parents): when only the directory changed (a lock file created and removed
- * in it), only the top is written again, not megabytes of columns.
+ * 10,000 generations read back as a few dozen arrays rather than tens of thousands of objects: the
+ * interpreter frames each numeric column as a typed array and each column of strings as one text
+ * with the ends of its strings (`Column`), sliced only where read. The columns are a file of their
+ * own, named by an id from the small top file (the profile directory's stat, the span, the
+ * parents): when only the directory changed (a lock file created and removed in it), only the top
+ * is written again, not megabytes of columns.
  */
 import * as E from "fp-ts/lib/Either.js";
 import type { GenerationNumber } from "./GenerationNumber.js";
@@ -25,7 +27,7 @@ import type { Header } from "./Manifest.js";
 
 export const FORMAT = "switchyard-generations-index";
 export const COLUMNS_FORMAT = "switchyard-generations-index-columns";
-export const VERSION = 2;
+export const VERSION = 3;
 
 /**
  * What identifies an inode's state; a cached fact holds only while all four are equal. The ctime
@@ -56,25 +58,31 @@ export interface Entry {
   readonly manifest: { readonly stat: Validator; readonly header: Header } | null;
 }
 
+/** A column read by position: an array, or one read back from the columns file (sliced where read). */
+export interface Column<T> {
+  readonly length: number;
+  at(i: number): T | undefined;
+}
+
 interface Columns {
-  readonly number: ReadonlyArray<number>;
-  readonly target: ReadonlyArray<string>;
-  readonly created: ReadonlyArray<number>;
+  readonly number: ArrayLike<number>;
+  readonly target: Column<string>;
+  readonly created: ArrayLike<number>;
   /** Four per entry: dev, ino, size, ctimeMs. */
-  readonly link: ReadonlyArray<number>;
+  readonly link: ArrayLike<number>;
   /** 1 a directory, 0 missing, 2 resolve again. */
-  readonly present: ReadonlyArray<number>;
+  readonly present: ArrayLike<number>;
   /** Four per entry as `link`; a dev of -1 when no header is recorded. */
-  readonly manifest: ReadonlyArray<number>;
-  readonly label: ReadonlyArray<string>;
+  readonly manifest: ArrayLike<number>;
+  readonly label: Column<string>;
   /** Indexes into `paths` (-1: none); a path is stored relative to its system when inside it. */
-  readonly kernel: ReadonlyArray<number>;
-  readonly initrd: ReadonlyArray<number>;
-  readonly activate: ReadonlyArray<number>;
-  readonly paths: ReadonlyArray<string>;
+  readonly kernel: ArrayLike<number>;
+  readonly initrd: ArrayLike<number>;
+  readonly activate: ArrayLike<number>;
+  readonly paths: Column<string>;
   /** Index into `paramSets`. */
-  readonly params: ReadonlyArray<number>;
-  readonly paramSets: ReadonlyArray<ReadonlyArray<string>>;
+  readonly params: ArrayLike<number>;
+  readonly paramSets: Column<ReadonlyArray<string>>;
 }
 
 export interface Index {
@@ -132,7 +140,7 @@ export const parentHolds = (index: Unwritten, path: InRootPath, stat: Validator,
 
 export const size = (index: Unwritten): number => index.columns.number.length;
 export const numberAt = (index: Unwritten, i: number): GenerationNumber => index.columns.number[i] as GenerationNumber;
-export const targetAt = (index: Unwritten, i: number): string => index.columns.target[i] as string;
+export const targetAt = (index: Unwritten, i: number): string => index.columns.target.at(i) as string;
 export const createdAt = (index: Unwritten, i: number): number => index.columns.created[i] as number;
 export const linkAt = (index: Unwritten, i: number): Validator => validatorAt(index.columns.link, i);
 export const presentAt = (index: Unwritten, i: number): boolean | null => {
@@ -140,17 +148,22 @@ export const presentAt = (index: Unwritten, i: number): boolean | null => {
   return p === 1 ? true : p === 0 ? false : null;
 };
 
-const validatorAt = (xs: ReadonlyArray<number>, i: number): Validator => ({
+const validatorAt = (xs: ArrayLike<number>, i: number): Validator => ({
   dev: xs[4 * i] as number,
   ino: xs[4 * i + 1] as number,
   size: xs[4 * i + 2] as number,
   ctimeMs: xs[4 * i + 3] as number,
 });
-const holdsAt = (xs: ReadonlyArray<number>, i: number, v: Validator, horizonMs: number): boolean =>
+const holdsAt = (xs: ArrayLike<number>, i: number, v: Validator, horizonMs: number): boolean =>
   xs[4 * i] === v.dev && xs[4 * i + 1] === v.ino && xs[4 * i + 2] === v.size && xs[4 * i + 3] === v.ctimeMs && settled(v, horizonMs);
 
 /** Position by generation number, for a listing read again. */
-export const positions = (index: Unwritten | null): ReadonlyMap<number, number> => new Map((index?.columns.number ?? []).map((n, i) => [n, i]));
+export const positions = (index: Unwritten | null): ReadonlyMap<number, number> => {
+  const numbers = index?.columns.number ?? [];
+  const byNumber = new Map<number, number>();
+  for (let i = 0; i < numbers.length; i++) byNumber.set(numbers[i] as number, i);
+  return byNumber;
+};
 
 /** Whether entry `i` records a header. */
 export const hasHeaderAt = (index: Unwritten, i: number): boolean => index.columns.manifest[4 * i] !== -1;
@@ -197,7 +210,7 @@ class Stored implements Header {
   readonly #i: number;
   readonly #system: string;
   constructor(columns: Columns, i: number, system: string) {
-    this.label = columns.label[i] as string;
+    this.label = columns.label.at(i) as string;
     this.#columns = columns;
     this.#i = i;
     this.#system = system;
@@ -205,14 +218,18 @@ class Stored implements Header {
   get boot(): Header["boot"] {
     const c = this.#columns;
     return (this.#boot ??= {
-      kernel: unpack(this.#system, c.paths[c.kernel[this.#i] as number] as string),
-      initrd: (c.initrd[this.#i] as number) < 0 ? null : unpack(this.#system, c.paths[c.initrd[this.#i] as number] as string),
-      params: c.paramSets[c.params[this.#i] as number] as ReadonlyArray<string>,
+      kernel: unpack(this.#system, c.paths.at(c.kernel[this.#i] as number) as string),
+      initrd: (c.initrd[this.#i] as number) < 0 ? null : unpack(this.#system, c.paths.at(c.initrd[this.#i] as number) as string),
+      params: c.paramSets.at(c.params[this.#i] as number) as ReadonlyArray<string>,
     });
   }
   get activate(): string | null {
     const c = this.#columns;
-    return (c.activate[this.#i] as number) < 0 ? null : unpack(this.#system, c.paths[c.activate[this.#i] as number] as string);
+    return (c.activate[this.#i] as number) < 0 ? null : unpack(this.#system, c.paths.at(c.activate[this.#i] as number) as string);
+  }
+  /** The columns and position this record is read from, when it was recorded for `system` (its paths packed against it). */
+  recordedFor(system: string): readonly [Columns, number] | null {
+    return system === this.#system ? [this.#columns, this.#i] : null;
   }
 }
 
@@ -234,16 +251,36 @@ export const make = (
   const paths = new Map<string, number>();
   const params = new Map<string, number>();
   const paramSets: Array<ReadonlyArray<string>> = [];
-  const pathRef = (system: string, path: string | null): number => {
-    if (path === null) return -1;
-    const p = pack(system, path);
-    let n = paths.get(p);
-    if (n === undefined) paths.set(p, (n = paths.size));
+  const packedRef = (packed: string): number => {
+    let n = paths.get(packed);
+    if (n === undefined) paths.set(packed, (n = paths.size));
     return n;
   };
-  type Building = { -readonly [K in Exclude<keyof Columns, "paths" | "paramSets">]: Array<Columns[K][number]> };
+  const pathRef = (system: string, path: string | null): number => (path === null ? -1 : packedRef(pack(system, path)));
+  const setRef = (set: ReadonlyArray<string>): number => {
+    const key = JSON.stringify(set);
+    let p = params.get(key);
+    if (p === undefined) {
+      params.set(key, (p = paramSets.length));
+      paramSets.push(set);
+    }
+    return p;
+  };
+  // A record carried from an index (most of them, when an index is written again) is copied by
+  // column: its paths stay packed, and each of its parameter sets is looked up once.
+  const carriedSets = new Map<Columns, Map<number, number>>();
+  const carriedSetRef = (from: Columns, k: number): number => {
+    let sets = carriedSets.get(from);
+    if (sets === undefined) carriedSets.set(from, (sets = new Map()));
+    let p = sets.get(k);
+    if (p === undefined) sets.set(k, (p = setRef(from.paramSets.at(k) as ReadonlyArray<string>)));
+    return p;
+  };
+  const carriedRef = (from: Columns, ref: number): number => (ref < 0 ? -1 : packedRef(from.paths.at(ref) as string));
+  type Building = { -readonly [K in Exclude<keyof Columns, "paths" | "paramSets">]: Columns[K] extends Column<infer T> ? Array<T> : Array<number> };
   const c: Building = { number: [], target: [], created: [], link: [], present: [], manifest: [], label: [], kernel: [], initrd: [], activate: [], params: [] };
-  for (const [i, e] of entries.entries()) {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as Entry;
     c.number.push(e.number);
     c.target.push(e.target);
     c.created.push(e.createdMs);
@@ -251,7 +288,9 @@ export const make = (
     c.present.push(e.systemPresent === null ? 2 : e.systemPresent ? 1 : 0);
     const m = e.manifest;
     const system = systemOf(e, i);
-    if (m === null) {
+    // A carried record was checked when it was first made, or came from UTF-8.
+    const carried = m !== null && m.header instanceof Stored ? m.header.recordedFor(system) : null;
+    if (m === null || (carried === null && !wellFormedHeader(m.header))) {
       c.manifest.push(-1, 0, 0, 0);
       c.label.push("");
       c.kernel.push(-1);
@@ -261,20 +300,33 @@ export const make = (
       continue;
     }
     c.manifest.push(m.stat.dev, m.stat.ino, m.stat.size, m.stat.ctimeMs);
+    if (carried !== null) {
+      const [from, k] = carried;
+      c.label.push(from.label.at(k) as string);
+      c.kernel.push(carriedRef(from, from.kernel[k] as number));
+      c.initrd.push(carriedRef(from, from.initrd[k] as number));
+      c.activate.push(carriedRef(from, from.activate[k] as number));
+      c.params.push(carriedSetRef(from, from.params[k] as number));
+      continue;
+    }
     c.label.push(m.header.label);
     c.kernel.push(pathRef(system, m.header.boot.kernel));
     c.initrd.push(pathRef(system, m.header.boot.initrd));
     c.activate.push(pathRef(system, m.header.activate));
-    const key = JSON.stringify(m.header.boot.params);
-    let p = params.get(key);
-    if (p === undefined) {
-      params.set(key, (p = paramSets.length));
-      paramSets.push(m.header.boot.params);
-    }
-    c.params.push(p);
+    c.params.push(setRef(m.header.boot.params));
   }
   return { ...top, columns: { ...c, paths: [...paths.keys()], paramSets }, columnsId: null };
 };
+
+/**
+ * A lone surrogate cannot be written as UTF-8 and read back: a header holding one (a label decoded
+ * from a JSON escape) is not recorded, so its manifest is read again each time instead.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+const wellFormed = (s: string): boolean => !LONE_SURROGATE.test(s);
+const wellFormedHeader = (h: Header): boolean =>
+  wellFormed(h.label) && wellFormed(h.boot.kernel) && (h.boot.initrd === null || wellFormed(h.boot.initrd)) &&
+  (h.activate === null || wellFormed(h.activate)) && h.boot.params.every(wellFormed);
 
 const v = (s: Validator): ReadonlyArray<number> => [s.dev, s.ino, s.size, s.ctimeMs];
 
@@ -290,16 +342,90 @@ export const encodeTop = (index: Unwritten, columnsId: string, spanMs: number): 
   parents: index.parents.map((p) => [p.path, ...v(p.stat)]),
 });
 
-/** The columns file of `index`, as `columnsId`. */
-export const encodeColumns = (index: Unwritten, columnsId: string): unknown => ({ format: COLUMNS_FORMAT, version: VERSION, id: columnsId, ...index.columns });
+/**
+ * One column of the columns file: numbers as 64-bit floats (times, inode numbers, generation
+ * numbers) or 32-bit integers (positions in the tables, kinds), or strings. The interpreter frames
+ * them as bytes.
+ */
+export type Section =
+  | { readonly kind: "f64" | "i32"; readonly values: ArrayLike<number> }
+  | { readonly kind: "strings"; readonly values: Column<string> };
 
+/** The columns file: what identifies it (format, version, id) and its sections by name. */
+export interface ColumnsFile {
+  readonly head: unknown;
+  readonly sections: ReadonlyMap<string, Section>;
+}
+
+const F64 = ["number", "created", "link", "manifest"] as const;
+const I32 = ["present", "kernel", "initrd", "activate", "params"] as const;
+const STRINGS = ["target", "label", "paths"] as const;
+
+const columnOf = <T>(xs: ReadonlyArray<T>): Column<T> => xs;
+
+/**
+ * The columns file of `index`, as `columnsId`; null when a link target holds a lone surrogate
+ * (which no readlink gives), so that no index is written rather than one that reads back otherwise.
+ * The parameter sets are stored flat: their strings, and where each set ends among them.
+ */
+export const encodeColumns = (index: Unwritten, columnsId: string): ColumnsFile | null => {
+  const c = index.columns;
+  for (let i = 0; i < c.target.length; i++) if (!wellFormed(c.target.at(i) as string)) return null;
+  const paramStrings: Array<string> = [];
+  const paramEnds: Array<number> = [];
+  for (let k = 0; k < c.paramSets.length; k++) {
+    paramStrings.push(...(c.paramSets.at(k) as ReadonlyArray<string>));
+    paramEnds.push(paramStrings.length);
+  }
+  const sections = new Map<string, Section>();
+  for (const name of F64) sections.set(name, { kind: "f64", values: c[name] });
+  for (const name of I32) sections.set(name, { kind: "i32", values: c[name] });
+  for (const name of STRINGS) sections.set(name, { kind: "strings", values: c[name] });
+  sections.set("paramStrings", { kind: "strings", values: columnOf(paramStrings) });
+  sections.set("paramEnds", { kind: "i32", values: paramEnds });
+  return { head: { format: COLUMNS_FORMAT, version: VERSION, id: columnsId }, sections };
+};
+
+/** The parameter sets read back: set `k` is the strings between the end of set `k - 1` and its own. */
+class FlatSets implements Column<ReadonlyArray<string>> {
+  readonly length: number;
+  readonly #strings: Column<string>;
+  readonly #ends: ArrayLike<number>;
+  constructor(strings: Column<string>, ends: ArrayLike<number>) {
+    this.length = ends.length;
+    this.#strings = strings;
+    this.#ends = ends;
+  }
+  at(k: number): ReadonlyArray<string> | undefined {
+    if (!Number.isInteger(k) || k < 0 || k >= this.length) return undefined;
+    const set: Array<string> = [];
+    for (let j = k === 0 ? 0 : (this.#ends[k - 1] as number); j < (this.#ends[k] as number); j++) set.push(this.#strings.at(j) as string);
+    return set;
+  }
+}
+
+const finite = (xs: ArrayLike<number>, length: number): boolean => {
+  if (xs.length !== length) return false;
+  for (let i = 0; i < length; i++) if (!Number.isFinite(xs[i])) return false;
+  return true;
+};
 const isNumbers = (x: unknown, length: number): x is ReadonlyArray<number> =>
   Array.isArray(x) && x.length === length && x.every((n) => typeof n === "number" && Number.isFinite(n));
-const isStrings = (x: unknown, length?: number): x is ReadonlyArray<string> =>
-  Array.isArray(x) && (length === undefined || x.length === length) && x.every((s) => typeof s === "string");
 const validator = (x: unknown): Validator | null => (isNumbers(x, 4) ? { dev: x[0] as number, ino: x[1] as number, size: x[2] as number, ctimeMs: x[3] as number } : null);
-const refsWithin = (xs: ReadonlyArray<number>, limit: number, optional: boolean, present: (i: number) => boolean): boolean =>
-  xs.every((r, i) => (present(i) ? Number.isInteger(r) && r < limit && (r >= 0 || (optional && r === -1)) : true));
+const refsWithin = (xs: ArrayLike<number>, limit: number, optional: boolean, present: (i: number) => boolean): boolean => {
+  for (let i = 0; i < xs.length; i++) {
+    const r = xs[i] as number;
+    if (present(i) && !(Number.isInteger(r) && r < limit && (r >= 0 || (optional && r === -1)))) return false;
+  }
+  return true;
+};
+const ascending = (xs: ArrayLike<number>): boolean => {
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i] as number;
+    if (!Number.isSafeInteger(x) || x < 1 || (i > 0 && x <= (xs[i - 1] as number))) return false;
+  }
+  return true;
+};
 
 /** The id of the columns file a parsed top file names, or null when it is no top file of this version. */
 export const columnsIdOf = (top: unknown): string | null => {
@@ -308,57 +434,82 @@ export const columnsIdOf = (top: unknown): string | null => {
   return o.format === FORMAT && o.version === VERSION && typeof o.columns === "string" ? o.columns : null;
 };
 
-/** The index in a parsed top file and columns file, or why they are not one (then it is ignored). */
-export const decode = (topJson: unknown, columnsJson: unknown): E.Either<string, Index> => {
-  if (typeof topJson !== "object" || topJson === null || typeof columnsJson !== "object" || columnsJson === null) return E.left("not an object");
+/** The index in a parsed top file and a framed columns file, or why they are not one (then it is ignored). */
+export const decode = (topJson: unknown, columns: ColumnsFile): E.Either<string, Index> => {
+  if (typeof topJson !== "object" || topJson === null || typeof columns.head !== "object" || columns.head === null) return E.left("not an object");
   const id = columnsIdOf(topJson);
   if (id === null) return E.left("another format or version");
   const t = topJson as Record<string, unknown>;
-  const c = columnsJson as Record<string, unknown>;
-  if (c.format !== COLUMNS_FORMAT || c.version !== VERSION) return E.left("columns of another format or version");
+  const h = columns.head as Record<string, unknown>;
+  if (h.format !== COLUMNS_FORMAT || h.version !== VERSION) return E.left("columns of another format or version");
   // Columns written by another observation than the top (a crash between the two writes, or a race).
-  if (c.id !== id) return E.left("columns of another index");
-  const o: Record<string, unknown> = { ...c, profile: t.profile, spanMs: t.spanMs, profileTarget: t.profileTarget, directory: t.directory, parents: t.parents };
-  if (typeof o.profile !== "string" || typeof o.spanMs !== "number" || !Number.isFinite(o.spanMs)) return E.left("profile or span");
-  if (o.profileTarget !== null && typeof o.profileTarget !== "string") return E.left("profileTarget");
-  const directory = validator(o.directory);
+  if (h.id !== id) return E.left("columns of another index");
+  if (typeof t.profile !== "string" || typeof t.spanMs !== "number" || !Number.isFinite(t.spanMs)) return E.left("profile or span");
+  if (t.profileTarget !== null && typeof t.profileTarget !== "string") return E.left("profileTarget");
+  const directory = validator(t.directory);
   if (directory === null) return E.left("directory");
-  if (!Array.isArray(o.parents)) return E.left("parents");
+  if (!Array.isArray(t.parents)) return E.left("parents");
   const parents: Array<Index["parents"][number]> = [];
-  for (const p of o.parents as ReadonlyArray<unknown>) {
+  for (const p of t.parents as ReadonlyArray<unknown>) {
     const stat = Array.isArray(p) && typeof p[0] === "string" ? validator(p.slice(1)) : null;
     if (stat === null) return E.left("parent");
     parents.push({ path: (p as ReadonlyArray<string>)[0] as InRootPath, stat });
   }
-  const n = Array.isArray(o.number) ? o.number.length : -1;
-  if (!isNumbers(o.number, n) || !o.number.every((x, i) => Number.isSafeInteger(x) && x >= 1 && (i === 0 || x > (o.number as ReadonlyArray<number>)[i - 1]!))) {
-    return E.left("numbers not ascending");
-  }
-  if (!isStrings(o.target, n) || !isNumbers(o.created, n) || !isNumbers(o.link, 4 * n) || !isNumbers(o.present, n) || !isNumbers(o.manifest, 4 * n)) {
+  const numbers = (name: string, kind: "f64" | "i32"): ArrayLike<number> | null => {
+    const s = columns.sections.get(name);
+    return s !== undefined && s.kind === kind ? s.values : null;
+  };
+  const strings = (name: string): Column<string> | null => {
+    const s = columns.sections.get(name);
+    return s !== undefined && s.kind === "strings" ? s.values : null;
+  };
+  const number = numbers("number", "f64");
+  if (number === null || !ascending(number)) return E.left("numbers not ascending");
+  const n = number.length;
+  const [created, link, manifest, present] = [numbers("created", "f64"), numbers("link", "f64"), numbers("manifest", "f64"), numbers("present", "i32")];
+  const target = strings("target");
+  if (target?.length !== n || created === null || !finite(created, n) || link === null || !finite(link, 4 * n) || present?.length !== n || manifest === null || !finite(manifest, 4 * n)) {
     return E.left("links");
   }
-  if (!isStrings(o.label, n) || !isStrings(o.paths) || !Array.isArray(o.paramSets) || !(o.paramSets as ReadonlyArray<unknown>).every((s) => isStrings(s))) {
-    return E.left("headers");
+  const [label, paths, paramStrings, paramEnds] = [strings("label"), strings("paths"), strings("paramStrings"), numbers("paramEnds", "i32")];
+  if (label?.length !== n || paths === null || paramStrings === null || paramEnds === null) return E.left("headers");
+  for (let k = 0; k < paramEnds.length; k++) {
+    const end = paramEnds[k] as number;
+    if (end < (k === 0 ? 0 : (paramEnds[k - 1] as number)) || end > paramStrings.length) return E.left("paramEnds");
   }
-  const manifest = o.manifest;
   const has = (i: number) => manifest[4 * i] !== -1;
+  const refs: Record<string, ArrayLike<number>> = {};
   for (const [column, limit, optional] of [
-    ["kernel", o.paths.length, false],
-    ["initrd", o.paths.length, true],
-    ["activate", o.paths.length, true],
-    ["params", (o.paramSets as ReadonlyArray<unknown>).length, false],
+    ["kernel", paths.length, false],
+    ["initrd", paths.length, true],
+    ["activate", paths.length, true],
+    ["params", paramEnds.length, false],
   ] as const) {
-    const xs = o[column];
-    if (!isNumbers(xs, n) || !refsWithin(xs, limit, optional, has)) return E.left(column);
+    const xs = numbers(column, "i32");
+    if (xs?.length !== n || !refsWithin(xs, limit, optional, has)) return E.left(column);
+    refs[column] = xs;
   }
-  const { number, target, created, link, present, label, kernel, initrd, activate, paths, params, paramSets } = o as unknown as Columns;
   return E.right({
-    profile: o.profile as InRootPath,
-    spanMs: o.spanMs,
+    profile: t.profile as InRootPath,
+    spanMs: t.spanMs,
     directory,
-    profileTarget: o.profileTarget as string | null,
+    profileTarget: t.profileTarget as string | null,
     parents,
-    columns: { number, target, created, link, present, manifest, label, kernel, initrd, activate, paths, params, paramSets },
+    columns: {
+      number,
+      target,
+      created,
+      link,
+      present,
+      manifest,
+      label,
+      kernel: refs.kernel as ArrayLike<number>,
+      initrd: refs.initrd as ArrayLike<number>,
+      activate: refs.activate as ArrayLike<number>,
+      paths,
+      params: refs.params as ArrayLike<number>,
+      paramSets: new FlatSets(paramStrings, paramEnds),
+    },
     columnsId: id,
   });
 };
