@@ -32,8 +32,29 @@ export interface Reporter {
   readonly elapsed: () => string;
 }
 
-export const make = (terminal: Terminal.Terminal = Terminal.stderr(), write: (text: string) => void = (t) => void process.stderr.write(t)): Reporter => {
+/** Lines held during a burst are written once they come to this much. */
+const HELD_LIMIT = 64 * 1024;
+
+export const make = (terminal: Terminal.Terminal = Terminal.stderr(), writeOut: (text: string) => void = (t) => void process.stderr.write(t)): Reporter => {
   const st = Style.of(terminal);
+  /**
+   * The lines of a burst (see `Steps.Event`) written to a log or a pipe: held and written together,
+   * one write instead of one a step (1,000 of them to delete 1,000 generations). A terminal gets
+   * each as it comes (its bar is redrawn at most every 100 ms anyway).
+   */
+  let held: Array<string> | null = null;
+  let heldSize = 0;
+  const release = () => {
+    if (held !== null && held.length > 0) writeOut(held.join(""));
+    held = held === null ? null : [];
+    heldSize = 0;
+  };
+  const write = (text: string) => {
+    if (held === null) return writeOut(text);
+    held.push(text);
+    heldSize += text.length;
+    if (heldSize >= HELD_LIMIT) release();
+  };
   const reverted: Array<string> = [];
   let began = performance.now();
   let total = 0;
@@ -71,6 +92,13 @@ export const make = (terminal: Terminal.Terminal = Terminal.stderr(), write: (te
 
   const onEvent = (event: Steps.Event): void => {
     switch (event._tag) {
+      case "Burst":
+        if (event.edge === "start" && !terminal.interactive) held = [];
+        else if (event.edge === "end") {
+          release();
+          held = null;
+        }
+        return;
       case "Output":
         clearBar();
         if (open !== null) write(openShown ? "\n" : `${open}\n`);

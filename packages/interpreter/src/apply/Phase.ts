@@ -83,13 +83,14 @@ export const run = (steps: ReadonlyArray<Step.Step>, phase: ApplyJournal.Progres
         let end = index + 1;
         while (end < steps.length && Steps.isRemoval(steps[end] as Step.Step) && !recordsState(kind, steps[end] as Step.Step)) end++;
         const removals = steps.slice(0, end);
+        options.onEvent?.({ _tag: "Burst", edge: "start" });
         const failed = yield* Steps.runRemovals(removals, index, options, unflushed, {
           started: (k) => options.onEvent?.(phase === "forward" ? { _tag: "StepStarted", index: k, step: steps[k] as Step.Step } : { _tag: "RevertStarted", index: k, step: steps[k] as Step.Step }),
           finished: (k) => {
             options.onEvent?.({ _tag: "StepFinished", phase, index: k, step: steps[k] as Step.Step, ok: true });
             Failpoint.hitNow(`${phase}:step-${k}`);
           },
-        });
+        }).pipe(Effect.ensuring(Effect.sync(() => options.onEvent?.({ _tag: "Burst", edge: "end" }))));
         if (failed !== null) {
           const failedStep = steps[failed.index] as Step.Step;
           options.onEvent?.({ _tag: "StepFinished", phase, index: failed.index, step: failedStep, ok: false });

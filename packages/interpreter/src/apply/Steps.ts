@@ -17,7 +17,12 @@ export type Event =
   | { readonly _tag: "RevertStarted"; readonly index: number; readonly step: Step.Step }
   /** After every step of either phase; the caller times it if it wants (the interpreter keeps no clock here). */
   | { readonly _tag: "StepFinished"; readonly phase: "forward" | "revert"; readonly index: number; readonly step: Step.Step; readonly ok: boolean }
-  | { readonly _tag: "Output"; readonly line: string };
+  | { readonly _tag: "Output"; readonly line: string }
+  /**
+   * Around steps run back to back in one call of a port (a run of removals): nothing else happens
+   * between them, so a reporter writing to a log may hold their lines until the run ends.
+   */
+  | { readonly _tag: "Burst"; readonly edge: "start" | "end" };
 
 /** Why a step failed: the port's own tagged error, the line to report and the program's last output. */
 export interface StepError {
