@@ -19,10 +19,11 @@ import { makeMemoryFileSystem, type MemoryFileSystem } from "../../packages/inte
 import { NodeClockLive } from "../../packages/interpreter/src/node/NodeClock.js";
 import { NodeFileSystemLive } from "../../packages/interpreter/src/node/NodeFileSystem.js";
 import * as ColumnsFile from "../../packages/interpreter/src/observe/ColumnsFile.js";
+import * as Generations from "../../packages/interpreter/src/observe/Generations.js";
 import * as IndexFile from "../../packages/interpreter/src/observe/IndexFile.js";
 import * as Observe from "../../packages/interpreter/src/observe/Observe.js";
 import { Clock } from "../../packages/interpreter/src/ports/Clock.js";
-import type { FileSystem } from "../../packages/interpreter/src/ports/FileSystem.js";
+import { FileSystem } from "../../packages/interpreter/src/ports/FileSystem.js";
 import { NodeProcessRunnerLive } from "../../packages/interpreter/src/node/NodeProcessRunner.js";
 import * as ConfinedPorts from "../../packages/interpreter/src/root/ConfinedPorts.js";
 import * as Root from "../../packages/interpreter/src/root/Root.js";
@@ -274,6 +275,51 @@ describe("the generations index on a real directory", () => {
       [1, systemOf(3), "first 3"],
       [3, systemOf(3), "first 3"],
     ]);
+  });
+
+  it("records a header a plan found changed where it read it, so that the next plan reads that manifest no more", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-index-"));
+    dirs.push(dir);
+    const real = Root.make(dir);
+    const profiles = path.join(dir, "var/lib/switchyard/profiles");
+    fs.mkdirSync(profiles, { recursive: true });
+    for (const i of [1, 2, 3]) {
+      fs.mkdirSync(path.join(dir, systemOf(i)), { recursive: true });
+      fs.writeFileSync(path.join(dir, systemOf(i), "manifest.json"), manifestOf(i, `first ${i}`));
+      fs.symlinkSync(systemOf(i), path.join(profiles, `system-${i}-link`));
+    }
+    fs.symlinkSync("system-3-link", path.join(profiles, "system"));
+    const live = Effect.runSync(Effect.provide(FileSystem, NodeFileSystemLive));
+    const manifestsRead: Array<string> = [];
+    const counting = Layer.succeed(FileSystem, {
+      ...live,
+      readFile: (p: string) => {
+        if (p.endsWith("/manifest.json")) manifestsRead.push(p);
+        return live.readFile(p);
+      },
+    });
+    const layer = Layer.merge(counting, NodeClockLive);
+    /** A plan's observation (each header checked where read), every header then read, as a plan's boot menu reads them. */
+    const plan = async () => {
+      manifestsRead.length = 0;
+      const observed = await Effect.runPromise(Generations.observe(real, settings, "onDemand").pipe(Effect.provide(layer)));
+      const labels = observed.generations.map((g) => (g.header._tag === "Valid" ? g.header.header.label : "invalid"));
+      return { labels, read: manifestsRead.map((p) => path.basename(path.dirname(p))) };
+    };
+    await settle();
+    await Effect.runPromise(Observe.listing(real, settings).pipe(Effect.provide(layer)));
+    await settle();
+    expect(await plan()).toEqual({ labels: ["first 1", "first 2", "first 3"], read: [] });
+    // One rewritten in place, one replaced (another inode): both under the recorded headers.
+    fs.writeFileSync(path.join(dir, systemOf(2), "manifest.json"), manifestOf(2, "second 2"));
+    fs.writeFileSync(path.join(dir, systemOf(3), "manifest.json.new"), manifestOf(3, "second 3"));
+    fs.renameSync(path.join(dir, systemOf(3), "manifest.json.new"), path.join(dir, systemOf(3), "manifest.json"));
+    await settle();
+    const first = await plan();
+    expect(first.labels).toEqual(["first 1", "second 2", "second 3"]);
+    expect(first.read.sort()).toEqual([path.basename(systemOf(2)), path.basename(systemOf(3))]);
+    // Recorded where they were read: the next plan trusts them.
+    expect(await plan()).toEqual({ labels: ["first 1", "second 2", "second 3"], read: [] });
   });
 
   it("confined as every command runs, sees a system directory moved out of the root and replaced by a link to it", async () => {

@@ -8,7 +8,7 @@
  * per generation. A repaired index is written back when the directory has settled.
  */
 import { type GenerationNumber, GenerationsIndex, InRootPath, ProfileEntry, World } from "@switchyard/model";
-import { Effect } from "effect";
+import { Context, Effect } from "effect";
 import { ObserveError } from "../Errors.js";
 import * as IndexFile from "./IndexFile.js";
 import * as Links from "./Links.js";
@@ -16,6 +16,7 @@ import * as Listing from "./Listing.js";
 import * as ManifestHeaders from "./ManifestHeaders.js";
 import * as Systems from "./Systems.js";
 import { Clock } from "../ports/Clock.js";
+import { FileSystem } from "../ports/FileSystem.js";
 import * as Root from "../root/Root.js";
 
 export interface Observed {
@@ -53,23 +54,28 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
     return index === null || at < 0 ? null : GenerationsIndex.presentAt(index, at);
   });
   const linkPrefix = `${dir === "/" ? "" : dir}/${name}-`;
+  // Set once the index is written: headers checked on demand later and found changed write it again.
+  let learned: (() => void) | null = null;
   const read = yield* ManifestHeaders.read(
     root,
     { numbers: listed.numbers, systems, created: listed.created, present: checked.present, plain: checked.recordable, at: listed.at, linkPrefix },
     index,
     horizon,
     headers,
+    () => learned?.(),
   );
 
   const current = profile === null ? null : yield* currentOf(root, settings, profile.target, listed.numbers);
-  const repaired = !fromIndex || checked.rechecked || read.reread;
-  if (repaired && directory !== null && directory.kind === "directory") {
-    // Written only once it can be trusted, else the next command would just read everything again.
-    if (GenerationsIndex.settled(directory, startedMs - 1)) {
+  /** Write the index again if it was repaired (`again`: headers read on demand since it was written), as observed from `startedMs`. */
+  const writeIndex = (again: boolean) =>
+    Effect.gen(function* () {
+      const repaired = again || !fromIndex || checked.rechecked || read.reread;
+      // Written only once it can be trusted, else the next command would just read everything again.
+      if (!repaired || directory === null || directory.kind !== "directory" || !GenerationsIndex.settled(directory, startedMs - 1)) return;
       const top = { profile: settings.profile, directory, profileTarget: profile?.target ?? null, parents: checked.parents };
       // Every entry as recorded (only the directory moved): the index's own columns, not rebuilt.
       const same =
-        index !== null && !checked.rechecked && read.asRecorded && n === GenerationsIndex.size(index) &&
+        !again && index !== null && !checked.rechecked && read.asRecorded && n === GenerationsIndex.size(index) &&
         everyIndex(n, (i) => listed.at(i) === i && listed.targets.at(i) === GenerationsIndex.targetAt(index, i) && GenerationsIndex.knownTarget(index, i, listed.stat(i), horizon) !== null);
       const entries = same ? [] : Array.from(
         { length: n },
@@ -83,8 +89,18 @@ export const observe = Effect.fn("observeGenerations")(function* (root: Root.Roo
         }),
       );
       yield* IndexFile.write(root, same ? GenerationsIndex.withTop(index, top) : GenerationsIndex.make(top, entries, (_e, i) => systems[i]!), startedMs);
+    });
+  yield* writeIndex(false);
+  // Later, from where a header is first read (a getter, outside any Effect): run to completion on
+  // the same ports; an index that cannot be written is simply not (it is a cache).
+  const ports = Context.make(FileSystem, yield* FileSystem).pipe(Context.add(Clock, clock));
+  learned = () => {
+    try {
+      Effect.runSync(writeIndex(true).pipe(Effect.provide(ports)));
+    } catch {
+      // Left as it was.
     }
-  }
+  };
   return { generations: read.generations, profileTarget: profile?.target ?? null, current } satisfies Observed;
 });
 

@@ -56,7 +56,12 @@ const invalid = (file: string, message: string): ManifestFile.Source => ({
   error: { _tag: "ManifestError", file, field: "(file)", message },
 });
 
-export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Index | null, horizonMs: number, headers: Headers = "all") =>
+/**
+ * `learned`: told (synchronously, once per batch) when headers checked on demand were found changed
+ * and read from their manifests, after the observation wrote its index: `cacheable` now gives
+ * their new records, for an index written again.
+ */
+export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Index | null, horizonMs: number, headers: Headers = "all", learned?: () => void) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
     const clock = yield* Clock;
@@ -121,12 +126,23 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
       for (let j = i; j >= 0 && j > i - RESOLVE_BATCH; j--) if (deferred(j) && !done.has(j)) batch.push(j);
       const paths = batch.map((j) => `${prefix}${links.systems[j]}/${Manifest.FILE_NAME}`);
       const stats = runNow(fs.lstatEach(paths, batch.map((j) => links.plain[j] === true)));
+      let changed = false;
       batch.forEach((j, k) => {
         const s = stats?.[k];
         const stat = s === undefined || "_tag" in s ? null : s;
-        const generation = fromIndex(j, stat, clock.utcOffsetMinutes(links.created[j] as number)) ?? runNow(fromFile(j))?.generation ?? unreadable(j);
-        done.set(j, generation);
+        const known = fromIndex(j, stat, clock.utcOffsetMinutes(links.created[j] as number));
+        if (known !== null) {
+          valid[j] = true;
+          done.set(j, known);
+          return;
+        }
+        const file = runNow(fromFile(j));
+        // What the index may record of it now: its new header, or nothing (read again next time).
+        valid[j] = file?.from === "file" && stat !== null ? stat : false;
+        changed = true;
+        done.set(j, file?.generation ?? unreadable(j));
       });
+      if (changed) learned?.();
       return done.get(i) as World.Generation;
     };
     const generations: Array<World.Generation> = new Array(n);
@@ -187,7 +203,7 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
     }
     const cacheable = (i: number): GenerationsIndex.Entry["manifest"] => {
       // Not looked at, or found as recorded: kept as it was recorded.
-      if (deferred(i) || valid[i] === true) return GenerationsIndex.recordedManifest(index as GenerationsIndex.Index, links.at(i), links.systems[i] as string);
+      if ((deferred(i) && !done.has(i)) || valid[i] === true) return GenerationsIndex.recordedManifest(index as GenerationsIndex.Index, links.at(i), links.systems[i] as string);
       const stat = valid[i];
       if (stat === undefined || typeof stat === "boolean") return null;
       const header = generations[i]?.header;
