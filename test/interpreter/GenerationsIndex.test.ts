@@ -234,11 +234,10 @@ describe("the generations index on a real directory", () => {
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
   const settle = () => new Promise((resolve) => setTimeout(resolve, 250));
-
-  it("sees a manifest written in place, a retargeted link and a removed link, once the index is trusted", async () => {
+  /** A real root of three generations labelled "first N", the third current. */
+  const threeGenerations = () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-index-"));
     dirs.push(dir);
-    const real = Root.make(dir);
     const profiles = path.join(dir, "var/lib/switchyard/profiles");
     fs.mkdirSync(profiles, { recursive: true });
     for (const i of [1, 2, 3]) {
@@ -247,6 +246,11 @@ describe("the generations index on a real directory", () => {
       fs.symlinkSync(systemOf(i), path.join(profiles, `system-${i}-link`));
     }
     fs.symlinkSync("system-3-link", path.join(profiles, "system"));
+    return { dir, real: Root.make(dir), profiles };
+  };
+
+  it("sees a manifest written in place, a retargeted link and a removed link, once the index is trusted", async () => {
+    const { dir, real, profiles } = threeGenerations();
     const layer = Layer.merge(NodeFileSystemLive, NodeClockLive);
     const look = () => Effect.runPromise(Observe.listing(real, settings).pipe(Effect.provide(layer)));
     const labels = async () => (await look()).generations.map((g) => [g.number, g.system, g.header._tag === "Valid" ? g.header.header.label : "invalid"]);
@@ -278,17 +282,7 @@ describe("the generations index on a real directory", () => {
   });
 
   it("records a header a plan found changed where it read it, so that the next plan reads that manifest no more", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-index-"));
-    dirs.push(dir);
-    const real = Root.make(dir);
-    const profiles = path.join(dir, "var/lib/switchyard/profiles");
-    fs.mkdirSync(profiles, { recursive: true });
-    for (const i of [1, 2, 3]) {
-      fs.mkdirSync(path.join(dir, systemOf(i)), { recursive: true });
-      fs.writeFileSync(path.join(dir, systemOf(i), "manifest.json"), manifestOf(i, `first ${i}`));
-      fs.symlinkSync(systemOf(i), path.join(profiles, `system-${i}-link`));
-    }
-    fs.symlinkSync("system-3-link", path.join(profiles, "system"));
+    const { dir, real, profiles } = threeGenerations();
     const live = Effect.runSync(Effect.provide(FileSystem, NodeFileSystemLive));
     const manifestsRead: Array<string> = [];
     const counting = Layer.succeed(FileSystem, {
