@@ -153,7 +153,8 @@ const act = async (memory: MemoryFileSystem, op: Exclude<Op, { op: "observe" | "
       // The columns as a crash between the two writes leaves them: another observation's, under its own id.
       try {
         const columns = ColumnsFile.decode(await Effect.runPromise(fs.readFile(COLUMNS)));
-        if (columns !== null) memory.overwrite(COLUMNS, ColumnsFile.encode({ ...columns, head: { ...(columns.head as object), id: `${(columns.head as { id: string }).id}-other` } }));
+        const other = columns === null ? null : ColumnsFile.encode({ ...columns, head: { ...(columns.head as object), id: `${(columns.head as { id: string }).id}-other` } });
+        if (other !== null) memory.overwrite(COLUMNS, other);
       } catch {
         // No columns yet.
       }

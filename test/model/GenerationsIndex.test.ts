@@ -52,7 +52,8 @@ const text = (x: unknown): unknown => JSON.parse(JSON.stringify(x));
 /** The columns as the interpreter writes and reads them back. */
 const framed = (c: GenerationsIndex.ColumnsFile | null): GenerationsIndex.ColumnsFile => {
   if (c === null) throw new Error("no columns file");
-  const back = ColumnsFile.decode(ColumnsFile.encode(c));
+  const bytes = ColumnsFile.encode(c);
+  const back = bytes === null ? null : ColumnsFile.decode(bytes);
   if (back === null) throw new Error("the columns file does not frame");
   return back;
 };

@@ -17,14 +17,15 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 const aligned = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 
-export const encode = (file: GenerationsIndex.ColumnsFile): Uint8Array => {
+/** The bytes of `file`; null when a column of strings is longer than a string can be, or than 32-bit ends can count (then no index is written). */
+export const encode = (file: GenerationsIndex.ColumnsFile): Uint8Array | null => {
   const parts: Array<{ readonly at: number; readonly bytes: Uint8Array }> = [];
+  /** The body's length so far: each part starts on the next 8-byte boundary, the last one ends it. */
   let size = 0;
-  let end = 0;
   const place = (bytes: Uint8Array): number => {
     const at = aligned(size);
     parts.push({ at, bytes });
-    size = end = at + bytes.byteLength;
+    size = at + bytes.byteLength;
     return at;
   };
   const placed: Array<ReadonlyArray<string | number>> = [];
@@ -32,15 +33,21 @@ export const encode = (file: GenerationsIndex.ColumnsFile): Uint8Array => {
     if (s.kind === "strings") {
       const ends = new Int32Array(s.values.length);
       const strings: Array<string> = [];
-      let end = 0;
+      let chars = 0;
       for (let i = 0; i < s.values.length; i++) {
         const x = s.values.at(i) as string;
         strings.push(x);
-        end += x.length;
-        ends[i] = end;
+        chars += x.length;
+        ends[i] = chars;
       }
-      if (end > 0x7fffffff) throw new RangeError(`the index's ${name} column is too long`);
-      const text = encoder.encode(strings.join(""));
+      if (chars > 0x7fffffff) return null;
+      let text: Uint8Array;
+      try {
+        text = encoder.encode(strings.join(""));
+      } catch {
+        // Longer than a string can be: no index is written.
+        return null;
+      }
       placed.push([name, "strings", ends.length, place(new Uint8Array(ends.buffer)), place(text), text.byteLength]);
     } else {
       const typed = s.kind === "f64" ? Float64Array.from(s.values) : Int32Array.from(s.values);
@@ -49,7 +56,7 @@ export const encode = (file: GenerationsIndex.ColumnsFile): Uint8Array => {
   }
   const head = encoder.encode(`${JSON.stringify({ head: file.head, byteOrder: BYTE_ORDER, sections: placed })}\n`);
   const body = aligned(head.byteLength);
-  const out = new Uint8Array(body + end);
+  const out = new Uint8Array(body + size);
   out.set(head);
   for (const p of parts) out.set(p.bytes, body + p.at);
   return out;

@@ -90,7 +90,8 @@ export const write = (root: Root.Root, index: GenerationsIndex.Unwritten, starte
       // Unique among the writers that can race here (processes alive at once) and over time.
       id = `${process.pid}-${writes + 1}-${index.directory.ino}-${index.directory.ctimeMs}`;
       const columns = GenerationsIndex.encodeColumns(index, id);
-      if (columns === null || !(yield* replace(Root.host(root, COLUMNS_PATH), COLUMNS_NAME, ColumnsFile.encode(columns)))) return;
+      const bytes = columns === null ? null : ColumnsFile.encode(columns);
+      if (bytes === null || !(yield* replace(Root.host(root, COLUMNS_PATH), COLUMNS_NAME, bytes))) return;
       yield* (yield* FileSystem).remove(Root.host(root, V2_COLUMNS_PATH)).pipe(Effect.ignore);
     }
     const spanMs = (yield* clock.nowMs) - startedMs + 1;
