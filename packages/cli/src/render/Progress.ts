@@ -44,9 +44,11 @@ export const make = (terminal: Terminal.Terminal = Terminal.stderr(), writeOut: 
    */
   let held: Array<string> | null = null;
   let heldSize = 0;
-  const release = () => {
-    if (held !== null && held.length > 0) writeOut(held.join(""));
-    held = held === null ? null : [];
+  /** Write what is held, and go on holding. */
+  const release = (): void => {
+    if (held === null || held.length === 0) return;
+    writeOut(held.join(""));
+    held = [];
     heldSize = 0;
   };
   const write = (text: string) => {

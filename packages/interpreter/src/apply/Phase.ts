@@ -82,9 +82,8 @@ export const run = (steps: ReadonlyArray<Step.Step>, phase: ApplyJournal.Progres
       if (index > stoppableUntil && Steps.isRemoval(step) && !recordsState(kind, step)) {
         let end = index + 1;
         while (end < steps.length && Steps.isRemoval(steps[end] as Step.Step) && !recordsState(kind, steps[end] as Step.Step)) end++;
-        const removals = steps.slice(0, end);
         options.onEvent?.({ _tag: "Burst", edge: "start" });
-        const failed = yield* Steps.runRemovals(removals, index, options, unflushed, {
+        const failed = yield* Steps.runRemovals(steps, index, end, options, unflushed, {
           started: (k) => options.onEvent?.(phase === "forward" ? { _tag: "StepStarted", index: k, step: steps[k] as Step.Step } : { _tag: "RevertStarted", index: k, step: steps[k] as Step.Step }),
           finished: (k) => {
             options.onEvent?.({ _tag: "StepFinished", phase, index: k, step: steps[k] as Step.Step, ok: true });

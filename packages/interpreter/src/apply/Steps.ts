@@ -134,7 +134,7 @@ export type Removal = Extract<Step.Step, { readonly _tag: "RemoveLink" | "Remove
 export const isRemoval = (step: Step.Step): step is Removal => step._tag === "RemoveLink" || step._tag === "RemoveFile";
 
 /**
- * Run the removals `steps[from]`, `steps[from + 1]`, … (all `isRemoval`) with one call of the port
+ * Run the removals `steps[from]` to `steps[to - 1]` (all `isRemoval`) with one call of the port
  * (`FileSystem.removeEach`) instead of an Effect each, telling `each` as each one starts and ends so
  * that each is still a step of its own (its progress line, its crash point). One already gone is
  * done (the steps are idempotent). Their directories are left to `unflushed`. Returns the first
@@ -143,13 +143,14 @@ export const isRemoval = (step: Step.Step): step is Removal => step._tag === "Re
 export const runRemovals = (
   steps: ReadonlyArray<Step.Step>,
   from: number,
+  to: number,
   options: StepOptions,
   unflushed: Unflushed,
   each: { readonly started: (index: number) => void; readonly finished: (index: number) => void },
 ) =>
   Effect.gen(function* () {
     const fs = yield* FileSystem;
-    const paths = steps.slice(from).map((step) => Root.host(options.root, (step as Removal).path));
+    const paths = steps.slice(from, to).map((step) => Root.host(options.root, (step as Removal).path));
     let done = 0;
     while (done < paths.length) {
       const base = done;

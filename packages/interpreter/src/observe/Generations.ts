@@ -118,7 +118,7 @@ const currentOf = (root: Root.Root, settings: World.Settings, profileTarget: str
     if (named === null) {
       return yield* new ObserveError({ reason: "Link", message: `${hostProfile} points to ${profileTarget}, which is not a generation of this profile; point it at a ${name}-N-link` });
     }
-    if (everyIndex(numbers.length, (i) => numbers[i] !== named)) {
+    if (!Array.prototype.includes.call(numbers, named)) {
       return yield* new ObserveError({ reason: "Link", message: `${hostProfile} is dangling: ${profileTarget} does not exist; point it at an existing generation (ln -sfn ${name}-N-link ${hostProfile})` });
     }
     return named;

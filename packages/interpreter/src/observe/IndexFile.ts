@@ -1,12 +1,11 @@
 /**
  * The generations index on disk (`/var/lib/switchyard/generations-index.json` and the columns file
  * it names, `generations-index.columns`, framed by `ColumnsFile`; see the model's
- * `GenerationsIndex`): read them if
- * they are there and decode as one, write them when an observation repaired the index. It is a
- * cache, so each file is written atomically (temp sibling, rename) but not flushed, the columns
- * before the top: after a crash each is the old one, a new one or absent, and a top naming other
- * columns than those there is no index. Nothing here fails a command: an index that cannot be read
- * or written is simply not used.
+ * `GenerationsIndex`): read them if they are there and decode as one, write them when an
+ * observation repaired the index. It is a cache, so each file is written atomically (temp sibling,
+ * rename) but not flushed, the columns before the top: after a crash each is the old one, a new one
+ * or absent, and a top naming other columns than those there is no index. Nothing here fails a
+ * command: an index that cannot be read or written is simply not used.
  */
 import { GenerationsIndex, InRootPath, TempName, World } from "@switchyard/model";
 import { Effect } from "effect";

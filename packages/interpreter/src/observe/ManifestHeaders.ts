@@ -217,8 +217,8 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
  * of anything that depends on it; until then only its number, system, link and times are known.
  */
 class OnDemand extends ManifestFile.Linked implements World.Generation {
-  readonly #at: number;
-  readonly #resolve: (at: number) => World.Generation;
+  readonly #position: number;
+  readonly #resolve: (position: number) => World.Generation;
   #resolved: World.Generation | undefined;
   constructor(
     number: World.Generation["number"],
@@ -226,11 +226,11 @@ class OnDemand extends ManifestFile.Linked implements World.Generation {
     createdMs: number,
     utcOffsetMinutes: number,
     linkPrefix: string,
-    at: number,
-    resolve: (at: number) => World.Generation,
+    position: number,
+    resolve: (position: number) => World.Generation,
   ) {
     super(number, system, createdMs, utcOffsetMinutes, linkPrefix);
-    this.#at = at;
+    this.#position = position;
     this.#resolve = resolve;
   }
   get header(): World.HeaderResult {
@@ -246,7 +246,7 @@ class OnDemand extends ManifestFile.Linked implements World.Generation {
     return this.#now().specialisations;
   }
   #now(): World.Generation {
-    return (this.#resolved ??= this.#resolve(this.#at));
+    return (this.#resolved ??= this.#resolve(this.#position));
   }
 }
 

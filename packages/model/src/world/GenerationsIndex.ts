@@ -183,7 +183,7 @@ export const knownTarget = (index: Unwritten, i: number, stat: Validator, horizo
  * is the recorded one, else null (read the manifest again).
  */
 export const knownHeader = (index: Unwritten, i: number, system: string, stat: Validator, horizonMs: number): Header | null =>
-  index.columns.manifest[4 * i] !== -1 && holdsAt(index.columns.manifest, i, stat, horizonMs) ? new Stored(index.columns, i, system) : null;
+  hasHeaderAt(index, i) && holdsAt(index.columns.manifest, i, stat, horizonMs) ? new Stored(index.columns, i, system) : null;
 
 /**
  * Whether entry `i` records a header whose manifest lstat was settled at this index's horizon: only
@@ -361,8 +361,6 @@ const F64 = ["number", "created", "link", "manifest"] as const;
 const I32 = ["present", "kernel", "initrd", "activate", "params"] as const;
 const STRINGS = ["target", "label", "paths"] as const;
 
-const columnOf = <T>(xs: ReadonlyArray<T>): Column<T> => xs;
-
 /**
  * The columns file of `index`, as `columnsId`; null when a link target holds a lone surrogate
  * (which no readlink gives), so that no index is written rather than one that reads back otherwise.
@@ -381,7 +379,7 @@ export const encodeColumns = (index: Unwritten, columnsId: string): ColumnsFile 
   for (const name of F64) sections.set(name, { kind: "f64", values: c[name] });
   for (const name of I32) sections.set(name, { kind: "i32", values: c[name] });
   for (const name of STRINGS) sections.set(name, { kind: "strings", values: c[name] });
-  sections.set("paramStrings", { kind: "strings", values: columnOf(paramStrings) });
+  sections.set("paramStrings", { kind: "strings", values: paramStrings });
   sections.set("paramEnds", { kind: "i32", values: paramEnds });
   return { head: { format: COLUMNS_FORMAT, version: VERSION, id: columnsId }, sections };
 };
