@@ -101,7 +101,7 @@ const profileMovable = { profileLinkMtime: false };
 /**
  * A root built on disk and copied into `into` (so that every copy, the reference ones included,
  * has the same link times). `bigBoot`: kernel parameters that make the boot config about 600 KiB,
- * so that it is staged before the journal (a file under 4 KiB keeps its bytes in the journal), and
+ * so that it is staged before the journal (a file under 64 KiB keeps its bytes in the journal), and
  * staging it can be made to fail for want of space while the (smaller) lock fits.
  */
 const buildBase = (bigBoot = false): string => {

@@ -228,10 +228,36 @@ describe("an undecodable journal", () => {
   }
 });
 
+describe("the journal of an apply", () => {
+  it("keeps a boot menu of the default limit in plan.json, stages nothing, and leaves out the generations and the boot files' digest; recover finishes from it", async () => {
+    // 100 generations: a full default menu (boot.menuLimit 100), still under the staging threshold.
+    const many = () => Real.create({ numbers: Array.from({ length: 100 }, (_, i) => i + 1), current: 100 }, true);
+    const reference = await many();
+    const plan = await planOf(reference, { _tag: "Switch", spec: "90" });
+    const log = await relativeLog(reference, plan);
+    const real = await many();
+    await crashAt(real, await planOf(real, { _tag: "Switch", spec: "90" }), commitRecorded(log) + 1);
+    const journal = JSON.parse(String((real.machine.fs.snapshot({ under: JOURNAL })["plan.json"] as { content: string }).content)) as {
+      staged?: ReadonlyArray<unknown>;
+      preconditions: { generations: ReadonlyArray<unknown>; bootConfigDigest: string | null; profileTarget: string | null };
+      steps: ReadonlyArray<{ _tag: string; path?: string; content?: string }>;
+    };
+    expect(journal.staged ?? []).toEqual([]);
+    expect(journal.preconditions.generations).toEqual([]);
+    expect(journal.preconditions.bootConfigDigest).toBeNull();
+    expect(journal.preconditions.profileTarget).toBe(plan.preconditions.profileTarget);
+    const menu = journal.steps.find((step) => step._tag === "WriteFile" && step.path === "/boot/grub/grub.cfg");
+    expect(menu?.content?.match(/^\s*menuentry /gm)?.length, "the whole menu is in the journal").toBeGreaterThanOrEqual(100);
+    dropDeadLock(real);
+    squash(await real.recover());
+    expect(real.machine.snapshot()).toEqual(reference.machine.snapshot());
+  });
+});
+
 describe("a journal whose staged boot menu is gone", () => {
   it("after Commit, with the destination not holding its bytes either: JournalUnreadable naming the file, nothing changed", async () => {
-    // Enough generations for a boot menu big enough to be staged (small files stay in the journal).
-    const big = () => Real.create({ numbers: Array.from({ length: 40 }, (_, i) => i + 1), current: 40 }, true);
+    // A boot menu big enough to be staged (smaller files stay in the journal): 40 entries of 2 KB.
+    const big = () => Real.create({ numbers: Array.from({ length: 40 }, (_, i) => i + 1), current: 40, extraParams: [`console=${"x".repeat(2000)}`] }, true);
     const reference = await big();
     const log = await relativeLog(reference, await planOf(reference));
     const real = await big();

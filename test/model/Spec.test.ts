@@ -165,6 +165,16 @@ describe("Spec laws", () => {
     );
   });
 
+  it("a list out of order or with repeats resolves as its sorted, unique copy does", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 25 }), fc.option(fc.integer({ min: 1, max: 40 })), fc.constantFrom("3", "-1", "-2", "+1", "0"), (given, current, text) => {
+        const sorted = [...new Set(given)].sort((a, b) => a - b);
+        expect(Spec.previous(given, current)).toEqual(Spec.previous(sorted, current));
+        expect(Spec.resolve(spec(text), given, current)).toEqual(Spec.resolve(spec(text), sorted, current));
+      }),
+    );
+  });
+
   it("previous agrees with '-1' when current exists", () => {
     fc.assert(
       fc.property(arbWithCurrent, ({ existing, current }) => {

@@ -44,6 +44,8 @@ export interface InitialSpec {
   /** Generation numbers, ascending, no holes needed. */
   readonly numbers: ReadonlyArray<number>;
   readonly current: number;
+  /** Kernel parameters of every generation's boot entry besides `quiet` (default none): they make the boot menu bigger. */
+  readonly extraParams?: ReadonlyArray<string>;
 }
 
 const STATE = World.Paths.stateDir.slice(1);
@@ -51,8 +53,8 @@ const JOURNAL = `${STATE}/journal`;
 const LOCK = `${STATE}/lock`;
 const TIMEOUT = 5;
 
-const manifestOf = (label: string, n: number) =>
-  JSON.stringify({ schema: 1, label, boot: { kernel: "kernel", initrd: "initrd", params: ["quiet"] }, activate: "activate", services: M.servicesOf(n) });
+const manifestOf = (label: string, n: number, extraParams: ReadonlyArray<string> = []) =>
+  JSON.stringify({ schema: 1, label, boot: { kernel: "kernel", initrd: "initrd", params: ["quiet", ...extraParams] }, activate: "activate", services: M.servicesOf(n) });
 
 export const squash = <A, E>(exit: Exit.Exit<A, E>): A => {
   if (Exit.isSuccess(exit)) return exit.value;
@@ -95,7 +97,7 @@ export class Real {
       const system = systemOf(n);
       const label = `Example OS (#${n})`;
       real.built.set(system, { seed: n, label });
-      seed[`${MEMORY_ROOT}${system}/manifest.json`] = { kind: "file", content: manifestOf(label, n) };
+      seed[`${MEMORY_ROOT}${system}/manifest.json`] = { kind: "file", content: manifestOf(label, n, spec.extraParams) };
       seed[`${MEMORY_ROOT}${system}/kernel`] = { kind: "file", content: `kernel ${n}` };
       seed[`${MEMORY_ROOT}${system}/activate`] = { kind: "file", content: "#!/bin/sh\nexit 0\n" };
       seed[`${MEMORY_ROOT}${World.linkPathOf(m.settings, n)}`] = { kind: "symlink", target: system, mtimeMs: NOW_MS - (100 - n) * 86_400_000 };

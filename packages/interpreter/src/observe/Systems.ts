@@ -63,8 +63,8 @@ export const check = (
       state.set(parent, { real, holds });
     }
 
-    const present: Array<boolean> = [];
-    const recordable: Array<boolean | null> = [];
+    const present: Array<boolean> = new Array(systems.length);
+    const recordable: Array<boolean | null> = new Array(systems.length);
     const again: Array<number> = [];
     systems.forEach((_system, i) => {
       const parent = state.get(parentOf[i] as string) as { real: string | null; holds: boolean };

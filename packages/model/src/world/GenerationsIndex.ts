@@ -124,7 +124,8 @@ const granularityMs = (t: number): number => (t % 1000 === 0 ? 2000 : 100);
  */
 export const horizon = (index: Index, writtenMs: number): number => writtenMs - index.spanMs;
 
-export const settled = (v: Validator, horizonMs: number): boolean => v.ctimeMs + granularityMs(v.ctimeMs) <= horizonMs;
+const settledTime = (ctimeMs: number, horizonMs: number): boolean => ctimeMs + granularityMs(ctimeMs) <= horizonMs;
+export const settled = (v: Validator, horizonMs: number): boolean => settledTime(v.ctimeMs, horizonMs);
 
 /** Whether the listing can be used as it is: same profile, same directory, settled. */
 export const listingHolds = (index: Unwritten, profile: InRootPath, directory: Validator, horizonMs: number): boolean =>
@@ -192,7 +193,7 @@ export const knownHeader = (index: Unwritten, i: number, system: string, stat: V
  * later horizon would no longer reveal.
  */
 export const settledHeaderAt = (index: Unwritten, i: number, horizonMs: number): boolean =>
-  hasHeaderAt(index, i) && settled(validatorAt(index.columns.manifest, i), horizonMs);
+  hasHeaderAt(index, i) && settledTime(index.columns.manifest[4 * i + 3] as number, horizonMs);
 
 /**
  * What entry `i` records of its manifest (its lstat and header), not checked against the disk: for
