@@ -51,6 +51,31 @@ describe("ProfileEntry.classify", () => {
   });
 });
 
+describe("GenerationNumber.matchLinkName", () => {
+  /** What NAME-DIGITS-link means, by a regular expression: the reading it must agree with. */
+  const oracle = (name: string, entry: string): GenerationNumber.LinkNameMatch => {
+    const m = /^(.+)-([0-9]+)-link$/s.exec(entry);
+    if (m === null || m[1] !== name) return { _tag: "Other" };
+    const n = GenerationNumber.parse(m[2] as string);
+    return n._tag === "Some" ? { _tag: "Generation", number: n.value } : { _tag: "Malformed", digits: m[2] as string };
+  };
+  const piece = fc.constantFrom("system", "my", "-", "-link", "link", "0", "1", "7", "99", "a", "\n", "");
+  const text = fc.array(piece, { maxLength: 7 }).map((ps) => ps.join(""));
+
+  it("agrees with the regular expression on names and entries made of the pieces of link names", () => {
+    fc.assert(
+      fc.property(text, text, (name, entry) => {
+        expect(GenerationNumber.matchLinkName(name, entry)).toEqual(oracle(name, entry));
+        // A link of this profile, and one of another profile whose name is as long.
+        for (const link of [`${name}-${entry.length + 1}-link`, `x${name.slice(1)}-${entry.length + 1}-link`, `${entry}-07-link`]) {
+          expect(GenerationNumber.matchLinkName(name, link)).toEqual(oracle(name, link));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe("ProfileEntry.generationOfTarget", () => {
   it("names the generation of a link in the profile's own directory", () => {
     expect(ProfileEntry.generationOfTarget(DIR, "system", InRootPath.unsafe(`${DIR}/system-3-link`))).toBe(3);

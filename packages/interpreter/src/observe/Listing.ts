@@ -46,19 +46,18 @@ export const read = (root: Root.Root, settings: World.Settings, index: Generatio
       const profile = index.profileTarget === null ? null : { target: index.profileTarget };
       return { numbers: c.number, targets: c.target, created: c.created, stat: (i) => GenerationsIndex.linkAt(index, i), at: (i) => i, fromIndex: true, profile, directory: dirStat } satisfies Listed;
     }
-    const positions = GenerationsIndex.positions(index);
-    const kinds = new Map<string, ProfileEntry.ProfileEntry>();
-    const reuse = new Map<string, string>();
+    const positionOf = (n: number): number => (index === null ? -1 : GenerationsIndex.positionOf(index, n));
+    /** The target the index records for a generation link whose lstat is the recorded one, else null. */
+    const known = (kind: ProfileEntry.ProfileEntry, stat: Stat): string | null => {
+      const i = kind._tag === "Generation" ? positionOf(kind.number) : -1;
+      return index === null || i < 0 ? null : GenerationsIndex.knownTarget(index, i, stat, horizon);
+    };
+    // Each entry is classified again below rather than remembered: that allocates nothing, where
+    // two maps of 10,000 names would.
     const listing = yield* fs
       .readEntries(hostDir, (entry, stat) => {
         const kind = ProfileEntry.classify(name, entry);
-        kinds.set(entry, kind);
-        if (kind._tag === "Profile") return true;
-        if (kind._tag !== "Generation") return false;
-        const i = positions.get(kind.number);
-        const target = index === null || i === undefined ? null : GenerationsIndex.knownTarget(index, i, stat, horizon);
-        if (target !== null) reuse.set(entry, target);
-        return target === null;
+        return kind._tag === "Profile" || (kind._tag === "Generation" && known(kind, stat) === null);
       })
       .pipe(
         Absent.orNull,
@@ -67,7 +66,7 @@ export const read = (root: Root.Root, settings: World.Settings, index: Generatio
     let profile: { target: string } | null = null;
     const found: Array<{ readonly number: number; readonly target: string; readonly stat: Stat }> = [];
     for (const entry of listing?.entries ?? []) {
-      const kind = kinds.get(entry.name) ?? ProfileEntry.classify(name, entry.name);
+      const kind = ProfileEntry.classify(name, entry.name);
       const host = () => `${hostDir}/${entry.name}`;
       if (kind._tag === "Malformed") return yield* layout(`${host()}: ${kind.message}`);
       if (kind._tag === "Profile") {
@@ -78,13 +77,13 @@ export const read = (root: Root.Root, settings: World.Settings, index: Generatio
       if (entry.stat.kind !== "symlink") {
         return yield* layout(`${host()} should be a symlink to a system directory but is a ${entry.stat.kind}; move it out of the profile directory`);
       }
-      found.push({ number: kind.number, target: entry.target ?? reuse.get(entry.name) ?? "", stat: entry.stat });
+      found.push({ number: kind.number, target: entry.target ?? known(kind, entry.stat) ?? "", stat: entry.stat });
     }
     found.sort((a, b) => a.number - b.number);
     // The index's facts about a system hold only for the target it recorded.
     const at = found.map((l) => {
-      const i = positions.get(l.number);
-      return index !== null && i !== undefined && GenerationsIndex.targetAt(index, i) === l.target ? i : -1;
+      const i = positionOf(l.number);
+      return index !== null && i >= 0 && GenerationsIndex.targetAt(index, i) === l.target ? i : -1;
     });
     return {
       numbers: found.map((f) => f.number),

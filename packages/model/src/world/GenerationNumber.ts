@@ -18,7 +18,7 @@ export type GenerationNumber = number & { readonly [GenerationNumberBrand]: true
 export const MAX = 2_147_483_647;
 
 const DIGITS = /^[0-9]+$/;
-const LINK_NAME = /^(.+)-([0-9]+)-link$/;
+const LINK_SUFFIX = "-link";
 
 /** Parse a number as a user writes it; leading zeros are refused (`01` is not a generation). */
 export const parse = (text: string): O.Option<GenerationNumber> => {
@@ -52,12 +52,20 @@ export type LinkNameMatch =
 
 /** Classify a directory entry next to the profile: a generation link, a malformed one, or unrelated. */
 export const matchLinkName = (profileName: string, entry: string): LinkNameMatch => {
-  const m = LINK_NAME.exec(entry);
-  if (m === null || m[1] !== profileName) return { _tag: "Other" };
-  const digits = m[2] ?? "";
+  // NAME-DIGITS-link: the digits hold no dash, so they follow the last dash before the suffix.
+  // Read in place, not by a regular expression: a profile directory may hold 10,000 entries.
+  const end = entry.length - LINK_SUFFIX.length;
+  const dash = profileName.length;
+  if (dash === 0 || end <= dash + 1 || !entry.endsWith(LINK_SUFFIX) || entry.lastIndexOf("-", end - 1) !== dash || !entry.startsWith(profileName)) return OTHER;
+  for (let i = dash + 1; i < end; i++) {
+    const c = entry.charCodeAt(i);
+    if (c < 48 || c > 57) return OTHER;
+  }
+  const digits = entry.slice(dash + 1, end);
   const n = parse(digits);
   return O.isSome(n) ? { _tag: "Generation", number: n.value } : { _tag: "Malformed", digits };
 };
+const OTHER: LinkNameMatch = { _tag: "Other" };
 
 /** Codec for plans and JSON output. */
 export const GenerationNumberCodec = new t.Type<GenerationNumber, number, unknown>(

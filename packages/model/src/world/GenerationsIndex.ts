@@ -158,12 +158,19 @@ const validatorAt = (xs: ArrayLike<number>, i: number): Validator => ({
 const holdsAt = (xs: ArrayLike<number>, i: number, v: Validator, horizonMs: number): boolean =>
   xs[4 * i] === v.dev && xs[4 * i + 1] === v.ino && xs[4 * i + 2] === v.size && xs[4 * i + 3] === v.ctimeMs && settled(v, horizonMs);
 
-/** Position by generation number, for a listing read again. */
-export const positions = (index: Unwritten | null): ReadonlyMap<number, number> => {
-  const numbers = index?.columns.number ?? [];
-  const byNumber = new Map<number, number>();
-  for (let i = 0; i < numbers.length; i++) byNumber.set(numbers[i] as number, i);
-  return byNumber;
+/** The position of generation `number`, or -1: a binary search, since the numbers ascend (`decode` checks it). */
+export const positionOf = (index: Unwritten, number: number): number => {
+  const numbers = index.columns.number;
+  let low = 0;
+  let high = numbers.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const n = numbers[mid] as number;
+    if (n === number) return mid;
+    if (n < number) low = mid + 1;
+    else high = mid - 1;
+  }
+  return -1;
 };
 
 /** Whether entry `i` records a header. */
