@@ -6,8 +6,9 @@
  * The journal's copy of the plan leaves out what recovery never reads (the preconditions' list of
  * generations and the boot files' digest), and the bytes of the big files the plan writes are not
  * in it either: they are staged beside their destinations before the journal appears, and
- * `plan.json`'s `staged` names each with its size and digest (see `Staged`). It appears and disappears by renaming a whole directory, so it is either complete
- * or absent; a crash anywhere leaves enough for `recover` to finish the transition or revert it.
+ * `plan.json`'s `staged` names each with its size and digest (see `Staged`). It appears and
+ * disappears by renaming a whole directory, so it is either complete or absent; a crash anywhere
+ * leaves enough for `recover` to finish the transition or revert it.
  */
 import { Plan, Recovery, World } from "@switchyard/model";
 import { Effect } from "effect";
@@ -51,7 +52,14 @@ export const begin = Effect.fn("journalBegin")(function* (root: Root.Root, plan:
     // Recovery reads the steps, never the preconditions: the list of every generation and the boot
     // files' digest are left out, and not made (named one by one: a spread would read both getters).
     const p = plan.preconditions;
-    const preconditions: Plan.Plan["preconditions"] = { profileTarget: p.profileTarget, generations: [], currentSystem: p.currentSystem, bootConfigDigest: null, pins: p.pins, services: p.services };
+    const preconditions: Plan.Plan["preconditions"] = {
+      profileTarget: p.profileTarget,
+      generations: [],
+      currentSystem: p.currentSystem,
+      bootConfigDigest: null,
+      pins: p.pins,
+      services: p.services,
+    };
     const kept = { ...plan, preconditions };
     const copy = Plan.encode(Staged.withoutContents(kept, staged)) as Record<string, unknown>;
     yield* Durable.stageDirectory(staging, [{ name: "plan.json", content: json({ ...copy, staged }) }]);

@@ -45,7 +45,9 @@ export const show = (spec: Spec): string =>
 const sortedUnique = (existing: ReadonlyArray<number>): ReadonlyArray<number> => {
   // Callers promise ascending order, checked in one pass (no copy of 10,000 numbers); a sorted
   // copy keeps position arithmetic right if one forgets.
-  for (let i = 1; i < existing.length; i++) if (!((existing[i - 1] as number) < (existing[i] as number))) return [...new Set(existing)].sort((a, b) => a - b);
+  for (let i = 1; i < existing.length; i++) {
+    if (!((existing[i - 1] as number) < (existing[i] as number))) return [...new Set(existing)].sort((a, b) => a - b);
+  }
   return existing;
 };
 

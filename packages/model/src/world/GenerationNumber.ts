@@ -56,7 +56,8 @@ export const matchLinkName = (profileName: string, entry: string): LinkNameMatch
   // Read in place, not by a regular expression: a profile directory may hold 10,000 entries.
   const end = entry.length - LINK_SUFFIX.length;
   const dash = profileName.length;
-  if (dash === 0 || end <= dash + 1 || !entry.endsWith(LINK_SUFFIX) || entry.lastIndexOf("-", end - 1) !== dash || !entry.startsWith(profileName)) return OTHER;
+  const shaped = dash > 0 && end > dash + 1 && entry.endsWith(LINK_SUFFIX) && entry.lastIndexOf("-", end - 1) === dash;
+  if (!shaped || !entry.startsWith(profileName)) return OTHER;
   for (let i = dash + 1; i < end; i++) {
     const c = entry.charCodeAt(i);
     if (c < 48 || c > 57) return OTHER;
