@@ -68,7 +68,7 @@ export const read = Effect.fn("observeBootFiles")(function* (root: Root.Root, se
   const bootFiles: Files.Observed = { files };
   const config = loader.configPath(settings);
   const content = files[config] ?? null;
-  // Computed when a plan's preconditions are first read (saved, journalled, checked), not to show one.
+  // Computed when a plan's preconditions are first read (saved or checked), not to show or journal one.
   let digest: string | null | undefined;
   const bootConfig: NonNullable<World.World["bootConfig"]> = {
     path: config as InRootPath.InRootPath,

@@ -52,8 +52,8 @@ export const read = (root: Root.Root, settings: World.Settings, index: Generatio
       const i = kind._tag === "Generation" ? positionOf(kind.number) : -1;
       return index === null || i < 0 ? null : GenerationsIndex.knownTarget(index, i, stat, horizon);
     };
-    // Each entry is classified again below rather than remembered: that allocates nothing, where
-    // two maps of 10,000 names would.
+    // Each entry is classified again below rather than remembered: that makes only objects that die
+    // young, where two maps of 10,000 names would live until the listing ends.
     const listing = yield* fs
       .readEntries(hostDir, (entry, stat) => {
         const kind = ProfileEntry.classify(name, entry);

@@ -51,7 +51,10 @@ export interface Read {
   readonly asRecorded: boolean;
 }
 
-const invalid = (file: string, message: string): ManifestFile.Source => ({
+/** What a manifest that failed to be read outside the batch (on demand) is reported as. */
+const UNREADABLE = "could not be read; run the command again";
+
+const invalid = (file: string, message: string): Extract<World.ManifestResult, { _tag: "Invalid" }> => ({
   _tag: "Invalid",
   error: { _tag: "ManifestError", file, field: "(file)", message },
 });
@@ -105,15 +108,9 @@ export const read = (root: Root.Root, links: Links, index: GenerationsIndex.Inde
     const unreadable = (j: number): World.Generation => {
       const createdMs = links.created[j] as number;
       const system = links.systems[j] as InRootPath.InRootPath;
-      return ManifestFile.generationOf(links.numbers[j] as World.Generation["number"], system, createdMs, clock.utcOffsetMinutes(createdMs), links.linkPrefix, invalid(Root.host(root, system), "could not be read; run the command again"));
+      return ManifestFile.generationOf(links.numbers[j] as World.Generation["number"], system, createdMs, clock.utcOffsetMinutes(createdMs), links.linkPrefix, invalid(Root.host(root, system), UNREADABLE));
     };
-    const runNow = <A, E>(effect: Effect.Effect<A, E, FileSystem>): A | null => {
-      try {
-        return Effect.runSync(effect.pipe(Effect.provideService(FileSystem, fs)));
-      } catch {
-        return null;
-      }
-    };
+    const runNow = <A, E>(effect: Effect.Effect<A, E, FileSystem>): A | null => runNowWith(fs, effect);
     /**
      * A deferred generation's header, checked and read now, as the batch would have (see `loadNow`),
      * with the older deferred ones next to it: the boot menu walks from the newest down, so one
@@ -255,10 +252,14 @@ class OnDemand extends ManifestFile.Linked implements World.Generation {
  * asks for it (a plan reads two or three of them, a listing none). The file-system layers are
  * synchronous, so it is run to completion here; anything else is reported as an unreadable manifest.
  */
-const loadNow = (fs: FileSystem["Type"], root: Root.Root, system: InRootPath.InRootPath): World.ManifestResult => {
+const loadNow = (fs: FileSystem["Type"], root: Root.Root, system: InRootPath.InRootPath): World.ManifestResult =>
+  runNowWith(fs, ManifestFile.read(root, system, true)) ?? invalid(Root.host(root, system), UNREADABLE);
+
+/** `effect` run to completion on `fs` (the file-system layers are synchronous); null when it failed. */
+const runNowWith = <A, E>(fs: FileSystem["Type"], effect: Effect.Effect<A, E, FileSystem>): A | null => {
   try {
-    return Effect.runSync(ManifestFile.read(root, system, true).pipe(Effect.provideService(FileSystem, fs)));
+    return Effect.runSync(effect.pipe(Effect.provideService(FileSystem, fs)));
   } catch {
-    return { _tag: "Invalid", error: { _tag: "ManifestError", file: Root.host(root, system), field: "(file)", message: "could not be read; run the command again" } };
+    return null;
   }
 };

@@ -32,7 +32,7 @@ export type Preconditions = t.TypeOf<typeof Preconditions>;
 /**
  * The generations' list and the boot files' digest are made when first read: a plan that is only
  * shown reads neither (the list is 10,000 pairs on a large profile, and the digest is what
- * loads a hash function), one that is saved, journalled or checked reads both.
+ * loads a hash function), nor does the journal's copy of one; one that is saved or checked reads both.
  */
 export const of = (world: World.World): Preconditions => {
   let generations: Preconditions["generations"] | undefined;

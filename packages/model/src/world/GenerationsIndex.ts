@@ -158,7 +158,7 @@ const validatorAt = (xs: ArrayLike<number>, i: number): Validator => ({
 const holdsAt = (xs: ArrayLike<number>, i: number, v: Validator, horizonMs: number): boolean =>
   xs[4 * i] === v.dev && xs[4 * i + 1] === v.ino && xs[4 * i + 2] === v.size && xs[4 * i + 3] === v.ctimeMs && settled(v, horizonMs);
 
-/** The position of generation `number`, or -1: a binary search, since the numbers ascend (`decode` checks it). */
+/** The position of generation `number`, or -1: a binary search, since the numbers ascend (`make` keeps them so, `decode` checks it). */
 export const positionOf = (index: Unwritten, number: number): number => {
   const numbers = index.columns.number;
   let low = 0;
