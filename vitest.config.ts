@@ -9,6 +9,6 @@ export default defineConfig({
     // vitest's default on 2 cores is one worker; most of an e2e file's time is waiting for the
     // binary it runs, so a second worker nearly halves the suite's wall time.
     maxWorkers: 2,
-    reporters: ["default", "./test/summary-reporter.ts"],
+    reporters: ["default", "./test/summary-reporter.ts", "./test/stall-reporter.ts"],
   },
 });

@@ -21,6 +21,8 @@ const stateDir = path.join(os.tmpdir(), `switchyard-e2e-${crypto.createHash("sha
 const lockDir = `${stateDir}.lock`;
 const stampFile = path.join(stateDir, "built-for");
 const STALE_LOCK_MS = 120_000;
+/** A build takes seconds; one that has not ended in five minutes never will. */
+const BUILD_TIMEOUT_MS = 300_000;
 
 const sleep = (ms: number): void => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -57,7 +59,7 @@ export const ensureBuilt = (run: number = process.ppid): void => {
   lock();
   try {
     if (builtFor(run)) return;
-    const r = spawnSync(process.execPath, [path.join(REPO, "scripts/build.mjs")], { cwd: REPO, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [path.join(REPO, "scripts/build.mjs")], { cwd: REPO, encoding: "utf8", timeout: BUILD_TIMEOUT_MS, killSignal: "SIGKILL" });
     if (r.status !== 0) throw new Error(`node scripts/build.mjs failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
     fs.mkdirSync(stateDir, { recursive: true });
     fs.writeFileSync(stampFile, String(run));
