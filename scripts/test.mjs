@@ -2,7 +2,8 @@
 // (or has stalled) every process left in that group, a stuck worker included, is ended with it.
 // A run the stall reporter ended (test/stall-reporter.ts: nothing reported for two minutes) is
 // finished by running the files it left unfinished once more, on their own: a file that stalls
-// again, or fails, fails the run, naming it. Arguments go to `vitest run` as they are.
+// again, or fails, fails the run, naming it. Arguments go to `vitest run` as they are; the run
+// again keeps the options among them and puts the unfinished files in place of the file filters.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
@@ -50,19 +51,35 @@ const readJson = (file) => {
   }
 };
 
+/** vitest's options that take their value as the next argument (the rest are flags or `--name=value`). */
+const VALUED = new Set(["-c", "--config", "-r", "--root", "--dir", "--project", "--reporter", "--outputFile", "--pool", "--maxWorkers", "--minWorkers", "-t", "--testNamePattern", "--environment", "--mode", "--shard", "--exclude", "--testTimeout", "--hookTimeout", "--retry", "--bail", "--sequence.seed"]);
+
+/** `args` without its file filters: what the first run was told, except which files to run. */
+const optionsOf = (args) => {
+  const options = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith("-")) continue;
+    options.push(a);
+    if (VALUED.has(a) && i + 1 < args.length) options.push(args[++i]);
+  }
+  return options;
+};
+
 const add = (a, b) => ({ passed: a.passed + b.passed, failed: a.failed + b.failed, skipped: a.skipped + b.skipped });
 const line = (c) => `tests: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`;
 
 const main = async () => {
-  const first = await vitest("first", process.argv.slice(2));
+  const args = process.argv.slice(2);
+  const first = await vitest("first", args);
   if (first.code !== STALL_EXIT || first.stall === null) return first.code ?? 128 + (os.constants.signals[first.signal] ?? 0);
-  const { unfinished, counts } = first.stall;
+  const { unfinished, paths, counts } = first.stall;
   if (counts.failed > 0) {
     process.stdout.write(`\ntest run: failed (${counts.failed}), and stalled in ${unfinished.join(", ")}\n`);
     return 1;
   }
   process.stdout.write(`\ntest run: stalled in ${unfinished.join(", ")}; running ${unfinished.length === 1 ? "it" : "them"} again on ${unfinished.length === 1 ? "its" : "their"} own\n`);
-  const again = await vitest("again", unfinished);
+  const again = await vitest("again", [...optionsOf(args), ...paths]);
   if (again.code === STALL_EXIT) {
     process.stdout.write(`\ntest run: stalled again in ${(again.stall?.unfinished ?? unfinished).join(", ")}\n`);
     return 1;

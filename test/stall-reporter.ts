@@ -14,7 +14,10 @@ import { type Counts, countsLine, countTests } from "./summary-reporter.js";
 export const STALL_EXIT = 75;
 
 export interface StallReport {
+  /** As the run names them, relative to its root. */
   readonly unfinished: ReadonlyArray<string>;
+  /** The same, absolute: what a run from anywhere can be given to run them again. */
+  readonly paths: ReadonlyArray<string>;
   readonly counts: Counts;
 }
 
@@ -118,8 +121,9 @@ export default class StallReporter implements Reporter {
   }
 
   private stall(limit: number): void {
-    const unfinished = this.specifications.filter((m) => !this.finished.has(m)).map((m) => this.relative(m));
-    if (unfinished.length === 0) return;
+    const paths = this.specifications.filter((m) => !this.finished.has(m));
+    if (paths.length === 0) return;
+    const unfinished = paths.map((m) => this.relative(m));
     const counts = countTests(this.finished.values());
     const out = [
       "",
@@ -131,7 +135,7 @@ export default class StallReporter implements Reporter {
     ];
     process.stdout.write(out.join("\n"));
     const file = process.env.SWITCHYARD_TEST_STALL_REPORT;
-    if (file !== undefined && file !== "") fs.writeFileSync(file, JSON.stringify({ unfinished, counts } satisfies StallReport));
+    if (file !== undefined && file !== "") fs.writeFileSync(file, JSON.stringify({ unfinished, paths, counts } satisfies StallReport));
     process.exit(STALL_EXIT);
   }
 }

@@ -1,0 +1,12 @@
+// Stalls its worker in synchronous work, which no test timeout can end: always, or (with
+// STALL_CASE_ONCE naming a file that does not exist yet) only the first time it runs.
+import * as fs from "node:fs";
+import { expect, it } from "vitest";
+
+it("stalls", () => {
+  const once = process.env.STALL_CASE_ONCE;
+  const stall = once === undefined || !fs.existsSync(once);
+  if (once !== undefined) fs.writeFileSync(once, "");
+  while (stall) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+  expect(stall).toBe(false);
+});
