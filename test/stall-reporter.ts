@@ -120,6 +120,17 @@ export default class StallReporter implements Reporter {
     return path.relative(this.root, moduleId);
   }
 
+  private failures(): ReadonlyArray<string> {
+    const out: string[] = [];
+    for (const m of this.finished.values()) {
+      for (const t of m.children.allTests()) {
+        const r = t.result();
+        if (r.state === "failed") out.push(`${this.relative(m.moduleId)} > ${t.fullName}: ${(r.errors?.[0]?.message ?? "").split("\n")[0]}`);
+      }
+    }
+    return out;
+  }
+
   private stall(limit: number): void {
     const paths = this.specifications.filter((m) => !this.finished.has(m));
     if (paths.length === 0) return;
@@ -130,6 +141,8 @@ export default class StallReporter implements Reporter {
       `test run stalled: nothing reported for ${limit / 1000} s; ${unfinished.length} file(s) unfinished: ${unfinished.join(", ")}`,
       ...[...this.running.values()].map((t) => `  a test started and not finished: ${t}`),
       ...workers().map((w) => `  ${w}`),
+      // vitest prints a failure's details only at the end of a run, which a stalled run never reaches.
+      ...this.failures().map((f) => `  failed: ${f}`),
       `${countsLine(counts)} (the finished files only)`,
       "",
     ];
