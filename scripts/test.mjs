@@ -10,7 +10,6 @@ import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 
-const STALL_EXIT = 75;
 const require = createRequire(import.meta.url);
 const VITEST = path.join(path.dirname(require.resolve("vitest/package.json")), "vitest.mjs");
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "switchyard-test-run-"));
@@ -72,7 +71,8 @@ const line = (c) => `tests: ${c.passed} passed, ${c.failed} failed, ${c.skipped}
 const main = async () => {
   const args = process.argv.slice(2);
   const first = await vitest("first", args);
-  if (first.code !== STALL_EXIT || first.stall === null) return first.code ?? 128 + (os.constants.signals[first.signal] ?? 0);
+  // The stall reporter's file, not its exit status, says that the run stalled.
+  if (first.stall === null) return first.code ?? 128 + (os.constants.signals[first.signal] ?? 0);
   const { unfinished, paths, counts } = first.stall;
   if (counts.failed > 0) {
     process.stdout.write(`\ntest run: failed (${counts.failed}), and stalled in ${unfinished.join(", ")}\n`);
@@ -80,8 +80,8 @@ const main = async () => {
   }
   process.stdout.write(`\ntest run: stalled in ${unfinished.join(", ")}; running ${unfinished.length === 1 ? "it" : "them"} again on ${unfinished.length === 1 ? "its" : "their"} own\n`);
   const again = await vitest("again", [...optionsOf(args), ...paths]);
-  if (again.code === STALL_EXIT) {
-    process.stdout.write(`\ntest run: stalled again in ${(again.stall?.unfinished ?? unfinished).join(", ")}\n`);
+  if (again.stall !== null) {
+    process.stdout.write(`\ntest run: stalled again in ${again.stall.unfinished.join(", ")}\n`);
     return 1;
   }
   if (again.counts !== null) process.stdout.write(`\n${line(add(counts, again.counts))} (both runs; ${unfinished.join(", ")} run again after a stall)\n`);

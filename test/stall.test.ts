@@ -25,19 +25,26 @@ const run = (env: Record<string, string>): Promise<{ code: number | null; out: s
     child.on("close", (code) => resolve({ code, out }));
   });
 
-/** Whether a process whose command line names `text` runs. */
-const running = (text: string): boolean =>
-  fs.readdirSync("/proc").some((p) => {
+/** Whether process `pid` ends within a few seconds (a zombie has ended: it only waits to be reaped). */
+const ends = async (pid: string): Promise<boolean> => {
+  for (let waited = 0; waited < 5000; waited += 50) {
+    let stat: string;
     try {
-      return /^[0-9]+$/.test(p) && fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(text);
+      stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     } catch {
-      return false;
+      return true;
     }
-  });
+    if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+};
+
+const scratch = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "stall-case-"));
 
 describe("a test run that stalls", () => {
   it("runs the stalled file again on its own, and passes when it then passes", async () => {
-    const once = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "stall-case-")), "ran");
+    const once = path.join(scratch(), "ran");
     const r = await run({ STALL_CASE_ONCE: once });
     expect(r.out).toContain("test run stalled: nothing reported for 2 s; 1 file(s) unfinished: stalls.stall-case.ts");
     expect(r.out).toContain("tests: 1 passed, 0 failed, 0 skipped (the finished files only)");
@@ -48,9 +55,14 @@ describe("a test run that stalls", () => {
   }, 60_000);
 
   it("fails when the file stalls again, and leaves no worker behind", async () => {
-    const r = await run({});
+    const pids = path.join(scratch(), "pids");
+    const r = await run({ STALL_CASE_PIDS: pids });
     expect(r.out).toContain("test run: stalled again in stalls.stall-case.ts");
     expect(r.code).toBe(1);
-    expect(running(CONFIG)).toBe(false);
+    // The stalled workers of both runs: each blocked for good, so only the end of its group ends it.
+    const workers = fs.readFileSync(pids, "utf8").trim().split("\n");
+    expect(workers).toHaveLength(2);
+    for (const pid of workers) expect(await ends(pid), `worker ${pid} still runs`).toBe(true);
+    fs.rmSync(path.dirname(pids), { recursive: true, force: true });
   }, 60_000);
 });
